@@ -1,0 +1,23 @@
+import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  globalIgnores(['**/dist/', '**/coverage/', '**/.turbo/', 'bench/results/', '**/*.generated.ts']),
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    // The libraries run in Node and in browsers.
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
+    rules: {
+      // Tensor methods are declared by an interface and installed from the op tables (one line per
+      // op), which is class/interface declaration merging by design.
+      '@typescript-eslint/no-unsafe-declaration-merging': 'off',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+);

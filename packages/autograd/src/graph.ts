@@ -1,0 +1,72 @@
+import { FunctionNode } from './node.js';
+import { Variable } from './variable.js';
+
+interface GraphItem {
+  id: string;
+  kind: 'variable' | 'constant' | 'function';
+  label: string;
+}
+
+/** The graph that produced `root`, as variable and function nodes with edges, in the lecture's style:
+ * every function node has its output variable, leaves and constants are variables too. */
+export function graphOf(root: Variable): { items: GraphItem[]; edges: [string, string][] } {
+  const items: GraphItem[] = [];
+  const edges: [string, string][] = [];
+  const ids = new Map<object, string>();
+  const dims = (s: readonly number[]) => (s.length ? s.join('×') : 'scalar');
+  const label = (name: string | undefined, shape: readonly number[]) => (name ? `${name} (${dims(shape)})` : dims(shape));
+  const leaf = (v: Variable): string => {
+    let id = ids.get(v);
+    if (!id) {
+      ids.set(v, (id = `v${ids.size}`));
+      items.push({ id, kind: 'variable', label: label(v.name, v.shape) });
+    }
+    return id;
+  };
+  const visit = (node: FunctionNode): string => {
+    const known = ids.get(node);
+    if (known) return known;
+    const fn = `f${ids.size}`;
+    ids.set(node, fn);
+    const out = `${fn}_out`;
+    const outVar = node.output.deref();
+    items.push({ id: fn, kind: 'function', label: node.name });
+    items.push({ id: out, kind: 'variable', label: label(outVar?.name, node.shape) });
+    edges.push([fn, out]);
+    node.next.forEach((e, i) => {
+      let src: string;
+      if (e instanceof FunctionNode) src = visit(e);
+      else if (e instanceof Variable) src = leaf(e);
+      else {
+        src = `${fn}_in${i}`;
+        const info = node.inputs[i]!;
+        items.push({ id: src, kind: 'constant', label: label(info.name, info.shape) });
+      }
+      edges.push([src, fn]);
+    });
+    return out;
+  };
+  if (root.gradFn) visit(root.gradFn);
+  else leaf(root);
+  return { items, edges };
+}
+
+const esc = (s: string) => s.replace(/"/g, '\\"');
+
+/** Graphviz DOT: variables as ellipses (constants dashed), function nodes as boxes. */
+export function toDot(root: Variable): string {
+  const { items, edges } = graphOf(root);
+  const lines = items.map(({ id, kind, label }) => {
+    const style = kind === 'function' ? 'shape=box, style=filled, fillcolor="#dbeafe"' : kind === 'constant' ? 'shape=ellipse, style=dashed' : 'shape=ellipse';
+    return `  ${id} [label="${esc(label)}", ${style}];`;
+  });
+  return ['digraph G {', '  rankdir=LR;', ...lines, ...edges.map(([a, b]) => `  ${a} -> ${b};`), '}'].join('\n');
+}
+
+/** A Mermaid flowchart: variables as stadiums (constants dotted), function nodes as rectangles. */
+export function toMermaid(root: Variable): string {
+  const { items, edges } = graphOf(root);
+  const lines = items.map(({ id, kind, label }) => (kind === 'function' ? `  ${id}["${esc(label)}"]` : `  ${id}(["${esc(label)}"])`));
+  const styles = items.filter((i) => i.kind === 'constant').map((i) => `  style ${i.id} stroke-dasharray: 4 4`);
+  return ['flowchart LR', ...lines, ...edges.map(([a, b]) => `  ${a} --> ${b}`), ...styles].join('\n');
+}

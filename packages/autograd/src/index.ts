@@ -1,0 +1,21 @@
+export { backward, type BackwardOptions, grad, type GradOptions } from './engine.js';
+export { isGradEnabled, noGrad, withGradMode } from './mode.js';
+export { type Edge, FunctionNode } from './node.js';
+export { type DiffOp, type Rule, RULES, unbroadcast } from './rules.js';
+export {
+  concat,
+  type Hook,
+  lift,
+  type Operand,
+  record,
+  scatterAdd,
+  stack,
+  unslice,
+  Variable,
+  variable,
+  where,
+  zeroGrad,
+} from './variable.js';
+export { customFunction, type CustomFunctionDef, type FunctionContext } from './custom.js';
+export { graphOf, toDot, toMermaid } from './graph.js';
+export { gradcheck, GradcheckError, type GradcheckOptions, gradgradcheck } from './gradcheck.js';

@@ -1,0 +1,64 @@
+import { DisposedError, fmtShape } from '@nablajs/tensor';
+import type { DiffOp, Rule } from './rules.js';
+import type { Variable } from './variable.js';
+
+/** Where a node sends the gradient of one input: that input's own node, the leaf to accumulate
+ * into, or nowhere (the input needs no gradient). */
+export type Edge = FunctionNode | Variable | null;
+
+/**
+ * A function node of the graph: which primitive ran, the edges to its inputs, and what its local
+ * backward rule needs (the inputs and the output), saved until backward has passed through it.
+ */
+export class FunctionNode {
+  readonly next: Edge[];
+  readonly shape: readonly number[];
+  /** Inputs then output, with the tensor versions they had when saved; null once released. */
+  saved: Variable[] | null;
+  private readonly versions: number[];
+  /** The variable this node made, when it asked to see its gradient (hooks, retainGrad). */
+  output: WeakRef<Variable>;
+
+  /** Names and shapes of the inputs, kept for drawing the graph after backward freed `saved`. */
+  readonly inputs: { name: string | undefined; shape: readonly number[] }[];
+
+  constructor(
+    readonly name: DiffOp | string,
+    inputs: readonly Variable[],
+    output: Variable,
+    readonly params: unknown,
+    /** A rule of its own (custom functions); otherwise the table's rule for `name`. */
+    readonly rule?: Rule,
+  ) {
+    this.next = inputs.map((v) => (v.requiresGrad ? (v.gradFn ?? v) : null));
+    this.inputs = inputs.map((v) => ({ name: v.name, shape: v.shape }));
+    this.saved = [...inputs, output];
+    this.versions = this.saved.map((v) => v.data.version);
+    this.shape = output.shape;
+    this.output = new WeakRef(output);
+  }
+
+  /** The saved variables, or a clear error when backward already released them or one was modified. */
+  savedForBackward(): Variable[] {
+    const saved = this.saved;
+    if (!saved)
+      throw new DisposedError(
+        'backward',
+        `the graph through ${this.name} was already freed by an earlier backward`,
+        'pass { retainGraph: true } to the first backward() to go through the graph twice',
+      );
+    saved.forEach((v, i) => {
+      if (v.data.version !== this.versions[i])
+        throw new DisposedError(
+          'backward',
+          `a tensor ${fmtShape(v.shape)} saved by ${this.name} was modified in place after it was saved (version ${v.data.version}, expected ${this.versions[i]})`,
+          'update parameters after backward(), or clone() the value before changing it',
+        );
+    });
+    return saved;
+  }
+
+  release(): void {
+    this.saved = null;
+  }
+}

@@ -1,0 +1,295 @@
+import {
+  type Axes,
+  BINARY_OPS,
+  type BinaryOp,
+  COMPARE_OPS,
+  COMPOSITES,
+  type CompositeMethods,
+  type DType,
+  type SliceSpec,
+  ShapeError,
+  Tensor,
+  type TypedArray,
+  type UnaryMethods,
+  UNARY_OPS,
+  type UnaryOp,
+  broadcastShapes,
+  concat as concatTensors,
+  scatterAdd as scatterAddTensor,
+  where as whereTensor,
+  zeros as zerosTensor,
+  fmtShape,
+  normAxes,
+  normAxis,
+  tensor,
+} from '@nablajs/tensor';
+import { isGradEnabled } from './mode.js';
+import { FunctionNode } from './node.js';
+import type { DiffOp } from './rules.js';
+import { backward, type BackwardOptions } from './engine.js';
+
+export type Operand = Variable | Tensor | number;
+export type Hook = (grad: Variable) => Variable | void;
+
+type OperandMethods = { [K in BinaryOp]: (other: Operand) => Variable };
+export interface Variable extends UnaryMethods<Variable>, OperandMethods, CompositeMethods<Variable> {}
+
+/**
+ * A node of the computation graph holding a value (`data`), the gradient of a loss with respect to
+ * it (`grad`, filled by `backward`) and the function node that created it (`gradFn`; null for
+ * leaves). Operations mirror the Tensor API and record the graph when an input requires grad.
+ */
+export class Variable {
+  grad: Tensor | null = null;
+  gradFn: FunctionNode | null = null;
+  /** A label for graph drawings. */
+  name: string | undefined;
+  /** @internal */ _hooks: Hook[] = [];
+  /** @internal */ _retainsGrad = false;
+
+  constructor(
+    public data: Tensor,
+    public requiresGrad = false,
+    name?: string,
+  ) {
+    this.name = name;
+  }
+
+  get shape(): readonly number[] {
+    return this.data.shape;
+  }
+  get dtype(): DType {
+    return this.data.dtype;
+  }
+  get rank(): number {
+    return this.data.rank;
+  }
+  get size(): number {
+    return this.data.size;
+  }
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+
+  /** Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). */
+  backward(gradient?: Operand, opts: BackwardOptions = {}): void {
+    backward([this], gradient === undefined ? undefined : [gradient], opts);
+  }
+
+  /** Keeps `.grad` on a non-leaf variable after backward (leaves always keep it). */
+  retainGrad(): this {
+    this._retainsGrad = true;
+    return this;
+  }
+
+  /** Calls `hook(grad)` when the gradient with respect to this variable is computed; a returned
+   * Variable replaces the gradient. Returns a function that removes the hook. */
+  registerHook(hook: Hook): () => void {
+    this._hooks.push(hook);
+    return () => {
+      this._hooks = this._hooks.filter((h) => h !== hook);
+    };
+  }
+
+  /** The same value, cut from the graph. */
+  detach(): Variable {
+    return new Variable(this.data);
+  }
+
+  zeroGrad(): void {
+    this.grad = null;
+  }
+
+  async item(): Promise<number> {
+    return this.data.item();
+  }
+  async values(): Promise<TypedArray> {
+    return this.data.data();
+  }
+
+  toString(): string {
+    const fn = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ', requiresGrad' : '';
+    return `Variable(${this.data.toString()}${fn})`;
+  }
+
+  // ---- reductions ----------------------------------------------------------------------------
+
+  sum(axis?: Axes, keepDims = false): Variable {
+    return reduce('sum', this, axis, keepDims);
+  }
+  max(axis?: Axes, keepDims = false): Variable {
+    return reduce('max', this, axis, keepDims);
+  }
+  min(axis?: Axes, keepDims = false): Variable {
+    return reduce('min', this, axis, keepDims);
+  }
+  /** Not differentiable: the result never requires grad. */
+  argmax(axis?: number, keepDims = false): Variable {
+    return new Variable(this.data.argmax(axis, keepDims));
+  }
+  argmin(axis?: number, keepDims = false): Variable {
+    return new Variable(this.data.argmin(axis, keepDims));
+  }
+
+  // ---- products, views, indexing -------------------------------------------------------------
+
+  /** NumPy matmul rules (batched, broadcast batch axes, 1-D operands), built from reshape and expand. */
+  matmul(other: Operand): Variable {
+    const b = lift(other, this);
+    const a2 = this.rank === 1 ? this.reshape([1, this.shape[0]!]) : this;
+    const b2 = b.rank === 1 ? b.reshape([b.shape[0]!, 1]) : b;
+    if (a2.rank < 2 || b2.rank < 2) return record('matmul', [this, b], this.data.matmul(b.data)); // lets Tensor raise
+    const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+    const ae = a2.expand([...batch, ...a2.shape.slice(-2)]);
+    const be = b2.expand([...batch, ...b2.shape.slice(-2)]);
+    const out = record('matmul', [ae, be], ae.data.matmul(be.data));
+    if (this.rank > 1 && b.rank > 1) return out;
+    const shape = [...batch, ...(this.rank === 1 ? [] : [a2.shape[a2.rank - 2]!]), ...(b.rank === 1 ? [] : [b2.shape[b2.rank - 1]!])];
+    return out.reshape(shape);
+  }
+
+  reshape(shape: readonly number[]): Variable {
+    return record('reshape', [this], this.data.reshape(shape));
+  }
+  permute(...axes: number[]): Variable {
+    const out = this.data.permute(...axes);
+    return record('permute', [this], out, axes.map((a) => normAxis('permute', a, this.rank)));
+  }
+  transpose(a = -2, b = -1): Variable {
+    if (this.rank < 2) return this.reshape(this.shape);
+    const order = Array.from({ length: this.rank }, (_, i) => i);
+    const i = normAxis('transpose', a, this.rank);
+    const j = normAxis('transpose', b, this.rank);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+    return this.permute(...order);
+  }
+  expand(shape: readonly number[]): Variable {
+    return record('expand', [this], this.data.expand(shape));
+  }
+  broadcastTo(shape: readonly number[]): Variable {
+    return this.expand(shape);
+  }
+  slice(specs: readonly SliceSpec[]): Variable {
+    return record('slice', [this], this.data.slice(specs), specs);
+  }
+  squeeze(axes?: Axes): Variable {
+    return this.reshape(this.data.squeeze(axes).shape);
+  }
+  unsqueeze(axis: number): Variable {
+    const a = normAxis('unsqueeze', axis, this.rank + 1);
+    return this.reshape([...this.shape.slice(0, a), 1, ...this.shape.slice(a)]);
+  }
+  flatten(start = 0, end = -1): Variable {
+    return this.reshape(this.data.flatten(start, end).shape);
+  }
+  contiguous(): Variable {
+    return record('reshape', [this], this.data.contiguous());
+  }
+  gather(axis: number, index: Tensor | Variable): Variable {
+    const idx = index instanceof Variable ? index.data : index;
+    return record('gather', [this], this.data.gather(axis, idx), { axis: normAxis('gather', axis, this.rank), index: idx });
+  }
+  cast(dtype: DType): Variable {
+    return dtype === this.dtype ? this : record('cast', [this], this.data.cast(dtype));
+  }
+}
+
+/** Makes a Variable from a Tensor or data (`tensor()`'s inputs). */
+export function variable(
+  data: Tensor | Parameters<typeof tensor>[0],
+  opts: { requiresGrad?: boolean; name?: string; dtype?: DType } = {},
+): Variable {
+  const t = data instanceof Tensor ? data : tensor(data, opts.dtype ? { dtype: opts.dtype } : {});
+  return new Variable(t, opts.requiresGrad ?? false, opts.name);
+}
+
+/** Wraps a Tensor or number as a constant Variable (numbers take `like`'s dtype). */
+export function lift(x: Operand, like: Variable): Variable {
+  if (x instanceof Variable) return x;
+  if (x instanceof Tensor) return new Variable(x);
+  const dtype = like.dtype === 'int32' && !Number.isInteger(x) ? 'float32' : like.dtype;
+  return new Variable(tensor(x, { dtype, backend: like.data.backend }));
+}
+
+/** Wraps `out` and, when grad mode is on and an input requires grad, records the node that made it. */
+export function record(op: DiffOp, inputs: readonly Variable[], out: Tensor, params?: unknown): Variable {
+  const v = new Variable(out);
+  if (isGradEnabled() && inputs.some((i) => i.requiresGrad)) {
+    v.requiresGrad = true;
+    v.gradFn = new FunctionNode(op, inputs, v, params);
+  }
+  return v;
+}
+
+function reduce(op: 'sum' | 'max' | 'min', x: Variable, axis: Axes | undefined, keepDims: boolean): Variable {
+  const axes = normAxes(op, axis, x.rank);
+  return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims });
+}
+
+const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
+
+for (const op of UNARY_OPS)
+  Object.defineProperty(Variable.prototype, op, {
+    value: function (this: Variable) {
+      return record(op, [this], this.data[op as UnaryOp]());
+    },
+  });
+for (const op of BINARY_OPS)
+  Object.defineProperty(Variable.prototype, op, {
+    value: function (this: Variable, other: Operand) {
+      const b = lift(other, this);
+      const out = this.data[op](b.data);
+      return COMPARE.has(op) ? new Variable(out) : record(op as DiffOp, [this, b], out);
+    },
+  });
+for (const [name, fn] of Object.entries(COMPOSITES))
+  Object.defineProperty(Variable.prototype, name, {
+    value: function (this: Variable, ...args: unknown[]) {
+      return (fn as (...a: unknown[]) => Variable)(this, ...args);
+    },
+  });
+
+/** Elementwise `cond ? a : b`, differentiable in a and b. */
+export function where(cond: Tensor | Variable, a: Operand, b: Operand): Variable {
+  const c = cond instanceof Variable ? cond.data : cond;
+  const like = a instanceof Variable ? a : b instanceof Variable ? b : new Variable(c.cast('float32'));
+  const av = lift(a, like);
+  const bv = lift(b, like);
+  return record('where', [av, bv], whereTensor(c, av.data, bv.data), c);
+}
+
+/** Joins variables along an existing axis. */
+export function concat(xs: readonly Variable[], axis = 0): Variable {
+  if (xs.length === 0) throw new ShapeError('concat', 'needs at least one variable');
+  const ax = normAxis('concat', axis, xs[0]!.rank);
+  return record('concat', xs, concatTensors(xs.map((x) => x.data), ax), ax);
+}
+
+/** Joins variables along a new axis. */
+export function stack(xs: readonly Variable[], axis = 0): Variable {
+  if (xs.length === 0) throw new ShapeError('stack', 'needs at least one variable');
+  const ax = normAxis('stack', axis, xs[0]!.rank + 1);
+  return concat(xs.map((x) => x.unsqueeze(ax)), ax);
+}
+
+/** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] (axis 1); differentiable in src. */
+export function scatterAdd(shape: readonly number[], axis: number, index: Tensor, src: Variable): Variable {
+  const ax = normAxis('scatterAdd', axis, shape.length);
+  return record('scatterAdd', [src], scatterAddTensor(shape, ax, index, src.data), { axis: ax, index });
+}
+
+/** Reverse of `slice`: zeros of `shape` with `x` written where `slice(specs)` would read. */
+export function unslice(x: Variable, shape: readonly number[], specs: readonly SliceSpec[]): Variable {
+  const base = zerosTensor(shape, { dtype: x.dtype, backend: x.data.backend });
+  const view = base.slice(specs);
+  if (view.shape.length !== x.rank || view.shape.some((d, i) => d !== x.shape[i]))
+    throw new ShapeError('unslice', `${fmtShape(x.shape)} does not fit slice ${fmtShape(view.shape)} of ${fmtShape(shape)}`);
+  view.assign(x.data);
+  view.dispose();
+  return record('unslice', [x], base, specs);
+}
+
+/** Clears `.grad` of every variable (PyTorch's `zero_grad(set_to_none=True)`). */
+export function zeroGrad(vars: Iterable<Variable>): void {
+  for (const v of vars) v.grad = null;
+}

@@ -1,0 +1,207 @@
+import {
+  type Backend,
+  type BinaryOp,
+  type DType,
+  type RandomDist,
+  type ReduceOp,
+  type TensorRef,
+  type TypedArray,
+  type UnaryOp,
+  ShapeError,
+  philoxFill,
+  typedArray,
+} from '@nablajs/tensor';
+import { matmulBatched, matmulStrided } from './matmul.js';
+import { copyStrided, isDense, rows, sizeOf } from './strided.js';
+import { BINARY, UNARY } from './tables.js';
+
+const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
+type Ref = TensorRef<TypedArray>;
+
+function out(dtype: DType, shape: readonly number[]): TypedArray {
+  return typedArray(dtype, sizeOf(shape));
+}
+
+function unary(op: UnaryOp, x: Ref): TypedArray {
+  const f = UNARY[op];
+  const xs = x.storage;
+  const o = out(x.dtype, x.shape);
+  if (isDense(x)) {
+    for (let i = 0, k = x.offset; i < o.length; i++, k++) o[i] = f(xs[k]!);
+    return o;
+  }
+  rows(x.shape, [x], (start, [ox], len, [sx]) => {
+    for (let j = 0; j < len; j++) o[start + j] = f(xs[ox! + j * sx!]!);
+  });
+  return o;
+}
+
+/** Dense operands of one shape, the common case, get loops without a call per element. */
+function binaryDense(op: BinaryOp, a: TypedArray, ao: number, b: TypedArray, bo: number, o: TypedArray): boolean {
+  const n = o.length;
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) o[i] = a[ao + i]! + b[bo + i]!; return true; // prettier-ignore
+    case 'sub': for (let i = 0; i < n; i++) o[i] = a[ao + i]! - b[bo + i]!; return true; // prettier-ignore
+    case 'mul': for (let i = 0; i < n; i++) o[i] = a[ao + i]! * b[bo + i]!; return true; // prettier-ignore
+    case 'div': for (let i = 0; i < n; i++) o[i] = a[ao + i]! / b[bo + i]!; return true; // prettier-ignore
+    default: return false;
+  }
+}
+
+function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
+  const o = out(COMPARE.has(op) ? 'int32' : a.dtype, a.shape);
+  const as = a.storage;
+  const bs = b.storage;
+  if (isDense(a) && isDense(b) && binaryDense(op, as, a.offset, bs, b.offset, o)) return o;
+  const f = BINARY[op];
+  rows(a.shape, [a, b], (start, [oa, ob], len, [sa, sb]) => {
+    for (let j = 0; j < len; j++) o[start + j] = f(as[oa! + j * sa!]!, bs[ob! + j * sb!]!);
+  });
+  return o;
+}
+
+function where(c: Ref, a: Ref, b: Ref): TypedArray {
+  const o = out(a.dtype, a.shape);
+  const [cs, as, bs] = [c.storage, a.storage, b.storage];
+  rows(a.shape, [c, a, b], (start, [oc, oa, ob], len, [sc, sa, sb]) => {
+    for (let j = 0; j < len; j++) o[start + j] = cs[oc! + j * sc!] ? as[oa! + j * sa!]! : bs[ob! + j * sb!]!;
+  });
+  return o;
+}
+
+/** Puts the reduced axes last, so each output element owns a run of `R` consecutive visits. */
+function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
+  const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const order = [...keep, ...axes];
+  const view: Ref = { ...x, shape: order.map((i) => x.shape[i]!), strides: order.map((i) => x.strides[i]!) };
+  const R = sizeOf(axes.map((i) => x.shape[i]!));
+  const outShape = keep.map((i) => x.shape[i]!);
+  const o = out(op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype, outShape);
+  const xs = x.storage;
+  if (R === 0) return o; // sum of nothing is 0; tensor rejects empty max/min/arg
+  const acc = new Float64Array(o.length).fill(op === 'max' || op === 'argmax' ? -Infinity : op === 'min' || op === 'argmin' ? Infinity : 0);
+  const arg = new Int32Array(o.length).fill(-1);
+  rows(view.shape, [view], (start, [ox], len, [sx]) => {
+    for (let j = 0; j < len; j++) {
+      const v = xs[ox! + j * sx!]!;
+      const flat = start + j;
+      const k = Math.floor(flat / R);
+      const m = acc[k]!;
+      switch (op) {
+        case 'sum': acc[k] = m + v; break; // prettier-ignore
+        case 'max': if (v > m || v !== v) acc[k] = v; break; // prettier-ignore
+        case 'min': if (v < m || v !== v) acc[k] = v; break; // prettier-ignore
+        case 'argmax':
+        case 'argmin':
+          // first extreme wins; the first NaN wins over everything, as in PyTorch
+          if (arg[k] === -1 || (m === m && (v !== v || (op === 'argmax' ? v > m : v < m)))) {
+            acc[k] = v;
+            arg[k] = flat % R;
+          }
+      }
+    }
+  });
+  o.set(op === 'argmax' || op === 'argmin' ? arg : acc);
+  return o;
+}
+
+function indexed(op: string, x: Ref, axis: number, index: Ref, visit: (xOff: number, iOff: number, k: number) => void): void {
+  const dim = x.shape[axis]!;
+  const is = index.storage;
+  const xr: Ref = { ...x, shape: index.shape, strides: x.strides.map((s, i) => (i === axis ? 0 : s)) };
+  const step = x.strides[axis]!;
+  rows(index.shape, [index, xr], (start, [oi, ox], len, [si, sx]) => {
+    for (let j = 0; j < len; j++) {
+      const k = is[oi! + j * si!]!;
+      if (k < 0 || k >= dim)
+        throw new ShapeError(op, `index ${k} is out of range for axis ${axis} of size ${dim}`, `indices must be in 0..${dim - 1}`);
+      visit(ox! + j * sx! + k * step, start + j, k);
+    }
+  });
+}
+
+function gather(x: Ref, axis: number, index: Ref): TypedArray {
+  const o = out(x.dtype, index.shape);
+  const xs = x.storage;
+  indexed('gather', x, axis, index, (xo, i) => (o[i] = xs[xo]!));
+  return o;
+}
+
+function scatterAdd(src: Ref, axis: number, index: Ref, shape: readonly number[]): TypedArray {
+  const o = out(src.dtype, shape);
+  const target: Ref = { storage: o, dtype: src.dtype, shape, strides: contiguous(shape), offset: 0 };
+  // visit order is index's row-major order, which is src's when src is dense
+  const s = isDense(src) ? src.storage.subarray(src.offset) : readView(src);
+  indexed('scatterAdd', target, axis, index, (to, i) => (o[to]! += s[i]!));
+  return o;
+}
+
+function contiguous(shape: readonly number[]): number[] {
+  const st = new Array<number>(shape.length);
+  for (let i = shape.length - 1, s = 1; i >= 0; i--) [st[i], s] = [s, s * shape[i]!];
+  return st;
+}
+
+function concat(xs: readonly Ref[], axis: number): TypedArray {
+  const first = xs[0]!;
+  const shape = first.shape.map((d, i) => (i === axis ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d));
+  const o = out(first.dtype, shape);
+  const strides = contiguous(shape);
+  let at = 0;
+  for (const x of xs) {
+    copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides, offset: at * strides[axis]! });
+    at += x.shape[axis]!;
+  }
+  return o;
+}
+
+function readView(x: Ref): TypedArray {
+  const o = out(x.dtype, x.shape);
+  copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 });
+  return o;
+}
+
+function cast(x: Ref, dtype: DType): TypedArray {
+  const o = out(dtype, x.shape);
+  copyStrided(x, { storage: o, dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 });
+  return o;
+}
+
+export interface CpuOptions {
+  /** Use the WebAssembly SIMD matmul for float32 when the runtime supports it (default true). */
+  wasm?: boolean;
+}
+
+/** The CPU backend: typed arrays, synchronous reads, float32 / int32 / float64. */
+export function cpu(_opts: CpuOptions = {}): Backend<TypedArray> {
+  return {
+    name: 'cpu',
+    dtypes: ['float32', 'int32', 'float64'],
+    sync: true,
+    upload: (data) => data,
+    zeros: (dtype, size) => typedArray(dtype, size),
+    read: async (x) => readView(x),
+    readSync: readView,
+    unary,
+    binary,
+    where,
+    reduce,
+    matmul(a, b) {
+      const r = a.shape.length;
+      const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
+      matmulBatched(a, b, o, matmulStrided);
+      return o;
+    },
+    gather,
+    scatterAdd,
+    concat,
+    cast,
+    copy: copyStrided,
+    random(dist: RandomDist, dtype, size, seed, offset) {
+      const o = typedArray(dtype, size);
+      philoxFill(dist, o, seed, offset);
+      return o;
+    },
+  };
+}

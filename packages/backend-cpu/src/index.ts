@@ -1,0 +1,3 @@
+export { cpu, type CpuOptions } from './cpu.js';
+export { matmulStrided } from './matmul.js';
+export { BINARY, UNARY } from './tables.js';

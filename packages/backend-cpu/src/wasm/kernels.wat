@@ -1,0 +1,367 @@
+;; Nabla's float32 matrix multiply in WebAssembly SIMD (f32x4).
+;;
+;; Compiled at build time by scripts/build-wasm.mjs (npm package `wabt`) into kernels.generated.ts.
+;; matmul.ts copies the operands into this module's memory, calls $matmul, copies C out.
+;;
+;; Layout (GotoBLAS style, sized for one core):
+;;   C[M x N] = A[M x K] · B[K x N], C contiguous row-major, every address and stride in bytes.
+;;   K is cut into blocks of at most $KC; M into blocks of at most $MC rows.
+;;   A is used as panels of 4 rows, B as panels of 8 columns; $tile multiplies one A panel by one
+;;   B panel into a 4 x 8 block of C held in eight f32x4 registers.
+;;   A panel: 4 floats per k (rows i..i+3 of column k), next k at +astep bytes.
+;;     Packed ([k][4], astep 16), or read in place when A is column-major (row stride 4 bytes).
+;;   B panel: 8 floats per k (columns j..j+7 of row k), next k at +bstep bytes.
+;;     Packed ([k][8], bstep 32), or read in place when B is row-major (column stride 4 bytes).
+;;   Partial tiles (M % 4, N % 8) are computed whole into the scratch tile at address 0 and the
+;;   valid part copied; reading in place therefore reads up to 28 bytes past an operand's last
+;;   element, so matmul.ts leaves 32 bytes of slack after each operand.
+;;
+;; Why 4 x 8: V8 (TurboFan) hoists every load of a loop iteration to its top, so the loaded B
+;; vectors, the broadcast A values and the accumulators are live together: 2 + 4 + 8 = 14 of the 15
+;; xmm registers it allocates. Wider tiles (6 x 8, 4 x 12) and unrolled loops spill and run slower
+;; (measured: 4 x 8 ~32 GFLOP/s on L1-resident panels, 6 x 8 ~24, 2 x 16 ~29, 4 x 8 unrolled x2 ~23).
+;; There is no fused multiply-add in WebAssembly SIMD 1.0 (relaxed SIMD is not on in Node 20).
+(module
+  (memory (export "memory") 1)
+
+  ;; C[4 x 8] (+)= A panel · B panel over k steps (k >= 1). $acc: add to what C holds.
+  (func $tile
+    (param $a i32) (param $astep i32) (param $b i32) (param $bstep i32) (param $k i32)
+    (param $c i32) (param $ldc i32) (param $acc i32)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $p i32)
+    (if (local.get $acc)
+      (then
+        (local.set $p (local.get $c))
+        (local.set $c00 (v128.load (local.get $p)))
+        (local.set $c01 (v128.load offset=16 (local.get $p)))
+        (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+        (local.set $c10 (v128.load (local.get $p)))
+        (local.set $c11 (v128.load offset=16 (local.get $p)))
+        (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+        (local.set $c20 (v128.load (local.get $p)))
+        (local.set $c21 (v128.load offset=16 (local.get $p)))
+        (local.set $p (i32.add (local.get $p) (local.get $ldc)))
+        (local.set $c30 (v128.load (local.get $p)))
+        (local.set $c31 (v128.load offset=16 (local.get $p)))))
+    (loop $k
+      (local.set $b0 (v128.load (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+      (local.set $x (v128.load32_splat (local.get $a)))
+      (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $x (v128.load32_splat offset=4 (local.get $a)))
+      (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $x (v128.load32_splat offset=8 (local.get $a)))
+      (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $x (v128.load32_splat offset=12 (local.get $a)))
+      (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+      (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+      (local.set $a (i32.add (local.get $a) (local.get $astep)))
+      (local.set $b (i32.add (local.get $b) (local.get $bstep)))
+      (br_if $k (local.tee $k (i32.sub (local.get $k) (i32.const 1)))))
+    (v128.store (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (v128.store (local.get $c) (local.get $c10))
+    (v128.store offset=16 (local.get $c) (local.get $c11))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (v128.store (local.get $c) (local.get $c20))
+    (v128.store offset=16 (local.get $c) (local.get $c21))
+    (local.set $c (i32.add (local.get $c) (local.get $ldc)))
+    (v128.store (local.get $c) (local.get $c30))
+    (v128.store offset=16 (local.get $c) (local.get $c31)))
+
+  ;; dst[rows x cols] = src[rows x cols], row strides $lds / $ldd (bytes).
+  (func $copyRect
+    (param $src i32) (param $lds i32) (param $dst i32) (param $ldd i32) (param $rows i32) (param $cols i32)
+    (local $j i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (local.set $j (i32.const 0))
+        (block $rowDone
+          (loop $col
+            (br_if $rowDone (i32.ge_s (local.get $j) (local.get $cols)))
+            (f32.store (i32.add (local.get $dst) (i32.shl (local.get $j) (i32.const 2)))
+              (f32.load (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $col)))
+        (local.set $src (i32.add (local.get $src) (local.get $lds)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $ldd)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
+  ;; Transposes the 4 x 4 block whose rows are $r0..$r3 and stores its rows at $dst + n·$ld.
+  (func $transposeStore
+    (param $r0 v128) (param $r1 v128) (param $r2 v128) (param $r3 v128) (param $dst i32) (param $ld i32)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ;; t0 = [r0.0 r1.0 r0.1 r1.1]  t1 = [r2.0 r3.0 r2.1 r3.1]  t2, t3: the same with lanes 2, 3
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ld)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ld)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+    (local.set $dst (i32.add (local.get $dst) (local.get $ld)))
+    (v128.store (local.get $dst)
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
+
+  ;; Packs $rows (<= 4) rows x $kb columns of A (strides $sm, $sk bytes) into one panel [k][4] at
+  ;; $dst; rows past $rows are zero.
+  (func $packPanelA
+    (param $src i32) (param $sm i32) (param $sk i32) (param $rows i32) (param $kb i32) (param $dst i32)
+    (local $k i32) (local $r i32) (local $s i32) (local $d i32)
+    (if (i32.eq (local.get $rows) (i32.const 4))
+      (then
+        ;; column-major A: the 4 values of column k are adjacent
+        (if (i32.eq (local.get $sm) (i32.const 4))
+          (then
+            (loop $k
+              (v128.store (local.get $dst) (v128.load (local.get $src)))
+              (local.set $src (i32.add (local.get $src) (local.get $sk)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+              (br_if $k (local.tee $kb (i32.sub (local.get $kb) (i32.const 1)))))
+            (return)))
+        ;; row-major A: transpose 4 x 4 blocks
+        (if (i32.eq (local.get $sk) (i32.const 4))
+          (then
+            (local.set $s (i32.mul (local.get $sm) (i32.const 3)))
+            (block $done
+              (loop $k4
+                (br_if $done (i32.lt_s (local.get $kb) (i32.const 4)))
+                (call $transposeStore
+                  (v128.load (local.get $src))
+                  (v128.load (i32.add (local.get $src) (local.get $sm)))
+                  (v128.load (i32.add (local.get $src) (i32.shl (local.get $sm) (i32.const 1))))
+                  (v128.load (i32.add (local.get $src) (local.get $s)))
+                  (local.get $dst) (i32.const 16))
+                (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                (local.set $kb (i32.sub (local.get $kb) (i32.const 4)))
+                (br $k4)))))))
+    ;; general strides, the remaining columns of the paths above, and short panels
+    (local.set $k (i32.const 0))
+    (block $done
+      (loop $k
+        (br_if $done (i32.ge_s (local.get $k) (local.get $kb)))
+        (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+        (local.set $s (local.get $src))
+        (local.set $d (local.get $dst))
+        (local.set $r (i32.const 0))
+        (block $rowsDone
+          (loop $r
+            (br_if $rowsDone (i32.ge_s (local.get $r) (local.get $rows)))
+            (f32.store (local.get $d) (f32.load (local.get $s)))
+            (local.set $s (i32.add (local.get $s) (local.get $sm)))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $r)))
+        (local.set $src (i32.add (local.get $src) (local.get $sk)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $k))))
+
+  ;; Packs $cols (<= 8) columns x $kb rows of B (strides $sk, $sn bytes) into one panel [k][8] at
+  ;; $dst; columns past $cols are zero.
+  (func $packPanelB
+    (param $src i32) (param $sk i32) (param $sn i32) (param $cols i32) (param $kb i32) (param $dst i32)
+    (local $k i32) (local $j i32) (local $s i32) (local $d i32) (local $s4 i32)
+    (if (i32.eq (local.get $cols) (i32.const 8))
+      (then
+        ;; row-major B: copy 8 adjacent floats per row
+        (if (i32.eq (local.get $sn) (i32.const 4))
+          (then
+            (loop $k
+              (v128.store (local.get $dst) (v128.load (local.get $src)))
+              (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+              (local.set $src (i32.add (local.get $src) (local.get $sk)))
+              (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+              (br_if $k (local.tee $kb (i32.sub (local.get $kb) (i32.const 1)))))
+            (return)))
+        ;; column-major B: transpose two 4 x 4 blocks per 4 rows
+        (if (i32.eq (local.get $sk) (i32.const 4))
+          (then
+            (local.set $s (i32.mul (local.get $sn) (i32.const 3)))
+            (local.set $s4 (i32.shl (local.get $sn) (i32.const 2)))
+            (block $done
+              (loop $k4
+                (br_if $done (i32.lt_s (local.get $kb) (i32.const 4)))
+                (call $transposeStore
+                  (v128.load (local.get $src))
+                  (v128.load (i32.add (local.get $src) (local.get $sn)))
+                  (v128.load (i32.add (local.get $src) (i32.shl (local.get $sn) (i32.const 1))))
+                  (v128.load (i32.add (local.get $src) (local.get $s)))
+                  (local.get $dst) (i32.const 32))
+                (local.set $d (i32.add (local.get $src) (local.get $s4)))
+                (call $transposeStore
+                  (v128.load (local.get $d))
+                  (v128.load (i32.add (local.get $d) (local.get $sn)))
+                  (v128.load (i32.add (local.get $d) (i32.shl (local.get $sn) (i32.const 1))))
+                  (v128.load (i32.add (local.get $d) (local.get $s)))
+                  (i32.add (local.get $dst) (i32.const 16)) (i32.const 32))
+                (local.set $src (i32.add (local.get $src) (i32.const 16)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
+                (local.set $kb (i32.sub (local.get $kb) (i32.const 4)))
+                (br $k4)))))))
+    (local.set $k (i32.const 0))
+    (block $done
+      (loop $k
+        (br_if $done (i32.ge_s (local.get $k) (local.get $kb)))
+        (v128.store (local.get $dst) (v128.const i32x4 0 0 0 0))
+        (v128.store offset=16 (local.get $dst) (v128.const i32x4 0 0 0 0))
+        (local.set $s (local.get $src))
+        (local.set $d (local.get $dst))
+        (local.set $j (i32.const 0))
+        (block $colsDone
+          (loop $j
+            (br_if $colsDone (i32.ge_s (local.get $j) (local.get $cols)))
+            (f32.store (local.get $d) (f32.load (local.get $s)))
+            (local.set $s (i32.add (local.get $s) (local.get $sn)))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $j)))
+        (local.set $src (i32.add (local.get $src) (local.get $sk)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $k))))
+
+  ;; C = A · B. Sizes in elements; $a/$b/$c/$work are byte addresses; strides in elements (>= 0).
+  ;; $work must hold (ceil(N/8)·8 + min(M, MC rounded up to 4)) · min(K, KC) floats.
+  (func (export "matmul")
+    (param $M i32) (param $N i32) (param $K i32)
+    (param $a i32) (param $sam i32) (param $sak i32)
+    (param $b i32) (param $sbk i32) (param $sbn i32)
+    (param $c i32) (param $work i32)
+    (local $ldc i32) (local $nkb i32) (local $kc i32) (local $pk i32) (local $kb i32) (local $acc i32)
+    (local $directA i32) (local $directB i32) (local $workA i32)
+    (local $bBase i32) (local $bStep i32) (local $bPanel i32)
+    (local $aBase i32) (local $aStep i32) (local $aPanel i32)
+    (local $ic i32) (local $mb i32) (local $jr i32) (local $cols i32) (local $ir i32) (local $rows i32)
+    (local $ap i32) (local $bp i32) (local $cp i32) (local $t i32)
+    (local.set $sam (i32.shl (local.get $sam) (i32.const 2)))
+    (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
+    (local.set $sbk (i32.shl (local.get $sbk) (i32.const 2)))
+    (local.set $sbn (i32.shl (local.get $sbn) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $N) (i32.const 2)))
+    (if (i32.or (i32.eqz (local.get $M)) (i32.eqz (local.get $N))) (then (return)))
+    (if (i32.eqz (local.get $K))
+      (then
+        (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $M) (local.get $ldc)))
+        (return)))
+    ;; K blocks of equal size, at most KC = 512
+    (local.set $nkb (i32.shr_u (i32.add (local.get $K) (i32.const 511)) (i32.const 9)))
+    (local.set $kc (i32.div_u (i32.add (local.get $K) (i32.sub (local.get $nkb) (i32.const 1))) (local.get $nkb)))
+    ;; Read an operand in place when its layout allows and packing would not pay: with few rows of
+    ;; A (little reuse of each B panel) or few rows of B (short panels that stay in L1).
+    (local.set $directB
+      (i32.and (i32.eq (local.get $sbn) (i32.const 4))
+        (i32.or (i32.le_u (local.get $M) (i32.const 32))
+          (i32.or (i32.le_u (local.get $K) (i32.const 64)) (i32.le_u (local.get $N) (i32.const 64))))))
+    (local.set $directA
+      (i32.and (i32.eq (local.get $sam) (i32.const 4))
+        (i32.or (i32.le_u (local.get $N) (i32.const 32))
+          (i32.or (i32.le_u (local.get $K) (i32.const 64)) (i32.le_u (local.get $M) (i32.const 64))))))
+    (local.set $workA
+      (i32.add (local.get $work)
+        (i32.mul (i32.and (i32.add (local.get $N) (i32.const 7)) (i32.const -8)) (i32.shl (local.get $kc) (i32.const 2)))))
+    (local.set $pk (i32.const 0))
+    (loop $kBlocks
+      (local.set $kb (i32.sub (local.get $K) (local.get $pk)))
+      (if (i32.gt_s (local.get $kb) (local.get $kc)) (then (local.set $kb (local.get $kc))))
+      (local.set $acc (i32.ne (local.get $pk) (i32.const 0)))
+      ;; B block: rows pk..pk+kb
+      (if (local.get $directB)
+        (then
+          (local.set $bBase (i32.add (local.get $b) (i32.mul (local.get $pk) (local.get $sbk))))
+          (local.set $bStep (local.get $sbk))
+          (local.set $bPanel (i32.const 32)))
+        (else
+          (local.set $jr (i32.const 0))
+          (local.set $bp (local.get $work))
+          (local.set $t (i32.add (local.get $b) (i32.mul (local.get $pk) (local.get $sbk))))
+          (loop $packB
+            (local.set $cols (i32.sub (local.get $N) (local.get $jr)))
+            (if (i32.gt_s (local.get $cols) (i32.const 8)) (then (local.set $cols (i32.const 8))))
+            (call $packPanelB
+              (i32.add (local.get $t) (i32.mul (local.get $jr) (local.get $sbn)))
+              (local.get $sbk) (local.get $sbn) (local.get $cols) (local.get $kb) (local.get $bp))
+            (local.set $bp (i32.add (local.get $bp) (i32.shl (local.get $kb) (i32.const 5))))
+            (br_if $packB (i32.lt_s (local.tee $jr (i32.add (local.get $jr) (i32.const 8))) (local.get $N))))
+          (local.set $bBase (local.get $work))
+          (local.set $bStep (i32.const 32))
+          (local.set $bPanel (i32.shl (local.get $kb) (i32.const 5)))))
+      (local.set $ic (i32.const 0))
+      (loop $mBlocks
+        (local.set $mb (i32.sub (local.get $M) (local.get $ic)))
+        (if (i32.gt_s (local.get $mb) (i32.const 128)) (then (local.set $mb (i32.const 128))))
+        ;; A block: rows ic..ic+mb, columns pk..pk+kb
+        (local.set $t
+          (i32.add (local.get $a)
+            (i32.add (i32.mul (local.get $ic) (local.get $sam)) (i32.mul (local.get $pk) (local.get $sak)))))
+        (if (local.get $directA)
+          (then
+            (local.set $aBase (local.get $t))
+            (local.set $aStep (local.get $sak))
+            (local.set $aPanel (i32.const 16)))
+          (else
+            (local.set $ir (i32.const 0))
+            (local.set $ap (local.get $workA))
+            (loop $packA
+              (local.set $rows (i32.sub (local.get $mb) (local.get $ir)))
+              (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+              (call $packPanelA
+                (i32.add (local.get $t) (i32.mul (local.get $ir) (local.get $sam)))
+                (local.get $sam) (local.get $sak) (local.get $rows) (local.get $kb) (local.get $ap))
+              (local.set $ap (i32.add (local.get $ap) (i32.shl (local.get $kb) (i32.const 4))))
+              (br_if $packA (i32.lt_s (local.tee $ir (i32.add (local.get $ir) (i32.const 4))) (local.get $mb))))
+            (local.set $aBase (local.get $workA))
+            (local.set $aStep (i32.const 16))
+            (local.set $aPanel (i32.shl (local.get $kb) (i32.const 4)))))
+        ;; every B panel against every A panel of the block; the B panel stays in L1
+        (local.set $jr (i32.const 0))
+        (local.set $bp (local.get $bBase))
+        (loop $nPanels
+          (local.set $cols (i32.sub (local.get $N) (local.get $jr)))
+          (local.set $ir (i32.const 0))
+          (local.set $ap (local.get $aBase))
+          (local.set $cp
+            (i32.add (local.get $c)
+              (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.shl (local.get $jr) (i32.const 2)))))
+          (loop $mPanels
+            (local.set $rows (i32.sub (local.get $mb) (local.get $ir)))
+            (if (i32.and (i32.ge_s (local.get $rows) (i32.const 4)) (i32.ge_s (local.get $cols) (i32.const 8)))
+              (then
+                (call $tile (local.get $ap) (local.get $aStep) (local.get $bp) (local.get $bStep) (local.get $kb)
+                  (local.get $cp) (local.get $ldc) (local.get $acc)))
+              (else
+                ;; partial tile: compute all of it in the scratch tile at address 0, copy the valid part
+                (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
+                (local.set $t (local.get $cols))
+                (if (i32.gt_s (local.get $t) (i32.const 8)) (then (local.set $t (i32.const 8))))
+                (if (local.get $acc)
+                  (then (call $copyRect (local.get $cp) (local.get $ldc) (i32.const 0) (i32.const 32) (local.get $rows) (local.get $t))))
+                (call $tile (local.get $ap) (local.get $aStep) (local.get $bp) (local.get $bStep) (local.get $kb)
+                  (i32.const 0) (i32.const 32) (local.get $acc))
+                (call $copyRect (i32.const 0) (i32.const 32) (local.get $cp) (local.get $ldc) (local.get $rows) (local.get $t))))
+            (local.set $ap (i32.add (local.get $ap) (local.get $aPanel)))
+            (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 2))))
+            (br_if $mPanels (i32.lt_s (local.tee $ir (i32.add (local.get $ir) (i32.const 4))) (local.get $mb))))
+          (local.set $bp (i32.add (local.get $bp) (local.get $bPanel)))
+          (br_if $nPanels (i32.lt_s (local.tee $jr (i32.add (local.get $jr) (i32.const 8))) (local.get $N))))
+        (br_if $mBlocks (i32.lt_s (local.tee $ic (i32.add (local.get $ic) (local.get $mb))) (local.get $M))))
+      (br_if $kBlocks (i32.lt_s (local.tee $pk (i32.add (local.get $pk) (local.get $kb))) (local.get $K)))))
+
+  ;; The smallest SIMD function, for feature detection.
+  (func (export "simdProbe") (result v128) (v128.const i32x4 0 0 0 0))
+)

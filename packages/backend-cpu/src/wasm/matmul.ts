@@ -1,0 +1,191 @@
+// float32 matmul on the WebAssembly SIMD kernels of kernels.wat.
+//
+// Each call copies the operands into the module's memory (one TypedArray.set when an operand's
+// elements lie in a compact span, a gather otherwise), runs the kernel and copies C out. The memory
+// is reused from call to call and only grows, so a call allocates nothing.
+import { kernelsWasmBase64 } from './kernels.generated.js';
+
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  matmul(
+    M: number, N: number, K: number,
+    a: number, aStrideM: number, aStrideK: number,
+    b: number, bStrideK: number, bStrideN: number,
+    c: number, work: number,
+  ): void; // prettier-ignore
+}
+
+// Must match kernels.wat: K blocks of at most KC, M blocks of at most MC rows.
+const KC = 512;
+const MC = 128;
+/** Floats of slack after each operand: partial tiles read up to 7 floats past the last element. */
+const SLACK = 16;
+/** Regions start on 64-byte lines. The first 256 bytes are the kernel's scratch tile. */
+const FIRST = 64;
+
+let kernels: KernelExports | undefined;
+let heap = new Float32Array(0);
+let simd: boolean | undefined;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Whether this engine runs WebAssembly SIMD (fixed-width, 128-bit). */
+export function wasmSimdSupported(): boolean {
+  if (simd === undefined) {
+    // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
+    const probe = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
+      0x03, 0x02, 0x01, 0x00, 0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b,
+    ]);
+    try {
+      simd = typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+    } catch {
+      simd = false;
+    }
+  }
+  return simd;
+}
+
+function instance(): KernelExports {
+  if (kernels === undefined) {
+    const module = new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
+    kernels = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+    heap = new Float32Array(kernels.memory.buffer);
+  }
+  return kernels;
+}
+
+/** Makes the module's memory at least `floats` long; returns the current view. */
+function reserve(k: KernelExports, floats: number): Float32Array {
+  if (heap.length < floats) {
+    const pages = Math.ceil((floats * 4 - k.memory.buffer.byteLength) / 65536);
+    k.memory.grow(pages);
+    heap = new Float32Array(k.memory.buffer);
+  }
+  return heap;
+}
+
+const align = (n: number): number => (n + 15) & ~15;
+
+/**
+ * Elements spanned by a 2-d view with non-negative strides, or -1 where the view must be gathered
+ * first: a negative stride, or a span much larger than the view (a slice of something bigger).
+ */
+function spanOf(rows: number, sRow: number, cols: number, sCol: number): number {
+  if (sRow < 0 || sCol < 0) return -1;
+  const span = (rows - 1) * sRow + (cols - 1) * sCol + 1;
+  return span <= 2 * rows * cols + 64 ? span : -1;
+}
+
+function checkView(
+  name: string, x: ArrayLike<number>, off: number,
+  rows: number, sRow: number, cols: number, sCol: number,
+): void { // prettier-ignore
+  const lo = off + Math.min(0, (rows - 1) * sRow) + Math.min(0, (cols - 1) * sCol);
+  const hi = off + Math.max(0, (rows - 1) * sRow) + Math.max(0, (cols - 1) * sCol);
+  if (!(lo >= 0 && hi < x.length)) {
+    throw new RangeError(
+      `matmulF32: ${name} view [${rows}, ${cols}] with strides [${sRow}, ${sCol}] at offset ${off} ` +
+        `reaches elements ${lo}..${hi} of an array of ${x.length}`,
+    );
+  }
+}
+
+/** Copies a view's rows x cols elements, row-major, to heap[at..]. */
+function gather(
+  h: Float32Array, at: number, x: Float32Array, off: number,
+  rows: number, sRow: number, cols: number, sCol: number,
+): void { // prettier-ignore
+  let d = at;
+  for (let i = 0; i < rows; i++) {
+    let s = off + i * sRow;
+    for (let j = 0; j < cols; j++, s += sCol) h[d++] = x[s]!;
+  }
+}
+
+/**
+ * out[outOffset + i·N + j] = Σ_k a[aOffset + i·aStrideM + k·aStrideK] · b[bOffset + k·bStrideK + j·bStrideN]
+ * for i < M, j < N, in float32 with WebAssembly SIMD. Strides are in elements and may be anything
+ * (transposed views, broadcast with stride 0, negative); `out` is written as a contiguous row-major
+ * M x N block. Synchronous; instantiates the module on first use. Engines without WebAssembly SIMD
+ * (see `wasmSimdSupported`) get `matmulRef`.
+ */
+export function matmulF32(
+  M: number, N: number, K: number,
+  a: Float32Array, aOffset: number, aStrideM: number, aStrideK: number,
+  b: Float32Array, bOffset: number, bStrideK: number, bStrideN: number,
+  out: Float32Array, outOffset: number,
+): void { // prettier-ignore
+  if (M <= 0 || N <= 0) return;
+  if (!(outOffset >= 0 && outOffset + M * N <= out.length)) {
+    throw new RangeError(`matmulF32: out needs ${M * N} elements from offset ${outOffset}, has ${out.length}`);
+  }
+  if (K <= 0) {
+    out.fill(0, outOffset, outOffset + M * N);
+    return;
+  }
+  checkView('a', a, aOffset, M, aStrideM, K, aStrideK);
+  checkView('b', b, bOffset, K, bStrideK, N, bStrideN);
+  if (!wasmSimdSupported()) {
+    matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
+    return;
+  }
+  const k = instance();
+  const aSpan = spanOf(M, aStrideM, K, aStrideK);
+  const bSpan = spanOf(K, bStrideK, N, bStrideN);
+  const aAt = FIRST;
+  const bAt = align(aAt + (aSpan < 0 ? M * K : aSpan) + SLACK);
+  const cAt = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
+  const workAt = align(cAt + M * N + SLACK);
+  const kc = Math.min(K, KC);
+  const end = workAt + (((N + 7) & ~7) + Math.min((M + 3) & ~3, MC)) * kc + SLACK;
+  if (end * 4 > 0xffff0000) {
+    // beyond 32-bit addressing
+    matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
+    return;
+  }
+  const h = reserve(k, end);
+  if (aSpan < 0) {
+    gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
+    aStrideM = K;
+    aStrideK = 1;
+  } else {
+    h.set(a.subarray(aOffset, aOffset + aSpan), aAt);
+  }
+  if (bSpan < 0) {
+    gather(h, bAt, b, bOffset, K, bStrideK, N, bStrideN);
+    bStrideK = N;
+    bStrideN = 1;
+  } else {
+    h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
+  }
+  k.matmul(M, N, K, aAt * 4, aStrideM, aStrideK, bAt * 4, bStrideK, bStrideN, cAt * 4, workAt * 4);
+  out.set(h.subarray(cAt, cAt + M * N), outOffset);
+}
+
+/**
+ * The plain reference for `matmulF32` (same arguments): a triple loop accumulating in float64,
+ * rounded to float32 once per output element.
+ */
+export function matmulRef(
+  M: number, N: number, K: number,
+  a: ArrayLike<number>, aOffset: number, aStrideM: number, aStrideK: number,
+  b: ArrayLike<number>, bOffset: number, bStrideK: number, bStrideN: number,
+  out: { [i: number]: number; length: number }, outOffset: number,
+): void { // prettier-ignore
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      let pa = aOffset + i * aStrideM;
+      let pb = bOffset + j * bStrideN;
+      for (let p = 0; p < K; p++, pa += aStrideK, pb += bStrideK) sum += a[pa]! * b[pb]!;
+      out[outOffset + i * N + j] = sum;
+    }
+  }
+}

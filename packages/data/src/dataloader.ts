@@ -1,0 +1,195 @@
+import { tensor, type Backend, type Tensor } from '@nablajs/tensor';
+import { permutation } from './shuffle.js';
+import { checkClasses } from './transforms.js';
+
+/**
+ * In-memory examples for a {@link DataLoader}: a flat array of features and one label (or target
+ * vector) per example. An `MnistSplit` from `loadMnist()` is one as it is.
+ */
+export interface ArrayDataset {
+  /** `count × product(featureShape)` features, row-major. */
+  images: Float32Array;
+  /** Class indices (`Int32Array`) or regression targets (`Float32Array`), `count × product(labelShape)`. */
+  labels: Int32Array | Float32Array;
+  /** The shape of one example's features. Default: `[images.length / count]`, e.g. `[784]`. */
+  featureShape?: readonly number[];
+  /** The shape of one example's label. Default `[]`: one number per example. */
+  labelShape?: readonly number[];
+}
+
+/** Options of {@link DataLoader}, named as in PyTorch's `DataLoader`. */
+export interface DataLoaderOptions {
+  /** Examples per batch. */
+  batchSize: number;
+  /** Visit the examples in a new random order each epoch. Default false. */
+  shuffle?: boolean;
+  /**
+   * Seed of the shuffle: the same seed gives the same sequence of epoch orders. Default: drawn from
+   * `Math.random()` when the loader is made.
+   */
+  seed?: number;
+  /** Drop the last batch when it is smaller than `batchSize`. Default false. */
+  dropLast?: boolean;
+  /** Yield labels one-hot encoded as float32 `[B, oneHot]` instead of int32 `[B]` class indices. */
+  oneHot?: number;
+  /** The backend the batches live on. Default: the one chosen with `useBackend`. */
+  backend?: Backend;
+}
+
+/** A batch as plain typed arrays, see {@link DataLoader.arrays}. */
+export interface ArrayBatch {
+  /** Features, `[size, ...featureShape]` row-major. */
+  x: Float32Array;
+  /** Labels: `Int32Array` of class indices, or `Float32Array` targets or one-hot rows. */
+  y: Int32Array | Float32Array;
+  /** Which examples of the dataset, in batch order. */
+  indices: Int32Array;
+  /** Examples in this batch. */
+  size: number;
+}
+
+/** A batch of tensors: `x` float32 `[B, ...featureShape]`, `y` int32 `[B]` (or float32 one-hot `[B, C]`). */
+export interface Batch {
+  x: Tensor;
+  y: Tensor;
+}
+
+const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Iterates over an in-memory dataset in mini-batches of tensors, as PyTorch's `DataLoader` does.
+ * Each `for … of` is one epoch; with `shuffle`, each epoch has its own order, reproducible from `seed`.
+ *
+ * @example
+ * const { train } = await loadMnist();
+ * const loader = new DataLoader(train, { batchSize: 10, shuffle: true, seed: 1 });
+ * for (let epoch = 0; epoch < 30; epoch++) {
+ *   for (const { x, y } of loader) {
+ *     // x: float32 [10, 784], y: int32 [10]
+ *   }
+ * }
+ */
+export class DataLoader implements Iterable<Batch> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly dropLast: boolean;
+  readonly oneHot: number | undefined;
+  readonly backend: Backend | undefined;
+  /** Number of examples in the dataset. */
+  readonly count: number;
+  readonly featureShape: readonly number[];
+  readonly labelShape: readonly number[];
+  /** The next epoch's number: it picks the shuffle order and grows by one per iteration. */
+  epoch = 0;
+  readonly #images: Float32Array;
+  readonly #labels: Int32Array | Float32Array;
+
+  constructor(dataset: ArrayDataset, options: DataLoaderOptions) {
+    const { batchSize, shuffle = false, dropLast = false, oneHot } = options;
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+    }
+    const { images, labels } = dataset;
+    const labelShape = [...(dataset.labelShape ?? [])];
+    const labelSize = product(labelShape);
+    const count = labels.length / labelSize;
+    if (!Number.isInteger(count)) {
+      throw new RangeError(
+        `DataLoader: ${labels.length} labels do not divide into examples of label shape [${labelShape.join(', ')}]`,
+      );
+    }
+    const featureShape = [...(dataset.featureShape ?? [count === 0 ? 0 : images.length / count])];
+    if (images.length !== count * product(featureShape)) {
+      throw new RangeError(
+        `DataLoader: ${count} examples of feature shape [${featureShape.join(', ')}] need ` +
+          `${count * product(featureShape)} features, images has ${images.length}`,
+      );
+    }
+    if (oneHot !== undefined) {
+      if (!(labels instanceof Int32Array) || labelShape.length !== 0) {
+        throw new TypeError('DataLoader: oneHot needs one Int32Array class index per example');
+      }
+      checkClasses(labels, oneHot, 'DataLoader');
+    }
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
+    this.dropLast = dropLast;
+    this.oneHot = oneHot;
+    this.backend = options.backend;
+    this.count = count;
+    this.featureShape = featureShape;
+    this.labelShape = labelShape;
+    this.#images = images;
+    this.#labels = labels;
+  }
+
+  /** Batches per epoch: `ceil(count / batchSize)`, or `floor` with `dropLast`. */
+  get length(): number {
+    return this.dropLast
+      ? Math.floor(this.count / this.batchSize)
+      : Math.ceil(this.count / this.batchSize);
+  }
+
+  /** The order in which epoch `epoch` visits the examples: `0 … count − 1` unless shuffling. */
+  order(epoch: number): Int32Array {
+    if (this.shuffle) return permutation(this.count, this.seed, epoch);
+    const order = new Int32Array(this.count);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    return order;
+  }
+
+  /**
+   * One epoch of batches as plain typed arrays (no backend needed). Calling it starts the next epoch:
+   * {@link epoch} grows by one at once, not when the first batch is taken.
+   */
+  arrays(): Generator<ArrayBatch, void, undefined> {
+    return this.#batches(this.order(this.epoch++));
+  }
+
+  *#batches(order: Int32Array): Generator<ArrayBatch, void, undefined> {
+    const featureSize = product(this.featureShape);
+    const labelSize = product(this.labelShape);
+    const images = this.#images;
+    const labels = this.#labels;
+    for (let b = 0; b < this.length; b++) {
+      const indices = order.subarray(b * this.batchSize, (b + 1) * this.batchSize);
+      const size = indices.length;
+      const x = new Float32Array(size * featureSize);
+      const y =
+        this.oneHot !== undefined
+          ? new Float32Array(size * this.oneHot)
+          : labels instanceof Int32Array
+            ? new Int32Array(size * labelSize)
+            : new Float32Array(size * labelSize);
+      for (let k = 0; k < size; k++) {
+        const i = indices[k]!;
+        x.set(images.subarray(i * featureSize, (i + 1) * featureSize), k * featureSize);
+        if (this.oneHot !== undefined) y[k * this.oneHot + labels[i]!] = 1;
+        else y.set(labels.subarray(i * labelSize, (i + 1) * labelSize), k * labelSize);
+      }
+      yield { x, y, indices, size };
+    }
+  }
+
+  /** One epoch of tensor batches; advances {@link epoch}. */
+  [Symbol.iterator](): Generator<Batch, void, undefined> {
+    return this.#tensors(this.arrays());
+  }
+
+  *#tensors(batches: Iterable<ArrayBatch>): Generator<Batch, void, undefined> {
+    for (const { x, y, size } of batches) {
+      const yShape = this.oneHot !== undefined ? [size, this.oneHot] : [size, ...this.labelShape];
+      const backend = this.backend;
+      yield {
+        x: tensor(x, { shape: [size, ...this.featureShape], dtype: 'float32', backend }),
+        y: tensor(y, {
+          shape: yShape,
+          dtype: y instanceof Int32Array ? 'int32' : 'float32',
+          backend,
+        }),
+      };
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @nablajs/data: read IDX files, load MNIST with Nielsen's train / validation / test split, and
+ * iterate over in-memory datasets in shuffled mini-batches of tensors.
+ *
+ * Browser-safe to import: the Node-only functions (`readIdxFile`, `loadMnist`, `mnistDataDir`) load
+ * `node:fs`, `node:zlib` and `node:path` lazily, when called.
+ * @packageDocumentation
+ */
+export { DataFormatError } from './errors.js';
+export {
+  parseIdx,
+  decodeIdx,
+  encodeIdx,
+  isGzip,
+  type IdxArray,
+  type IdxDType,
+  type IdxTypedArrays,
+} from './idx.js';
+export { readIdxFile, mnistDataDir } from './node.js';
+export { loadMnist, type LoadMnistOptions, type MnistData, type MnistSplit } from './mnist.js';
+export { normalizePixels, oneHotEncode } from './transforms.js';
+export { permutation, seededRandom } from './shuffle.js';
+export {
+  DataLoader,
+  type ArrayDataset,
+  type ArrayBatch,
+  type Batch,
+  type DataLoaderOptions,
+} from './dataloader.js';

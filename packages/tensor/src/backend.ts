@@ -1,0 +1,81 @@
+import type { DType, TypedArray } from './dtype.js';
+import { BackendError } from './errors.js';
+import type { BinaryOp, RandomDist, ReduceOp, UnaryOp } from './ops.js';
+
+/** A strided view of a backend's storage: element `i` of index `(i0, i1, …)` lives at
+ * `offset + Σ ik·strides[k]`. Stride 0 is a broadcast axis. */
+export interface TensorRef<S = unknown> {
+  readonly storage: S;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/**
+ * What a compute backend implements: storage plus a fixed set of primitives. Every primitive takes
+ * strided views and returns new contiguous (row-major) storage for its result; shape checks,
+ * broadcasting and dtype promotion happen above, in `Tensor`, so a backend never sees bad input.
+ */
+export interface Backend<S = unknown> {
+  readonly name: string;
+  /** dtypes this backend stores; others raise `DTypeError`. */
+  readonly dtypes: readonly DType[];
+  /** Whether `readSync` works (true on the CPU, false on a GPU). */
+  readonly sync: boolean;
+
+  upload(data: TypedArray): S;
+  zeros(dtype: DType, size: number): S;
+  /** The view's elements, row-major, in a new array. */
+  read(x: TensorRef<S>): Promise<TypedArray>;
+  readSync?(x: TensorRef<S>): TypedArray;
+  /** Releases storage now. Backends without it leave storage to the garbage collector. */
+  free?(storage: S): void;
+
+  /** Result has x's dtype. */
+  unary(op: UnaryOp, x: TensorRef<S>): S;
+  /** `a` and `b` share a dtype and `shape` (broadcast axes have stride 0); comparisons give int32 0/1. */
+  binary(op: BinaryOp, a: TensorRef<S>, b: TensorRef<S>): S;
+  /** `cond` is int32 (non-zero is true); all three share a shape; a and b share a dtype. */
+  where(cond: TensorRef<S>, a: TensorRef<S>, b: TensorRef<S>): S;
+  /** Reduces the sorted `axes` away (the result's shape drops them). arg ops take one axis, give int32. */
+  reduce(op: ReduceOp, x: TensorRef<S>, axes: readonly number[]): S;
+  /** `a` is [...batch, M, K], `b` is [...batch, K, N] with the same batch shape (broadcast axes have
+   * stride 0); the result is [...batch, M, N]. Transposed operands arrive as strides. */
+  matmul(a: TensorRef<S>, b: TensorRef<S>): S;
+  /** PyTorch's gather: out[i][j] = x[i][index[i][j]] for axis 1; `index` is int32 with x's rank. */
+  gather(x: TensorRef<S>, axis: number, index: TensorRef<S>): S;
+  /** The adjoint of gather: zeros of `shape`, then out[i][index[i][j]] += src[i][j] for axis 1. */
+  scatterAdd(src: TensorRef<S>, axis: number, index: TensorRef<S>, shape: readonly number[]): S;
+  /** Inputs share a dtype and all axes but `axis`. */
+  concat(xs: readonly TensorRef<S>[], axis: number): S;
+  cast(x: TensorRef<S>, dtype: DType): S;
+  /** Writes `src` into the view `dst` of existing storage, in place (shapes equal, dtypes equal). */
+  copy(src: TensorRef<S>, dst: TensorRef<S>): void;
+  /** `size` numbers from the Philox 4x32-10 stream keyed by (seed, offset); see `philox.ts`. */
+  random(dist: RandomDist, dtype: DType, size: number, seed: number, offset: number): S;
+}
+
+let current: Backend | undefined;
+
+/** Chooses the backend that new tensors are created on. */
+export function useBackend(backend: Backend): Backend {
+  current = backend;
+  return backend;
+}
+
+/** The backend chosen by `useBackend`, or a clear error that says how to choose one. */
+export function getBackend(op = 'getBackend'): Backend {
+  if (!current)
+    throw new BackendError(
+      op,
+      'no backend is selected',
+      "call useBackend(cpu()) with `import { cpu } from '@nablajs/backend-cpu'`, or import from 'nablajs', which selects the CPU backend",
+    );
+  return current;
+}
+
+/** The current backend, or undefined when none was chosen. */
+export function peekBackend(): Backend | undefined {
+  return current;
+}

@@ -1,0 +1,50 @@
+import { normAxes } from './shape.js';
+import type { UnaryOp, BinaryOp } from './ops.js';
+
+type Axes = number | readonly number[];
+
+/** What composites need of a tensor-like type: `Tensor` and autograd's `Variable` both have it, so
+ * every composite is written once and differentiates through the primitives it is made of. */
+export type Primitives<T> = { [K in UnaryOp]: () => T } & { [K in BinaryOp]: (other: T | number) => T } & {
+  readonly shape: readonly number[];
+  sum(axis?: Axes, keepDims?: boolean): T;
+  max(axis?: Axes, keepDims?: boolean): T;
+};
+
+function count(shape: readonly number[], axis: Axes | undefined): number {
+  return normAxes('mean', axis, shape.length).reduce((n, a) => n * shape[a]!, 1);
+}
+
+/** Ops written once over the primitives. */
+export const COMPOSITES = {
+  mean<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false): T {
+    return x.sum(axis, keepDims).div(count(x.shape, axis));
+  },
+  /** Variance with Bessel's correction by default (`correction: 1`), as in PyTorch. */
+  variance<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false, correction = 1): T {
+    const d = x.sub(COMPOSITES.mean(x, axis, true));
+    return d.square().sum(axis, keepDims).div(Math.max(0, count(x.shape, axis) - correction));
+  },
+  /** log Σ exp(x), shifted by the maximum so that large inputs stay finite. */
+  logSumExp<T extends Primitives<T>>(x: T, axis: Axes = -1, keepDims = false): T {
+    const m = x.max(axis, true);
+    const lse = x.sub(m).exp().sum(axis, true).log().add(m);
+    return keepDims ? lse : lse.sum(axis, false);
+  },
+  logSoftmax<T extends Primitives<T>>(x: T, axis = -1): T {
+    const shifted = x.sub(x.max(axis, true));
+    return shifted.sub(shifted.exp().sum(axis, true).log());
+  },
+  softmax<T extends Primitives<T>>(x: T, axis = -1): T {
+    const e = x.sub(x.max(axis, true)).exp();
+    return e.div(e.sum(axis, true));
+  },
+  /** Limits to [min, max]; either bound may be omitted. */
+  clamp<T extends Primitives<T>>(x: T, min?: number, max?: number): T {
+    const lo = min === undefined ? x : x.maximum(min);
+    return max === undefined ? lo : lo.minimum(max);
+  },
+};
+
+type Rest<F> = F extends (x: never, ...args: infer A) => unknown ? A : never;
+export type CompositeMethods<T> = { [K in keyof typeof COMPOSITES]: (...args: Rest<(typeof COMPOSITES)[K]>) => T };

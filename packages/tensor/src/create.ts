@@ -1,0 +1,155 @@
+import { type Backend, getBackend } from './backend.js';
+import { type DType, type TypedArray, dtypeOfArray, typedArray, typedArrayFrom } from './dtype.js';
+import { DTypeError, ShapeError, fmtShape } from './errors.js';
+import { binaryOp, castOp, wrap } from './math.js';
+import type { RandomDist } from './ops.js';
+import { philoxBlocks } from './philox.js';
+import { sizeOf } from './shape.js';
+import type { NestedArray, Tensor } from './tensor.js';
+
+export interface CreateOptions {
+  dtype?: DType;
+  backend?: Backend;
+}
+
+function backendFor(op: string, opts: CreateOptions | undefined, dtype: DType): Backend {
+  const b = opts?.backend ?? getBackend(op);
+  if (!b.dtypes.includes(dtype))
+    throw new DTypeError(op, `backend '${b.name}' does not support ${dtype}`, `it supports ${b.dtypes.join(', ')}`);
+  return b;
+}
+
+function checkShape(op: string, shape: readonly number[]): void {
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new ShapeError(op, `invalid shape ${fmtShape(shape)}`, 'sizes must be non-negative integers');
+}
+
+function inferShape(data: NestedArray, op: string): number[] {
+  const shape: number[] = [];
+  let level: NestedArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    level = level[0] as NestedArray;
+  }
+  // Every path must have the first path's lengths and end in a number (a flat count is not enough:
+  // [[1, 2], [[3, 4]]] has 4 numbers but is ragged).
+  const fits = (v: unknown, depth: number): boolean =>
+    depth === shape.length
+      ? typeof v === 'number'
+      : Array.isArray(v) && v.length === shape[depth] && v.every((x) => fits(x, depth + 1));
+  if (!fits(data, 0))
+    throw new ShapeError(op, `nested arrays are ragged or hold non-numbers (first path suggests ${fmtShape(shape)})`, 'every row must have the same length');
+  return shape;
+}
+
+/**
+ * A tensor from a number, nested arrays or a typed array (copied). The dtype defaults to the typed
+ * array's, else float32; `shape` reshapes flat data.
+ */
+export function tensor(
+  data: number | NestedArray | TypedArray | ArrayLike<number>,
+  opts: CreateOptions & { shape?: readonly number[] } = {},
+): Tensor {
+  const isTyped = ArrayBuffer.isView(data) && !(data instanceof DataView);
+  const dtype = opts.dtype ?? (data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array ? dtypeOfArray(data) : 'float32');
+  const backend = backendFor('tensor', opts, dtype);
+  let values: ArrayLike<number>;
+  let shape: readonly number[];
+  if (typeof data === 'number') [values, shape] = [[data], []];
+  else if (isTyped || !Array.isArray(data)) [values, shape] = [data as ArrayLike<number>, [(data as ArrayLike<number>).length]];
+  else {
+    shape = inferShape(data, 'tensor');
+    values = (data as unknown[]).flat(Infinity as 1) as number[];
+  }
+  if (opts.shape) {
+    checkShape('tensor', opts.shape);
+    if (sizeOf(opts.shape) !== values.length)
+      throw new ShapeError('tensor', `${values.length} values do not fill shape ${fmtShape(opts.shape)}`);
+    shape = opts.shape;
+  }
+  return wrap(backend, backend.upload(typedArrayFrom(dtype, values)), dtype, shape);
+}
+
+export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
+  checkShape('full', shape);
+  const dtype = opts.dtype ?? 'float32';
+  const backend = backendFor('full', opts, dtype);
+  const n = sizeOf(shape);
+  if (value === 0) return wrap(backend, backend.zeros(dtype, n), dtype, shape);
+  const a = typedArray(dtype, n);
+  a.fill(value);
+  return wrap(backend, backend.upload(a), dtype, shape);
+}
+
+export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 0, opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 1, opts);
+export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
+
+/** [start, stop) by step; int32 when every argument is an integer, else float32. `arange(5)` is 0..4. */
+export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  if (stop === undefined) [start, stop] = [0, start];
+  if (step === 0) throw new ShapeError('arange', 'step must not be 0');
+  const dtype = opts.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const a = typedArray(dtype, n);
+  for (let i = 0; i < n; i++) a[i] = start + i * step;
+  const backend = backendFor('arange', opts, dtype);
+  return wrap(backend, backend.upload(a), dtype, [n]);
+}
+
+/** The n×m identity. */
+export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
+  checkShape('eye', [n, m]);
+  const dtype = opts.dtype ?? 'float32';
+  const a = typedArray(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) a[i * m + i] = 1;
+  const backend = backendFor('eye', opts, dtype);
+  return wrap(backend, backend.upload(a), dtype, [n, m]);
+}
+
+// The global generator: a seed and how many Philox counters have been used.
+const generator = { seed: 0, offset: 0 };
+
+/** Seeds the global generator (like `torch.manual_seed`); the default seed is 0. */
+export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ShapeError('manualSeed', `seed must be a non-negative safe integer, got ${seed}`);
+  generator.seed = seed;
+  generator.offset = 0;
+}
+
+export interface RandomOptions extends CreateOptions {
+  /** Draws from the stream of this seed (from its start) instead of the global generator. */
+  seed?: number;
+}
+
+function random(op: string, dist: RandomDist, shape: readonly number[], opts: RandomOptions): Tensor {
+  checkShape(op, shape);
+  const dtype = opts.dtype ?? 'float32';
+  if (dtype === 'int32') throw new DTypeError(op, 'draws floats', "use dtype 'float32' or 'float64'");
+  const backend = backendFor(op, opts, dtype);
+  const n = sizeOf(shape);
+  let seed: number, offset: number; // prettier-ignore
+  if (opts.seed !== undefined) [seed, offset] = [opts.seed, 0];
+  else {
+    [seed, offset] = [generator.seed, generator.offset];
+    generator.offset += philoxBlocks(n);
+  }
+  return wrap(backend, backend.random(dist, dtype, n, seed, offset), dtype, shape);
+}
+
+/** Uniform in [0, 1), from the Philox stream (see `philox.ts`). */
+export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => random('rand', 'uniform', shape, opts);
+/** Standard normal, from the Philox stream (Box–Muller). */
+export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => random('randn', 'normal', shape, opts);
+
+/** `indices` (int32, any shape) as one-hot float32 rows: shape [...indices.shape, numClasses]. */
+export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'float32'): Tensor {
+  if (indices.dtype !== 'int32') throw new DTypeError('oneHot', `indices must be int32, got ${indices.dtype}`);
+  const classes = arange(numClasses, undefined, 1, { backend: indices.backend });
+  const col = indices.unsqueeze(-1);
+  const hot = binaryOp('eq', col, classes);
+  const out = castOp(hot, dtype);
+  for (const t of [classes, col, hot]) t.dispose();
+  return out;
+}

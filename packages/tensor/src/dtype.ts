@@ -1,0 +1,42 @@
+/** The element types a Tensor can hold. `float64` exists on backends that list it (the CPU backend). */
+export type DType = 'float32' | 'int32' | 'float64';
+export const DTYPES: readonly DType[] = ['float32', 'int32', 'float64'];
+
+export type TypedArray = Float32Array | Int32Array | Float64Array;
+
+const ARRAYS = {
+  float32: Float32Array,
+  int32: Int32Array,
+  float64: Float64Array,
+} as const;
+
+/** Allocates a zero-filled typed array of `dtype`. */
+export function typedArray(dtype: DType, size: number): TypedArray {
+  return new ARRAYS[dtype](size);
+}
+
+/** Copies `values` into a new typed array of `dtype` (int32 truncates like `Int32Array.from`). */
+export function typedArrayFrom(dtype: DType, values: ArrayLike<number>): TypedArray {
+  return ARRAYS[dtype].from(values);
+}
+
+export function bytesPerElement(dtype: DType): number {
+  return ARRAYS[dtype].BYTES_PER_ELEMENT;
+}
+
+export function dtypeOfArray(a: TypedArray): DType {
+  if (a instanceof Float32Array) return 'float32';
+  if (a instanceof Int32Array) return 'int32';
+  return 'float64';
+}
+
+const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
+
+/** The dtype of a binary op's result: int32 < float32 < float64, as in NumPy and PyTorch. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype !== 'int32';
+}

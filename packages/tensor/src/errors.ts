@@ -1,0 +1,25 @@
+/** Base class of every error Nabla throws on bad input. `op` names the operation that refused it. */
+export class NablaError extends Error {
+  constructor(
+    readonly op: string,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(`${op}: ${message}${hint ? `; ${hint}` : ''}`);
+    this.name = new.target.name;
+  }
+}
+
+/** Shapes that do not fit the operation (broadcasting, matmul inner dimensions, reshape sizes, axes). */
+export class ShapeError extends NablaError {}
+/** A dtype the operation or the backend does not support. */
+export class DTypeError extends NablaError {}
+/** No backend chosen, a backend that cannot do what was asked, or tensors on different backends. */
+export class BackendError extends NablaError {}
+/** A tensor used after `dispose()`. */
+export class DisposedError extends NablaError {}
+
+/** `[2,3]` for messages. */
+export function fmtShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}

@@ -1,0 +1,51 @@
+export { type Backend, type TensorRef, getBackend, peekBackend, useBackend } from './backend.js';
+export { COMPOSITES, type CompositeMethods, type Primitives } from './composites.js';
+export {
+  arange,
+  type CreateOptions,
+  eye,
+  full,
+  manualSeed,
+  oneHot,
+  ones,
+  onesLike,
+  rand,
+  randn,
+  type RandomOptions,
+  tensor,
+  zeros,
+  zerosLike,
+} from './create.js';
+export {
+  bytesPerElement,
+  type DType,
+  DTYPES,
+  dtypeOfArray,
+  isFloat,
+  promoteTypes,
+  type TypedArray,
+  typedArray,
+} from './dtype.js';
+export { BackendError, DisposedError, DTypeError, fmtShape, NablaError, ShapeError } from './errors.js';
+export { formatTensor } from './format.js';
+export { type Axes, broadcastRef, concat, scatterAdd, stack, where, wrap } from './math.js';
+export * from './ops.js';
+export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
+export {
+  broadcastShapes,
+  contiguousStrides,
+  isContiguous,
+  normAxes,
+  normAxis,
+  type Shape,
+  sameShape,
+  sizeOf,
+} from './shape.js';
+export { memory, type MemoryStats } from './storage.js';
+export {
+  type BinaryMethods,
+  type NestedArray,
+  type SliceSpec,
+  Tensor,
+  type UnaryMethods,
+} from './tensor.js';

@@ -1,0 +1,356 @@
+import type { Backend, TensorRef } from './backend.js';
+import { COMPOSITES, type CompositeMethods } from './composites.js';
+import type { DType, TypedArray } from './dtype.js';
+import { BackendError, DisposedError, ShapeError, fmtShape } from './errors.js';
+import { formatTensor } from './format.js';
+import {
+  type Axes,
+  binaryOp,
+  castOp,
+  checkBackend,
+  gatherOp,
+  matmulOp,
+  reduceOp,
+  scalarFor,
+  unaryOp,
+  wrap,
+} from './math.js';
+import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './ops.js';
+import { contiguousStrides, isContiguous, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
+import { type Storage, trackTensor, untrackTensor } from './storage.js';
+
+export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
+export type BinaryMethods<T> = { [K in BinaryOp]: (other: T | number) => T };
+/** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
+ * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
+export type SliceSpec = null | number | readonly [number?, number?, number?];
+export type NestedArray = number | NestedArray[];
+
+// The elementwise methods come from the op tables (installed below), the composites from COMPOSITES.
+export interface Tensor extends UnaryMethods<Tensor>, BinaryMethods<Tensor>, CompositeMethods<Tensor> {}
+
+/**
+ * An n-d array on one backend. Immutable as far as its API goes (only `assign` writes, for
+ * optimizers); views (reshape, transpose, expand, slice, …) share storage. Memory is reclaimed by the
+ * garbage collector, or at once with `dispose()` / `using`.
+ */
+export class Tensor implements TensorRef {
+  /** The backend's handle to the storage this tensor views. */
+  readonly storage: unknown;
+  private disposed = false;
+
+  private constructor(
+    /** @internal */ readonly _buffer: Storage,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {
+    this.storage = _buffer.handle;
+    trackTensor(this, _buffer);
+  }
+
+  /** @internal Makes a tensor over `storage`; `strides` default to row-major. */
+  static _make(storage: Storage, dtype: DType, shape: readonly number[], strides: readonly number[] | undefined, offset: number): Tensor {
+    return new Tensor(storage, dtype, shape, strides ?? contiguousStrides(shape), offset);
+  }
+
+  get backend(): Backend {
+    return this._buffer.backend;
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get size(): number {
+    return sizeOf(this.shape);
+  }
+  /** Counts in-place writes to the storage (autograd checks it). */
+  get version(): number {
+    return this._buffer.version;
+  }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** @internal */
+  assertLive(op: string): void {
+    if (this.disposed)
+      throw new DisposedError(op, `tensor ${fmtShape(this.shape)} ${this.dtype} was disposed`, 'dispose a tensor only after its last use, or clone() it first');
+  }
+
+  private view(shape: readonly number[], strides: readonly number[], offset = this.offset): Tensor {
+    return new Tensor(this._buffer, this.dtype, shape, strides, offset);
+  }
+
+  // ---- views: no copy ------------------------------------------------------------------------
+
+  /** A tensor of `shape` (one entry may be -1) with the same elements; a view when contiguous. */
+  reshape(shape: readonly number[]): Tensor {
+    this.assertLive('reshape');
+    const known = shape.filter((d) => d !== -1);
+    const free = shape.length - known.length;
+    const rest = sizeOf(known);
+    const filled = shape.map((d) => (d === -1 ? this.size / rest : d));
+    if (free > 1 || filled.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(filled) !== this.size)
+      throw new ShapeError('reshape', `cannot reshape ${fmtShape(this.shape)} (${this.size} elements) to ${fmtShape(shape)}`, 'the sizes must match, with at most one -1');
+    if (sameShape(filled, this.shape)) return this.view(this.shape, this.strides);
+    if (isContiguous(this.shape, this.strides)) return this.view(filled, contiguousStrides(filled));
+    const c = this.contiguous();
+    const v = c.reshape(filled);
+    c.dispose();
+    return v;
+  }
+
+  /** Reorders axes: `permute(1, 0)` is the transpose of a matrix. */
+  permute(...axes: number[]): Tensor {
+    this.assertLive('permute');
+    const ax = axes.map((a) => normAxis('permute', a, this.rank));
+    if (ax.length !== this.rank || new Set(ax).size !== ax.length)
+      throw new ShapeError('permute', `[${axes.join(',')}] is not a permutation of the ${this.rank} axes of ${fmtShape(this.shape)}`);
+    return this.view(ax.map((a) => this.shape[a]!), ax.map((a) => this.strides[a]!));
+  }
+
+  /** Swaps two axes, the last two by default. */
+  transpose(a = -2, b = -1): Tensor {
+    this.assertLive('transpose');
+    if (this.rank < 2) return this.view(this.shape, this.strides);
+    const order = Array.from({ length: this.rank }, (_, i) => i);
+    const i = normAxis('transpose', a, this.rank);
+    const j = normAxis('transpose', b, this.rank);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+    return this.permute(...order);
+  }
+
+  /** Broadcasts to `shape` (NumPy rules; -1 keeps an axis); new and size-1 axes get stride 0. */
+  expand(shape: readonly number[]): Tensor {
+    this.assertLive('expand');
+    const lead = shape.length - this.rank;
+    const bad =
+      lead < 0 ||
+      shape.some((d, j) => !Number.isInteger(d) || d < (j < lead ? 0 : -1)) ||
+      this.shape.some((d, i) => d !== 1 && shape[lead + i] !== d && shape[lead + i] !== -1);
+    if (bad)
+      throw new ShapeError('expand', `cannot broadcast ${fmtShape(this.shape)} to ${fmtShape(shape)}`, 'only size-1 axes can grow, and new axes go in front');
+    const out = shape.map((d, j) => (d === -1 ? this.shape[j - lead]! : d));
+    const strides = out.map((d, j) => {
+      const i = j - lead;
+      return i < 0 || (this.shape[i] === 1 && d !== 1) ? 0 : this.strides[i]!;
+    });
+    return this.view(out, strides);
+  }
+
+  broadcastTo(shape: readonly number[]): Tensor {
+    return this.expand(shape);
+  }
+
+  /** `x.slice([null, [0, 10, 2]])` is NumPy's `x[:, 0:10:2]`; a number picks an index and drops its axis. */
+  slice(specs: readonly SliceSpec[]): Tensor {
+    this.assertLive('slice');
+    if (specs.length > this.rank)
+      throw new ShapeError('slice', `${specs.length} specs for a tensor of rank ${this.rank} ${fmtShape(this.shape)}`);
+    const shape: number[] = [];
+    const strides: number[] = [];
+    let offset = this.offset;
+    this.shape.forEach((dim, i) => {
+      const spec = specs[i] ?? null;
+      const stride = this.strides[i]!;
+      if (typeof spec === 'number') {
+        const k = spec < 0 ? spec + dim : spec;
+        if (!Number.isInteger(spec) || k < 0 || k >= dim)
+          throw new ShapeError('slice', `index ${spec} is out of range for axis ${i} of ${fmtShape(this.shape)}`);
+        offset += k * stride;
+        return;
+      }
+      const [s0, e0, step = 1] = spec ?? [];
+      if (!Number.isInteger(step) || step < 1) throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
+      const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
+      const start = clampIdx(s0 ?? 0);
+      const end = clampIdx(e0 ?? dim);
+      shape.push(Math.max(0, Math.ceil((end - start) / step)));
+      strides.push(stride * step);
+      offset += start * stride;
+    });
+    return this.view(shape, strides, offset);
+  }
+
+  /** Drops size-1 axes (all of them, or the ones named). */
+  squeeze(axes?: Axes): Tensor {
+    this.assertLive('squeeze');
+    const ax = axes === undefined ? this.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes('squeeze', axes, this.rank);
+    for (const a of ax)
+      if (this.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} of ${fmtShape(this.shape)} has size ${this.shape[a]}, not 1`);
+    const keep = (_: number, i: number) => !ax.includes(i);
+    return this.view(this.shape.filter(keep), this.strides.filter(keep));
+  }
+
+  /** Inserts a size-1 axis at `axis` (-1 appends). */
+  unsqueeze(axis: number): Tensor {
+    this.assertLive('unsqueeze');
+    const a = normAxis('unsqueeze', axis, this.rank + 1);
+    const shape = [...this.shape];
+    const strides = [...this.strides];
+    shape.splice(a, 0, 1);
+    strides.splice(a, 0, a < this.rank ? this.strides[a]! * this.shape[a]! : 1);
+    return this.view(shape, strides);
+  }
+
+  /** Merges axes `start..end` (inclusive) into one. */
+  flatten(start = 0, end = -1): Tensor {
+    this.assertLive('flatten');
+    if (this.rank === 0) return this.reshape([1]);
+    const s = normAxis('flatten', start, this.rank);
+    const e = normAxis('flatten', end, this.rank);
+    const shape = [...this.shape.slice(0, s), sizeOf(this.shape.slice(s, e + 1)), ...this.shape.slice(e + 1)];
+    return this.reshape(shape);
+  }
+
+  /** This tensor if row-major already, else a row-major copy. */
+  contiguous(): Tensor {
+    this.assertLive('contiguous');
+    if (isContiguous(this.shape, this.strides)) return this.view(this.shape, this.strides);
+    return this.clone();
+  }
+
+  /** A row-major copy with its own storage. */
+  clone(): Tensor {
+    this.assertLive('clone');
+    const out = wrap(this.backend, this.backend.zeros(this.dtype, this.size), this.dtype, this.shape);
+    this.backend.copy(this, out);
+    return out;
+  }
+
+  // ---- math ----------------------------------------------------------------------------------
+
+  sum(axis?: Axes, keepDims = false): Tensor {
+    return reduceOp('sum', this, axis, keepDims);
+  }
+  max(axis?: Axes, keepDims = false): Tensor {
+    return reduceOp('max', this, axis, keepDims);
+  }
+  min(axis?: Axes, keepDims = false): Tensor {
+    return reduceOp('min', this, axis, keepDims);
+  }
+  /** Index of the largest element along `axis` (of the flattened tensor without one), int32. */
+  argmax(axis?: number, keepDims = false): Tensor {
+    return reduceOp('argmax', this, axis, keepDims);
+  }
+  argmin(axis?: number, keepDims = false): Tensor {
+    return reduceOp('argmin', this, axis, keepDims);
+  }
+  matmul(other: Tensor): Tensor {
+    return matmulOp(this, other);
+  }
+  gather(axis: number, index: Tensor): Tensor {
+    return gatherOp(this, axis, index);
+  }
+  cast(dtype: DType): Tensor {
+    this.assertLive('cast');
+    return dtype === this.dtype ? this.view(this.shape, this.strides) : castOp(this, dtype);
+  }
+
+  /**
+   * Writes `value` (broadcast and cast to this tensor's shape and dtype) into this tensor's storage,
+   * in place. Views of the same storage see the change. For optimizers and in-place updates.
+   */
+  assign(value: Tensor | number): this {
+    this.assertLive('assign');
+    if (this.strides.some((s, i) => s === 0 && this.shape[i]! > 1))
+      throw new ShapeError('assign', `cannot write into a broadcast view ${fmtShape(this.shape)}`, 'write into the tensor it was expanded from');
+    const src = typeof value === 'number' ? scalarFor(value, this.dtype, this.backend) : value;
+    checkBackend('assign', [this, src]);
+    // A source over this storage (a.assign(a.transpose())) would be overwritten while it is read.
+    const cast = src._buffer === this._buffer && src.dtype === this.dtype ? src.clone() : src.cast(this.dtype);
+    const full = cast.expand(this.shape);
+    this.backend.copy(full, this);
+    this._buffer.version++;
+    for (const t of [full, cast, ...(src === value ? [] : [src])]) t.dispose();
+    return this;
+  }
+
+  // ---- data ----------------------------------------------------------------------------------
+
+  /** The elements, row-major, in a new typed array. */
+  async data(): Promise<TypedArray> {
+    this.assertLive('data');
+    return this.backend.read(this);
+  }
+
+  /** Like `data()`, synchronously: only on backends that can (the CPU). */
+  dataSync(): TypedArray {
+    this.assertLive('dataSync');
+    if (!this.backend.readSync)
+      throw new BackendError('dataSync', `backend '${this.backend.name}' cannot read synchronously`, 'use `await t.data()`');
+    return this.backend.readSync(this);
+  }
+
+  /** The value of a one-element tensor. */
+  async item(): Promise<number> {
+    this.assertLive('item');
+    if (this.size !== 1) throw new ShapeError('item', `needs a tensor with one element, got ${fmtShape(this.shape)}`, 'reduce it first, e.g. t.sum()');
+    return (await this.data())[0]!;
+  }
+
+  /** The elements as nested arrays. */
+  async array(): Promise<NestedArray> {
+    this.assertLive('array');
+    return nest(await this.data(), this.shape);
+  }
+
+  /** A copy on another backend. */
+  async to(backend: Backend): Promise<Tensor> {
+    this.assertLive('to');
+    if (backend === this.backend) return this.view(this.shape, this.strides);
+    const data = await this.data();
+    if (!backend.dtypes.includes(this.dtype)) throw new BackendError('to', `backend '${backend.name}' does not support ${this.dtype}`);
+    return wrap(backend, backend.upload(data), this.dtype, this.shape);
+  }
+
+  /** Releases this tensor now; its storage goes back once no view uses it. Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    untrackTensor(this, this._buffer);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** NumPy-style text for tensors on a synchronous backend; a summary elsewhere. */
+  toString(): string {
+    if (this.disposed) return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, disposed)`;
+    if (!this.backend.readSync) return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, backend=${this.backend.name})`;
+    return formatTensor(this.dataSync(), this.shape, this.dtype);
+  }
+}
+
+function nest(data: TypedArray, shape: readonly number[]): NestedArray {
+  if (shape.length === 0) return data[0]!;
+  const build = (axis: number, offset: number): NestedArray[] => {
+    const n = shape[axis]!;
+    const step = sizeOf(shape.slice(axis + 1));
+    return Array.from({ length: n }, (_, i) =>
+      axis === shape.length - 1 ? data[offset + i]! : build(axis + 1, offset + i * step),
+    );
+  };
+  return build(0, 0);
+}
+
+for (const op of UNARY_OPS)
+  Object.defineProperty(Tensor.prototype, op, {
+    value: function (this: Tensor) {
+      return unaryOp(op, this);
+    },
+  });
+for (const op of BINARY_OPS)
+  Object.defineProperty(Tensor.prototype, op, {
+    value: function (this: Tensor, other: Tensor | number) {
+      return binaryOp(op, this, other);
+    },
+  });
+for (const [name, fn] of Object.entries(COMPOSITES))
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...args: unknown[]) {
+      return (fn as (...a: unknown[]) => Tensor)(this, ...args);
+    },
+  });
