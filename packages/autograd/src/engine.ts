@@ -68,10 +68,10 @@ function run(
   const createGraph = opts.createGraph ?? false;
   const retain = opts.retainGraph ?? createGraph;
   withGradMode(createGraph, () => {
-    const pending = new Map<FunctionNode, Variable>();
+    // A leaf's gradient is summed over its uses before its hooks see it (once, as in PyTorch).
+    const pending = new Map<FunctionNode | Variable, Variable>();
     const send = (edge: Edge, g: Variable) => {
       if (edge === null) return;
-      if (edge instanceof Variable) return deliver(edge, runHooks(edge, g));
       const prev = pending.get(edge);
       pending.set(edge, prev ? prev.add(g) : g);
     };
@@ -87,7 +87,7 @@ function run(
       let g = pending.get(node);
       if (!g) continue;
       pending.delete(node);
-      const out = node.output.deref();
+      const out = node.output;
       if (out) {
         g = runHooks(out, g);
         if (out._retainsGrad) out.grad = accumulate(out.grad, g);
@@ -104,6 +104,7 @@ function run(
         if (e && gi) send(e, gi);
       });
     }
+    for (const [leaf, g] of pending) if (leaf instanceof Variable) deliver(leaf, runHooks(leaf, g));
   });
 }
 

@@ -26,9 +26,10 @@ export function gradcheck(fn: (...xs: Variable[]) => Variable, inputs: readonly 
   const out = fn(...inputs);
   const nOut = out.size;
   const wrt = inputs.filter((v) => v.requiresGrad);
-  // analytical: one backward per output entry
+  // analytical: one backward per output entry; an output that no input's grad reaches (a linear
+  // function's gradient, in gradgradcheck) has a zero Jacobian
   const analytical = wrt.map((v) => new Float64Array(nOut * v.size));
-  for (let j = 0; j < nOut; j++) {
+  for (let j = 0; out.requiresGrad && j < nOut; j++) {
     const seed = new Float64Array(nOut);
     seed[j] = 1;
     const gs = grad(out, wrt, {

@@ -29,7 +29,7 @@ export function graphOf(root: Variable): { items: GraphItem[]; edges: [string, s
     const fn = `f${ids.size}`;
     ids.set(node, fn);
     const out = `${fn}_out`;
-    const outVar = node.output.deref();
+    const outVar = node.output;
     items.push({ id: fn, kind: 'function', label: node.name });
     items.push({ id: out, kind: 'variable', label: label(outVar?.name, node.shape) });
     edges.push([fn, out]);

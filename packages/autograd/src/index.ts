@@ -6,6 +6,7 @@ export {
   concat,
   type Hook,
   lift,
+  linear,
   type Operand,
   record,
   scatterAdd,

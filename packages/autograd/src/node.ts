@@ -16,8 +16,12 @@ export class FunctionNode {
   /** Inputs then output, with the tensor versions they had when saved; null once released. */
   saved: Variable[] | null;
   private readonly versions: number[];
-  /** The variable this node made, when it asked to see its gradient (hooks, retainGrad). */
-  output: WeakRef<Variable>;
+  /**
+   * The variable this node made, once it is named or asks to see its gradient (hooks, retainGrad);
+   * otherwise unset, so the graph holds no activations after backward. (No WeakRef: a WeakRef keeps
+   * its target alive until the current job ends, which is a whole synchronous training loop.)
+   */
+  output: Variable | undefined;
 
   /** Names and shapes of the inputs, kept for drawing the graph after backward freed `saved`. */
   readonly inputs: { name: string | undefined; shape: readonly number[] }[];
@@ -35,7 +39,6 @@ export class FunctionNode {
     this.saved = [...inputs, output];
     this.versions = this.saved.map((v) => v.data.version);
     this.shape = output.shape;
-    this.output = new WeakRef(output);
   }
 
   /** The saved variables, or a clear error when backward already released them or one was modified. */

@@ -6,7 +6,7 @@ export type DiffOp =
   | UnaryOp
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
-  | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
+  | 'linear' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
 
 /** A local backward: from ∂L/∂out to ∂L/∂input for each input (null: no gradient flows there). */
 export type Rule = (g: Variable, inputs: Variable[], out: Variable, params: any, needs: boolean[]) => (Variable | null)[];
@@ -80,6 +80,15 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
   max: extremum,
   min: extremum,
   matmul: (g, [a, b], _y, _p, needs) => [needs[0] ? g.matmul(b!.transpose()) : null, needs[1] ? a!.transpose().matmul(g) : null],
+  linear: (g, [x, w, b], _y, _p, needs) => {
+    // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g
+    const g2 = g.reshape([-1, w!.shape[0]!]);
+    return [
+      needs[0] ? g.matmul(w!) : null,
+      needs[1] ? g2.transpose().matmul(x!.reshape([-1, w!.shape[1]!])) : null,
+      b && needs[2] ? g2.sum(0) : null,
+    ];
+  },
   reshape: (g, [x]) => [g.reshape(x!.shape)],
   permute: (g, _xs, _y, axes: number[]) => {
     const inverse = axes.map((_, i) => axes.indexOf(i));

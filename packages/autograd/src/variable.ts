@@ -15,12 +15,14 @@ import {
   type UnaryOp,
   broadcastShapes,
   concat as concatTensors,
+  linear as linearTensor,
   scatterAdd as scatterAddTensor,
   where as whereTensor,
   zeros as zerosTensor,
   fmtShape,
   normAxes,
   normAxis,
+  sameShape,
   tensor,
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
@@ -42,8 +44,7 @@ export interface Variable extends UnaryMethods<Variable>, OperandMethods, Compos
 export class Variable {
   grad: Tensor | null = null;
   gradFn: FunctionNode | null = null;
-  /** A label for graph drawings. */
-  name: string | undefined;
+  private label: string | undefined;
   /** @internal */ _hooks: Hook[] = [];
   /** @internal */ _retainsGrad = false;
 
@@ -53,6 +54,20 @@ export class Variable {
     name?: string,
   ) {
     this.name = name;
+  }
+
+  /** A label for graph drawings. */
+  get name(): string | undefined {
+    return this.label;
+  }
+  set name(name: string | undefined) {
+    this.label = name;
+    this.exposeToNode();
+  }
+
+  /** Lets the node that made this variable see it (for hooks, retainGrad and graph labels). */
+  private exposeToNode(): void {
+    if (this.gradFn) this.gradFn.output = this;
   }
 
   get shape(): readonly number[] {
@@ -79,6 +94,7 @@ export class Variable {
   /** Keeps `.grad` on a non-leaf variable after backward (leaves always keep it). */
   retainGrad(): this {
     this._retainsGrad = true;
+    this.exposeToNode();
     return this;
   }
 
@@ -86,6 +102,7 @@ export class Variable {
    * Variable replaces the gradient. Returns a function that removes the hook. */
   registerHook(hook: Hook): () => void {
     this._hooks.push(hook);
+    this.exposeToNode();
     return () => {
       this._hooks = this._hooks.filter((h) => h !== hook);
     };
@@ -140,8 +157,13 @@ export class Variable {
     const b2 = b.rank === 1 ? b.reshape([b.shape[0]!, 1]) : b;
     if (a2.rank < 2 || b2.rank < 2) return record('matmul', [this, b], this.data.matmul(b.data)); // lets Tensor raise
     const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
-    const ae = a2.expand([...batch, ...a2.shape.slice(-2)]);
-    const be = b2.expand([...batch, ...b2.shape.slice(-2)]);
+    // expand only where batch axes broadcast: no extra graph node (nor nameless copy) otherwise
+    const fit = (v: Variable) => {
+      const shape = [...batch, ...v.shape.slice(-2)];
+      return sameShape(v.shape, shape) ? v : v.expand(shape);
+    };
+    const ae = fit(a2);
+    const be = fit(b2);
     const out = record('matmul', [ae, be], ae.data.matmul(be.data));
     if (this.rank > 1 && b.rank > 1) return out;
     const shape = [...batch, ...(this.rank === 1 ? [] : [a2.shape[a2.rank - 2]!]), ...(b.rank === 1 ? [] : [b2.shape[b2.rank - 1]!])];
@@ -189,8 +211,10 @@ export class Variable {
     const idx = index instanceof Variable ? index.data : index;
     return record('gather', [this], this.data.gather(axis, idx), { axis: normAxis('gather', axis, this.rank), index: idx });
   }
+  /** To int32 the result never requires grad (integers carry no gradient, as in PyTorch). */
   cast(dtype: DType): Variable {
-    return dtype === this.dtype ? this : record('cast', [this], this.data.cast(dtype));
+    if (dtype === this.dtype) return this;
+    return dtype === 'int32' ? new Variable(this.data.cast(dtype)) : record('cast', [this], this.data.cast(dtype));
   }
 }
 
@@ -256,6 +280,12 @@ export function where(cond: Tensor | Variable, a: Operand, b: Operand): Variable
   const av = lift(a, like);
   const bv = lift(b, like);
   return record('where', [av, bv], whereTensor(c, av.data, bv.data), c);
+}
+
+/** y = x·wᵀ + b (PyTorch's `F.linear`), one node whose backward gives ∂w directly as [out, in]. */
+export function linear(x: Operand, w: Variable, b?: Variable): Variable {
+  const xv = lift(x, w);
+  return record('linear', b ? [xv, w, b] : [xv, w], linearTensor(xv.data, w.data, b?.data));
 }
 
 /** Joins variables along an existing axis. */

@@ -12,6 +12,7 @@ import {
   typedArray,
 } from '@nablajs/tensor';
 import { matmulBatched, matmulStrided } from './matmul.js';
+import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows, sizeOf } from './strided.js';
 import { BINARY, UNARY } from './tables.js';
 
@@ -23,41 +24,51 @@ function out(dtype: DType, shape: readonly number[]): TypedArray {
   return typedArray(dtype, sizeOf(shape));
 }
 
-function unary(op: UnaryOp, x: Ref): TypedArray {
-  const f = UNARY[op];
-  const xs = x.storage;
-  const o = out(x.dtype, x.shape);
-  if (isDense(x)) {
-    for (let i = 0, k = x.offset; i < o.length; i++, k++) o[i] = f(xs[k]!);
-    return o;
+/** A strided run of a unary op; the hot ops get their own loop (no call per element). */
+function unaryRun(op: UnaryOp, x: TypedArray, ox: number, sx: number, o: TypedArray, start: number, len: number): void {
+  switch (op) {
+    case 'neg': for (let j = 0; j < len; j++) o[start + j] = -x[ox + j * sx]!; return; // prettier-ignore
+    case 'exp': for (let j = 0; j < len; j++) o[start + j] = Math.exp(x[ox + j * sx]!); return; // prettier-ignore
+    case 'log': for (let j = 0; j < len; j++) o[start + j] = Math.log(x[ox + j * sx]!); return; // prettier-ignore
+    case 'square': for (let j = 0; j < len; j++) { const v = x[ox + j * sx]!; o[start + j] = v * v; } return; // prettier-ignore
+    case 'sigmoid':
+      for (let j = 0; j < len; j++) {
+        const v = x[ox + j * sx]!;
+        if (v >= 0) o[start + j] = 1 / (1 + Math.exp(-v));
+        else { const e = Math.exp(v); o[start + j] = e / (1 + e); } // prettier-ignore
+      }
+      return;
   }
-  rows(x.shape, [x], (start, [ox], len, [sx]) => {
-    for (let j = 0; j < len; j++) o[start + j] = f(xs[ox! + j * sx!]!);
-  });
+  const f = UNARY[op];
+  for (let j = 0; j < len; j++) o[start + j] = f(x[ox + j * sx]!);
+}
+
+function unary(op: UnaryOp, x: Ref): TypedArray {
+  const o = out(x.dtype, x.shape);
+  rows(x.shape, [x], (start, [ox], len, [sx]) => unaryRun(op, x.storage, ox!, sx!, o, start, len));
   return o;
 }
 
-/** Dense operands of one shape, the common case, get loops without a call per element. */
-function binaryDense(op: BinaryOp, a: TypedArray, ao: number, b: TypedArray, bo: number, o: TypedArray): boolean {
-  const n = o.length;
+/** A strided run of a binary op (stride 0 is a broadcast); the hot ops get their own loop. */
+function binaryRun(
+  op: BinaryOp, a: TypedArray, oa: number, sa: number, b: TypedArray, ob: number, sb: number,
+  o: TypedArray, start: number, len: number,
+): void { // prettier-ignore
   switch (op) {
-    case 'add': for (let i = 0; i < n; i++) o[i] = a[ao + i]! + b[bo + i]!; return true; // prettier-ignore
-    case 'sub': for (let i = 0; i < n; i++) o[i] = a[ao + i]! - b[bo + i]!; return true; // prettier-ignore
-    case 'mul': for (let i = 0; i < n; i++) o[i] = a[ao + i]! * b[bo + i]!; return true; // prettier-ignore
-    case 'div': for (let i = 0; i < n; i++) o[i] = a[ao + i]! / b[bo + i]!; return true; // prettier-ignore
-    default: return false;
+    case 'add': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! + b[ob + j * sb]!; return; // prettier-ignore
+    case 'sub': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! - b[ob + j * sb]!; return; // prettier-ignore
+    case 'mul': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! * b[ob + j * sb]!; return; // prettier-ignore
+    case 'div': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! / b[ob + j * sb]!; return; // prettier-ignore
   }
+  const f = BINARY[op];
+  for (let j = 0; j < len; j++) o[start + j] = f(a[oa + j * sa]!, b[ob + j * sb]!);
 }
 
 function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
   const o = out(COMPARE.has(op) ? 'int32' : a.dtype, a.shape);
-  const as = a.storage;
-  const bs = b.storage;
-  if (isDense(a) && isDense(b) && binaryDense(op, as, a.offset, bs, b.offset, o)) return o;
-  const f = BINARY[op];
-  rows(a.shape, [a, b], (start, [oa, ob], len, [sa, sb]) => {
-    for (let j = 0; j < len; j++) o[start + j] = f(as[oa! + j * sa!]!, bs[ob! + j * sb!]!);
-  });
+  rows(a.shape, [a, b], (start, [oa, ob], len, [sa, sb]) =>
+    binaryRun(op, a.storage, oa!, sa!, b.storage, ob!, sb!, o, start, len),
+  );
   return o;
 }
 
@@ -174,7 +185,8 @@ export interface CpuOptions {
 }
 
 /** The CPU backend: typed arrays, synchronous reads, float32 / int32 / float64. */
-export function cpu(_opts: CpuOptions = {}): Backend<TypedArray> {
+export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
+  const fast = (opts.wasm ?? true) && wasmSimdSupported();
   return {
     name: 'cpu',
     dtypes: ['float32', 'int32', 'float64'],
@@ -190,7 +202,8 @@ export function cpu(_opts: CpuOptions = {}): Backend<TypedArray> {
     matmul(a, b) {
       const r = a.shape.length;
       const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
-      matmulBatched(a, b, o, matmulStrided);
+      const kernel = fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulStrided) : matmulStrided;
+      matmulBatched(a, b, o, kernel);
       return o;
     },
     gather,

@@ -1,10 +1,19 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { cpu } from '../../backend-cpu/src/index.js';
-import { arange, eye, full, ones, onesLike, ShapeError, tensor, useBackend, zeros, zerosLike } from './index.js';
+import {
+  arange,
+  eye,
+  full,
+  ones,
+  onesLike,
+  ShapeError,
+  tensor,
+  useBackend,
+  zeros,
+  zerosLike,
+} from './index.js';
 
-beforeAll(() => {
-  useBackend(cpu());
-});
+useBackend(cpu());
 
 describe('tensor()', () => {
   test('from a number: a 0-d float32 tensor', async () => {
@@ -62,7 +71,9 @@ describe('tensor()', () => {
     ]);
     expect(tensor(new Int32Array([1, 2, 3, 4]), { shape: [2, 1, 2] }).shape).toEqual([2, 1, 2]);
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(ShapeError);
-    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow('tensor: 3 values do not fill shape [2,2]');
+    expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(
+      'tensor: 3 values do not fill shape [2,2]',
+    );
     expect(() => tensor([1, 2], { shape: [-1, 2] })).toThrow('invalid shape [-1,2]');
   });
 

@@ -118,6 +118,16 @@ export function manualSeed(seed: number): void {
   generator.offset = 0;
 }
 
+/** The global generator's position, to save with a checkpoint and restore with `setRngState`. */
+export function getRngState(): { seed: number; offset: number } {
+  return { ...generator };
+}
+
+export function setRngState(state: { seed: number; offset: number }): void {
+  manualSeed(state.seed);
+  generator.offset = state.offset;
+}
+
 export interface RandomOptions extends CreateOptions {
   /** Draws from the stream of this seed (from its start) instead of the global generator. */
   seed?: number;

@@ -5,6 +5,7 @@ export {
   type CreateOptions,
   eye,
   full,
+  getRngState,
   manualSeed,
   oneHot,
   ones,
@@ -12,6 +13,7 @@ export {
   rand,
   randn,
   type RandomOptions,
+  setRngState,
   tensor,
   zeros,
   zerosLike,
@@ -28,7 +30,7 @@ export {
 } from './dtype.js';
 export { BackendError, DisposedError, DTypeError, fmtShape, NablaError, ShapeError } from './errors.js';
 export { formatTensor } from './format.js';
-export { type Axes, broadcastRef, concat, scatterAdd, stack, where, wrap } from './math.js';
+export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
 export {

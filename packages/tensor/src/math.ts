@@ -228,3 +228,20 @@ export function castOp(x: Tensor, dtype: DType): Tensor {
   checkDType('cast', x, dtype);
   return wrap(x.backend, x.backend.cast(x, dtype), dtype, x.shape);
 }
+
+/** y = x·wᵀ + b, PyTorch's `F.linear`: x [..., in], w [out, in], b [out]. */
+export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  if (w.rank !== 2 || x.rank < 1 || x.shape[x.rank - 1] !== w.shape[1] || (b && (b.rank !== 1 || b.shape[0] !== w.shape[0])))
+    throw new ShapeError(
+      'linear',
+      `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''} do not fit`,
+      'weight is [out, in] with in = the last axis of the input, bias is [out]',
+    );
+  const wt = w.transpose();
+  const y = matmulOp(x, wt);
+  wt.dispose();
+  if (!b) return y;
+  const out = binaryOp('add', y, b);
+  y.dispose();
+  return out;
+}

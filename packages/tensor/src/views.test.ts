@@ -1,10 +1,8 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { cpu } from '../../backend-cpu/src/index.js';
 import { arange, ShapeError, tensor, type Tensor, useBackend, zeros } from './index.js';
 
-beforeAll(() => {
-  useBackend(cpu());
-});
+useBackend(cpu());
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 /** [[0,1,2],[3,4,5]] as float32. */
@@ -123,7 +121,10 @@ describe('slice', () => {
 
   test('a view into the same storage, with an offset and scaled strides', async () => {
     const m = arange(12).reshape([3, 4]);
-    const s = m.slice([[1, 3], [0, 4, 2]]);
+    const s = m.slice([
+      [1, 3],
+      [0, 4, 2],
+    ]);
     expect(s.shape).toEqual([2, 2]);
     expect(s.strides).toEqual([4, 2]);
     expect(s.offset).toBe(4);

@@ -150,7 +150,14 @@ export function matmulF32(
     matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
     return;
   }
-  const h = reserve(k, end);
+  let h: Float32Array;
+  try {
+    h = reserve(k, end);
+  } catch {
+    // the engine refused to grow the memory
+    matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
+    return;
+  }
   if (aSpan < 0) {
     gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
     aStrideM = K;

@@ -1,0 +1,115 @@
+import { noGrad } from '@nablajs/autograd';
+import { DataLoader, type MnistData, type MnistSplit } from '@nablajs/data';
+import { type Module, crossEntropy } from '@nablajs/nn';
+import { Adam, AdamW, type Optimizer, SGD } from '@nablajs/optim';
+import { decoupledWeightDecay } from '@nablajs/regularizers';
+import { type Tensor, manualSeed, zeros } from '@nablajs/tensor';
+import { Progress, type ProgressSink } from 'app-kit';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { buildNet, type NetSpec } from './model.js';
+
+export interface TrainConfig extends NetSpec {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'sgd' | 'adam';
+  momentum: number;
+  /** L2 λ in Nielsen's scaling: the penalty is λ/(2n)·‖w‖² per example, n the training-set size. */
+  l2: number;
+  weightDecay: number;
+  seed: number;
+  save?: string;
+  resume?: boolean;
+}
+
+export interface EpochResult {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  validationAccuracy: number;
+  testAccuracy: number;
+  seconds: number;
+}
+
+export interface TrainHooks {
+  /** Where the progress bar goes (stderr by default); null for none. */
+  progress?: ProgressSink | null;
+  onEpoch?: (r: EpochResult) => void;
+  /** Label prefix for the bar, e.g. the sweep's depth. */
+  label?: string;
+}
+
+/** Weights (matrices) and biases, which Nielsen leaves out of L2. */
+function splitParams(model: Module) {
+  const params = model.parameters();
+  return { weights: params.filter((p) => p.rank > 1), biases: params.filter((p) => p.rank <= 1) };
+}
+
+export function makeOptimizer(model: Module, c: TrainConfig, n: number): Optimizer {
+  const { weights, biases } = splitParams(model);
+  const l2 = c.l2 / n; // Nielsen's (1 − ηλ/n) shrink is coupled weight decay λ/n
+  if (c.optimizer === 'adam') {
+    const groups = [{ params: weights, weightDecay: c.weightDecay || l2 }, { params: biases, weightDecay: 0 }];
+    return c.weightDecay > 0 ? new AdamW(groups, { lr: c.lr }) : new Adam(groups, { lr: c.lr });
+  }
+  return new SGD([{ params: weights, weightDecay: l2 }, { params: biases, weightDecay: 0 }], { lr: c.lr, momentum: c.momentum });
+}
+
+/** Accuracy on a split, in batches of 1000, without recording the graph. */
+export async function evaluate(model: Module, split: MnistSplit): Promise<number> {
+  if (split.count === 0) return NaN;
+  model.eval();
+  let correct: Tensor = zeros([], { dtype: 'int32' });
+  noGrad(() => {
+    for (const { x, y } of new DataLoader(split, { batchSize: 1000 })) {
+      const hits = model.forward(x).data.argmax(1).eq(y).sum();
+      correct = correct.add(hits);
+    }
+  });
+  model.train();
+  return (await correct.item()) / split.count;
+}
+
+/** Trains `c`'s network on `data`, printing nothing itself: results go to `hooks`. */
+export async function train(c: TrainConfig, data: MnistData, hooks: TrainHooks = {}): Promise<{ model: Module; history: EpochResult[] }> {
+  manualSeed(c.seed);
+  const model = buildNet(c);
+  const n = data.train.count;
+  const optimizer = makeOptimizer(model, c, n);
+  const loader = new DataLoader(data.train, { batchSize: c.batchSize, shuffle: true, seed: c.seed });
+  let history: EpochResult[] = [];
+  if (c.resume && c.save) {
+    const ck: Checkpoint | undefined = await loadCheckpoint(c.save, model, optimizer, c);
+    if (ck) history = ck.history;
+  }
+  const { weights } = splitParams(model);
+  for (let epoch = history.length; epoch < c.epochs; epoch++) {
+    loader.epoch = epoch;
+    const bar = hooks.progress === null ? undefined : new Progress(`${hooks.label ?? ''}epoch ${epoch + 1}/${c.epochs}`, n, hooks.progress);
+    const start = performance.now();
+    let lossSum: Tensor = zeros([]);
+    for (const { x, y } of loader) {
+      const loss = crossEntropy(model.forward(x), y);
+      optimizer.zeroGrad();
+      loss.backward();
+      optimizer.step();
+      if (c.optimizer === 'sgd' && c.weightDecay > 0) decoupledWeightDecay(weights, c.lr, c.weightDecay);
+      lossSum = lossSum.add(loss.data.mul(y.shape[0]!));
+      bar?.tick(y.shape[0]!);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    bar?.finish();
+    const result: EpochResult = {
+      epoch: epoch + 1,
+      loss: (await lossSum.item()) / n,
+      trainAccuracy: await evaluate(model, data.train),
+      validationAccuracy: await evaluate(model, data.validation),
+      testAccuracy: await evaluate(model, data.test),
+      seconds,
+    };
+    history.push(result);
+    if (c.save) await saveCheckpoint(c.save, model, optimizer, c, history);
+    hooks.onEpoch?.(result);
+  }
+  return { model, history };
+}

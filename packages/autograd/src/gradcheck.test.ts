@@ -1,0 +1,339 @@
+// Every differentiable op, checked against central finite differences in float64 on the CPU
+// backend: one row per case, and a coverage test that fails when RULES gains an op without a row.
+import { cpu } from '@nablajs/backend-cpu';
+import { type Tensor, tensor, useBackend } from '@nablajs/tensor';
+import { describe, expect, test } from 'vitest';
+import {
+  type DiffOp,
+  GradcheckError,
+  type GradcheckOptions,
+  RULES,
+  Variable,
+  concat,
+  customFunction,
+  gradcheck,
+  gradgradcheck,
+  graphOf,
+  linear,
+  scatterAdd,
+  stack,
+  unslice,
+  variable,
+  where,
+} from './index.js';
+
+useBackend(cpu());
+
+// ---- inputs: values from a fixed PRNG in a domain that keeps away from kinks, in several layouts
+
+/** Unions of intervals the values are drawn from. */
+const DOMAINS = {
+  any: [[-1.5, 1.5]],
+  pos: [[0.5, 2]],
+  away0: [[-1.5, -0.3], [0.3, 1.5]], // abs, relu, sign, step, reciprocal, denominators
+  far: [[-2, -1], [1, 2]], // maximum/minimum against `small`: never a tie
+  small: [[-0.5, 0.5]],
+  frac: [[-1.8, -1.2], [-0.8, -0.2], [0.2, 0.8], [1.2, 1.8]], // floor/ceil: away from integers
+  clampSafe: [[-1.5, -0.7], [-0.3, 0.3], [0.7, 1.5]], // clamp(-0.5, 0.5): away from the bounds
+} as const; // prettier-ignore
+type Domain = keyof typeof DOMAINS;
+
+/** mulberry32: a tiny deterministic generator, independent of the library's own RNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function draw(n: number, domain: Domain, seed: number): Float64Array {
+  const r = prng(seed);
+  const parts = DOMAINS[domain];
+  return Float64Array.from({ length: n }, () => {
+    const [lo, hi] = parts[Math.floor(r() * parts.length)]!;
+    return lo + (hi - lo) * r();
+  });
+}
+
+/** How the leaf's tensor is laid out: its values are the same kind, its strides differ. */
+type Layout = 'contiguous' | 'transposed' | 'stepped' | 'expanded';
+
+interface In {
+  shape: number[];
+  domain?: Domain;
+  layout?: Layout;
+  /** false: a constant input (requiresGrad false). */
+  grad?: boolean;
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+function makeInput(spec: In, seed: number): Variable {
+  const { shape, domain = 'any', layout = 'contiguous', grad = true } = spec;
+  const f64 = (s: number[]) => tensor(draw(size(s), domain, seed), { shape: s, dtype: 'float64' });
+  let t: Tensor;
+  const r = shape.length;
+  if (layout === 'transposed') {
+    // stored with the last two axes swapped, viewed back through transpose()
+    t = f64([...shape.slice(0, -2), shape[r - 1]!, shape[r - 2]!]).transpose();
+  } else if (layout === 'stepped') {
+    // every other element of a last axis twice as long, starting at 1: stride 2, offset 1
+    t = f64([...shape.slice(0, -1), 2 * shape[r - 1]! + 1]).slice([...shape.slice(0, -1).map(() => null), [1, undefined, 2]]);
+  } else if (layout === 'expanded') {
+    // the first axis broadcast from size 1: stride 0
+    t = f64([1, ...shape.slice(1)]).expand(shape);
+  } else t = f64(shape);
+  expect(t.shape).toEqual(shape);
+  if (layout !== 'contiguous') expect(isRowMajor(t)).toBe(false);
+  return variable(t, { requiresGrad: grad });
+}
+
+function isRowMajor(t: Tensor): boolean {
+  let expected = 1;
+  for (let i = t.rank - 1; i >= 0; i--) {
+    if (t.shape[i]! > 1 && t.strides[i] !== expected) return false;
+    expected *= t.shape[i]!;
+  }
+  return true;
+}
+
+// ---- the table
+
+interface Row {
+  /** The primitive this row is about: the coverage test checks the graph records it. */
+  op: DiffOp;
+  name: string;
+  inputs: In[];
+  fn: (...xs: Variable[]) => Variable;
+  /** Also check second derivatives (gradgradcheck). */
+  gg?: boolean;
+  opts?: GradcheckOptions;
+}
+
+const TOL: GradcheckOptions = { atol: 1e-7, rtol: 1e-6 };
+const STRIDED: Layout[] = ['transposed', 'stepped', 'expanded'];
+
+const UNARY_DOMAIN: Record<string, Domain> = {
+  log: 'pos', sqrt: 'pos', log1p: 'pos',
+  abs: 'away0', relu: 'away0', sign: 'away0', step: 'away0', reciprocal: 'away0',
+  floor: 'frac', ceil: 'frac',
+}; // prettier-ignore
+const UNARY: DiffOp[] = [
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sigmoid', 'tanh', 'relu', 'step',
+  'reciprocal', 'square', 'sin', 'cos', 'floor', 'ceil', 'log1p', 'expm1',
+]; // prettier-ignore
+const NO_DERIVATIVE: DiffOp[] = ['sign', 'step', 'floor', 'ceil'];
+const call = (x: Variable, op: string): Variable => (x as unknown as Record<string, () => Variable>)[op]!.call(x);
+
+// each op on a contiguous input (with second derivatives) and on one strided layout, in turn
+const unaryRows: Row[] = UNARY.flatMap((op, i) =>
+  (['contiguous', STRIDED[i % STRIDED.length]!] as const).map((layout) => ({
+    op,
+    name: `${op} ${layout}`,
+    inputs: [{ shape: [2, 3], domain: UNARY_DOMAIN[op] ?? 'any', layout }],
+    fn: (x: Variable) => call(x, op),
+    gg: layout === 'contiguous' && !NO_DERIVATIVE.includes(op),
+  })),
+);
+
+const BIN_DOMAINS: Record<string, [Domain, Domain]> = {
+  div: ['any', 'away0'],
+  pow: ['pos', 'any'],
+  maximum: ['far', 'small'],
+  minimum: ['far', 'small'],
+};
+const BIN_SHAPES: { label: string; a: In; b: In }[] = [
+  { label: '[2,3] op [2,3]', a: { shape: [2, 3] }, b: { shape: [2, 3] } },
+  { label: '[2,3] op [3]', a: { shape: [2, 3] }, b: { shape: [3] } },
+  { label: '[2,1] op [1,3]', a: { shape: [2, 1] }, b: { shape: [1, 3] } },
+  { label: '[] op [2,3]', a: { shape: [] }, b: { shape: [2, 3] } },
+  { label: 'transposed op stepped', a: { shape: [3, 2], layout: 'transposed' }, b: { shape: [3, 2], layout: 'stepped' } },
+  { label: 'expanded op [2,3] (b constant)', a: { shape: [2, 3], layout: 'expanded' }, b: { shape: [2, 3], grad: false } },
+];
+const binaryRows: Row[] = (['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'] as const).flatMap((op) =>
+  BIN_SHAPES.map(({ label, a, b }) => {
+    const [da, db] = BIN_DOMAINS[op] ?? ['any', 'any'];
+    return {
+      op,
+      name: `${op} ${label}`,
+      inputs: [
+        { ...a, domain: da },
+        { ...b, domain: db },
+      ],
+      fn: (x: Variable, y: Variable) => call2(x, op, y),
+      gg: label === '[2,1] op [1,3]',
+    };
+  }),
+);
+const call2 = (x: Variable, op: string, y: Variable | number): Variable =>
+  (x as unknown as Record<string, (o: Variable | number) => Variable>)[op]!.call(x, y);
+
+const i32 = (data: number[][]) => tensor(data, { dtype: 'int32' });
+const COND = tensor([[1, 0, 1], [0, 0, 1]], { dtype: 'int32' }).ne(0); // prettier-ignore
+
+const otherRows: Row[] = [
+  // scalar operands (lifted to constants)
+  { op: 'pow', name: 'pow scalar exponent, negative base', inputs: [{ shape: [2, 3] }], fn: (x) => x.pow(3), gg: true },
+  { op: 'pow', name: 'pow scalar base', inputs: [{ shape: [2, 3] }], fn: (x) => variable(tensor(1.7, { dtype: 'float64' })).pow(x), gg: true },
+  { op: 'sub', name: 'number minus variable', inputs: [{ shape: [3] }], fn: (x) => variable(tensor(2, { dtype: 'float64' })).sub(x), gg: true },
+  // reductions
+  { op: 'sum', name: 'sum all', inputs: [{ shape: [2, 3] }], fn: (x) => x.sum(), gg: true },
+  { op: 'sum', name: 'sum axis 1', inputs: [{ shape: [2, 3, 2] }], fn: (x) => x.sum(1), gg: true },
+  { op: 'sum', name: 'sum axes [0,2] keepDims, transposed', inputs: [{ shape: [2, 2, 3], layout: 'transposed' }], fn: (x) => x.sum([0, 2], true), gg: true },
+  { op: 'sum', name: 'sum axis -1, expanded', inputs: [{ shape: [3, 4], layout: 'expanded' }], fn: (x) => x.sum(-1), gg: true },
+  { op: 'max', name: 'max all', inputs: [{ shape: [2, 3] }], fn: (x) => x.max(), gg: true },
+  { op: 'max', name: 'max axis 0 keepDims, stepped', inputs: [{ shape: [3, 2], layout: 'stepped' }], fn: (x) => x.max(0, true), gg: true },
+  { op: 'min', name: 'min axis 1', inputs: [{ shape: [2, 3] }], fn: (x) => x.min(1), gg: true },
+  { op: 'min', name: 'min axes [0,1], transposed', inputs: [{ shape: [2, 3, 4], layout: 'transposed' }], fn: (x) => x.min([0, 1]) },
+  // matmul: plain, batched, broadcast batch axes, 1-D operands, strided operands
+  { op: 'matmul', name: 'matmul [2,3]@[3,4]', inputs: [{ shape: [2, 3] }, { shape: [3, 4] }], fn: (a, b) => a.matmul(b), gg: true },
+  { op: 'matmul', name: 'matmul batched [2,2,2]@[2,2,1]', inputs: [{ shape: [2, 2, 2] }, { shape: [2, 2, 1] }], fn: (a, b) => a.matmul(b), gg: true },
+  { op: 'matmul', name: 'matmul broadcast batch [2,1,2,3]@[3,3,2]', inputs: [{ shape: [2, 1, 2, 3] }, { shape: [3, 3, 2] }], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', name: 'matmul [2,3]@[3] (matrix-vector)', inputs: [{ shape: [2, 3] }, { shape: [3] }], fn: (a, b) => a.matmul(b), gg: true },
+  { op: 'matmul', name: 'matmul [3]@[3,2] (vector-matrix)', inputs: [{ shape: [3] }, { shape: [3, 2] }], fn: (a, b) => a.matmul(b), gg: true },
+  { op: 'matmul', name: 'matmul [3]@[3] (dot)', inputs: [{ shape: [3] }, { shape: [3] }], fn: (a, b) => a.matmul(b), gg: true },
+  { op: 'matmul', name: 'matmul [2,3,4]@[4] (batched matrix-vector)', inputs: [{ shape: [2, 3, 4] }, { shape: [4] }], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', name: 'matmul transposed@stepped', inputs: [{ shape: [2, 3], layout: 'transposed' }, { shape: [3, 2], layout: 'stepped' }], fn: (a, b) => a.matmul(b), gg: true },
+  { op: 'matmul', name: 'matmul expanded@constant', inputs: [{ shape: [2, 3], layout: 'expanded' }, { shape: [3, 2], grad: false }], fn: (a, b) => a.matmul(b) },
+  { op: 'matmul', name: 'matmul x·Wᵀ', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], fn: (x, w) => x.matmul(w.transpose()), gg: true },
+  // linear (fused x·wᵀ + b)
+  { op: 'linear', name: 'linear [2,3]·[2,3]ᵀ + [2]', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }, { shape: [2] }], fn: (x, w, b) => linear(x, w, b), gg: true },
+  { op: 'linear', name: 'linear batched [2,3,4], no bias', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4] }], fn: (x, w) => linear(x, w) },
+  { op: 'linear', name: 'linear 1-D input, strided weight', inputs: [{ shape: [4] }, { shape: [2, 4], layout: 'transposed' }, { shape: [2], layout: 'stepped' }], fn: (x, w, b) => linear(x, w, b) },
+  { op: 'linear', name: 'linear constant input', inputs: [{ shape: [3, 4], grad: false }, { shape: [2, 4] }, { shape: [2] }], fn: (x, w, b) => linear(x, w, b) },
+  // views
+  { op: 'reshape', name: 'reshape [2,3]→[3,2]', inputs: [{ shape: [2, 3] }], fn: (x) => x.reshape([3, 2]), gg: true },
+  { op: 'reshape', name: 'reshape transposed (copies)', inputs: [{ shape: [2, 3], layout: 'transposed' }], fn: (x) => x.reshape([-1]), gg: true },
+  { op: 'reshape', name: 'flatten/squeeze/unsqueeze', inputs: [{ shape: [2, 1, 3] }], fn: (x) => x.squeeze(1).unsqueeze(0).flatten(), gg: true },
+  { op: 'reshape', name: 'contiguous of stepped', inputs: [{ shape: [2, 3], layout: 'stepped' }], fn: (x) => x.contiguous().mul(x), gg: true },
+  { op: 'permute', name: 'permute (2,0,1)', inputs: [{ shape: [2, 2, 3] }], fn: (x) => x.permute(2, 0, 1), gg: true },
+  { op: 'permute', name: 'transpose(0, 2) of stepped', inputs: [{ shape: [2, 3, 2], layout: 'stepped' }], fn: (x) => x.transpose(0, 2), gg: true },
+  { op: 'expand', name: 'expand [3,1]→[2,3,4]', inputs: [{ shape: [3, 1] }], fn: (x) => x.expand([2, 3, 4]), gg: true },
+  { op: 'expand', name: 'broadcastTo of stepped', inputs: [{ shape: [1, 3], layout: 'stepped' }], fn: (x) => x.broadcastTo([2, 1, 3]) },
+  { op: 'slice', name: 'slice with step', inputs: [{ shape: [3, 5] }], fn: (x) => x.slice([null, [0, 5, 2]]), gg: true },
+  { op: 'slice', name: 'slice negative range and index', inputs: [{ shape: [3, 3, 2] }], fn: (x) => x.slice([[-2], [1, -1], 1]), gg: true },
+  { op: 'slice', name: 'slice of transposed', inputs: [{ shape: [4, 3], layout: 'transposed' }], fn: (x) => x.slice([[1, 4, 2]]), gg: true },
+  { op: 'unslice', name: 'unslice into [4,5]', inputs: [{ shape: [3, 3] }], fn: (x) => unslice(x, [4, 5], [[1, 4], [0, 5, 2]]), gg: true },
+  // indexing
+  { op: 'gather', name: 'gather axis 1, repeated indices', inputs: [{ shape: [2, 4] }], fn: (x) => x.gather(1, i32([[0, 0, 3], [1, 2, 1]])), gg: true },
+  { op: 'gather', name: 'gather axis 0 of transposed', inputs: [{ shape: [3, 2], layout: 'transposed' }], fn: (x) => x.gather(0, i32([[2, 0], [2, 1]])), gg: true },
+  { op: 'scatterAdd', name: 'scatterAdd axis 1, repeated indices', inputs: [{ shape: [2, 3] }], fn: (x) => scatterAdd([2, 4], 1, i32([[0, 0, 3], [1, 2, 1]]), x), gg: true },
+  { op: 'scatterAdd', name: 'scatterAdd axis 0 of stepped', inputs: [{ shape: [2, 2], layout: 'stepped' }], fn: (x) => scatterAdd([3, 2], 0, i32([[2, 0], [2, 2]]), x), gg: true },
+  { op: 'concat', name: 'concat three along axis 1', inputs: [{ shape: [2, 1] }, { shape: [2, 3], layout: 'transposed' }, { shape: [2, 2], grad: false }], fn: (a, b, c) => concat([a, b, c], 1), gg: true },
+  { op: 'concat', name: 'stack along a new axis 1', inputs: [{ shape: [2, 3] }, { shape: [2, 3], layout: 'expanded' }], fn: (a, b) => stack([a, b], 1), gg: true },
+  { op: 'where', name: 'where, broadcast [2,3] ? [3] : [2,1]', inputs: [{ shape: [3] }, { shape: [2, 1] }], fn: (a, b) => where(COND, a, b), gg: true },
+  { op: 'where', name: 'where with a number and a strided variable', inputs: [{ shape: [2, 3], layout: 'stepped' }], fn: (a) => where(COND, 0.5, a), gg: true },
+  { op: 'where', name: 'where on a data-dependent condition', inputs: [{ shape: [2, 3], domain: 'away0' }], fn: (a) => where(a.data.gt(0), a.exp(), a.square()), gg: true },
+  // cast is exact only to float32 resolution: a linear map, so a large step loses nothing
+  { op: 'cast', name: 'cast float64→float32→float64', inputs: [{ shape: [2, 3] }], fn: (x) => x.cast('float32').cast('float64'), opts: { eps: 1e-2, atol: 1e-5, rtol: 1e-5 } },
+];
+
+// composites: written over the primitives, checked end to end
+const compositeRows: (Omit<Row, 'op'> & { op?: DiffOp })[] = [
+  { name: 'mean all', inputs: [{ shape: [2, 3] }], fn: (x) => x.mean(), gg: true },
+  { name: 'mean axis 1 keepDims', inputs: [{ shape: [2, 3] }], fn: (x) => x.mean(1, true), gg: true },
+  { name: 'variance axis 1 (Bessel)', inputs: [{ shape: [2, 4] }], fn: (x) => x.variance(1), gg: true },
+  { name: 'variance all, correction 0', inputs: [{ shape: [2, 3], layout: 'transposed' }], fn: (x) => x.variance(undefined, false, 0), gg: true },
+  { name: 'logSumExp axis -1', inputs: [{ shape: [2, 4] }], fn: (x) => x.logSumExp(), gg: true },
+  { name: 'logSumExp axis 0 keepDims, large values', inputs: [{ shape: [3, 2] }], fn: (x) => x.mul(50).logSumExp(0, true), gg: true, opts: { atol: 1e-6, rtol: 1e-5 } },
+  { name: 'logSoftmax', inputs: [{ shape: [2, 4] }], fn: (x) => x.logSoftmax(), gg: true },
+  { name: 'logSoftmax axis 0 of stepped', inputs: [{ shape: [3, 2], layout: 'stepped' }], fn: (x) => x.logSoftmax(0), gg: true },
+  { name: 'softmax', inputs: [{ shape: [2, 4] }], fn: (x) => x.softmax(), gg: true },
+  { name: 'softmax of transposed', inputs: [{ shape: [3, 3], layout: 'transposed' }], fn: (x) => x.softmax(-1), gg: true },
+  { name: 'clamp(-0.5, 0.5)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5, 0.5), gg: true },
+  { name: 'clamp(min only)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5), gg: true },
+  { name: 'cross entropy: -logSoftmax gathered at labels, mean', inputs: [{ shape: [3, 4] }], fn: (x) => x.logSoftmax().gather(1, i32([[2], [0], [3]])).neg().mean(), gg: true },
+  { name: 'sigmoid·tanh composition with broadcasting', inputs: [{ shape: [2, 3] }, { shape: [3] }], fn: (a, b) => a.mul(b).sigmoid().add(a.tanh()).logSoftmax(), gg: true },
+];
+
+const ROWS: Row[] = [...unaryRows, ...binaryRows, ...otherRows];
+
+function inputsOf(row: Pick<Row, 'inputs'>, k: number): Variable[] {
+  return row.inputs.map((spec, i) => makeInput(spec, 1000 * k + i + 1));
+}
+
+/** Names of the function nodes recorded for `fn` at fresh inputs. */
+function recordedOps(row: Pick<Row, 'inputs' | 'fn'>, k: number): Set<string> {
+  const items = graphOf(row.fn(...inputsOf(row, k))).items;
+  return new Set(items.filter((i) => i.kind === 'function').map((i) => i.label));
+}
+
+describe('gradcheck table', () => {
+  test('covers every op of RULES, and each row records the op it names', () => {
+    const rules = Object.keys(RULES).sort();
+    const covered = new Set(ROWS.map((r) => r.op));
+    expect(rules.filter((op) => !covered.has(op as DiffOp))).toEqual([]);
+    ROWS.forEach((row, k) => {
+      expect(recordedOps(row, k), row.name).toContain(row.op);
+    });
+    // broadcasting and strided inputs are exercised for every binary op
+    for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'])
+      expect(ROWS.filter((r) => r.op === op).map((r) => r.name)).toEqual(expect.arrayContaining([`${op} [2,3] op [3]`, `${op} [2,1] op [1,3]`, `${op} transposed op stepped`]));
+  });
+
+  test.each(ROWS.map((row, k) => [row.name, row, k] as const))('gradcheck %s', (_name, row, k) => {
+    expect(gradcheck(row.fn, inputsOf(row, k), { ...TOL, ...row.opts })).toBe(true);
+  });
+
+  const second = ROWS.map((row, k) => [row.name, row, k] as const).filter(([, row]) => row.gg);
+  // (f)² makes the first derivative depend on the inputs even for linear ops, so the second pass
+  // differentiates each rule's own backward ops
+  test.each(second)('gradgradcheck %s', (_name, row, k) => {
+    const fn = (...xs: Variable[]) => row.fn(...xs).square();
+    expect(gradgradcheck(fn, inputsOf(row, k), { ...TOL, ...row.opts })).toBe(true);
+  });
+});
+
+describe('gradcheck of composites', () => {
+  test.each(compositeRows.map((row, k) => [row.name, row, 500 + k] as const))('%s', (_name, row, k) => {
+    const inputs = inputsOf(row, k);
+    expect(gradcheck(row.fn, inputs, { ...TOL, ...row.opts })).toBe(true);
+    if (row.gg) expect(gradgradcheck(row.fn, inputsOf(row, k), { ...TOL, ...row.opts })).toBe(true);
+  });
+});
+
+describe('gradcheck itself', () => {
+  // the same op with a deliberately wrong backward, to show the check bites
+  const cube = (wrong: boolean) =>
+    customFunction({
+      name: 'cube',
+      forward(ctx, x) {
+        ctx.saveForBackward(x);
+        return x.mul(x).mul(x);
+      },
+      backward(ctx, g) {
+        const [x] = ctx.saved;
+        return g.mul(x!.square()).mul(wrong ? 2.9 : 3);
+      },
+    });
+  const x = () => makeInput({ shape: [4] }, 7);
+
+  test('a wrong gradient raises a GradcheckError that locates the entry', () => {
+    expect(gradcheck(cube(false), [x()], TOL)).toBe(true);
+    expect(() => gradcheck(cube(true), [x()], TOL)).toThrow(GradcheckError);
+    expect(() => gradcheck(cube(true), [x()], TOL)).toThrow(/d output\[0\] \/ d input 0\[0\]: autograd gives .*finite differences/);
+  });
+
+  test('gradgradcheck catches a backward that is not itself differentiable', () => {
+    // a custom function's backward runs on tensors: its result carries no graph, so the second
+    // derivative of x³ comes out 0 where it should be 6x
+    expect(() => gradgradcheck(cube(false), [x()], TOL)).toThrow(GradcheckError);
+    expect(gradgradcheck((v) => v.pow(3), [x()], TOL)).toBe(true);
+  });
+
+  test('linear functions have a zero second derivative (their gradient carries no graph)', () => {
+    expect(gradgradcheck((v) => v.mul(3).sum(), [x()], TOL)).toBe(true);
+    expect(gradgradcheck((v) => v.reshape([2, 2]).transpose(), [x()], TOL)).toBe(true);
+  });
+
+  test('constant inputs are left out, and an input the output ignores has a zero gradient', () => {
+    const a = x();
+    const c = variable(tensor([1, 2, 3, 4], { dtype: 'float64' }));
+    const unused = makeInput({ shape: [2] }, 9);
+    expect(gradcheck((p, q, u) => p.mul(q), [a, c, unused], TOL)).toBe(true);
+  });
+});

@@ -1,0 +1,116 @@
+import {
+  BINARY_OPS,
+  type Backend,
+  type DType,
+  DTYPES,
+  DTypeError,
+  OTHER_OPS,
+  REDUCE_OPS,
+  UNARY_OPS,
+  tensor,
+} from '@nablajs/tensor';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { type Case, BINARY_CASES, OTHER_CASES, REDUCE_CASES, STORAGE_CASES, UNARY_CASES } from './cases/index.js';
+import { CaseContext, type Tolerance } from './context.js';
+import { rng } from './rng.js';
+
+export interface DescribeBackendOptions {
+  /** The dtypes to run every case in (default: float32, int32 and float64). The backend must list
+   * them; the ones it does not list must raise `DTypeError`. */
+  dtypes?: readonly DType[];
+  /** Float tolerances, |actual − expected| ≤ atol·scale + rtol·|expected|, where scale is Σ|terms|
+   * for sums and products and 1 elsewhere. Defaults: float32 atol 1e-6, rtol 1e-5; float64 1e-12. */
+  tolerance?: { float32?: Partial<Tolerance>; float64?: Partial<Tolerance> };
+  /** `small` shrinks the largest cases (long reductions, big matmuls) for slow devices. */
+  sizes?: 'small' | 'full';
+}
+
+/** Each op list, the table of its cases, and where a new op's row goes. */
+const GROUPS = [
+  ['unary', UNARY_OPS, UNARY_CASES, 'add its row to UNARY_REF in packages/backend-tests/src/reference.ts'],
+  ['binary', BINARY_OPS, BINARY_CASES, 'add its row to BINARY_REF in packages/backend-tests/src/reference.ts'],
+  ['reduce', REDUCE_OPS, REDUCE_CASES, 'add its row to REDUCE_REF in packages/backend-tests/src/reference.ts'],
+  ['other', OTHER_OPS, OTHER_CASES, 'add its cases to OTHER_CASES in packages/backend-tests/src/cases/index.ts'],
+] as const;
+
+/**
+ * Defines the conformance suite for one backend: vitest `describe` blocks that run every primitive
+ * of `ops.ts` (and the storage calls) on tensors made on this backend, and compare each result with
+ * the suite's own float64 reference. Inputs are contiguous, transposed, sliced with a step, stride-0
+ * broadcasts, 0-d and empty; binary ops and `where` cover every class of broadcast shape pair; edge
+ * values cover ±Infinity, NaN, ±0, huge and tiny numbers and int32 wraparound. Results are read with
+ * `await t.data()`, so asynchronous (GPU) backends run it unchanged.
+ *
+ * An op in `ops.ts` without a case fails the suite.
+ *
+ * @param name Names the backend in test titles.
+ * @param makeBackend Creates the backend once, before the first test (it may be async).
+ * @example
+ * ```ts
+ * // packages/backend-cpu/src/conformance.test.ts
+ * import { describeBackend } from '@nablajs/backend-tests';
+ * import { cpu } from './index.js';
+ *
+ * describeBackend('cpu', () => cpu(), { dtypes: ['float32', 'int32', 'float64'] });
+ * ```
+ */
+export function describeBackend(
+  name: string,
+  makeBackend: () => Backend | Promise<Backend>,
+  opts: DescribeBackendOptions = {},
+): void {
+  const dtypes = opts.dtypes ?? DTYPES;
+  const tolerance = {
+    float32: { atol: 1e-6, rtol: 1e-5, ...opts.tolerance?.float32 },
+    float64: { atol: 1e-12, rtol: 1e-12, ...opts.tolerance?.float64 },
+  };
+  const small = opts.sizes === 'small';
+
+  describe(`backend conformance: ${name}`, () => {
+    let backend: Backend | undefined;
+    beforeAll(async () => {
+      backend = await makeBackend();
+    });
+
+    const define = (group: string, op: string, cases: readonly Case[]) => {
+      for (const c of cases) {
+        if (c.requires?.some((d) => !dtypes.includes(d))) continue;
+        for (const dtype of dtypes.filter((d) => !c.dtypes || c.dtypes.includes(d)))
+          test(`${c.name} · ${dtype}`, async () => {
+            if (!backend) throw new Error(`backend '${name}' was not created`);
+            const ctx = new CaseContext(backend, dtype, dtypes, rng(`${group}/${op}/${c.name}/${dtype}`), tolerance, small);
+            try {
+              await c.run(ctx);
+            } finally {
+              ctx.dispose();
+            }
+          });
+      }
+    };
+
+    test('every op in ops.ts has a conformance case', () => {
+      for (const [group, ops, table, hint] of GROUPS) {
+        const missing = ops.filter((op) => !((table as Record<string, Case[]>)[op]?.length));
+        expect(missing, `${group} ops without a conformance case: ${missing.join(', ')}; ${hint}`).toEqual([]);
+      }
+    });
+
+    test('lists the dtypes under test and refuses the others with DTypeError', () => {
+      if (!backend) throw new Error(`backend '${name}' was not created`);
+      for (const d of dtypes) expect(backend.dtypes, `dtypes of '${backend.name}'`).toContain(d);
+      for (const d of DTYPES.filter((x) => !backend!.dtypes.includes(x)))
+        expect(() => tensor([1, 2], { backend, dtype: d }), `${d} on '${backend.name}'`).toThrow(DTypeError);
+    });
+
+    describe('storage', () => define('storage', 'storage', STORAGE_CASES));
+    for (const [group, ops, table] of GROUPS)
+      describe(group, () => {
+        for (const op of ops)
+          describe(op, () => {
+            const cases = (table as Record<string, Case[]>)[op] ?? [];
+            if (cases.length === 0) test('has a conformance case', () => expect(cases.length, `${op} has no case`).toBeGreaterThan(0));
+            define(group, op, cases);
+          });
+      });
+  });
+}

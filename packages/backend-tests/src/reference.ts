@@ -1,0 +1,224 @@
+import {
+  type BinaryOp,
+  type DType,
+  FLOAT_ONLY_UNARY,
+  type ReduceOp,
+  type UnaryOp,
+} from '@nablajs/tensor';
+import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } from './nd.js';
+
+/**
+ * The float64 reference every backend is checked against. It imports no backend code: scalar
+ * tables keyed by the op unions (tsc demands a row for every op: that row is what a contributor adds
+ * with a new primitive) and naive multi-index implementations of the structured ops.
+ */
+
+/** The meaning of each unary primitive, in float64. */
+export const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // 0 stays 0, NaN stays NaN
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)), // exact enough in float64; sigmoid(-1000) is 0
+  tanh: Math.tanh,
+  relu: (x) => Math.max(0, x), // NaN propagates
+  step: (x) => (x !== x ? x : x > 0 ? 1 : 0),
+  reciprocal: (x) => 1 / x,
+  square: (x) => x * x,
+  sin: Math.sin,
+  cos: Math.cos,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+};
+
+/** The meaning of each binary primitive, in float64; comparisons give 1 or 0. */
+export const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)),
+  minimum: (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)),
+  eq: (a, b) => +(a === b),
+  ne: (a, b) => +(a !== b),
+  lt: (a, b) => +(a < b),
+  le: (a, b) => +(a <= b),
+  gt: (a, b) => +(a > b),
+  ge: (a, b) => +(a >= b),
+};
+
+/**
+ * int32 results are the exact integer result wrapped mod 2^32. Where a double cannot hold the exact
+ * result (products beyond 2^53), these rows compute it exactly; every other op is exact in float64
+ * and wraps when rounded to int32.
+ */
+export const INT32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
+  square: (x) => Math.imul(x, x),
+};
+export const INT32_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
+  mul: Math.imul,
+  pow: (a, b) => (b < 0 ? Math.trunc(a ** b) : Number(BigInt.asIntN(32, BigInt(a) ** BigInt(b)))),
+};
+
+/** Each reduction over the values of one output element, in row-major order of the reduced axes. */
+export const REDUCE_REF: Record<ReduceOp, (xs: readonly number[]) => number> = {
+  sum: (xs) => xs.reduce((s, x) => s + x, 0),
+  max: (xs) => (xs.some((x) => x !== x) ? NaN : Math.max(...xs)),
+  min: (xs) => (xs.some((x) => x !== x) ? NaN : Math.min(...xs)),
+  // the first NaN wins; else the first occurrence of the extreme (PyTorch)
+  argmax: (xs) => firstNaN(xs) ?? xs.indexOf(Math.max(...xs)),
+  argmin: (xs) => firstNaN(xs) ?? xs.indexOf(Math.min(...xs)),
+};
+
+function firstNaN(xs: readonly number[]): number | undefined {
+  const i = xs.findIndex((x) => x !== x);
+  return i < 0 ? undefined : i;
+}
+
+const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
+
+/** int32 < float32 < float64. */
+export function promote(a: DType, b: DType): DType {
+  return RANK[a] >= RANK[b] ? a : b;
+}
+
+export function cast(x: Nd, dtype: DType): Nd {
+  // storing a double in an int32 truncates toward zero (then wraps); in a float32 it rounds
+  return fill(dtype, x.shape, (idx) => at(x, idx));
+}
+
+/** A result with, per element, the scale its float32 rounding error is measured against. */
+export interface Result {
+  out: Nd;
+  /** Σ|terms| for sums and products; omitted means 1. */
+  scale?: Float64Array;
+}
+
+export function unary(op: UnaryOp, x: Nd): Nd {
+  const dtype = x.dtype === 'int32' && FLOAT_ONLY_UNARY.has(op) ? 'float32' : x.dtype;
+  const f = (dtype === 'int32' && INT32_UNARY[op]) || UNARY_REF[op];
+  const input = dtype === x.dtype ? x : cast(x, dtype);
+  return fill(dtype, x.shape, (idx) => f(at(input, idx)));
+}
+
+/** As the Tensor API defines it: promotion, int32 `div` in float32, comparisons in int32. */
+export function binary(op: BinaryOp, a: Nd, b: Nd): Nd {
+  let dtype = promote(a.dtype, b.dtype);
+  if (op === 'div' && dtype === 'int32') dtype = 'float32';
+  const f = (dtype === 'int32' && INT32_BINARY[op]) || BINARY_REF[op];
+  const A = a.dtype === dtype ? a : cast(a, dtype);
+  const B = b.dtype === dtype ? b : cast(b, dtype);
+  return fill(COMPARE.has(op) ? 'int32' : dtype, broadcastShape(a.shape, b.shape), (idx) => f(at(A, idx), at(B, idx)));
+}
+
+export function where(cond: Nd, a: Nd, b: Nd): Nd {
+  const dtype = promote(a.dtype, b.dtype);
+  return fill(dtype, broadcastShape(cond.shape, a.shape, b.shape), (idx) =>
+    at(cond, idx) !== 0 ? at(a, idx) : at(b, idx),
+  );
+}
+
+/** `axes` undefined means all (arg ops then index the flattened tensor). */
+export function reduce(op: ReduceOp, x: Nd, axes?: number | readonly number[], keepDims = false): Result {
+  const arg = op === 'argmax' || op === 'argmin';
+  const rank = x.shape.length;
+  const ax = (axes === undefined ? x.shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : [...axes]).map(
+    (a) => (a < 0 ? a + rank : a),
+  );
+  const kept = x.shape.map((_, i) => i).filter((i) => !ax.includes(i));
+  const reducedAxes = [...ax].sort((p, q) => p - q);
+  const outShape = keepDims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
+  const dtype = arg ? 'int32' : x.dtype;
+  const n = sizeOf(reducedAxes.map((i) => x.shape[i]!));
+  const scale = new Float64Array(sizeOf(outShape));
+  const out = fill(dtype, outShape, (oIdx) => {
+    const keptIdx = keepDims ? kept.map((i) => oIdx[i]!) : oIdx;
+    const xs: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const rIdx = unravel(r, reducedAxes.map((i) => x.shape[i]!));
+      const full = new Array<number>(rank);
+      kept.forEach((i, k) => (full[i] = keptIdx[k]!));
+      reducedAxes.forEach((i, k) => (full[i] = rIdx[k]!));
+      xs.push(x.data[ravel(full, x.shape)]!);
+    }
+    scale[ravel(oIdx, outShape)] = xs.reduce((s, v) => s + Math.abs(v), 0);
+    return REDUCE_REF[op](xs); // an int32 sum wraps when rounded
+  });
+  return { out, scale: op === 'sum' ? scale : undefined };
+}
+
+/** NumPy's matmul: batched, batch axes broadcast, a 1-D operand promoted and its axis dropped. */
+export function matmul(a: Nd, b: Nd): Result {
+  const dtype = promote(a.dtype, b.dtype);
+  const as = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
+  const bs = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape;
+  const [M, K, N] = [as[as.length - 2]!, as[as.length - 1]!, bs[bs.length - 1]!];
+  if (bs[bs.length - 2] !== K) throw new Error(`reference matmul: [${a.shape}] @ [${b.shape}]`);
+  const batch = broadcastShape(as.slice(0, -2), bs.slice(0, -2));
+  const A: Nd = { ...a, shape: as };
+  const B: Nd = { ...b, shape: bs };
+  const full = [...batch, M, N];
+  const shape = [...batch, ...(a.shape.length === 1 ? [] : [M]), ...(b.shape.length === 1 ? [] : [N])];
+  const scale = new Float64Array(sizeOf(full));
+  const out = fill(dtype, full, (idx) => {
+    const bi = idx.slice(0, -2);
+    const [i, j] = [idx[idx.length - 2]!, idx[idx.length - 1]!];
+    let acc = 0;
+    let s = 0;
+    for (let p = 0; p < K; p++) {
+      const x = at(A, [...bi, i, p]);
+      const y = at(B, [...bi, p, j]);
+      acc = dtype === 'int32' ? (acc + Math.imul(x, y)) | 0 : acc + x * y;
+      s += Math.abs(x * y);
+    }
+    scale[ravel(idx, full)] = s;
+    return acc;
+  });
+  return { out: { ...out, shape }, scale };
+}
+
+/** PyTorch's gather: out[i][j] = x[i][index[i][j]] for axis 1. */
+export function gather(x: Nd, axis: number, index: Nd): Nd {
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  return fill(x.dtype, index.shape, (idx) => {
+    const src = [...idx];
+    src[ax] = index.data[ravel(idx, index.shape)]!;
+    return x.data[ravel(src, x.shape)]!;
+  });
+}
+
+/** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] for axis 1. */
+export function scatterAdd(shape: readonly number[], axis: number, index: Nd, src: Nd): Result {
+  const ax = axis < 0 ? axis + shape.length : axis;
+  const acc = new Float64Array(sizeOf(shape));
+  const scale = new Float64Array(sizeOf(shape));
+  for (let f = 0; f < index.data.length; f++) {
+    const idx = unravel(f, index.shape);
+    idx[ax] = index.data[f]!;
+    const o = ravel(idx, shape);
+    acc[o]! += src.data[f]!;
+    scale[o]! += Math.abs(src.data[f]!);
+  }
+  return { out: fill(src.dtype, shape, (idx) => acc[ravel(idx, shape)]!), scale };
+}
+
+export function concat(xs: readonly Nd[], axis: number): Nd {
+  const first = xs[0]!;
+  const ax = axis < 0 ? axis + first.shape.length : axis;
+  const dtype = xs.map((x) => x.dtype).reduce(promote);
+  const shape = first.shape.map((d, i) => (i === ax ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d));
+  return fill(dtype, shape, (idx) => {
+    let k = idx[ax]!;
+    for (const x of xs) {
+      if (k < x.shape[ax]!) return x.data[ravel(idx.map((v, i) => (i === ax ? k : v)), x.shape)]!;
+      k -= x.shape[ax]!;
+    }
+    throw new Error('reference concat: out of range');
+  });
+}

@@ -1,0 +1,161 @@
+import { type Variable, linear, where } from '@nablajs/autograd';
+import { type DType, NablaError, ShapeError, fmtShape, getBackend, zeros, type Backend } from '@nablajs/tensor';
+import { uniform } from './init.js';
+import { type Input, Module, Parameter, asVariable } from './module.js';
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** float32 (default) or float64 (CPU backend). */
+  dtype?: DType;
+  backend?: Backend;
+}
+
+/**
+ * A fully connected layer, `y = x·Wᵀ + b`, with `weight` [out, in] and `bias` [out] as in PyTorch.
+ * Both start from PyTorch's default, U(−1/√in, 1/√in) (Kaiming-uniform with a = √5); re-initialize
+ * with `init` (e.g. `init.nielsen(layer.weight)`).
+ */
+export class Linear extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
+    super();
+    for (const [what, n] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const)
+      if (!Number.isInteger(n) || n < 0) throw new ShapeError('Linear', `${what} must be a non-negative integer, got ${n}`);
+    const dtype = opts.dtype ?? 'float32';
+    const backend = opts.backend ?? getBackend('Linear');
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
+    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype, backend }), true, 'weight');
+    uniform(this.weight, { low: -bound, high: bound });
+    this.bias = null;
+    if (opts.bias ?? true) {
+      this.bias = new Parameter(zeros([outFeatures], { dtype, backend }), true, 'bias');
+      uniform(this.bias, { low: -bound, high: bound });
+    }
+  }
+
+  forward(x: Input): Variable {
+    const v = asVariable(x);
+    if (v.rank === 0 || v.shape[v.rank - 1] !== this.inFeatures)
+      throw new ShapeError(
+        'Linear',
+        `input ${fmtShape(v.shape)} does not end in ${this.inFeatures} features (${this.toString()})`,
+        `the last axis holds the features, e.g. [batch, ${this.inFeatures}]`,
+      );
+    return linear(v, this.weight, this.bias ?? undefined);
+  }
+
+  protected override extraRepr(): string {
+    return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
+  }
+}
+
+/**
+ * Modules applied one after the other (a feed-forward container). Children are named '0', '1', …,
+ * so a state dict matches PyTorch's `nn.Sequential`; `seq[i]` is the i-th module.
+ */
+export class Sequential extends Module {
+  readonly [index: number]: Module;
+
+  constructor(...modules: Module[]) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new NablaError('Sequential', `argument ${i} is not a Module`);
+      // integer keys enumerate first and in ascending order, whatever the order of definition
+      Object.defineProperty(this, i, { value: m, enumerable: true });
+    });
+  }
+
+  get length(): number {
+    return this.namedChildren().length;
+  }
+
+  forward(x: Input): Variable {
+    let v = asVariable(x);
+    for (const m of this.children()) v = m.forward(v);
+    return v;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+}
+
+/** Applies a function of one Variable. */
+abstract class Activation extends Module {
+  protected abstract apply(x: Variable): Variable;
+  forward(x: Input): Variable {
+    return this.apply(asVariable(x));
+  }
+}
+
+export class Identity extends Activation {
+  protected apply(x: Variable): Variable {
+    return x;
+  }
+}
+
+/** σ(x) = 1 / (1 + e^−x). */
+export class Sigmoid extends Activation {
+  protected apply(x: Variable): Variable {
+    return x.sigmoid();
+  }
+}
+
+export class Tanh extends Activation {
+  protected apply(x: Variable): Variable {
+    return x.tanh();
+  }
+}
+
+/** max(x, 0). */
+export class ReLU extends Activation {
+  protected apply(x: Variable): Variable {
+    return x.relu();
+  }
+}
+
+/** x for x > 0, `negativeSlope`·x otherwise (gradient `negativeSlope` at 0, as in PyTorch). */
+export class LeakyReLU extends Activation {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  protected apply(x: Variable): Variable {
+    return where(x.data.gt(0), x, x.mul(this.negativeSlope));
+  }
+  protected override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** exp(x) / Σ exp(x) along `axis` (shifted by the maximum, so large inputs stay finite). */
+export class Softmax extends Activation {
+  constructor(readonly axis = -1) {
+    super();
+  }
+  protected apply(x: Variable): Variable {
+    return x.softmax(this.axis);
+  }
+  protected override extraRepr(): string {
+    return `axis=${this.axis}`;
+  }
+}
+
+/** log softmax along `axis`, computed stably (x − max − log Σ exp(x − max)). */
+export class LogSoftmax extends Activation {
+  constructor(readonly axis = -1) {
+    super();
+  }
+  protected apply(x: Variable): Variable {
+    return x.logSoftmax(this.axis);
+  }
+  protected override extraRepr(): string {
+    return `axis=${this.axis}`;
+  }
+}

@@ -1,0 +1,350 @@
+import { Variable, customFunction } from '@nablajs/autograd';
+import { DTypeError, NablaError, ShapeError, Tensor, fmtShape, full as fullTensor, sameShape } from '@nablajs/tensor';
+import { type Input, Module, asVariable } from './module.js';
+
+/** How a loss reduces its per-element values: their mean (default), their sum, or not at all. */
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+
+/** A class label outside 0..C−1 (PyTorch's "Target 10 is out of bounds"). */
+export class IndexError extends NablaError {}
+
+function reduce(op: string, loss: Variable, reduction: Reduction = 'mean'): Variable {
+  switch (reduction) {
+    case 'mean':
+      return loss.mean();
+    case 'sum':
+      return loss.sum();
+    case 'none':
+      return loss;
+    default:
+      throw new NablaError(op, `unknown reduction '${String(reduction)}'`, "use 'mean', 'sum' or 'none'");
+  }
+}
+
+function tensorOf(x: Input): Tensor {
+  return x instanceof Variable ? x.data : x;
+}
+
+function checkSameShape(op: string, input: Variable, target: Variable): void {
+  if (!sameShape(input.shape, target.shape))
+    throw new ShapeError(
+      op,
+      `input ${fmtShape(input.shape)} and target ${fmtShape(target.shape)} differ`,
+      'they must have one shape (broadcasting them, e.g. [N,1] against [N], is almost always a bug; reshape one)',
+    );
+}
+
+/** Values of a tensor on a synchronous backend (the CPU); undefined elsewhere, where checks are skipped. */
+function peek(t: Tensor): ArrayLike<number> | undefined {
+  return t.backend.sync && t.backend.readSync ? t.dataSync() : undefined;
+}
+
+// ---- regression ------------------------------------------------------------------------------
+
+/** Mean squared error: (input − target)², reduced. `reduction: 'sum'` is the lecture's Σ (PyTorch's old `size_average=False`). */
+export function mseLoss(input: Input, target: Input, opts: ReductionOptions = {}): Variable {
+  const x = asVariable(input);
+  const t = asVariable(target);
+  checkSameShape('mseLoss', x, t);
+  return reduce('mseLoss', x.sub(t).square(), opts.reduction);
+}
+
+export interface GaussianNllOptions extends ReductionOptions {
+  /** Add the constant ½·log 2π, giving the exact negative log-likelihood (default false, like PyTorch). */
+  full?: boolean;
+  /** Variances are clamped to at least `eps` (the gradient passes as if unclamped, like PyTorch). */
+  eps?: number;
+}
+
+/**
+ * The negative log-likelihood of `target` under N(input, var): ½·(log var + (input − target)² / var),
+ * PyTorch's `gaussian_nll_loss`. This is the lecture's regression exercise: a network that predicts
+ * the mean `input` (and, optionally, the variance β⁻¹ = `var`). `var` has input's shape, or input's
+ * shape without or with 1 as its last axis (one variance per sample), or is a number.
+ */
+export function gaussianNllLoss(input: Input, target: Input, variance: Input | number, opts: GaussianNllOptions = {}): Variable {
+  const op = 'gaussianNllLoss';
+  const { full = false, eps = 1e-6, reduction = 'mean' } = opts;
+  const x = asVariable(input);
+  const t = asVariable(target);
+  checkSameShape(op, x, t);
+  let v = typeof variance === 'number' ? new Variable(fullTensor(x.shape, variance, { dtype: x.dtype, backend: x.data.backend })) : asVariable(variance);
+  if (!sameShape(v.shape, x.shape)) {
+    const lead = x.shape.slice(0, -1);
+    if (sameShape(v.shape, lead)) v = v.unsqueeze(-1);
+    else if (!(x.rank > 0 && sameShape(v.shape.slice(0, -1), lead) && v.shape[v.rank - 1] === 1))
+      throw new ShapeError(
+        op,
+        `var ${fmtShape(v.shape)} does not fit input ${fmtShape(x.shape)}`,
+        `give var the input's shape, or ${fmtShape(lead)} / ${fmtShape([...lead, 1])} for one variance per sample`,
+      );
+  }
+  const values = peek(v.data);
+  if (values && Array.from(values).some((a) => a < 0))
+    throw new NablaError(op, 'var has negative entries', 'variances must be ≥ 0');
+  // clamp the value but not the gradient (PyTorch clamps in place under no_grad)
+  const clamped = v.data.maximum(eps);
+  const vc = v.add(clamped.sub(v.data));
+  const loss = vc.log().add(x.sub(t).square().div(vc)).mul(0.5);
+  return reduce(op, full ? loss.add(0.5 * Math.log(2 * Math.PI)) : loss, reduction);
+}
+
+// ---- classification --------------------------------------------------------------------------
+
+export interface ClassificationOptions extends ReductionOptions {
+  /** A rescaling weight per class, [C]: each sample's loss is multiplied by its class's weight, and
+   * `mean` divides by the sum of those weights (as in PyTorch). */
+  weight?: Tensor;
+}
+
+export interface CrossEntropyOptions extends ClassificationOptions {
+  /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+/** The class axis: 1 for [N, C, …], 0 for a single sample [C]. */
+const classAxis = (x: Variable) => (x.rank === 1 ? 0 : 1);
+
+function checkLabels(op: string, input: Variable, target: Tensor): void {
+  if (input.rank === 0) throw new ShapeError(op, 'input must have a class axis, got a scalar', 'pass scores of shape [N, C] or [C]');
+  const ax = classAxis(input);
+  const expected = input.shape.filter((_, i) => i !== ax);
+  if (!sameShape(target.shape, expected))
+    throw new ShapeError(
+      op,
+      `target ${fmtShape(target.shape)} does not fit input ${fmtShape(input.shape)}`,
+      `class indices need shape ${fmtShape(expected)} (input without its class axis ${ax}), probabilities ${fmtShape(input.shape)}`,
+    );
+  const C = input.shape[ax]!;
+  const labels = peek(target);
+  if (!labels) return;
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (label < 0 || label >= C)
+      throw new IndexError(op, `target label ${label} (at index ${i}) is out of range for ${C} classes`, `labels must be integers in 0..${C - 1}`);
+  }
+}
+
+/** `weight` [C] shaped to broadcast along the class axis of `input`. */
+function classWeight(op: string, input: Variable, weight: Tensor): Tensor {
+  const ax = classAxis(input);
+  const C = input.shape[ax]!;
+  if (weight.rank !== 1 || weight.shape[0] !== C)
+    throw new ShapeError(op, `weight ${fmtShape(weight.shape)} must have one entry per class, [${C}]`);
+  return weight.reshape(input.shape.map((d, i) => (i === ax ? C : 1)));
+}
+
+/** Σ_c w_c·x_c over the class axis, keeping the others. */
+function classSum(x: Variable, input: Variable): Variable {
+  return x.sum(classAxis(input));
+}
+
+/** The per-sample −w_y·input_y, and the per-sample weights w_y (ones when unweighted). */
+function pickTarget(op: string, input: Variable, target: Tensor, weight: Tensor | undefined): [Variable, Tensor | undefined] {
+  checkLabels(op, input, target);
+  const ax = classAxis(input);
+  const picked = input.gather(ax, target.unsqueeze(ax)).squeeze(ax).neg();
+  if (!weight) return [picked, undefined];
+  if (weight.rank !== 1 || weight.shape[0] !== input.shape[ax])
+    throw new ShapeError(op, `weight ${fmtShape(weight.shape)} must have one entry per class, [${input.shape[ax]}]`);
+  const w = weight.gather(0, target.reshape([-1])).reshape(target.shape);
+  return [picked.mul(w), w];
+}
+
+/** Reduction for class-index targets: `mean` divides by the summed weights of the targets. */
+function reduceWeighted(op: string, loss: Variable, w: Tensor | undefined, reduction: Reduction = 'mean'): Variable {
+  if (reduction === 'mean' && w) return loss.sum().div(w.sum());
+  return reduce(op, loss, reduction);
+}
+
+function targetKind(op: string, input: Variable, target: Input): 'index' | 'probability' {
+  const t = tensorOf(target);
+  if (t.dtype === 'int32') return 'index';
+  if (sameShape(t.shape, input.shape)) return 'probability';
+  throw new DTypeError(
+    op,
+    `target ${fmtShape(t.shape)} ${t.dtype} is neither int32 class indices nor probabilities of input's shape ${fmtShape(input.shape)}`,
+    "make class labels int32, e.g. labels.cast('int32')",
+  );
+}
+
+/**
+ * The negative log-likelihood of class labels, given log-probabilities `input` [N, C] (or [C], or
+ * [N, C, d1, …]) and int32 labels `target` [N] (or [], or [N, d1, …]): −input[i, target[i]], reduced.
+ */
+export function nllLoss(input: Input, target: Input, opts: ClassificationOptions = {}): Variable {
+  const op = 'nllLoss';
+  const x = asVariable(input);
+  const t = tensorOf(target);
+  if (t.dtype !== 'int32') throw new DTypeError(op, `target must be int32 class indices, got ${t.dtype}`, "use labels.cast('int32')");
+  const [loss, w] = pickTarget(op, x, t, opts.weight);
+  return reduceWeighted(op, loss, w, opts.reduction);
+}
+
+/**
+ * Cross-entropy from logits (unnormalised scores) `input` [N, C]: −log softmax(input)[target],
+ * computed with a max-shifted log-softmax, so logits of ±1000 stay finite. `target` is int32 class
+ * indices [N], or class probabilities [N, C] (PyTorch 1.10+). Labels outside 0..C−1 raise an
+ * IndexError on synchronous backends (the CPU).
+ */
+export function crossEntropy(input: Input, target: Input, opts: CrossEntropyOptions = {}): Variable {
+  const op = 'crossEntropy';
+  const x = asVariable(input);
+  if (x.rank === 0) throw new ShapeError(op, 'input must have a class axis, got a scalar', 'pass logits of shape [N, C] or [C]');
+  const { labelSmoothing: eps = 0, weight, reduction = 'mean' } = opts;
+  if (!(eps >= 0 && eps <= 1)) throw new NablaError(op, `labelSmoothing must be in [0, 1], got ${eps}`);
+  const ax = classAxis(x);
+  const C = x.shape[ax]!;
+  const logp = x.logSoftmax(ax);
+  const cw = weight ? classWeight(op, x, weight) : undefined;
+  if (targetKind(op, x, target) === 'probability') {
+    let p = asVariable(target);
+    if (eps > 0) p = p.mul(1 - eps).add(eps / C);
+    const terms = logp.mul(p);
+    const loss = classSum(cw ? terms.mul(cw) : terms, x).neg();
+    // mean over samples (not over the weights), as in PyTorch
+    return reduce(op, loss, reduction);
+  }
+  const t = tensorOf(target);
+  const [nll, w] = pickTarget(op, logp, t, weight);
+  const nllReduced = reduceWeighted(op, nll, w, reduction);
+  if (eps === 0) return nllReduced;
+  // PyTorch: (1 − ε)·nll + ε/C·Σ_c −w_c·log p_c, the second term reduced like the first
+  const smooth = classSum(cw ? logp.mul(cw) : logp, x).neg();
+  return nllReduced.mul(1 - eps).add(reduceWeighted(op, smooth, w, reduction).mul(eps / C));
+}
+
+// ---- binary classification -------------------------------------------------------------------
+
+export interface BinaryOptions extends ReductionOptions {
+  /** A rescaling weight broadcast against the per-element loss. */
+  weight?: Tensor;
+}
+
+/** Elementwise BCE on probabilities, one node: the logs are clamped at −100, and the gradient
+ * (p − t) / max(p(1 − p), ε) stays finite at p ∈ {0, 1}, as in PyTorch. */
+// PyTorch's ε is the float 1e-12, i.e. 9.99999996e-13 even in float64
+const BCE_EPS = Math.fround(1e-12);
+
+const bceElementwise = customFunction({
+  name: 'binaryCrossEntropy',
+  forward(ctx, p, t) {
+    const logP = p.log().maximum(-100);
+    const log1mP = p.neg().add(1).log().maximum(-100);
+    ctx.saveForBackward(p, t, logP, log1mP);
+    return t.mul(logP.sub(log1mP)).add(log1mP).neg();
+  },
+  backward(ctx, g) {
+    const [p, t, logP, log1mP] = ctx.saved as Tensor[];
+    const gp = ctx.needsInputGrad[0] ? g.mul(p!.sub(t!)).div(p!.mul(p!.neg().add(1)).maximum(BCE_EPS)) : null;
+    const gt = ctx.needsInputGrad[1] ? g.mul(log1mP!.sub(logP!)) : null;
+    return [gp, gt];
+  },
+});
+
+/**
+ * Binary cross-entropy between probabilities `input` (in [0, 1], e.g. after a sigmoid) and targets
+ * in [0, 1]: −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 like PyTorch. Prefer
+ * `binaryCrossEntropyWithLogits` on logits: it is stable.
+ */
+export function binaryCrossEntropy(input: Input, target: Input, opts: BinaryOptions = {}): Variable {
+  const op = 'binaryCrossEntropy';
+  const x = asVariable(input);
+  const t = asVariable(target);
+  checkSameShape(op, x, t);
+  const values = peek(x.data);
+  if (values)
+    for (let i = 0; i < values.length; i++)
+      if (!(values[i]! >= 0 && values[i]! <= 1))
+        throw new NablaError(op, `input ${values[i]} (at index ${i}) is not a probability in [0, 1]`, 'apply a sigmoid first, or use binaryCrossEntropyWithLogits on logits');
+  const loss = bceElementwise(x, t.cast(x.dtype));
+  return reduce(op, opts.weight ? loss.mul(opts.weight) : loss, opts.reduction);
+}
+
+export interface BinaryLogitsOptions extends BinaryOptions {
+  /** A weight on the positive term, broadcast along the last (class) axis: > 1 raises recall. */
+  posWeight?: Tensor;
+}
+
+/**
+ * Sigmoid then binary cross-entropy in one stable expression on logits `input`:
+ * (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x), with softplus(−x) = max(−x, 0) + log(1 + e^−|x|).
+ */
+export function binaryCrossEntropyWithLogits(input: Input, target: Input, opts: BinaryLogitsOptions = {}): Variable {
+  const op = 'binaryCrossEntropyWithLogits';
+  const x = asVariable(input);
+  const t = asVariable(target).cast(x.dtype);
+  checkSameShape(op, x, t);
+  // maximum (not relu) splits the gradient at 0, so d/dx at x = 0 is exactly σ(0) − t
+  const softplusNeg = x.neg().maximum(0).add(x.abs().neg().exp().log1p());
+  const logWeight = opts.posWeight ? t.mul(asVariable(opts.posWeight).sub(1)).add(1) : undefined;
+  let loss = t.neg().add(1).mul(x).add(logWeight ? softplusNeg.mul(logWeight) : softplusNeg);
+  if (opts.weight) loss = loss.mul(opts.weight);
+  return reduce(op, loss, opts.reduction);
+}
+
+// ---- loss modules ----------------------------------------------------------------------------
+
+/** A loss as a module: `forward(input, target)`. */
+export abstract class Loss extends Module {
+  abstract override forward(input: Input, target: Input, ...rest: Input[]): Variable;
+}
+
+export class MSELoss extends Loss {
+  constructor(readonly opts: ReductionOptions = {}) {
+    super();
+  }
+  forward(input: Input, target: Input): Variable {
+    return mseLoss(input, target, this.opts);
+  }
+}
+
+export class CrossEntropyLoss extends Loss {
+  constructor(readonly opts: CrossEntropyOptions = {}) {
+    super();
+  }
+  forward(input: Input, target: Input): Variable {
+    return crossEntropy(input, target, this.opts);
+  }
+}
+
+export class NLLLoss extends Loss {
+  constructor(readonly opts: ClassificationOptions = {}) {
+    super();
+  }
+  forward(input: Input, target: Input): Variable {
+    return nllLoss(input, target, this.opts);
+  }
+}
+
+export class BCELoss extends Loss {
+  constructor(readonly opts: BinaryOptions = {}) {
+    super();
+  }
+  forward(input: Input, target: Input): Variable {
+    return binaryCrossEntropy(input, target, this.opts);
+  }
+}
+
+export class BCEWithLogitsLoss extends Loss {
+  constructor(readonly opts: BinaryLogitsOptions = {}) {
+    super();
+  }
+  forward(input: Input, target: Input): Variable {
+    return binaryCrossEntropyWithLogits(input, target, this.opts);
+  }
+}
+
+/** `forward(input, target, var)`: see `gaussianNllLoss`. */
+export class GaussianNLLLoss extends Loss {
+  constructor(readonly opts: GaussianNllOptions = {}) {
+    super();
+  }
+  forward(input: Input, target: Input, variance: Input | number): Variable {
+    return gaussianNllLoss(input, target, variance, this.opts);
+  }
+}

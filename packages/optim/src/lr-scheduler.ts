@@ -1,0 +1,191 @@
+import { OptimizerError, checkFinite, checkKeys, checkNonNegative } from './errors.js';
+
+/** What a scheduler needs of an optimizer: its groups' learning rates (any `Optimizer` has them). */
+export interface LROptimizer {
+  readonly paramGroups: { lr: number; initialLr?: number }[];
+}
+
+export interface LRSchedulerOptions {
+  /** The index of the last epoch, to resume a schedule (default -1: start afresh). Resuming needs
+   * `initialLr` in every group, as restored by `optimizer.loadStateDict`. */
+  lastEpoch?: number;
+}
+
+/** A scheduler's state: the counters and learning rates every scheduler keeps, plus its own options. */
+export interface LRSchedulerStateDict {
+  lastEpoch: number;
+  stepCount: number;
+  baseLrs: number[];
+  lastLr: number[];
+  [option: string]: number | number[];
+}
+
+/**
+ * Base class of the learning-rate schedulers (PyTorch's `_LRScheduler`): call `step()` once per
+ * epoch, after `optimizer.step()`; it writes each group's `lr`. A subclass computes the next rates
+ * in `getLr()` and calls `initialStep()` at the end of its constructor.
+ */
+export abstract class LRScheduler {
+  /** Each group's `initialLr`. */
+  baseLrs: number[];
+  /** Epochs stepped so far; 0 after construction. */
+  lastEpoch: number;
+  /** Calls of `step()`, the one in the constructor included. */
+  protected stepCount = 0;
+  private lastLr: number[] = [];
+
+  constructor(
+    /** The class name used in error messages. */
+    readonly name: string,
+    readonly optimizer: LROptimizer,
+    options: LRSchedulerOptions,
+  ) {
+    if (!optimizer || !Array.isArray(optimizer.paramGroups))
+      throw new OptimizerError(name, `expected an optimizer, got ${String(optimizer)}`, `pass one, e.g. new ${name}(new SGD(params, { lr: 0.1 }), …)`);
+    const lastEpoch = options.lastEpoch ?? -1;
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1)
+      throw new OptimizerError(name, `invalid lastEpoch: ${lastEpoch}`, 'lastEpoch is -1 (start) or the index of the last epoch run');
+    if (lastEpoch === -1) for (const g of optimizer.paramGroups) g.initialLr ??= g.lr;
+    else
+      optimizer.paramGroups.forEach((g, i) => {
+        if (g.initialLr === undefined)
+          throw new OptimizerError(name, `parameter group ${i} has no initialLr to resume from (lastEpoch ${lastEpoch})`, "restore the optimizer's stateDict first, or start with lastEpoch -1");
+      });
+    this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
+    this.lastEpoch = lastEpoch;
+  }
+
+  /** The learning rates for epoch `lastEpoch` (already advanced). */
+  protected abstract getLr(): number[];
+
+  /** The step every scheduler takes when it is built (epoch 0). */
+  protected initialStep(): void {
+    this.stepCount = 0;
+    this.step();
+  }
+
+  /** Advances one epoch and writes the new learning rates into the optimizer's groups. */
+  step(): void {
+    this.stepCount++;
+    this.lastEpoch++;
+    const lrs = this.getLr();
+    this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]!));
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The learning rates the last `step()` set, one per group. */
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  /** Option names a subclass saves in its state dict. */
+  protected abstract readonly optionKeys: readonly string[];
+
+  stateDict(): LRSchedulerStateDict {
+    const sd: LRSchedulerStateDict = {
+      lastEpoch: this.lastEpoch,
+      stepCount: this.stepCount,
+      baseLrs: [...this.baseLrs],
+      lastLr: [...this.lastLr],
+    };
+    for (const k of this.optionKeys) sd[k] = (this as unknown as Record<string, number>)[k]!;
+    return sd;
+  }
+
+  /** Restores a `stateDict()` of a scheduler of the same kind (the optimizer's rates come from the
+   * optimizer's own state dict). */
+  loadStateDict(sd: LRSchedulerStateDict): void {
+    const keys = ['lastEpoch', 'stepCount', 'baseLrs', 'lastLr', ...this.optionKeys];
+    if (sd === null || typeof sd !== 'object')
+      throw new OptimizerError(this.name, 'loadStateDict: expected an object', 'pass what stateDict() returned');
+    checkKeys(this.name, sd, keys, 'state key');
+    for (const k of keys) if (!(k in sd)) throw new OptimizerError(this.name, `loadStateDict: '${k}' is missing`, 'pass what stateDict() returned');
+    const n = this.optimizer.paramGroups.length;
+    for (const k of ['baseLrs', 'lastLr'] as const) {
+      const v = sd[k];
+      if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number'))
+        throw new OptimizerError(this.name, `loadStateDict: ${k} must hold ${n} numbers, one per parameter group`, 'load it for an optimizer with the same groups');
+    }
+    this.lastEpoch = checkFinite(this.name, 'lastEpoch', sd.lastEpoch);
+    this.stepCount = checkFinite(this.name, 'stepCount', sd.stepCount);
+    this.baseLrs = [...sd.baseLrs];
+    this.lastLr = [...sd.lastLr];
+    for (const k of this.optionKeys) (this as unknown as Record<string, number>)[k] = checkFinite(this.name, k, sd[k]);
+  }
+}
+
+/** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
+export class StepLR extends LRScheduler {
+  stepSize: number;
+  gamma: number;
+  protected readonly optionKeys = ['stepSize', 'gamma'] as const;
+
+  constructor(optimizer: LROptimizer, options: { stepSize: number; gamma?: number } & LRSchedulerOptions) {
+    super('StepLR', optimizer, options);
+    checkKeys('StepLR', options, ['stepSize', 'gamma', 'lastEpoch']);
+    if (!Number.isInteger(options.stepSize) || options.stepSize < 1)
+      throw new OptimizerError('StepLR', `invalid stepSize: ${options.stepSize}`, 'stepSize must be a positive integer (epochs between decays)');
+    this.stepSize = options.stepSize;
+    this.gamma = checkNonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    const lrs = this.optimizer.paramGroups.map((g) => g.lr);
+    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return lrs;
+    return lrs.map((lr) => lr * this.gamma);
+  }
+}
+
+/** Multiplies the learning rate by `gamma` every epoch. */
+export class ExponentialLR extends LRScheduler {
+  gamma: number;
+  protected readonly optionKeys = ['gamma'] as const;
+
+  constructor(optimizer: LROptimizer, options: { gamma: number } & LRSchedulerOptions) {
+    super('ExponentialLR', optimizer, options);
+    checkKeys('ExponentialLR', options, ['gamma', 'lastEpoch']);
+    this.gamma = checkNonNegative('ExponentialLR', 'gamma', options.gamma);
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    const lrs = this.optimizer.paramGroups.map((g) => g.lr);
+    return this.lastEpoch === 0 ? lrs : lrs.map((lr) => lr * this.gamma);
+  }
+}
+
+/**
+ * Cosine annealing from the initial rate down to `etaMin` over `tMax` epochs (and back up over the
+ * next `tMax`, as PyTorch's does without restarts). Uses PyTorch 1.13's recursive form, so the
+ * sequence matches its to rounding and follows changes made to `lr` in between.
+ */
+export class CosineAnnealingLR extends LRScheduler {
+  tMax: number;
+  etaMin: number;
+  protected readonly optionKeys = ['tMax', 'etaMin'] as const;
+
+  constructor(optimizer: LROptimizer, options: { tMax: number; etaMin?: number } & LRSchedulerOptions) {
+    super('CosineAnnealingLR', optimizer, options);
+    checkKeys('CosineAnnealingLR', options, ['tMax', 'etaMin', 'lastEpoch']);
+    if (typeof options.tMax !== 'number' || !(options.tMax > 0) || !Number.isFinite(options.tMax))
+      throw new OptimizerError('CosineAnnealingLR', `invalid tMax: ${options.tMax}`, 'tMax must be a positive number of epochs');
+    this.tMax = options.tMax;
+    this.etaMin = checkFinite('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
+    this.initialStep();
+  }
+
+  protected getLr(): number[] {
+    const { lastEpoch: e, tMax: T, etaMin } = this;
+    const groups = this.optimizer.paramGroups;
+    if (e === 0) return groups.map((g) => g.lr);
+    if (this.stepCount === 1 && e > 0)
+      return this.baseLrs.map((base) => etaMin + ((base - etaMin) * (1 + Math.cos((e * Math.PI) / T))) / 2);
+    // Python's % is never negative; JS's may be -0, which still equals 0.
+    if ((e - 1 - T) % (2 * T) === 0)
+      return groups.map((g, i) => g.lr + ((this.baseLrs[i]! - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
+    return groups.map(
+      (g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - etaMin) + etaMin,
+    );
+  }
+}
