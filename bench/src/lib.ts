@@ -87,7 +87,10 @@ export function machineLines(m: Machine): string[] {
 }
 
 /** A markdown table; columns after the first are right-aligned. */
-export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function markdownTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
   const rule = header.map((_, i) => (i === 0 ? '---' : '---:'));
   return [line(header), line(rule), ...rows.map(line)].join('\n');

@@ -2,13 +2,14 @@
 // backends, in one process, one after another, on square sizes and on the products an MNIST MLP
 // (784-30-10) runs in training. Writes results/matmul.md and results/matmul.json.
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Not yet exported by the package's entry point: imported from its source.
 import { matmulF32, matmulRef } from '../../packages/backend-cpu/src/wasm/matmul.js';
-import { machine, machineLines, markdownTable, timeIt, writeResults } from './lib.js';
+import { machine, machineLines, markdownTable, timeIt, writeResults, type Timing } from './lib.js';
 
 /** How operands are stored: A·B both row-major; ᵀ marks an operand stored transposed (a view). */
 type Layout = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
@@ -21,7 +22,8 @@ interface Case {
 }
 
 const cases: Case[] = [];
-for (const n of [128, 256, 512, 1024]) cases.push({ name: `square ${n}`, M: n, K: n, N: n, layout: 'A·B' });
+for (const n of [128, 256, 512, 1024])
+  cases.push({ name: `square ${n}`, M: n, K: n, N: n, layout: 'A·B' });
 for (const b of [10, 128]) {
   // Weights stored [in, out] (y = x·W): forward A·B, dW = Xᵀ·dY, dX = dY·Wᵀ
   cases.push({ name: `fwd  x·W,  batch ${b}`, M: b, K: 784, N: 30, layout: 'A·B' });
@@ -77,7 +79,9 @@ function tfTensors(c: Case, o: Operands): [tf.Tensor2D, tf.Tensor2D] {
 
 interface Row {
   case: Case;
+  /** Per peer: GFLOP/s of the median sample, of the best sample, and the median time. */
   gflops: Record<string, number | null>;
+  bestGflops: Record<string, number | null>;
   microseconds: Record<string, number | null>;
   maxAbsDiffVsTfjs: number;
 }
@@ -86,7 +90,9 @@ const peers = ['nabla wasm', 'tfjs wasm', 'tfjs cpu', 'js reference'] as const;
 type Peer = (typeof peers)[number];
 
 const wasmDir = path.dirname(
-  createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'),
+  createRequire(import.meta.url).resolve(
+    '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+  ),
 );
 // Threads would start workers from blob URLs, which Node refuses: use the single-threaded SIMD build.
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -99,12 +105,15 @@ const slowLimit = 2 * 512 ** 3; // the slow peers stop here (TF.js cpu would tak
 for (const c of cases) {
   const flops = 2 * c.M * c.N * c.K;
   const o = operands(c);
-  const result: Record<Peer, number | null> = { 'nabla wasm': null, 'tfjs wasm': null, 'tfjs cpu': null, 'js reference': null };
+  const timings: Partial<Record<Peer, Timing>> = {};
   const out = new Float32Array(c.M * c.N);
-  result['nabla wasm'] = timeIt(nablaCall(c, o, out)).medianMs;
+  timings['nabla wasm'] = timeIt(nablaCall(c, o, out));
   if (flops <= slowLimit) {
     const ref = new Float32Array(c.M * c.N);
-    result['js reference'] = timeIt(nablaCall(c, o, ref, matmulRef), { samples: 5, budgetMs: 2000 }).medianMs;
+    timings['js reference'] = timeIt(nablaCall(c, o, ref, matmulRef), {
+      samples: 5,
+      budgetMs: 2000,
+    });
   }
   let diff = 0;
   for (const backend of ['wasm', 'cpu'] as const) {
@@ -115,23 +124,39 @@ for (const c of cases) {
     const got = check.dataSync();
     for (let i = 0; i < got.length; i++) diff = Math.max(diff, Math.abs(got[i]! - out[i]!));
     check.dispose();
-    result[`tfjs ${backend}`] = timeIt(() => tf.matMul(ta, tb, o.ta, o.tb).dispose(), {
+    timings[`tfjs ${backend}`] = timeIt(() => tf.matMul(ta, tb, o.ta, o.tb).dispose(), {
       budgetMs: backend === 'cpu' ? 2000 : 3000,
-    }).medianMs;
+    });
     ta.dispose();
     tb.dispose();
   }
-  const gflops = Object.fromEntries(peers.map((p) => [p, result[p] === null ? null : flops / result[p]! / 1e6]));
-  const microseconds = Object.fromEntries(peers.map((p) => [p, result[p] === null ? null : result[p]! * 1000]));
-  rows.push({ case: c, gflops, microseconds, maxAbsDiffVsTfjs: diff });
+  const per = (f: (t: Timing) => number) =>
+    Object.fromEntries(peers.map((p) => [p, timings[p] ? f(timings[p]) : null]));
+  const gflops = per((t) => flops / t.medianMs / 1e6);
+  rows.push({
+    case: c,
+    gflops,
+    bestGflops: per((t) => flops / Math.min(...t.samplesMs) / 1e6),
+    microseconds: per((t) => t.medianMs * 1000),
+    maxAbsDiffVsTfjs: diff,
+  });
   const show = peers.map((p) => `${p} ${gflops[p]?.toFixed(1) ?? '-'}`).join(', ');
   console.log(`${c.name.padEnd(24)} ${c.M}x${c.K} @ ${c.K}x${c.N} ${c.layout}: GFLOP/s ${show}`);
 }
+const loadAtEnd = Math.round(os.loadavg()[0]! * 100) / 100;
 
 const fmt = (g: number | null, us: number | null) =>
-  g === null || us === null ? '—' : `${g.toFixed(1)} (${us < 1000 ? us.toFixed(1) : us.toFixed(0)} µs)`;
+  g === null || us === null
+    ? '—'
+    : `${g.toFixed(1)} (${us < 1000 ? us.toFixed(1) : us.toFixed(0)} µs)`;
 const table = markdownTable(
-  ['workload', 'M×K @ K×N', 'layout', ...peers.map((p) => `${p} GFLOP/s (time)`), 'nabla / tfjs wasm'],
+  [
+    'workload',
+    'M×K @ K×N',
+    'layout',
+    ...peers.map((p) => `${p} GFLOP/s (time)`),
+    'nabla / tfjs wasm',
+  ],
   rows.map((r) => [
     r.case.name,
     `${r.case.M}×${r.case.K} @ ${r.case.K}×${r.case.N}`,
@@ -144,11 +169,13 @@ const markdown = [
   '# float32 matmul, GFLOP/s (higher is better)',
   '',
   ...machineLines(facts),
+  `- load average (1 min) at the end: ${loadAtEnd}`,
   `- TF.js ${tf.version_core} (\`wasm\`: single-threaded SIMD build; \`cpu\`: plain JS), same process, one after another`,
   '',
   table,
   '',
   'Each figure is the median of several samples of back-to-back calls after a warm-up; one core.',
+  '(results/matmul.json also has the best sample of each, less disturbed by other work on the machine.)',
   '`nabla wasm` is `matmulF32` from `@nablajs/backend-cpu` (src/wasm): each call copies its operands',
   'into WebAssembly memory and the result out. TF.js is timed on tensors already uploaded, without',
   'reading the result (its `wasm` and `cpu` kernels run synchronously). `Aᵀ` / `Bᵀ`: the operand is',
@@ -156,4 +183,4 @@ const markdown = [
   '`js reference` is `matmulRef`, the plain triple loop. — : not run (too slow at that size).',
   `The largest difference from TF.js's result over all cases: ${Math.max(...rows.map((r) => r.maxAbsDiffVsTfjs)).toExponential(1)}.`,
 ].join('\n');
-writeResults('matmul', markdown, { machine: facts, tfjs: tf.version_core, rows });
+writeResults('matmul', markdown, { machine: facts, loadAtEnd, tfjs: tf.version_core, rows });

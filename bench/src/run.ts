@@ -18,7 +18,9 @@ if (benches.length === 0) {
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);
-  const run = spawnSync(process.execPath, [...process.execArgv, `${dir}${file}`], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [...process.execArgv, `${dir}${file}`], {
+    stdio: 'inherit',
+  });
   if (run.status !== 0) {
     console.error(`${file} failed (exit ${run.status ?? run.signal})`);
     failed++;

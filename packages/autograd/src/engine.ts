@@ -97,7 +97,7 @@ function run(
       const inputs = saved.slice(0, -1);
       const needs = node.next.map((e) => e !== null);
       const rule = node.rule ?? RULES[node.name as keyof typeof RULES];
-      const grads = rule(g, inputs, saved[saved.length - 1]!, node.params, needs);
+      const grads = rule(g, inputs, saved[saved.length - 1]!, node.params as never, needs);
       if (!retain) node.release();
       node.next.forEach((e, i) => {
         const gi = grads[i];

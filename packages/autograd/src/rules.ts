@@ -9,7 +9,8 @@ export type DiffOp =
   | 'linear' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
 
 /** A local backward: from ∂L/∂out to ∂L/∂input for each input (null: no gradient flows there). */
-export type Rule = (g: Variable, inputs: Variable[], out: Variable, params: any, needs: boolean[]) => (Variable | null)[];
+// `params` is each rule's own record (axes, specs, index…), typed where the rule is written.
+export type Rule = (g: Variable, inputs: Variable[], out: Variable, params: never, needs: boolean[]) => (Variable | null)[];
 
 /** Sums `g` over the axes that broadcasting added or stretched, back to `shape`. */
 export function unbroadcast(g: Variable, shape: readonly number[]): Variable {

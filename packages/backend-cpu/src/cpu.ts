@@ -30,7 +30,11 @@ function unaryRun(op: UnaryOp, x: TypedArray, ox: number, sx: number, o: TypedAr
     case 'neg': for (let j = 0; j < len; j++) o[start + j] = -x[ox + j * sx]!; return; // prettier-ignore
     case 'exp': for (let j = 0; j < len; j++) o[start + j] = Math.exp(x[ox + j * sx]!); return; // prettier-ignore
     case 'log': for (let j = 0; j < len; j++) o[start + j] = Math.log(x[ox + j * sx]!); return; // prettier-ignore
-    case 'square': for (let j = 0; j < len; j++) { const v = x[ox + j * sx]!; o[start + j] = v * v; } return; // prettier-ignore
+    case 'square':
+      // int32 wraps mod 2^32: Math.imul, since a double product past 2^53 loses the low bits
+      if (o instanceof Int32Array) for (let j = 0; j < len; j++) { const v = x[ox + j * sx]!; o[start + j] = Math.imul(v, v); } // prettier-ignore
+      else for (let j = 0; j < len; j++) { const v = x[ox + j * sx]!; o[start + j] = v * v; } // prettier-ignore
+      return;
     case 'sigmoid':
       for (let j = 0; j < len; j++) {
         const v = x[ox + j * sx]!;
@@ -57,7 +61,11 @@ function binaryRun(
   switch (op) {
     case 'add': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! + b[ob + j * sb]!; return; // prettier-ignore
     case 'sub': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! - b[ob + j * sb]!; return; // prettier-ignore
-    case 'mul': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! * b[ob + j * sb]!; return; // prettier-ignore
+    case 'mul':
+      // int32 wraps mod 2^32: Math.imul, since a double product past 2^53 loses the low bits
+      if (o instanceof Int32Array) for (let j = 0; j < len; j++) o[start + j] = Math.imul(a[oa + j * sa]!, b[ob + j * sb]!); // prettier-ignore
+      else for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! * b[ob + j * sb]!; // prettier-ignore
+      return;
     case 'div': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! / b[ob + j * sb]!; return; // prettier-ignore
   }
   const f = BINARY[op];

@@ -1,4 +1,11 @@
-import { type Backend, type DType, type Tensor, dtypeOfArray, tensor, typedArray } from '@nablajs/tensor';
+import {
+  type Backend,
+  type DType,
+  type Tensor,
+  dtypeOfArray,
+  tensor,
+  typedArray,
+} from '@nablajs/tensor';
 import { expect } from 'vitest';
 import { type Nd, at, broadcastTo, fill, fmt, fromValues, ravel, sizeOf, unravel } from './nd.js';
 import type { Rng } from './rng.js';
@@ -19,7 +26,13 @@ export interface Tolerance {
  *   (a new one) or on the last axis (from size 1); the values repeat along it.
  */
 export type Layout = 'contiguous' | 'transposed' | 'sliced' | 'broadcast-outer' | 'broadcast-inner';
-export const LAYOUTS: readonly Layout[] = ['contiguous', 'transposed', 'sliced', 'broadcast-outer', 'broadcast-inner'];
+export const LAYOUTS: readonly Layout[] = [
+  'contiguous',
+  'transposed',
+  'sliced',
+  'broadcast-outer',
+  'broadcast-inner',
+];
 
 /** Draws one input value for `dtype`. */
 export type Gen = (rng: Rng, dtype: DType) => number;
@@ -67,7 +80,11 @@ export class CaseContext {
   }
 
   /** Literal values (rounded to `dtype`), 1-D unless `shape` is given. */
-  nd(values: readonly number[], shape: readonly number[] = [values.length], dtype: DType = this.dtype): Nd {
+  nd(
+    values: readonly number[],
+    shape: readonly number[] = [values.length],
+    dtype: DType = this.dtype,
+  ): Nd {
     return fromValues(dtype, shape, values);
   }
 
@@ -87,15 +104,19 @@ export class CaseContext {
         if (rank < 2) return upload(x.data, shape);
         const phys = [...shape].reverse();
         const data = new Float64Array(x.data.length);
-        for (let i = 0; i < data.length; i++) data[ravel(unravel(i, shape).reverse(), phys)] = x.data[i]!;
+        for (let i = 0; i < data.length; i++)
+          data[ravel(unravel(i, shape).reverse(), phys)] = x.data[i]!;
         const order = shape.map((_, i) => rank - 1 - i);
         return this.track(upload(data, phys).permute(...order));
       }
       case 'sliced': {
         const phys = [3, ...shape.map((d) => 2 * d + 1)];
         const data = new Float64Array(sizeOf(phys)).fill(SENTINEL);
-        for (let i = 0; i < x.data.length; i++) data[ravel([1, ...unravel(i, shape).map((k) => 2 * k + 1)], phys)] = x.data[i]!;
-        return this.track(upload(data, phys).slice([1, ...shape.map(() => [1, undefined, 2] as const)]));
+        for (let i = 0; i < x.data.length; i++)
+          data[ravel([1, ...unravel(i, shape).map((k) => 2 * k + 1)], phys)] = x.data[i]!;
+        return this.track(
+          upload(data, phys).slice([1, ...shape.map(() => [1, undefined, 2] as const)]),
+        );
       }
       default:
         throw new Error(`make: layout ${layout} repeats values; use input()`);
@@ -103,10 +124,19 @@ export class CaseContext {
   }
 
   /** A generated input of `shape` in `layout`: the backend tensor and its reference values. */
-  input(shape: readonly number[], gen: Gen, layout: Layout = 'contiguous', dtype: DType = this.dtype): [Tensor, Nd] {
+  input(
+    shape: readonly number[],
+    gen: Gen,
+    layout: Layout = 'contiguous',
+    dtype: DType = this.dtype,
+  ): [Tensor, Nd] {
     if (layout === 'broadcast-outer' || layout === 'broadcast-inner') {
       const base =
-        shape.length === 0 ? [] : layout === 'broadcast-outer' ? shape.slice(1) : [...shape.slice(0, -1), 1];
+        shape.length === 0
+          ? []
+          : layout === 'broadcast-outer'
+            ? shape.slice(1)
+            : [...shape.slice(0, -1), 1];
       const small = this.values(base, gen, dtype);
       return [this.track(this.make(small).expand(shape)), broadcastTo(small, shape)];
     }
@@ -124,7 +154,9 @@ export class CaseContext {
     expect(dtypeOfArray(data), `${what}data() array type`).toBe(expected.dtype);
     expect(data.length, `${what}data() length`).toBe(expected.data.length);
     const tol: Tolerance =
-      expected.dtype === 'int32' || opts.exact ? { atol: 0, rtol: 0 } : this.tolerance[expected.dtype];
+      expected.dtype === 'int32' || opts.exact
+        ? { atol: 0, rtol: 0 }
+        : this.tolerance[expected.dtype];
     const f = opts.factor ?? 1;
     const bad: string[] = [];
     let count = 0;
@@ -142,12 +174,17 @@ export class CaseContext {
       if (ok) continue;
       if (++count > 8) continue;
       const idx = unravel(i, expected.shape);
-      const ins = opts.inputs?.length ? ` for input ${opts.inputs.map((x) => show(at(x, idx))).join(', ')}` : '';
+      const ins = opts.inputs?.length
+        ? ` for input ${opts.inputs.map((x) => show(at(x, idx))).join(', ')}`
+        : '';
       const within = limit > 0 && Number.isFinite(e) ? ` (tolerance ${limit.toPrecision(2)})` : '';
       bad.push(`  at ${fmt(idx)}: got ${show(a)}, expected ${show(e)}${within}${ins}`);
     }
     const more = count > 8 ? `\n  … and ${count - 8} more` : '';
-    expect(count, `${what}${count} of ${data.length} elements of ${fmt(expected.shape)} ${expected.dtype} differ:\n${bad.join('\n')}${more}\n`).toBe(0);
+    expect(
+      count,
+      `${what}${count} of ${data.length} elements of ${fmt(expected.shape)} ${expected.dtype} differ:\n${bad.join('\n')}${more}\n`,
+    ).toBe(0);
   }
 
   /** Disposes every tensor the case made. */

@@ -10,7 +10,14 @@ import {
   tensor,
 } from '@nablajs/tensor';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type Case, BINARY_CASES, OTHER_CASES, REDUCE_CASES, STORAGE_CASES, UNARY_CASES } from './cases/index.js';
+import {
+  type Case,
+  BINARY_CASES,
+  OTHER_CASES,
+  REDUCE_CASES,
+  STORAGE_CASES,
+  UNARY_CASES,
+} from './cases/index.js';
 import { CaseContext, type Tolerance } from './context.js';
 import { rng } from './rng.js';
 
@@ -25,12 +32,13 @@ export interface DescribeBackendOptions {
   sizes?: 'small' | 'full';
 }
 
+const SRC = 'packages/backend-tests/src';
 /** Each op list, the table of its cases, and where a new op's row goes. */
 const GROUPS = [
-  ['unary', UNARY_OPS, UNARY_CASES, 'add its row to UNARY_REF in packages/backend-tests/src/reference.ts'],
-  ['binary', BINARY_OPS, BINARY_CASES, 'add its row to BINARY_REF in packages/backend-tests/src/reference.ts'],
-  ['reduce', REDUCE_OPS, REDUCE_CASES, 'add its row to REDUCE_REF in packages/backend-tests/src/reference.ts'],
-  ['other', OTHER_OPS, OTHER_CASES, 'add its cases to OTHER_CASES in packages/backend-tests/src/cases/index.ts'],
+  ['unary', UNARY_OPS, UNARY_CASES, `add its row to UNARY_REF in ${SRC}/reference.ts`],
+  ['binary', BINARY_OPS, BINARY_CASES, `add its row to BINARY_REF in ${SRC}/reference.ts`],
+  ['reduce', REDUCE_OPS, REDUCE_CASES, `add its row to REDUCE_REF in ${SRC}/reference.ts`],
+  ['other', OTHER_OPS, OTHER_CASES, `add its cases to OTHER_CASES in ${SRC}/cases/index.ts`],
 ] as const;
 
 /**
@@ -78,7 +86,14 @@ export function describeBackend(
         for (const dtype of dtypes.filter((d) => !c.dtypes || c.dtypes.includes(d)))
           test(`${c.name} · ${dtype}`, async () => {
             if (!backend) throw new Error(`backend '${name}' was not created`);
-            const ctx = new CaseContext(backend, dtype, dtypes, rng(`${group}/${op}/${c.name}/${dtype}`), tolerance, small);
+            const ctx = new CaseContext(
+              backend,
+              dtype,
+              dtypes,
+              rng(`${group}/${op}/${c.name}/${dtype}`),
+              tolerance,
+              small,
+            );
             try {
               await c.run(ctx);
             } finally {
@@ -89,17 +104,21 @@ export function describeBackend(
     };
 
     test('every op in ops.ts has a conformance case', () => {
-      for (const [group, ops, table, hint] of GROUPS) {
-        const missing = ops.filter((op) => !((table as Record<string, Case[]>)[op]?.length));
-        expect(missing, `${group} ops without a conformance case: ${missing.join(', ')}; ${hint}`).toEqual([]);
-      }
+      const missing = GROUPS.flatMap(([group, ops, table, hint]) =>
+        ops
+          .filter((op) => !(table as Record<string, Case[]>)[op]?.length)
+          .map((op) => `${group} op '${op}': ${hint}`),
+      );
+      expect(missing, `ops without a conformance case:\n${missing.join('\n')}\n`).toEqual([]);
     });
 
     test('lists the dtypes under test and refuses the others with DTypeError', () => {
       if (!backend) throw new Error(`backend '${name}' was not created`);
       for (const d of dtypes) expect(backend.dtypes, `dtypes of '${backend.name}'`).toContain(d);
       for (const d of DTYPES.filter((x) => !backend!.dtypes.includes(x)))
-        expect(() => tensor([1, 2], { backend, dtype: d }), `${d} on '${backend.name}'`).toThrow(DTypeError);
+        expect(() => tensor([1, 2], { backend, dtype: d }), `${d} on '${backend.name}'`).toThrow(
+          DTypeError,
+        );
     });
 
     describe('storage', () => define('storage', 'storage', STORAGE_CASES));
@@ -108,7 +127,9 @@ export function describeBackend(
         for (const op of ops)
           describe(op, () => {
             const cases = (table as Record<string, Case[]>)[op] ?? [];
-            if (cases.length === 0) test('has a conformance case', () => expect(cases.length, `${op} has no case`).toBeGreaterThan(0));
+            if (cases.length === 0)
+              test('has a conformance case', () =>
+                expect(cases.length, `${op} has no case`).toBeGreaterThan(0));
             define(group, op, cases);
           });
       });

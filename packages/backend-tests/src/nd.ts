@@ -47,7 +47,8 @@ export function fill(dtype: DType, shape: readonly number[], f: (idx: number[]) 
 }
 
 export function fromValues(dtype: DType, shape: readonly number[], values: ArrayLike<number>): Nd {
-  if (values.length !== sizeOf(shape)) throw new Error(`${values.length} values for shape [${shape}]`);
+  if (values.length !== sizeOf(shape))
+    throw new Error(`${values.length} values for shape [${shape}]`);
   return { dtype, shape: [...shape], data: Float64Array.from(values, (v) => roundTo(dtype, v)) };
 }
 
@@ -71,7 +72,8 @@ export function broadcastShape(...shapes: (readonly number[])[]): number[] {
     for (const s of shapes) {
       const k = s[s.length - rank + j] ?? 1;
       if (k !== 1) {
-        if (d !== 1 && d !== k) throw new Error(`reference: cannot broadcast ${shapes.map((x) => `[${x}]`).join(' ')}`);
+        if (d !== 1 && d !== k)
+          throw new Error(`reference: cannot broadcast ${shapes.map((x) => `[${x}]`).join(' ')}`);
         d = k;
       }
     }

@@ -114,7 +114,9 @@ export function binary(op: BinaryOp, a: Nd, b: Nd): Nd {
   const f = (dtype === 'int32' && INT32_BINARY[op]) || BINARY_REF[op];
   const A = a.dtype === dtype ? a : cast(a, dtype);
   const B = b.dtype === dtype ? b : cast(b, dtype);
-  return fill(COMPARE.has(op) ? 'int32' : dtype, broadcastShape(a.shape, b.shape), (idx) => f(at(A, idx), at(B, idx)));
+  return fill(COMPARE.has(op) ? 'int32' : dtype, broadcastShape(a.shape, b.shape), (idx) =>
+    f(at(A, idx), at(B, idx)),
+  );
 }
 
 export function where(cond: Nd, a: Nd, b: Nd): Nd {
@@ -125,15 +127,22 @@ export function where(cond: Nd, a: Nd, b: Nd): Nd {
 }
 
 /** `axes` undefined means all (arg ops then index the flattened tensor). */
-export function reduce(op: ReduceOp, x: Nd, axes?: number | readonly number[], keepDims = false): Result {
+export function reduce(
+  op: ReduceOp,
+  x: Nd,
+  axes?: number | readonly number[],
+  keepDims = false,
+): Result {
   const arg = op === 'argmax' || op === 'argmin';
   const rank = x.shape.length;
-  const ax = (axes === undefined ? x.shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : [...axes]).map(
-    (a) => (a < 0 ? a + rank : a),
-  );
+  const ax = (
+    axes === undefined ? x.shape.map((_, i) => i) : typeof axes === 'number' ? [axes] : [...axes]
+  ).map((a) => (a < 0 ? a + rank : a));
   const kept = x.shape.map((_, i) => i).filter((i) => !ax.includes(i));
   const reducedAxes = [...ax].sort((p, q) => p - q);
-  const outShape = keepDims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : kept.map((i) => x.shape[i]!);
+  const outShape = keepDims
+    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
+    : kept.map((i) => x.shape[i]!);
   const dtype = arg ? 'int32' : x.dtype;
   const n = sizeOf(reducedAxes.map((i) => x.shape[i]!));
   const scale = new Float64Array(sizeOf(outShape));
@@ -141,7 +150,10 @@ export function reduce(op: ReduceOp, x: Nd, axes?: number | readonly number[], k
     const keptIdx = keepDims ? kept.map((i) => oIdx[i]!) : oIdx;
     const xs: number[] = [];
     for (let r = 0; r < n; r++) {
-      const rIdx = unravel(r, reducedAxes.map((i) => x.shape[i]!));
+      const rIdx = unravel(
+        r,
+        reducedAxes.map((i) => x.shape[i]!),
+      );
       const full = new Array<number>(rank);
       kept.forEach((i, k) => (full[i] = keptIdx[k]!));
       reducedAxes.forEach((i, k) => (full[i] = rIdx[k]!));
@@ -163,24 +175,32 @@ export function matmul(a: Nd, b: Nd): Result {
   const batch = broadcastShape(as.slice(0, -2), bs.slice(0, -2));
   const A: Nd = { ...a, shape: as };
   const B: Nd = { ...b, shape: bs };
-  const full = [...batch, M, N];
-  const shape = [...batch, ...(a.shape.length === 1 ? [] : [M]), ...(b.shape.length === 1 ? [] : [N])];
-  const scale = new Float64Array(sizeOf(full));
-  const out = fill(dtype, full, (idx) => {
-    const bi = idx.slice(0, -2);
-    const [i, j] = [idx[idx.length - 2]!, idx[idx.length - 1]!];
-    let acc = 0;
-    let s = 0;
-    for (let p = 0; p < K; p++) {
-      const x = at(A, [...bi, i, p]);
-      const y = at(B, [...bi, p, j]);
-      acc = dtype === 'int32' ? (acc + Math.imul(x, y)) | 0 : acc + x * y;
-      s += Math.abs(x * y);
-    }
-    scale[ravel(idx, full)] = s;
-    return acc;
-  });
-  return { out: { ...out, shape }, scale };
+  const data = new Float64Array(sizeOf(batch) * M * N);
+  const scale = new Float64Array(data.length);
+  for (let n = 0; n < sizeOf(batch); n++) {
+    const bi = unravel(n, batch);
+    // this batch's matrices, read through broadcasting
+    const x = Array.from({ length: M * K }, (_, f) => at(A, [...bi, Math.floor(f / K), f % K]));
+    const y = Array.from({ length: K * N }, (_, f) => at(B, [...bi, Math.floor(f / N), f % N]));
+    for (let i = 0; i < M; i++)
+      for (let j = 0; j < N; j++) {
+        let acc = 0;
+        let s = 0;
+        for (let p = 0; p < K; p++) {
+          const [u, v] = [x[i * K + p]!, y[p * N + j]!];
+          acc = dtype === 'int32' ? (acc + Math.imul(u, v)) | 0 : acc + u * v;
+          s += Math.abs(u * v);
+        }
+        data[(n * M + i) * N + j] = roundTo(dtype, acc);
+        scale[(n * M + i) * N + j] = s;
+      }
+  }
+  const shape = [
+    ...batch,
+    ...(a.shape.length === 1 ? [] : [M]),
+    ...(b.shape.length === 1 ? [] : [N]),
+  ];
+  return { out: { dtype, shape, data }, scale };
 }
 
 /** PyTorch's gather: out[i][j] = x[i][index[i][j]] for axis 1. */
@@ -216,7 +236,13 @@ export function concat(xs: readonly Nd[], axis: number): Nd {
   return fill(dtype, shape, (idx) => {
     let k = idx[ax]!;
     for (const x of xs) {
-      if (k < x.shape[ax]!) return x.data[ravel(idx.map((v, i) => (i === ax ? k : v)), x.shape)]!;
+      if (k < x.shape[ax]!)
+        return x.data[
+          ravel(
+            idx.map((v, i) => (i === ax ? k : v)),
+            x.shape,
+          )
+        ]!;
       k -= x.shape[ax]!;
     }
     throw new Error('reference concat: out of range');

@@ -2,7 +2,7 @@
 """Reference values for @nablajs/nn's tests, computed by PyTorch in float64.
 
 Run from anywhere:  /usr/bin/python3 packages/nn/scripts/gen-fixtures.py
-It rewrites packages/nn/fixtures/reference.json. Each case names the Nabla function to call, its
+It rewrites packages/nn/fixtures/reference.json (formatted with the repository's prettier). Each case names the Nabla function to call, its
 tensor inputs (flat row-major data, shape, dtype, whether it requires grad), its options (a tensor
 option is {"$": input name}), PyTorch's output and the gradient of every input that requires grad
 (of output·gradOutput summed, for non-scalar outputs).
@@ -10,6 +10,7 @@ option is {"$": input name}), PyTorch's output and the gradient of every input t
 import json
 import math
 import os
+import subprocess
 
 import torch
 import torch.nn.functional as F
@@ -171,4 +172,8 @@ out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures',
 with open(out, 'w') as f:
     json.dump({'generator': 'packages/nn/scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': cases}, f, indent=1)
     f.write('\n')
+# the repository's formatter, so regenerating gives a clean diff
+prettier = os.path.join(os.path.dirname(out), '..', '..', '..', 'node_modules', '.bin', 'prettier')
+if os.path.exists(prettier):
+    subprocess.run([prettier, '--write', out], check=True, stdout=subprocess.DEVNULL)
 print(f'{len(cases)} cases -> {os.path.normpath(out)}')

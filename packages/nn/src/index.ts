@@ -1,4 +1,11 @@
-export { asVariable, type Input, type LoadResult, Module, Parameter, StateDictError } from './module.js';
+export {
+  asVariable,
+  type Input,
+  type LoadResult,
+  Module,
+  Parameter,
+  StateDictError,
+} from './module.js';
 export {
   Identity,
   LeakyReLU,

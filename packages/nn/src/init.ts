@@ -5,7 +5,8 @@ import { NablaError, ShapeError, Tensor, fmtShape, rand, randn } from '@nablajs/
 export type Initializable = Variable | Tensor;
 
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
-export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
+export type Nonlinearity =
+  'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
 
 /** Draw from the stream of `seed` (from its start) instead of the global generator (`manualSeed`). */
 export interface SeedOption {
@@ -23,7 +24,11 @@ function shapeOf(x: Initializable | readonly number[]): readonly number[] {
 function fans(op: string, x: Initializable | readonly number[]): [number, number] {
   const shape = shapeOf(x);
   if (shape.length < 2)
-    throw new ShapeError(op, `fan in and fan out need a tensor of rank ≥ 2, got ${fmtShape(shape)}`, 'initialize biases with uniform, normal or zeros');
+    throw new ShapeError(
+      op,
+      `fan in and fan out need a tensor of rank ≥ 2, got ${fmtShape(shape)}`,
+      'initialize biases with uniform, normal or zeros',
+    );
   const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
   return [shape[1]! * receptive, shape[0]! * receptive];
 }
@@ -57,11 +62,18 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
     case 'selu':
       return 3 / 4;
     default:
-      throw new NablaError('calculateGain', `unknown nonlinearity '${String(nonlinearity)}'`, "use 'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'selu'");
+      throw new NablaError(
+        'calculateGain',
+        `unknown nonlinearity '${String(nonlinearity)}'`,
+        "use 'linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu' or 'selu'",
+      );
   }
 }
 
-function fill<P extends Initializable>(p: P, make: (shape: readonly number[], t: Tensor) => Tensor): P {
+function fill<P extends Initializable>(
+  p: P,
+  make: (shape: readonly number[], t: Tensor) => Tensor,
+): P {
   const t = tensorOf(p);
   const value = make(t.shape, t);
   t.assign(value);
@@ -72,11 +84,18 @@ function fill<P extends Initializable>(p: P, make: (shape: readonly number[], t:
 const floatOf = (t: Tensor) => (t.dtype === 'float64' ? 'float64' : 'float32');
 
 /** Fills with N(mean, std²), in place. */
-export function normal<P extends Initializable>(p: P, opts: { mean?: number; std?: number } & SeedOption = {}): P {
+export function normal<P extends Initializable>(
+  p: P,
+  opts: { mean?: number; std?: number } & SeedOption = {},
+): P {
   const { mean = 0, std = 1, seed } = opts;
   if (!(std >= 0)) throw new NablaError('init.normal', `std must be ≥ 0, got ${std}`);
   return fill(p, (shape, t) => {
-    const z = randn(shape, { dtype: floatOf(t), backend: t.backend, ...(seed === undefined ? {} : { seed }) });
+    const z = randn(shape, {
+      dtype: floatOf(t),
+      backend: t.backend,
+      ...(seed === undefined ? {} : { seed }),
+    });
     const out = z.mul(std).add(mean);
     z.dispose();
     return out;
@@ -84,11 +103,19 @@ export function normal<P extends Initializable>(p: P, opts: { mean?: number; std
 }
 
 /** Fills with U(low, high), in place. */
-export function uniform<P extends Initializable>(p: P, opts: { low?: number; high?: number } & SeedOption = {}): P {
+export function uniform<P extends Initializable>(
+  p: P,
+  opts: { low?: number; high?: number } & SeedOption = {},
+): P {
   const { low = 0, high = 1, seed } = opts;
-  if (!(high >= low)) throw new NablaError('init.uniform', `needs low ≤ high, got low=${low}, high=${high}`);
+  if (!(high >= low))
+    throw new NablaError('init.uniform', `needs low ≤ high, got low=${low}, high=${high}`);
   return fill(p, (shape, t) => {
-    const u = rand(shape, { dtype: floatOf(t), backend: t.backend, ...(seed === undefined ? {} : { seed }) });
+    const u = rand(shape, {
+      dtype: floatOf(t),
+      backend: t.backend,
+      ...(seed === undefined ? {} : { seed }),
+    });
     const out = u.mul(high - low).add(low);
     u.dispose();
     return out;
@@ -105,14 +132,20 @@ export const zeros = <P extends Initializable>(p: P): P => constant(p, 0);
 export const ones = <P extends Initializable>(p: P): P => constant(p, 1);
 
 /** Glorot & Bengio (2010): U(−b, b) with b = gain·√(6 / (fanIn + fanOut)). */
-export function xavierUniform<P extends Initializable>(p: P, opts: { gain?: number } & SeedOption = {}): P {
+export function xavierUniform<P extends Initializable>(
+  p: P,
+  opts: { gain?: number } & SeedOption = {},
+): P {
   const [fi, fo] = fans('init.xavierUniform', p);
   const bound = (opts.gain ?? 1) * Math.sqrt(6 / (fi + fo));
   return uniform(p, { low: -bound, high: bound, seed: opts.seed });
 }
 
 /** Glorot & Bengio (2010): N(0, σ²) with σ = gain·√(2 / (fanIn + fanOut)). */
-export function xavierNormal<P extends Initializable>(p: P, opts: { gain?: number } & SeedOption = {}): P {
+export function xavierNormal<P extends Initializable>(
+  p: P,
+  opts: { gain?: number } & SeedOption = {},
+): P {
   const [fi, fo] = fans('init.xavierNormal', p);
   return normal(p, { std: (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo)), seed: opts.seed });
 }

@@ -1,5 +1,13 @@
 import { type Variable, linear, where } from '@nablajs/autograd';
-import { type DType, NablaError, ShapeError, fmtShape, getBackend, zeros, type Backend } from '@nablajs/tensor';
+import {
+  type DType,
+  NablaError,
+  ShapeError,
+  fmtShape,
+  getBackend,
+  zeros,
+  type Backend,
+} from '@nablajs/tensor';
 import { uniform } from './init.js';
 import { type Input, Module, Parameter, asVariable } from './module.js';
 
@@ -26,12 +34,20 @@ export class Linear extends Module {
     opts: LinearOptions = {},
   ) {
     super();
-    for (const [what, n] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const)
-      if (!Number.isInteger(n) || n < 0) throw new ShapeError('Linear', `${what} must be a non-negative integer, got ${n}`);
+    for (const [what, n] of [
+      ['inFeatures', inFeatures],
+      ['outFeatures', outFeatures],
+    ] as const)
+      if (!Number.isInteger(n) || n < 0)
+        throw new ShapeError('Linear', `${what} must be a non-negative integer, got ${n}`);
     const dtype = opts.dtype ?? 'float32';
     const backend = opts.backend ?? getBackend('Linear');
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype, backend }), true, 'weight');
+    this.weight = new Parameter(
+      zeros([outFeatures, inFeatures], { dtype, backend }),
+      true,
+      'weight',
+    );
     uniform(this.weight, { low: -bound, high: bound });
     this.bias = null;
     if (opts.bias ?? true) {
@@ -66,7 +82,8 @@ export class Sequential extends Module {
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {
-      if (!(m instanceof Module)) throw new NablaError('Sequential', `argument ${i} is not a Module`);
+      if (!(m instanceof Module))
+        throw new NablaError('Sequential', `argument ${i} is not a Module`);
       // integer keys enumerate first and in ascending order, whatever the order of definition
       Object.defineProperty(this, i, { value: m, enumerable: true });
     });

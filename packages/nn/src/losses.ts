@@ -1,5 +1,13 @@
 import { Variable, customFunction } from '@nablajs/autograd';
-import { DTypeError, NablaError, ShapeError, Tensor, fmtShape, full as fullTensor, sameShape } from '@nablajs/tensor';
+import {
+  DTypeError,
+  NablaError,
+  ShapeError,
+  Tensor,
+  fmtShape,
+  full as fullTensor,
+  sameShape,
+} from '@nablajs/tensor';
 import { type Input, Module, asVariable } from './module.js';
 
 /** How a loss reduces its per-element values: their mean (default), their sum, or not at all. */
@@ -21,7 +29,11 @@ function reduce(op: string, loss: Variable, reduction: Reduction = 'mean'): Vari
     case 'none':
       return loss;
     default:
-      throw new NablaError(op, `unknown reduction '${String(reduction)}'`, "use 'mean', 'sum' or 'none'");
+      throw new NablaError(
+        op,
+        `unknown reduction '${String(reduction)}'`,
+        "use 'mean', 'sum' or 'none'",
+      );
   }
 }
 
@@ -66,13 +78,21 @@ export interface GaussianNllOptions extends ReductionOptions {
  * the mean `input` (and, optionally, the variance β⁻¹ = `var`). `var` has input's shape, or input's
  * shape without or with 1 as its last axis (one variance per sample), or is a number.
  */
-export function gaussianNllLoss(input: Input, target: Input, variance: Input | number, opts: GaussianNllOptions = {}): Variable {
+export function gaussianNllLoss(
+  input: Input,
+  target: Input,
+  variance: Input | number,
+  opts: GaussianNllOptions = {},
+): Variable {
   const op = 'gaussianNllLoss';
   const { full = false, eps = 1e-6, reduction = 'mean' } = opts;
   const x = asVariable(input);
   const t = asVariable(target);
   checkSameShape(op, x, t);
-  let v = typeof variance === 'number' ? new Variable(fullTensor(x.shape, variance, { dtype: x.dtype, backend: x.data.backend })) : asVariable(variance);
+  let v =
+    typeof variance === 'number'
+      ? new Variable(fullTensor(x.shape, variance, { dtype: x.dtype, backend: x.data.backend }))
+      : asVariable(variance);
   if (!sameShape(v.shape, x.shape)) {
     const lead = x.shape.slice(0, -1);
     if (sameShape(v.shape, lead)) v = v.unsqueeze(-1);
@@ -110,7 +130,12 @@ export interface CrossEntropyOptions extends ClassificationOptions {
 const classAxis = (x: Variable) => (x.rank === 1 ? 0 : 1);
 
 function checkLabels(op: string, input: Variable, target: Tensor): void {
-  if (input.rank === 0) throw new ShapeError(op, 'input must have a class axis, got a scalar', 'pass scores of shape [N, C] or [C]');
+  if (input.rank === 0)
+    throw new ShapeError(
+      op,
+      'input must have a class axis, got a scalar',
+      'pass scores of shape [N, C] or [C]',
+    );
   const ax = classAxis(input);
   const expected = input.shape.filter((_, i) => i !== ax);
   if (!sameShape(target.shape, expected))
@@ -125,7 +150,11 @@ function checkLabels(op: string, input: Variable, target: Tensor): void {
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
     if (label < 0 || label >= C)
-      throw new IndexError(op, `target label ${label} (at index ${i}) is out of range for ${C} classes`, `labels must be integers in 0..${C - 1}`);
+      throw new IndexError(
+        op,
+        `target label ${label} (at index ${i}) is out of range for ${C} classes`,
+        `labels must be integers in 0..${C - 1}`,
+      );
   }
 }
 
@@ -134,7 +163,10 @@ function classWeight(op: string, input: Variable, weight: Tensor): Tensor {
   const ax = classAxis(input);
   const C = input.shape[ax]!;
   if (weight.rank !== 1 || weight.shape[0] !== C)
-    throw new ShapeError(op, `weight ${fmtShape(weight.shape)} must have one entry per class, [${C}]`);
+    throw new ShapeError(
+      op,
+      `weight ${fmtShape(weight.shape)} must have one entry per class, [${C}]`,
+    );
   return weight.reshape(input.shape.map((d, i) => (i === ax ? C : 1)));
 }
 
@@ -144,19 +176,32 @@ function classSum(x: Variable, input: Variable): Variable {
 }
 
 /** The per-sample −w_y·input_y, and the per-sample weights w_y (ones when unweighted). */
-function pickTarget(op: string, input: Variable, target: Tensor, weight: Tensor | undefined): [Variable, Tensor | undefined] {
+function pickTarget(
+  op: string,
+  input: Variable,
+  target: Tensor,
+  weight: Tensor | undefined,
+): [Variable, Tensor | undefined] {
   checkLabels(op, input, target);
   const ax = classAxis(input);
   const picked = input.gather(ax, target.unsqueeze(ax)).squeeze(ax).neg();
   if (!weight) return [picked, undefined];
   if (weight.rank !== 1 || weight.shape[0] !== input.shape[ax])
-    throw new ShapeError(op, `weight ${fmtShape(weight.shape)} must have one entry per class, [${input.shape[ax]}]`);
+    throw new ShapeError(
+      op,
+      `weight ${fmtShape(weight.shape)} must have one entry per class, [${input.shape[ax]}]`,
+    );
   const w = weight.gather(0, target.reshape([-1])).reshape(target.shape);
   return [picked.mul(w), w];
 }
 
 /** Reduction for class-index targets: `mean` divides by the summed weights of the targets. */
-function reduceWeighted(op: string, loss: Variable, w: Tensor | undefined, reduction: Reduction = 'mean'): Variable {
+function reduceWeighted(
+  op: string,
+  loss: Variable,
+  w: Tensor | undefined,
+  reduction: Reduction = 'mean',
+): Variable {
   if (reduction === 'mean' && w) return loss.sum().div(w.sum());
   return reduce(op, loss, reduction);
 }
@@ -180,7 +225,12 @@ export function nllLoss(input: Input, target: Input, opts: ClassificationOptions
   const op = 'nllLoss';
   const x = asVariable(input);
   const t = tensorOf(target);
-  if (t.dtype !== 'int32') throw new DTypeError(op, `target must be int32 class indices, got ${t.dtype}`, "use labels.cast('int32')");
+  if (t.dtype !== 'int32')
+    throw new DTypeError(
+      op,
+      `target must be int32 class indices, got ${t.dtype}`,
+      "use labels.cast('int32')",
+    );
   const [loss, w] = pickTarget(op, x, t, opts.weight);
   return reduceWeighted(op, loss, w, opts.reduction);
 }
@@ -191,12 +241,22 @@ export function nllLoss(input: Input, target: Input, opts: ClassificationOptions
  * indices [N], or class probabilities [N, C] (PyTorch 1.10+). Labels outside 0..C−1 raise an
  * IndexError on synchronous backends (the CPU).
  */
-export function crossEntropy(input: Input, target: Input, opts: CrossEntropyOptions = {}): Variable {
+export function crossEntropy(
+  input: Input,
+  target: Input,
+  opts: CrossEntropyOptions = {},
+): Variable {
   const op = 'crossEntropy';
   const x = asVariable(input);
-  if (x.rank === 0) throw new ShapeError(op, 'input must have a class axis, got a scalar', 'pass logits of shape [N, C] or [C]');
+  if (x.rank === 0)
+    throw new ShapeError(
+      op,
+      'input must have a class axis, got a scalar',
+      'pass logits of shape [N, C] or [C]',
+    );
   const { labelSmoothing: eps = 0, weight, reduction = 'mean' } = opts;
-  if (!(eps >= 0 && eps <= 1)) throw new NablaError(op, `labelSmoothing must be in [0, 1], got ${eps}`);
+  if (!(eps >= 0 && eps <= 1))
+    throw new NablaError(op, `labelSmoothing must be in [0, 1], got ${eps}`);
   const ax = classAxis(x);
   const C = x.shape[ax]!;
   const logp = x.logSoftmax(ax);
@@ -240,7 +300,9 @@ const bceElementwise = customFunction({
   },
   backward(ctx, g) {
     const [p, t, logP, log1mP] = ctx.saved as Tensor[];
-    const gp = ctx.needsInputGrad[0] ? g.mul(p!.sub(t!)).div(p!.mul(p!.neg().add(1)).maximum(BCE_EPS)) : null;
+    const gp = ctx.needsInputGrad[0]
+      ? g.mul(p!.sub(t!)).div(p!.mul(p!.neg().add(1)).maximum(BCE_EPS))
+      : null;
     const gt = ctx.needsInputGrad[1] ? g.mul(log1mP!.sub(logP!)) : null;
     return [gp, gt];
   },
@@ -251,7 +313,11 @@ const bceElementwise = customFunction({
  * in [0, 1]: −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 like PyTorch. Prefer
  * `binaryCrossEntropyWithLogits` on logits: it is stable.
  */
-export function binaryCrossEntropy(input: Input, target: Input, opts: BinaryOptions = {}): Variable {
+export function binaryCrossEntropy(
+  input: Input,
+  target: Input,
+  opts: BinaryOptions = {},
+): Variable {
   const op = 'binaryCrossEntropy';
   const x = asVariable(input);
   const t = asVariable(target);
@@ -260,7 +326,11 @@ export function binaryCrossEntropy(input: Input, target: Input, opts: BinaryOpti
   if (values)
     for (let i = 0; i < values.length; i++)
       if (!(values[i]! >= 0 && values[i]! <= 1))
-        throw new NablaError(op, `input ${values[i]} (at index ${i}) is not a probability in [0, 1]`, 'apply a sigmoid first, or use binaryCrossEntropyWithLogits on logits');
+        throw new NablaError(
+          op,
+          `input ${values[i]} (at index ${i}) is not a probability in [0, 1]`,
+          'apply a sigmoid first, or use binaryCrossEntropyWithLogits on logits',
+        );
   const loss = bceElementwise(x, t.cast(x.dtype));
   return reduce(op, opts.weight ? loss.mul(opts.weight) : loss, opts.reduction);
 }
@@ -274,7 +344,11 @@ export interface BinaryLogitsOptions extends BinaryOptions {
  * Sigmoid then binary cross-entropy in one stable expression on logits `input`:
  * (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x), with softplus(−x) = max(−x, 0) + log(1 + e^−|x|).
  */
-export function binaryCrossEntropyWithLogits(input: Input, target: Input, opts: BinaryLogitsOptions = {}): Variable {
+export function binaryCrossEntropyWithLogits(
+  input: Input,
+  target: Input,
+  opts: BinaryLogitsOptions = {},
+): Variable {
   const op = 'binaryCrossEntropyWithLogits';
   const x = asVariable(input);
   const t = asVariable(target).cast(x.dtype);
@@ -282,7 +356,11 @@ export function binaryCrossEntropyWithLogits(input: Input, target: Input, opts: 
   // maximum (not relu) splits the gradient at 0, so d/dx at x = 0 is exactly σ(0) − t
   const softplusNeg = x.neg().maximum(0).add(x.abs().neg().exp().log1p());
   const logWeight = opts.posWeight ? t.mul(asVariable(opts.posWeight).sub(1)).add(1) : undefined;
-  let loss = t.neg().add(1).mul(x).add(logWeight ? softplusNeg.mul(logWeight) : softplusNeg);
+  let loss = t
+    .neg()
+    .add(1)
+    .mul(x)
+    .add(logWeight ? softplusNeg.mul(logWeight) : softplusNeg);
   if (opts.weight) loss = loss.mul(opts.weight);
   return reduce(op, loss, opts.reduction);
 }

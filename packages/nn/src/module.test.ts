@@ -19,8 +19,10 @@ import {
 
 useBackend(cpu());
 
-const values = (v: Variable | { data: { dataSync(): ArrayLike<number> } }) => Array.from(v.data.dataSync());
-const close = (a: ArrayLike<number>, b: number[], tol = 1e-6) => b.forEach((x, i) => expect(a[i]).toBeCloseTo(x, -Math.log10(tol)));
+const values = (v: Variable | { data: { dataSync(): ArrayLike<number> } }) =>
+  Array.from(v.data.dataSync());
+const close = (a: ArrayLike<number>, b: number[], tol = 1e-6) =>
+  b.forEach((x, i) => expect(a[i]).toBeCloseTo(x, -Math.log10(tol)));
 
 class Net extends Module {
   fc1 = new Linear(4, 3);
@@ -50,7 +52,11 @@ describe('Module', () => {
     expect(net.children()).toHaveLength(4);
     expect(net.namedModules().map(([n]) => n)).toEqual(['', 'fc1', 'act', 'blocks.0', 'blocks.1']);
     expect(net.parameters()).toHaveLength(6);
-    expect(net.parameters().every((p) => p instanceof Parameter && p instanceof Variable && p.requiresGrad)).toBe(true);
+    expect(
+      net
+        .parameters()
+        .every((p) => p instanceof Parameter && p instanceof Variable && p.requiresGrad),
+    ).toBe(true);
     expect(Object.keys(net.stateDict())).toEqual(net.namedParameters().map(([n]) => n));
     expect(net.stateDict()['fc1.weight']).toBe(net.fc1.weight.data);
   });
@@ -62,7 +68,10 @@ describe('Module', () => {
     expect(model.length).toBe(3);
     expect(model[2]).toBeInstanceOf(Linear);
     expect([...model].map((m) => m.constructor.name)).toEqual(['Linear', 'Sigmoid', 'Linear']);
-    const x = tensor(Array.from({ length: 2 * 784 }, (_, i) => Math.sin(i)), { shape: [2, 784] });
+    const x = tensor(
+      Array.from({ length: 2 * 784 }, (_, i) => Math.sin(i)),
+      { shape: [2, 784] },
+    );
     const manual = (model[2] as Linear).forward((model[0] as Linear).forward(x).sigmoid());
     const y = model.forward(x);
     expect(y.shape).toEqual([2, 10]);
@@ -97,7 +106,10 @@ describe('Module', () => {
 
   test('zeroGrad clears gradients; backward reaches every parameter', () => {
     const net = new Net();
-    net.forward(tensor([[1, 2, 3, 4]])).sum().backward();
+    net
+      .forward(tensor([[1, 2, 3, 4]]))
+      .sum()
+      .backward();
     expect(net.parameters().every((p) => p.grad !== null)).toBe(true);
     net.zeroGrad();
     expect(net.parameters().every((p) => p.grad === null)).toBe(true);
@@ -110,7 +122,8 @@ describe('Module', () => {
     const res = b.loadStateDict(a.stateDict());
     expect(res).toEqual({ missingKeys: [], unexpectedKeys: [] });
     expect(b.fc1.weight.data).toBe(before); // same tensor, new values
-    for (const [k, t] of Object.entries(a.stateDict())) expect(Array.from(b.stateDict()[k]!.dataSync())).toEqual(Array.from(t.dataSync()));
+    for (const [k, t] of Object.entries(a.stateDict()))
+      expect(Array.from(b.stateDict()[k]!.dataSync())).toEqual(Array.from(t.dataSync()));
     const x = tensor([[0.1, -0.2, 0.3, 0.5]]);
     expect(values(b.forward(x))).toEqual(values(a.forward(x)));
   });
@@ -118,7 +131,9 @@ describe('Module', () => {
   test('loadStateDict names missing and unexpected keys, and shape mismatches', () => {
     const model = new Sequential(new Linear(784, 30), new Sigmoid(), new Linear(30, 10));
     const sd = { ...model.stateDict() };
-    const original = Array.from(model[0] === undefined ? [] : (model[0] as Linear).bias!.data.dataSync());
+    const original = Array.from(
+      model[0] === undefined ? [] : (model[0] as Linear).bias!.data.dataSync(),
+    );
 
     const swapped = { ...sd, '0.weight': zeros([784, 30]), '0.bias': zeros([30]) };
     expect(() => model.loadStateDict(swapped)).toThrow(ShapeError);
@@ -140,15 +155,24 @@ describe('Module', () => {
     expect(err.missingKeys).toEqual(['2.bias']);
     expect(err.unexpectedKeys).toEqual(['fc.weight']);
 
-    const loose = model.loadStateDict({ '0.bias': zeros([30]), extra: zeros([2]) }, { strict: false });
+    const loose = model.loadStateDict(
+      { '0.bias': zeros([30]), extra: zeros([2]) },
+      { strict: false },
+    );
     expect(loose.missingKeys).toEqual(['0.weight', '2.weight', '2.bias']);
     expect(loose.unexpectedKeys).toEqual(['extra']);
     expect(Array.from((model[0] as Linear).bias!.data.dataSync())).toEqual(new Array(30).fill(0));
-    expect(() => model.loadStateDict({ ...sd, '0.bias': 3 as never })).toThrow('0.bias: expected a Tensor');
+    expect(() => model.loadStateDict({ ...sd, '0.bias': 3 as never })).toThrow(
+      '0.bias: expected a Tensor',
+    );
   });
 
   test('toString describes the tree', () => {
-    const model = new Sequential(new Linear(784, 30), new LeakyReLU(0.1), new Linear(30, 10, { bias: false }));
+    const model = new Sequential(
+      new Linear(784, 30),
+      new LeakyReLU(0.1),
+      new Linear(30, 10, { bias: false }),
+    );
     expect(model.toString()).toBe(
       [
         'Sequential(',
@@ -174,32 +198,63 @@ describe('Linear', () => {
     expect(Math.max(...b.map(Math.abs))).toBeLessThanOrEqual(bound);
     // U(-a, a) has variance a²/3
     const variance = w.reduce((s, v) => s + v * v, 0) / w.length;
-    expect(variance).toBeGreaterThan((bound * bound) / 3 * 0.9);
-    expect(variance).toBeLessThan((bound * bound) / 3 * 1.1);
+    expect(variance).toBeGreaterThan(((bound * bound) / 3) * 0.9);
+    expect(variance).toBeLessThan(((bound * bound) / 3) * 1.1);
     manualSeed(5);
     expect(Array.from(new Linear(100, 40).weight.data.dataSync())).toEqual(w);
   });
 
   test('forward is x·Wᵀ + b, for batches, single samples and Tensors', () => {
     const l = new Linear(3, 2);
-    l.weight.data.assign(tensor([[1, 2, 3], [-1, 0, 1]]));
+    l.weight.data.assign(
+      tensor([
+        [1, 2, 3],
+        [-1, 0, 1],
+      ]),
+    );
     l.bias!.data.assign(tensor([0.5, -0.5]));
-    expect(values(l.forward(tensor([[1, 1, 1], [1, 2, 3]])))).toEqual([6.5, -0.5, 14.5, 1.5]);
+    expect(
+      values(
+        l.forward(
+          tensor([
+            [1, 1, 1],
+            [1, 2, 3],
+          ]),
+        ),
+      ),
+    ).toEqual([6.5, -0.5, 14.5, 1.5]);
     const one = l.forward(variable(tensor([1, 2, 3])));
     expect(one.shape).toEqual([2]);
     expect(values(one)).toEqual([14.5, 1.5]);
     const nb = new Linear(3, 2, { bias: false });
     expect(nb.bias).toBeNull();
     expect(nb.parameters()).toHaveLength(1);
-    nb.weight.data.assign(tensor([[1, 2, 3], [-1, 0, 1]]));
+    nb.weight.data.assign(
+      tensor([
+        [1, 2, 3],
+        [-1, 0, 1],
+      ]),
+    );
     expect(values(nb.forward(tensor([[1, 1, 1]])))).toEqual([6, 0]);
   });
 
   test('gradients: dW = gᵀx, db = Σg', () => {
     const l = new Linear(2, 2);
-    l.weight.data.assign(tensor([[1, 2], [3, 4]]));
+    l.weight.data.assign(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     l.bias!.data.assign(tensor([0, 0]));
-    l.forward(tensor([[1, 2], [3, 5]])).sum().backward();
+    l.forward(
+      tensor([
+        [1, 2],
+        [3, 5],
+      ]),
+    )
+      .sum()
+      .backward();
     expect(Array.from(l.weight.grad!.dataSync())).toEqual([4, 7, 4, 7]);
     expect(Array.from(l.bias!.grad!.dataSync())).toEqual([2, 2]);
   });
@@ -243,4 +298,33 @@ test('learns y = 2x − 1 with manual SGD (a Linear regression)', () => {
   }
   close(values(model.weight), [2], 1e-4);
   close(values(model.bias!), [-1], 1e-4);
+});
+
+test('a training loop without dispose() keeps memory bounded', async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc (vitest.shared.ts sets it)');
+  const { memory } = await import('@nablajs/tensor');
+  const model = new Sequential(new Linear(20, 16), new Sigmoid(), new Linear(16, 4));
+  const x = tensor(Array.from({ length: 8 * 20 }, (_, i) => Math.cos(i)), { shape: [8, 20] });
+  const y = tensor([0, 1, 2, 3, 0, 1, 2, 3], { dtype: 'int32' });
+  const { crossEntropy } = await import('./index.js');
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    return memory().tensors;
+  };
+  const steps = async (n: number) => {
+    for (let s = 0; s < n; s++) {
+      model.zeroGrad();
+      crossEntropy(model.forward(x), y).backward();
+      noGrad(() => model.parameters().forEach((p) => p.data.assign(p.data.sub(p.grad!.mul(0.1)))));
+    }
+  };
+  await steps(20);
+  const before = await settle();
+  await steps(60);
+  const after = await settle();
+  expect(after - before).toBeLessThan(20);
 });

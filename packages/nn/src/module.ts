@@ -120,7 +120,9 @@ export abstract class Module {
 
   private allParameters(): [string, Parameter][] {
     return this.namedModules().flatMap(([prefix, m]) =>
-      m.ownParameters().map(([name, p]): [string, Parameter] => [prefix ? `${prefix}.${name}` : name, p]),
+      m
+        .ownParameters()
+        .map(([name, p]): [string, Parameter] => [prefix ? `${prefix}.${name}` : name, p]),
     );
   }
 
@@ -169,13 +171,23 @@ export abstract class Module {
       const t = stateDict[name];
       if (t === undefined) continue;
       if (!(t instanceof Tensor))
-        throw new NablaError(op, `${name}: expected a Tensor, got ${typeof t}`, 'a state dict maps names to Tensors');
+        throw new NablaError(
+          op,
+          `${name}: expected a Tensor, got ${typeof t}`,
+          'a state dict maps names to Tensors',
+        );
       t.assertLive(op);
-      if (!sameShape(t.shape, p.shape)) mismatches.push(`${name}: expected ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}`);
+      if (!sameShape(t.shape, p.shape))
+        mismatches.push(`${name}: expected ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}`);
     }
     if (mismatches.length)
-      throw new ShapeError(op, `shape mismatch for ${mismatches.join('; ')}`, 'the state dict must come from a module of the same architecture');
-    if (strict && (missingKeys.length || unexpectedKeys.length)) throw new StateDictError(op, missingKeys, unexpectedKeys);
+      throw new ShapeError(
+        op,
+        `shape mismatch for ${mismatches.join('; ')}`,
+        'the state dict must come from a module of the same architecture',
+      );
+    if (strict && (missingKeys.length || unexpectedKeys.length))
+      throw new StateDictError(op, missingKeys, unexpectedKeys);
     for (const [name, p] of own) {
       const t = stateDict[name];
       if (t === undefined) continue;

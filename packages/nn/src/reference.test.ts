@@ -48,11 +48,18 @@ interface Case {
   grads: Record<string, number[]>;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/reference.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixture = JSON.parse(
+  readFileSync(new URL('../fixtures/reference.json', import.meta.url), 'utf8'),
+) as { cases: Case[] };
 
 const decode = (e: Encoded): Tensor => tensor(e.data, { shape: e.shape, dtype: e.dtype });
 
-function expectClose(actual: ArrayLike<number>, expected: number[], what: string, tol = 1e-10): void {
+function expectClose(
+  actual: ArrayLike<number>,
+  expected: number[],
+  what: string,
+  tol = 1e-10,
+): void {
   expect(actual.length, what).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!;
@@ -89,9 +96,13 @@ const ACTIVATIONS: Record<string, (o: Record<string, number>) => Module> = {
 
 function run(c: Case, useClass: boolean): { out: Variable; vars: Record<string, Variable> } {
   const vars: Record<string, Variable> = {};
-  for (const [k, e] of Object.entries(c.inputs)) vars[k] = variable(decode(e), { requiresGrad: e.requiresGrad ?? false });
+  for (const [k, e] of Object.entries(c.inputs))
+    vars[k] = variable(decode(e), { requiresGrad: e.requiresGrad ?? false });
   const opts = Object.fromEntries(
-    Object.entries(c.opts).map(([k, v]) => [k, typeof v === 'object' && v !== null && '$' in v ? vars[(v as { $: string }).$]!.data : v]),
+    Object.entries(c.opts).map(([k, v]) => [
+      k,
+      typeof v === 'object' && v !== null && '$' in v ? vars[(v as { $: string }).$]!.data : v,
+    ]),
   );
   const args = c.args.map((a) => vars[a]!);
   if (c.fn === 'linear') {
@@ -102,8 +113,13 @@ function run(c: Case, useClass: boolean): { out: Variable; vars: Record<string, 
     vars.bias = layer.bias!;
     return { out: layer.forward(vars.input!), vars };
   }
-  if (c.fn in ACTIVATIONS) return { out: ACTIVATIONS[c.fn]!(opts as Record<string, number>).forward(args[0]!), vars };
-  if (useClass) return { out: new CLASSES[c.fn]!(opts as never).forward(...(args as [Variable, Variable])), vars };
+  if (c.fn in ACTIVATIONS)
+    return { out: ACTIVATIONS[c.fn]!(opts as Record<string, number>).forward(args[0]!), vars };
+  if (useClass)
+    return {
+      out: new CLASSES[c.fn]!(opts as never).forward(...(args as [Variable, Variable])),
+      vars,
+    };
   return { out: (FUNCTIONS[c.fn] as (...a: unknown[]) => Variable)(...args, opts), vars };
 }
 
@@ -115,7 +131,9 @@ describe('matches PyTorch (float64)', () => {
       expect(out.dtype).toBe('float64');
       expectClose(out.data.dataSync(), c.output.data, `${c.name} output`);
       if (Object.keys(c.grads).length === 0) continue;
-      out.backward(c.gradOutput ? tensor(c.gradOutput, { shape: out.shape, dtype: 'float64' }) : undefined);
+      out.backward(
+        c.gradOutput ? tensor(c.gradOutput, { shape: out.shape, dtype: 'float64' }) : undefined,
+      );
       for (const [k, g] of Object.entries(c.grads)) {
         const v = vars[k]!;
         expect(v.grad, `${c.name}: no gradient for ${k}`).not.toBeNull();

@@ -1,4 +1,14 @@
-import { type Backend, type DType, NablaError, Tensor, type TypedArray, fmtShape, getBackend, sizeOf, tensor } from '@nablajs/tensor';
+import {
+  type Backend,
+  type DType,
+  NablaError,
+  Tensor,
+  type TypedArray,
+  fmtShape,
+  getBackend,
+  sizeOf,
+  tensor,
+} from '@nablajs/tensor';
 import { Module } from './module.js';
 
 /**
@@ -61,10 +71,15 @@ function bytesOf(t: Tensor, values: TypedArray): Uint8Array {
 
 function stateDictOf(op: string, source: Module | StateDict): StateDict {
   const sd = source instanceof Module ? source.stateDict() : source;
-  if (!isPlainObject(sd)) throw new SafetensorsError(op, 'expects a Module or a state dict (name → Tensor)');
+  if (!isPlainObject(sd))
+    throw new SafetensorsError(op, 'expects a Module or a state dict (name → Tensor)');
   for (const [name, t] of Object.entries(sd)) {
     if (!(t instanceof Tensor)) throw new SafetensorsError(op, `'${name}' is not a Tensor`);
-    if (name === '__metadata__') throw new SafetensorsError(op, "'__metadata__' is reserved for metadata and cannot name a tensor");
+    if (name === '__metadata__')
+      throw new SafetensorsError(
+        op,
+        "'__metadata__' is reserved for metadata and cannot name a tensor",
+      );
     t.assertLive(op);
   }
   return sd;
@@ -73,15 +88,26 @@ function stateDictOf(op: string, source: Module | StateDict): StateDict {
 function checkMetadata(op: string, metadata: Metadata | undefined): void {
   if (metadata === undefined) return;
   if (!isPlainObject(metadata) || Object.values(metadata).some((v) => typeof v !== 'string'))
-    throw new SafetensorsError(op, 'metadata must map strings to strings', 'use JSON.stringify for other values');
+    throw new SafetensorsError(
+      op,
+      'metadata must map strings to strings',
+      'use JSON.stringify for other values',
+    );
 }
 
-function assemble(entries: [string, Tensor, Uint8Array][], metadata: Metadata | undefined): Uint8Array {
+function assemble(
+  entries: [string, Tensor, Uint8Array][],
+  metadata: Metadata | undefined,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t, bytes] of entries) {
-    header[name] = { dtype: WRITE[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
+    header[name] = {
+      dtype: WRITE[t.dtype],
+      shape: [...t.shape],
+      data_offsets: [offset, offset + bytes.length],
+    };
     offset += bytes.length;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
@@ -112,14 +138,21 @@ export function serialize(source: Module | StateDict, metadata?: Metadata): Uint
   checkMetadata(op, metadata);
   const entries = Object.entries(sd).map(([name, t]): [string, Tensor, Uint8Array] => {
     if (!t.backend.readSync)
-      throw new SafetensorsError(op, `'${name}' lives on backend '${t.backend.name}', which cannot be read synchronously`, 'use `await serializeAsync(…)`');
+      throw new SafetensorsError(
+        op,
+        `'${name}' lives on backend '${t.backend.name}', which cannot be read synchronously`,
+        'use `await serializeAsync(…)`',
+      );
     return [name, t, bytesOf(t, t.dataSync())];
   });
   return assemble(entries, metadata);
 }
 
 /** `serialize` for any backend: reads the tensors with `await t.data()`. */
-export async function serializeAsync(source: Module | StateDict, metadata?: Metadata): Promise<Uint8Array> {
+export async function serializeAsync(
+  source: Module | StateDict,
+  metadata?: Metadata,
+): Promise<Uint8Array> {
   const op = 'serializeAsync';
   const sd = stateDictOf(op, source);
   checkMetadata(op, metadata);
@@ -138,10 +171,21 @@ function halfToFloat(h: number): number {
 }
 
 /** Decodes `n` elements of safetensors dtype `dtype` from `view` at `at`. */
-function decode(op: string, name: string, dtype: string, view: DataView, at: number, n: number): TypedArray {
+function decode(
+  op: string,
+  name: string,
+  dtype: string,
+  view: DataView,
+  at: number,
+  n: number,
+): TypedArray {
   const intRange = (v: bigint | number, i: number): number => {
     if (v < -2147483648 || v > 2147483647)
-      throw new SafetensorsError(op, `'${name}' (${dtype}) holds ${v} at index ${i}, outside int32`, 'Nabla stores integers as int32');
+      throw new SafetensorsError(
+        op,
+        `'${name}' (${dtype}) holds ${v} at index ${i}, outside int32`,
+        'Nabla stores integers as int32',
+      );
     return Number(v);
   };
   const read: Record<string, (i: number) => number> = {
@@ -165,10 +209,21 @@ function decode(op: string, name: string, dtype: string, view: DataView, at: num
   };
   const as = READ[dtype]!.as!;
   if (littleEndian && (dtype === 'F32' || dtype === 'F64' || dtype === 'I32')) {
-    const copy = new Uint8Array(view.buffer.slice(view.byteOffset + at, view.byteOffset + at + n * READ[dtype]!.size));
-    return dtype === 'F32' ? new Float32Array(copy.buffer) : dtype === 'F64' ? new Float64Array(copy.buffer) : new Int32Array(copy.buffer);
+    const copy = new Uint8Array(
+      view.buffer.slice(view.byteOffset + at, view.byteOffset + at + n * READ[dtype]!.size),
+    );
+    return dtype === 'F32'
+      ? new Float32Array(copy.buffer)
+      : dtype === 'F64'
+        ? new Float64Array(copy.buffer)
+        : new Int32Array(copy.buffer);
   }
-  const out = as === 'float64' ? new Float64Array(n) : as === 'float32' ? new Float32Array(n) : new Int32Array(n);
+  const out =
+    as === 'float64'
+      ? new Float64Array(n)
+      : as === 'float32'
+        ? new Float32Array(n)
+        : new Int32Array(n);
   const f = read[dtype]!;
   for (let i = 0; i < n; i++) out[i] = f(i);
   return out;
@@ -181,24 +236,39 @@ function decode(op: string, name: string, dtype: string, view: DataView, at: num
  * or corrupt file raises a SafetensorsError that says what is wrong. F16/BF16 are read as float32,
  * integer and bool dtypes as int32 (values outside int32 raise).
  */
-export function deserialize(bytes: Uint8Array, opts: { backend?: Backend; name?: string } = {}): Safetensors {
+export function deserialize(
+  bytes: Uint8Array,
+  opts: { backend?: Backend; name?: string } = {},
+): Safetensors {
   const op = opts.name ? `deserialize(${opts.name})` : 'deserialize';
   const fail = (message: string, hint?: string): never => {
     throw new SafetensorsError(op, message, hint);
   };
   if (!(bytes instanceof Uint8Array)) fail('expects a Uint8Array');
-  if (bytes.length < 8) fail(`${bytes.length} bytes is too short: a safetensors file starts with an 8-byte header length`, 'the file is empty or truncated');
+  if (bytes.length < 8)
+    fail(
+      `${bytes.length} bytes is too short: a safetensors file starts with an 8-byte header length`,
+      'the file is empty or truncated',
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(bytes.length - 8))
-    fail(`header length ${n} exceeds the ${bytes.length - 8} bytes after it`, 'the file is truncated, or not safetensors');
+    fail(
+      `header length ${n} exceeds the ${bytes.length - 8} bytes after it`,
+      'the file is truncated, or not safetensors',
+    );
   if (n > BigInt(MAX_HEADER)) fail(`header length ${n} is over the ${MAX_HEADER}-byte limit`);
   const headerLen = Number(n);
   let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)));
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLen)),
+    );
   } catch (e) {
-    fail(`the ${headerLen}-byte header is not UTF-8 JSON (${(e as Error).message})`, 'the file is corrupt, or not safetensors');
+    fail(
+      `the ${headerLen}-byte header is not UTF-8 JSON (${(e as Error).message})`,
+      'the file is corrupt, or not safetensors',
+    );
   }
   if (!isPlainObject(header)) fail('the header is not a JSON object');
   const h = header as Record<string, unknown>;
@@ -208,7 +278,8 @@ export function deserialize(bytes: Uint8Array, opts: { backend?: Backend; name?:
   let metadata: Metadata = {};
   if ('__metadata__' in h) {
     const m = h.__metadata__;
-    if (!isPlainObject(m) || Object.values(m).some((v) => typeof v !== 'string')) fail('__metadata__ must map strings to strings');
+    if (!isPlainObject(m) || Object.values(m).some((v) => typeof v !== 'string'))
+      fail('__metadata__ must map strings to strings');
     metadata = m as Metadata;
   }
 
@@ -223,33 +294,49 @@ export function deserialize(bytes: Uint8Array, opts: { backend?: Backend; name?:
   const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   for (const [name, info] of Object.entries(h)) {
     if (name === '__metadata__') continue;
-    if (!isPlainObject(info)) fail(`'${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
+    if (!isPlainObject(info))
+      fail(`'${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
     if (typeof dtype !== 'string' || !(dtype in READ))
-      fail(`'${name}': unknown dtype ${JSON.stringify(dtype)}`, `safetensors dtypes are ${Object.keys(READ).join(', ')}`);
+      fail(
+        `'${name}': unknown dtype ${JSON.stringify(dtype)}`,
+        `safetensors dtypes are ${Object.keys(READ).join(', ')}`,
+      );
     const d = dtype as string;
-    if (READ[d]!.as === null) fail(`'${name}': dtype ${d} is not supported`, 'convert it to F32 first');
-    if (!Array.isArray(shape) || !shape.every(isCount)) fail(`'${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    if (READ[d]!.as === null)
+      fail(`'${name}': dtype ${d} is not supported`, 'convert it to F32 first');
+    if (!Array.isArray(shape) || !shape.every(isCount))
+      fail(`'${name}': shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount))
       fail(`'${name}': data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
     const [begin, end] = offsets as [number, number];
     const s = shape as number[];
     if (end < begin) fail(`'${name}': data_offsets [${begin}, ${end}] end before they begin`);
     if (end > dataLen)
-      fail(`'${name}': data_offsets [${begin}, ${end}] go past the ${dataLen} data bytes`, 'the file is truncated, or corrupt');
+      fail(
+        `'${name}': data_offsets [${begin}, ${end}] go past the ${dataLen} data bytes`,
+        'the file is truncated, or corrupt',
+      );
     const expected = sizeOf(s) * READ[d]!.size;
     if (end - begin !== expected)
-      fail(`'${name}': ${d} ${fmtShape(s)} needs ${expected} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      fail(
+        `'${name}': ${d} ${fmtShape(s)} needs ${expected} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`,
+      );
     entries.push({ name, dtype: d, shape: s, begin, end });
   }
   const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const e of sorted) {
-    if (e.begin < at) fail(`'${e.name}': data_offsets [${e.begin}, ${e.end}] overlap another tensor's bytes (which end at ${at})`);
-    if (e.begin > at) fail(`'${e.name}': data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${at}`);
+    if (e.begin < at)
+      fail(
+        `'${e.name}': data_offsets [${e.begin}, ${e.end}] overlap another tensor's bytes (which end at ${at})`,
+      );
+    if (e.begin > at)
+      fail(`'${e.name}': data_offsets [${e.begin}, ${e.end}] leave a gap after byte ${at}`);
     at = e.end;
   }
-  if (at !== dataLen) fail(`${dataLen - at} bytes after the last tensor are not described by the header`);
+  if (at !== dataLen)
+    fail(`${dataLen - at} bytes after the last tensor are not described by the header`);
 
   const backend = opts.backend ?? getBackend('deserialize');
   const tensors: StateDict = {};
@@ -265,7 +352,11 @@ export function deserialize(bytes: Uint8Array, opts: { backend?: Backend; name?:
  * bytes go to a temporary file beside `path`, are flushed to disk (fsync), and the file is renamed
  * over `path`, so a crash leaves the old file or the new one, never half of one.
  */
-export async function save(source: Module | StateDict, path: string, metadata?: Metadata): Promise<void> {
+export async function save(
+  source: Module | StateDict,
+  path: string,
+  metadata?: Metadata,
+): Promise<void> {
   const bytes = await serializeAsync(source, metadata);
   const { open, rename, unlink } = await import('node:fs/promises');
   const { dirname } = await import('node:path');
@@ -301,5 +392,8 @@ export async function save(source: Module | StateDict, path: string, metadata?: 
 export async function load(path: string, opts: { backend?: Backend } = {}): Promise<Safetensors> {
   const { readFile } = await import('node:fs/promises');
   const bytes = await readFile(path);
-  return deserialize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...opts, name: path });
+  return deserialize(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    ...opts,
+    name: path,
+  });
 }

@@ -1,7 +1,14 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, full } from '@nablajs/tensor';
 import { checkBoolean, checkKeys, checkNonNegative } from './errors.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, Scratch, effectiveGrad, merge } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  Scratch,
+  effectiveGrad,
+  merge,
+} from './optimizer.js';
 
 export interface AdagradOptions {
   /** Learning rate (default 1e-2). */
@@ -18,15 +25,32 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
-const KEYS = ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps', 'maximize'] as const;
-const DEFAULTS: AdagradOptions = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
+const KEYS = [
+  'lr',
+  'lrDecay',
+  'weightDecay',
+  'initialAccumulatorValue',
+  'eps',
+  'maximize',
+] as const;
+const DEFAULTS: AdagradOptions = {
+  lr: 1e-2,
+  lrDecay: 0,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  eps: 1e-10,
+  maximize: false,
+};
 
 /**
  * Adagrad (Duchi et al.), PyTorch 1.13's `torch.optim.Adagrad`:
  * s ← s + g², θ ← θ − η/(1 + (t−1)·δ) · g / (√s + ε). Its state exists from construction, as in PyTorch.
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: Iterable<Variable> | Iterable<ParamGroupInput<AdagradOptions>>, options: Partial<AdagradOptions> = {}) {
+  constructor(
+    params: Iterable<Variable> | Iterable<ParamGroupInput<AdagradOptions>>,
+    options: Partial<AdagradOptions> = {},
+  ) {
     super('Adagrad', params, merge(DEFAULTS, options), ['step', 'sum']);
   }
 
@@ -51,7 +75,11 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       lr: checkNonNegative('Adagrad', 'learning rate', v.lr),
       lrDecay: checkNonNegative('Adagrad', 'lrDecay value', v.lrDecay),
       weightDecay: checkNonNegative('Adagrad', 'weightDecay value', v.weightDecay),
-      initialAccumulatorValue: checkNonNegative('Adagrad', 'initialAccumulatorValue value', v.initialAccumulatorValue),
+      initialAccumulatorValue: checkNonNegative(
+        'Adagrad',
+        'initialAccumulatorValue value',
+        v.initialAccumulatorValue,
+      ),
       eps: checkNonNegative('Adagrad', 'epsilon value', v.eps),
       maximize: checkBoolean('Adagrad', 'maximize', v.maximize),
     };

@@ -1,7 +1,15 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, zerosLike } from '@nablajs/tensor';
 import { checkBetas, checkBoolean, checkKeys, checkNonNegative } from './errors.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, Scratch, blendInto, effectiveGrad, merge } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  Scratch,
+  blendInto,
+  effectiveGrad,
+  merge,
+} from './optimizer.js';
 
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
@@ -19,7 +27,14 @@ export interface AdamOptions {
 }
 
 const KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
-const ADAM: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+const ADAM: AdamOptions = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+};
 const STATE = ['step', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] as const;
 
 type Params = Iterable<Variable> | Iterable<ParamGroupInput<AdamOptions>>;
@@ -67,7 +82,8 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const stepSize = lr / (1 - beta1 ** step);
       const bias2Sqrt = Math.sqrt(1 - beta2 ** step);
       const denom = s.t(s.t(s.t(second.sqrt()).div(bias2Sqrt)).add(eps));
-      const theta = this.decoupled && weightDecay !== 0 ? s.t(p.data.mul(1 - lr * weightDecay)) : p.data;
+      const theta =
+        this.decoupled && weightDecay !== 0 ? s.t(p.data.mul(1 - lr * weightDecay)) : p.data;
       p.data.assign(s.t(theta.sub(s.t(s.t(expAvg.div(denom)).mul(stepSize)))));
       s.dispose();
     }

@@ -7,7 +7,12 @@ export class OptimizerError extends NablaError {}
 const SNAKE = /_([a-z])/g;
 
 /** Throws unless every key of `options` is one of `allowed`; PyTorch's snake_case names get a hint. */
-export function checkKeys(op: string, options: object, allowed: readonly string[], what = 'option'): void {
+export function checkKeys(
+  op: string,
+  options: object,
+  allowed: readonly string[],
+  what = 'option',
+): void {
   for (const key of Object.keys(options)) {
     if (allowed.includes(key)) continue;
     const camel = key.replace(SNAKE, (_, c: string) => c.toUpperCase());
@@ -21,29 +26,49 @@ export function checkKeys(op: string, options: object, allowed: readonly string[
 /** A finite number ≥ 0 (NaN and ±Infinity are refused too). */
 export function checkNonNegative(op: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
-    throw new OptimizerError(op, `invalid ${name}: ${String(value)}`, `${name} must be a finite number ≥ 0`);
+    throw new OptimizerError(
+      op,
+      `invalid ${name}: ${String(value)}`,
+      `${name} must be a finite number ≥ 0`,
+    );
   return value;
 }
 
 export function checkFinite(op: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value))
-    throw new OptimizerError(op, `invalid ${name}: ${String(value)}`, `${name} must be a finite number`);
+    throw new OptimizerError(
+      op,
+      `invalid ${name}: ${String(value)}`,
+      `${name} must be a finite number`,
+    );
   return value;
 }
 
 export function checkBoolean(op: string, name: string, value: unknown): boolean {
   if (typeof value !== 'boolean')
-    throw new OptimizerError(op, `invalid ${name}: ${String(value)}`, `${name} must be true or false`);
+    throw new OptimizerError(
+      op,
+      `invalid ${name}: ${String(value)}`,
+      `${name} must be true or false`,
+    );
   return value;
 }
 
 /** Adam's `betas`: two numbers in [0, 1). */
 export function checkBetas(op: string, value: unknown): [number, number] {
   if (!Array.isArray(value) || value.length !== 2)
-    throw new OptimizerError(op, `invalid betas: ${JSON.stringify(value)}`, 'betas must be a pair [beta1, beta2], e.g. [0.9, 0.999]');
+    throw new OptimizerError(
+      op,
+      `invalid betas: ${JSON.stringify(value)}`,
+      'betas must be a pair [beta1, beta2], e.g. [0.9, 0.999]',
+    );
   value.forEach((b: unknown, i) => {
     if (typeof b !== 'number' || !(b >= 0 && b < 1))
-      throw new OptimizerError(op, `invalid beta parameter at index ${i}: ${String(b)}`, 'betas must be in [0, 1)');
+      throw new OptimizerError(
+        op,
+        `invalid beta parameter at index ${i}: ${String(b)}`,
+        'betas must be in [0, 1)',
+      );
   });
   return [value[0] as number, value[1] as number];
 }

@@ -1,8 +1,15 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { NablaError, useBackend } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
-import { makeParams } from './fixtures.test-helpers.js';
-import { CosineAnnealingLR, ExponentialLR, LRScheduler, OptimizerError, SGD, StepLR } from './index.js';
+import { makeParams } from '../fixtures/replay.js';
+import {
+  CosineAnnealingLR,
+  ExponentialLR,
+  LRScheduler,
+  OptimizerError,
+  SGD,
+  StepLR,
+} from './index.js';
 
 useBackend(cpu());
 
@@ -21,6 +28,15 @@ describe('schedulers', () => {
     const last = sched.getLastLr();
     last[0] = 7;
     expect(sched.getLastLr()).toEqual([0.05]);
+  });
+
+  test('a group added after the scheduler was built is an error, not a silent NaN', () => {
+    const opt = sgd();
+    const sched = new CosineAnnealingLR(opt, { tMax: 4 });
+    opt.addParamGroup({ params: [makeParams()[0]!] });
+    expect(() => sched.step()).toThrow(
+      /the optimizer has 2 parameter groups, the scheduler was built for 1/,
+    );
   });
 
   test('StepLR defaults gamma to 0.1; CosineAnnealingLR etaMin to 0', () => {
@@ -53,14 +69,46 @@ describe('schedulers', () => {
 
   test.each([
     ['StepLR stepSize 0', () => new StepLR(sgd(), { stepSize: 0 }), /StepLR: invalid stepSize: 0/],
-    ['StepLR fractional stepSize', () => new StepLR(sgd(), { stepSize: 1.5 }), /stepSize must be a positive integer/],
-    ['StepLR negative gamma', () => new StepLR(sgd(), { stepSize: 2, gamma: -1 }), /invalid gamma: -1/],
-    ['ExponentialLR without gamma', () => new ExponentialLR(sgd(), {} as never), /ExponentialLR: invalid gamma: undefined/],
-    ['CosineAnnealingLR tMax 0', () => new CosineAnnealingLR(sgd(), { tMax: 0 }), /invalid tMax: 0/],
-    ['CosineAnnealingLR snake_case', () => new CosineAnnealingLR(sgd(), { T_max: 5 } as never), /unknown option 'T_max'/],
-    ['not an optimizer', () => new StepLR({} as never, { stepSize: 1 }), /StepLR: expected an optimizer/],
-    ['a bad lastEpoch', () => new StepLR(sgd(), { stepSize: 1, lastEpoch: -2 }), /invalid lastEpoch: -2/],
-    ['resuming without initialLr', () => new StepLR(sgd(), { stepSize: 1, lastEpoch: 3 }), /parameter group 0 has no initialLr to resume from/],
+    [
+      'StepLR fractional stepSize',
+      () => new StepLR(sgd(), { stepSize: 1.5 }),
+      /stepSize must be a positive integer/,
+    ],
+    [
+      'StepLR negative gamma',
+      () => new StepLR(sgd(), { stepSize: 2, gamma: -1 }),
+      /invalid gamma: -1/,
+    ],
+    [
+      'ExponentialLR without gamma',
+      () => new ExponentialLR(sgd(), {} as never),
+      /ExponentialLR: invalid gamma: undefined/,
+    ],
+    [
+      'CosineAnnealingLR tMax 0',
+      () => new CosineAnnealingLR(sgd(), { tMax: 0 }),
+      /invalid tMax: 0/,
+    ],
+    [
+      'CosineAnnealingLR snake_case',
+      () => new CosineAnnealingLR(sgd(), { T_max: 5 } as never),
+      /unknown option 'T_max'/,
+    ],
+    [
+      'not an optimizer',
+      () => new StepLR({} as never, { stepSize: 1 }),
+      /StepLR: expected an optimizer/,
+    ],
+    [
+      'a bad lastEpoch',
+      () => new StepLR(sgd(), { stepSize: 1, lastEpoch: -2 }),
+      /invalid lastEpoch: -2/,
+    ],
+    [
+      'resuming without initialLr',
+      () => new StepLR(sgd(), { stepSize: 1, lastEpoch: 3 }),
+      /parameter group 0 has no initialLr to resume from/,
+    ],
   ])('%s raises OptimizerError', (_, make, message) => {
     expect(make).toThrow(OptimizerError);
     expect(make).toThrow(NablaError);

@@ -41,15 +41,27 @@ export abstract class LRScheduler {
     options: LRSchedulerOptions,
   ) {
     if (!optimizer || !Array.isArray(optimizer.paramGroups))
-      throw new OptimizerError(name, `expected an optimizer, got ${String(optimizer)}`, `pass one, e.g. new ${name}(new SGD(params, { lr: 0.1 }), …)`);
+      throw new OptimizerError(
+        name,
+        `expected an optimizer, got ${String(optimizer)}`,
+        `pass one, e.g. new ${name}(new SGD(params, { lr: 0.1 }), …)`,
+      );
     const lastEpoch = options.lastEpoch ?? -1;
     if (!Number.isInteger(lastEpoch) || lastEpoch < -1)
-      throw new OptimizerError(name, `invalid lastEpoch: ${lastEpoch}`, 'lastEpoch is -1 (start) or the index of the last epoch run');
+      throw new OptimizerError(
+        name,
+        `invalid lastEpoch: ${lastEpoch}`,
+        'lastEpoch is -1 (start) or the index of the last epoch run',
+      );
     if (lastEpoch === -1) for (const g of optimizer.paramGroups) g.initialLr ??= g.lr;
     else
       optimizer.paramGroups.forEach((g, i) => {
         if (g.initialLr === undefined)
-          throw new OptimizerError(name, `parameter group ${i} has no initialLr to resume from (lastEpoch ${lastEpoch})`, "restore the optimizer's stateDict first, or start with lastEpoch -1");
+          throw new OptimizerError(
+            name,
+            `parameter group ${i} has no initialLr to resume from (lastEpoch ${lastEpoch})`,
+            "restore the optimizer's stateDict first, or start with lastEpoch -1",
+          );
       });
     this.baseLrs = optimizer.paramGroups.map((g) => g.initialLr!);
     this.lastEpoch = lastEpoch;
@@ -66,6 +78,13 @@ export abstract class LRScheduler {
 
   /** Advances one epoch and writes the new learning rates into the optimizer's groups. */
   step(): void {
+    const n = this.optimizer.paramGroups.length;
+    if (n !== this.baseLrs.length)
+      throw new OptimizerError(
+        this.name,
+        `the optimizer has ${n} parameter groups, the scheduler was built for ${this.baseLrs.length}`,
+        'build the scheduler after adding parameter groups',
+      );
     this.stepCount++;
     this.lastEpoch++;
     const lrs = this.getLr();
@@ -97,20 +116,35 @@ export abstract class LRScheduler {
   loadStateDict(sd: LRSchedulerStateDict): void {
     const keys = ['lastEpoch', 'stepCount', 'baseLrs', 'lastLr', ...this.optionKeys];
     if (sd === null || typeof sd !== 'object')
-      throw new OptimizerError(this.name, 'loadStateDict: expected an object', 'pass what stateDict() returned');
+      throw new OptimizerError(
+        this.name,
+        'loadStateDict: expected an object',
+        'pass what stateDict() returned',
+      );
     checkKeys(this.name, sd, keys, 'state key');
-    for (const k of keys) if (!(k in sd)) throw new OptimizerError(this.name, `loadStateDict: '${k}' is missing`, 'pass what stateDict() returned');
+    for (const k of keys)
+      if (!(k in sd))
+        throw new OptimizerError(
+          this.name,
+          `loadStateDict: '${k}' is missing`,
+          'pass what stateDict() returned',
+        );
     const n = this.optimizer.paramGroups.length;
     for (const k of ['baseLrs', 'lastLr'] as const) {
       const v = sd[k];
       if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'number'))
-        throw new OptimizerError(this.name, `loadStateDict: ${k} must hold ${n} numbers, one per parameter group`, 'load it for an optimizer with the same groups');
+        throw new OptimizerError(
+          this.name,
+          `loadStateDict: ${k} must hold ${n} numbers, one per parameter group`,
+          'load it for an optimizer with the same groups',
+        );
     }
     this.lastEpoch = checkFinite(this.name, 'lastEpoch', sd.lastEpoch);
     this.stepCount = checkFinite(this.name, 'stepCount', sd.stepCount);
     this.baseLrs = [...sd.baseLrs];
     this.lastLr = [...sd.lastLr];
-    for (const k of this.optionKeys) (this as unknown as Record<string, number>)[k] = checkFinite(this.name, k, sd[k]);
+    for (const k of this.optionKeys)
+      (this as unknown as Record<string, number>)[k] = checkFinite(this.name, k, sd[k]);
   }
 }
 
@@ -120,13 +154,21 @@ export class StepLR extends LRScheduler {
   gamma: number;
   protected readonly optionKeys = ['stepSize', 'gamma'] as const;
 
-  constructor(optimizer: LROptimizer, options: { stepSize: number; gamma?: number } & LRSchedulerOptions) {
-    super('StepLR', optimizer, options);
+  constructor(
+    optimizer: LROptimizer,
+    options: { stepSize: number; gamma?: number } & LRSchedulerOptions,
+  ) {
     checkKeys('StepLR', options, ['stepSize', 'gamma', 'lastEpoch']);
     if (!Number.isInteger(options.stepSize) || options.stepSize < 1)
-      throw new OptimizerError('StepLR', `invalid stepSize: ${options.stepSize}`, 'stepSize must be a positive integer (epochs between decays)');
+      throw new OptimizerError(
+        'StepLR',
+        `invalid stepSize: ${options.stepSize}`,
+        'stepSize must be a positive integer (epochs between decays)',
+      );
+    const gamma = checkNonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
+    super('StepLR', optimizer, options);
     this.stepSize = options.stepSize;
-    this.gamma = checkNonNegative('StepLR', 'gamma', options.gamma ?? 0.1);
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -143,9 +185,10 @@ export class ExponentialLR extends LRScheduler {
   protected readonly optionKeys = ['gamma'] as const;
 
   constructor(optimizer: LROptimizer, options: { gamma: number } & LRSchedulerOptions) {
-    super('ExponentialLR', optimizer, options);
     checkKeys('ExponentialLR', options, ['gamma', 'lastEpoch']);
-    this.gamma = checkNonNegative('ExponentialLR', 'gamma', options.gamma);
+    const gamma = checkNonNegative('ExponentialLR', 'gamma', options.gamma);
+    super('ExponentialLR', optimizer, options);
+    this.gamma = gamma;
     this.initialStep();
   }
 
@@ -165,13 +208,21 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
   protected readonly optionKeys = ['tMax', 'etaMin'] as const;
 
-  constructor(optimizer: LROptimizer, options: { tMax: number; etaMin?: number } & LRSchedulerOptions) {
-    super('CosineAnnealingLR', optimizer, options);
+  constructor(
+    optimizer: LROptimizer,
+    options: { tMax: number; etaMin?: number } & LRSchedulerOptions,
+  ) {
     checkKeys('CosineAnnealingLR', options, ['tMax', 'etaMin', 'lastEpoch']);
     if (typeof options.tMax !== 'number' || !(options.tMax > 0) || !Number.isFinite(options.tMax))
-      throw new OptimizerError('CosineAnnealingLR', `invalid tMax: ${options.tMax}`, 'tMax must be a positive number of epochs');
+      throw new OptimizerError(
+        'CosineAnnealingLR',
+        `invalid tMax: ${options.tMax}`,
+        'tMax must be a positive number of epochs',
+      );
+    const etaMin = checkFinite('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
+    super('CosineAnnealingLR', optimizer, options);
     this.tMax = options.tMax;
-    this.etaMin = checkFinite('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0);
+    this.etaMin = etaMin;
     this.initialStep();
   }
 
@@ -180,12 +231,19 @@ export class CosineAnnealingLR extends LRScheduler {
     const groups = this.optimizer.paramGroups;
     if (e === 0) return groups.map((g) => g.lr);
     if (this.stepCount === 1 && e > 0)
-      return this.baseLrs.map((base) => etaMin + ((base - etaMin) * (1 + Math.cos((e * Math.PI) / T))) / 2);
+      return this.baseLrs.map(
+        (base) => etaMin + ((base - etaMin) * (1 + Math.cos((e * Math.PI) / T))) / 2,
+      );
     // Python's % is never negative; JS's may be -0, which still equals 0.
     if ((e - 1 - T) % (2 * T) === 0)
-      return groups.map((g, i) => g.lr + ((this.baseLrs[i]! - etaMin) * (1 - Math.cos(Math.PI / T))) / 2);
+      return groups.map(
+        (g, i) => g.lr + ((this.baseLrs[i]! - etaMin) * (1 - Math.cos(Math.PI / T))) / 2,
+      );
     return groups.map(
-      (g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - etaMin) + etaMin,
+      (g) =>
+        ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) *
+          (g.lr - etaMin) +
+        etaMin,
     );
   }
 }

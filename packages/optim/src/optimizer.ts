@@ -44,13 +44,28 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
     readonly defaults: Partial<O>,
     protected readonly stateKeys: readonly string[],
   ) {
-    if (params instanceof Variable || params == null || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function')
-      throw new OptimizerError(name, `params must be an iterable of Variables or of parameter groups, got ${describe(params)}`, 'pass model.parameters() or [w, b]');
+    if (
+      params instanceof Variable ||
+      params == null ||
+      typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    )
+      throw new OptimizerError(
+        name,
+        `params must be an iterable of Variables or of parameter groups, got ${describe(params)}`,
+        'pass model.parameters() or [w, b]',
+      );
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0)
-      throw new OptimizerError(name, 'got an empty parameter list', 'pass the parameters to optimize, e.g. model.parameters()');
+      throw new OptimizerError(
+        name,
+        'got an empty parameter list',
+        'pass the parameters to optimize, e.g. model.parameters()',
+      );
     const isGroup = (x: unknown) =>
-      x !== null && typeof x === 'object' && !(x instanceof Variable) && ('params' in x || Object.getPrototypeOf(x) === Object.prototype);
+      x !== null &&
+      typeof x === 'object' &&
+      !(x instanceof Variable) &&
+      ('params' in x || Object.getPrototypeOf(x) === Object.prototype);
     const groups = list.some(isGroup)
       ? (list as ParamGroupInput<O>[])
       : [{ params: list as Variable[] } as unknown as ParamGroupInput<O>];
@@ -66,20 +81,49 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
   /** Adds a group of parameters with its own options (e.g. layers unfrozen while fine-tuning). */
   addParamGroup(group: ParamGroupInput<O>): void {
     const name = this.name;
-    if (group === null || typeof group !== 'object' || group instanceof Variable || !('params' in group))
-      throw new OptimizerError(name, `a parameter group must be an object { params, ...options }, got ${describe(group)}`, 'do not mix Variables and groups in one list');
+    if (
+      group === null ||
+      typeof group !== 'object' ||
+      group instanceof Variable ||
+      !('params' in group)
+    )
+      throw new OptimizerError(
+        name,
+        `a parameter group must be an object { params, ...options }, got ${describe(group)}`,
+        'do not mix Variables and groups in one list',
+      );
     const { params, initialLr, ...options } = group as ParamGroupInput<O> & { initialLr?: number };
-    if (params instanceof Variable || params == null || typeof params[Symbol.iterator] !== 'function')
-      throw new OptimizerError(name, `a group's params must be an iterable of Variables, got ${describe(params)}`, 'wrap a single parameter in an array: { params: [w] }');
+    if (
+      params instanceof Variable ||
+      params == null ||
+      typeof params[Symbol.iterator] !== 'function'
+    )
+      throw new OptimizerError(
+        name,
+        `a group's params must be an iterable of Variables, got ${describe(params)}`,
+        'wrap a single parameter in an array: { params: [w] }',
+      );
     const list = [...params];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     list.forEach((p, i) => {
       if (!(p instanceof Variable))
-        throw new OptimizerError(name, `can only optimize Variables, but parameter ${i} of group ${this.paramGroups.length} is ${describe(p)}`, 'wrap a Tensor with variable(t, { requiresGrad: true })');
+        throw new OptimizerError(
+          name,
+          `can only optimize Variables, but parameter ${i} of group ${this.paramGroups.length} is ${describe(p)}`,
+          'wrap a Tensor with variable(t, { requiresGrad: true })',
+        );
       if (!p.isLeaf)
-        throw new OptimizerError(name, `cannot optimize a non-leaf Variable ${fmtShape(p.shape)} (made by ${p.gradFn!.name})`, 'optimize the leaves the computation starts from, or detach() it');
+        throw new OptimizerError(
+          name,
+          `cannot optimize a non-leaf Variable ${fmtShape(p.shape)} (made by ${p.gradFn!.name})`,
+          'optimize the leaves the computation starts from, or detach() it',
+        );
       if (seen.has(p))
-        throw new OptimizerError(name, `parameter ${fmtShape(p.shape)} appears more than once`, 'each parameter belongs to exactly one group, once');
+        throw new OptimizerError(
+          name,
+          `parameter ${fmtShape(p.shape)} appears more than once`,
+          'each parameter belongs to exactly one group, once',
+        );
       seen.add(p);
     });
     const resolved = this.resolveOptions(options as unknown as Partial<O>);
@@ -113,7 +157,11 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
   protected gradOf(p: Variable): Tensor | null {
     const g = p.grad;
     if (g && !sameShape(g.shape, p.shape))
-      throw new ShapeError(this.name, `gradient ${fmtShape(g.shape)} does not match its parameter ${fmtShape(p.shape)}`, 'a gradient must have its parameter\'s shape');
+      throw new ShapeError(
+        this.name,
+        `gradient ${fmtShape(g.shape)} does not match its parameter ${fmtShape(p.shape)}`,
+        "a gradient must have its parameter's shape",
+      );
     return g;
   }
 
@@ -134,7 +182,9 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : v.clone()]));
+      state[i] = Object.fromEntries(
+        Object.entries(s).map(([k, v]) => [k, typeof v === 'number' ? v : v.clone()]),
+      );
     }
     return { state, paramGroups };
   }
@@ -146,23 +196,45 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
    */
   loadStateDict(sd: OptimizerStateDict<O>): void {
     const name = this.name;
-    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups) || sd.state === null || typeof sd.state !== 'object')
-      throw new OptimizerError(name, 'loadStateDict: expected { state, paramGroups }', 'pass what stateDict() returned');
+    if (
+      sd === null ||
+      typeof sd !== 'object' ||
+      !Array.isArray(sd.paramGroups) ||
+      sd.state === null ||
+      typeof sd.state !== 'object'
+    )
+      throw new OptimizerError(
+        name,
+        'loadStateDict: expected { state, paramGroups }',
+        'pass what stateDict() returned',
+      );
     if (sd.paramGroups.length !== this.paramGroups.length)
-      throw new OptimizerError(name, `loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`, 'load it into an optimizer built with the same groups');
+      throw new OptimizerError(
+        name,
+        `loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`,
+        'load it into an optimizer built with the same groups',
+      );
     const byIndex = new Map<number, Variable>();
     const groups = sd.paramGroups.map((saved, gi) => {
       const current = this.paramGroups[gi]!;
       const { params, initialLr, ...options } = saved;
       if (!Array.isArray(params) || params.length !== current.params.length)
-        throw new OptimizerError(name, `loadStateDict: parameter group ${gi} has ${Array.isArray(params) ? params.length : 'no'} parameters in the state dict and ${current.params.length} here`, 'load it into an optimizer built with the same groups');
+        throw new OptimizerError(
+          name,
+          `loadStateDict: parameter group ${gi} has ${Array.isArray(params) ? params.length : 'no'} parameters in the state dict and ${current.params.length} here`,
+          'load it into an optimizer built with the same groups',
+        );
       params.forEach((idx, j) => byIndex.set(idx, current.params[j]!));
       let resolved: O;
       try {
         resolved = this.resolveOptions(copyOptions(options) as unknown as Partial<O>);
       } catch (e) {
         if (!(e instanceof OptimizerError)) throw e;
-        throw new OptimizerError(name, `loadStateDict: the options of parameter group ${gi} are invalid`, e.message);
+        throw new OptimizerError(
+          name,
+          `loadStateDict: the options of parameter group ${gi} are invalid`,
+          e.message,
+        );
       }
       const entry = { ...resolved, params: current.params } as ParamGroup<O>;
       if (initialLr !== undefined) entry.initialLr = initialLr;
@@ -172,19 +244,35 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
       if (!p)
-        throw new OptimizerError(name, `loadStateDict: state for parameter ${key}, which no group of the state dict lists`, 'the state dict is inconsistent; pass what stateDict() returned');
+        throw new OptimizerError(
+          name,
+          `loadStateDict: state for parameter ${key}, which no group of the state dict lists`,
+          'the state dict is inconsistent; pass what stateDict() returned',
+        );
       checkKeys(name, entry, this.stateKeys, 'state entry');
       const s: ParamState = {};
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v === 'number') s[k] = v;
         else if (v && typeof v === 'object' && 'shape' in v && typeof v.clone === 'function') {
           if (!sameShape(v.shape, p.shape))
-            throw new ShapeError(name, `loadStateDict: state '${k}' of parameter ${key} is ${fmtShape(v.shape)}, the parameter is ${fmtShape(p.shape)}`, 'the parameters must have the shapes they had when saved');
+            throw new ShapeError(
+              name,
+              `loadStateDict: state '${k}' of parameter ${key} is ${fmtShape(v.shape)}, the parameter is ${fmtShape(p.shape)}`,
+              'the parameters must have the shapes they had when saved',
+            );
           if (v.backend !== p.data.backend)
-            throw new OptimizerError(name, `loadStateDict: state '${k}' of parameter ${key} is on backend '${v.backend.name}', the parameter on '${p.data.backend.name}'`, 'move the tensors first with `await t.to(backend)`');
+            throw new OptimizerError(
+              name,
+              `loadStateDict: state '${k}' of parameter ${key} is on backend '${v.backend.name}', the parameter on '${p.data.backend.name}'`,
+              'move the tensors first with `await t.to(backend)`',
+            );
           s[k] = isFloat(p.dtype) && v.dtype !== p.dtype ? v.cast(p.dtype) : v.clone();
         } else
-          throw new OptimizerError(name, `loadStateDict: state '${k}' of parameter ${key} is ${describe(v)}`, 'state values are Tensors or numbers');
+          throw new OptimizerError(
+            name,
+            `loadStateDict: state '${k}' of parameter ${key} is ${describe(v)}`,
+            'state values are Tensors or numbers',
+          );
       }
       state.set(p, s);
     }
@@ -196,7 +284,9 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
 
 /** Copies group options (arrays such as `betas` too), so a state dict does not alias live options. */
 function copyOptions<T extends object>(options: T): T {
-  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v])) as T;
+  return Object.fromEntries(
+    Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]),
+  ) as T;
 }
 
 function describe(x: unknown): string {
@@ -231,7 +321,13 @@ export class Scratch {
  * The gradient the update uses: `grad` negated under `maximize`, plus `weightDecay·p` (L2, coupled).
  * Either a temporary in `s` or `grad` itself.
  */
-export function effectiveGrad(s: Scratch, grad: Tensor, p: Tensor, weightDecay: number, maximize: boolean): Tensor {
+export function effectiveGrad(
+  s: Scratch,
+  grad: Tensor,
+  p: Tensor,
+  weightDecay: number,
+  maximize: boolean,
+): Tensor {
   if (weightDecay === 0) return maximize ? s.t(grad.neg()) : grad;
   const decay = s.t(p.mul(weightDecay));
   // -g + wd·p == wd·p - g exactly (negation is exact), one op fewer.
@@ -248,6 +344,7 @@ export function blendInto(s: Scratch, base: Tensor, keep: number, x: Tensor, mix
  * means the default); arrays (`betas`) are copied. */
 export function merge<T extends object>(a: Partial<T>, b: Partial<T>): Partial<T> {
   const out = copyOptions(a) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(b)) if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : v;
+  for (const [k, v] of Object.entries(b))
+    if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : v;
   return out as Partial<T>;
 }

@@ -1,7 +1,14 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { useBackend } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
-import { backwardAt, expectAt, fixtures, makeOptimizer, makeParams, makeScheduler } from './fixtures.test-helpers.js';
+import {
+  backwardAt,
+  expectAt,
+  fixtures,
+  makeOptimizer,
+  makeParams,
+  makeScheduler,
+} from '../fixtures/replay.js';
 import { SGD } from './index.js';
 
 useBackend(cpu());
@@ -31,9 +38,16 @@ describe('learning-rate schedules match PyTorch 1.13 (1e-12)', () => {
   for (const c of fixtures.schedulers)
     test(c.name, () => {
       const params = makeParams();
-      const groups = params.map((p, i) => ({ params: [p], lr: c.lrs[i], ...(c.initialLrs && { initialLr: c.initialLrs[i] }) }));
+      const groups = params.map((p, i) => ({
+        params: [p],
+        lr: c.lrs[i],
+        ...(c.initialLrs && { initialLr: c.initialLrs[i] }),
+      }));
       const opt = new SGD(groups, { lr: 1 });
-      const sched = makeScheduler(c.scheduler, opt, { ...c.options, ...(c.lastEpoch !== undefined && { lastEpoch: c.lastEpoch }) });
+      const sched = makeScheduler(c.scheduler, opt, {
+        ...c.options,
+        ...(c.lastEpoch !== undefined && { lastEpoch: c.lastEpoch }),
+      });
       const got = [sched.getLastLr()];
       for (let e = 0; e < c.epochs; e++) {
         opt.step();
@@ -42,7 +56,12 @@ describe('learning-rate schedules match PyTorch 1.13 (1e-12)', () => {
       }
       expect(got.length).toBe(c.sequence.length);
       got.forEach((lrs, e) =>
-        lrs.forEach((lr, i) => expect(Math.abs(lr - c.sequence[e]![i]!), `epoch ${e}, group ${i}: ${lr} vs ${c.sequence[e]![i]}`).toBeLessThan(1e-12)),
+        lrs.forEach((lr, i) =>
+          expect(
+            Math.abs(lr - c.sequence[e]![i]!),
+            `epoch ${e}, group ${i}: ${lr} vs ${c.sequence[e]![i]}`,
+          ).toBeLessThan(1e-12),
+        ),
       );
       expect(opt.paramGroups.map((g) => g.lr)).toEqual(got[got.length - 1]);
     });

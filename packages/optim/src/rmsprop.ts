@@ -1,7 +1,15 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, zerosLike } from '@nablajs/tensor';
 import { checkBoolean, checkKeys, checkNonNegative } from './errors.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, Scratch, blendInto, effectiveGrad, merge } from './optimizer.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  Scratch,
+  blendInto,
+  effectiveGrad,
+  merge,
+} from './optimizer.js';
 
 export interface RMSpropOptions {
   /** Learning rate (default 1e-2). */
@@ -21,7 +29,15 @@ export interface RMSpropOptions {
 }
 
 const KEYS = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize'] as const;
-const DEFAULTS: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
+const DEFAULTS: RMSpropOptions = {
+  lr: 1e-2,
+  alpha: 0.99,
+  eps: 1e-8,
+  weightDecay: 0,
+  momentum: 0,
+  centered: false,
+  maximize: false,
+};
 
 /**
  * RMSprop (Hinton), PyTorch 1.13's `torch.optim.RMSprop`:
@@ -30,8 +46,16 @@ const DEFAULTS: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay
  *     b ← μb + g/a, θ ← θ − ηb  (momentum)   or   θ ← θ − η g/a
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Iterable<Variable> | Iterable<ParamGroupInput<RMSpropOptions>>, options: Partial<RMSpropOptions> = {}) {
-    super('RMSprop', params, merge(DEFAULTS, options), ['step', 'squareAvg', 'momentumBuffer', 'gradAvg']);
+  constructor(
+    params: Iterable<Variable> | Iterable<ParamGroupInput<RMSpropOptions>>,
+    options: Partial<RMSpropOptions> = {},
+  ) {
+    super('RMSprop', params, merge(DEFAULTS, options), [
+      'step',
+      'squareAvg',
+      'momentumBuffer',
+      'gradAvg',
+    ]);
   }
 
   protected resolveOptions(o: Partial<RMSpropOptions>): RMSpropOptions {

@@ -1,7 +1,21 @@
 import type { Variable } from '@nablajs/autograd';
 import type { Tensor } from '@nablajs/tensor';
-import { OptimizerError, checkBoolean, checkFinite, checkKeys, checkNonNegative } from './errors.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, Scratch, blendInto, effectiveGrad, merge } from './optimizer.js';
+import {
+  OptimizerError,
+  checkBoolean,
+  checkFinite,
+  checkKeys,
+  checkNonNegative,
+} from './errors.js';
+import {
+  Optimizer,
+  type ParamGroup,
+  type ParamGroupInput,
+  Scratch,
+  blendInto,
+  effectiveGrad,
+  merge,
+} from './optimizer.js';
 
 export interface SGDOptions {
   /** Learning rate; required (no default, as in PyTorch). */
@@ -29,7 +43,10 @@ const KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximiz
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Iterable<Variable>, options: Partial<SGDOptions> & { lr: number });
   constructor(params: Iterable<ParamGroupInput<SGDOptions>>, options?: Partial<SGDOptions>);
-  constructor(params: Iterable<Variable> | Iterable<ParamGroupInput<SGDOptions>>, options: Partial<SGDOptions> = {}) {
+  constructor(
+    params: Iterable<Variable> | Iterable<ParamGroupInput<SGDOptions>>,
+    options: Partial<SGDOptions> = {},
+  ) {
     super('SGD', params, options, ['momentumBuffer']);
   }
 
@@ -38,7 +55,11 @@ export class SGD extends Optimizer<SGDOptions> {
     checkKeys('SGD', this.defaults, KEYS);
     const v = merge(this.defaults, o);
     if (v.lr === undefined)
-      throw new OptimizerError('SGD', 'lr is required', 'pass it with the options, new SGD(params, { lr: 0.1 }), or in every parameter group');
+      throw new OptimizerError(
+        'SGD',
+        'lr is required',
+        'pass it with the options, new SGD(params, { lr: 0.1 }), or in every parameter group',
+      );
     const opts: SGDOptions = {
       lr: checkNonNegative('SGD', 'learning rate', v.lr),
       momentum: checkNonNegative('SGD', 'momentum value', v.momentum ?? 0),
@@ -48,7 +69,11 @@ export class SGD extends Optimizer<SGDOptions> {
       maximize: checkBoolean('SGD', 'maximize', v.maximize ?? false),
     };
     if (opts.nesterov && (opts.momentum <= 0 || opts.dampening !== 0))
-      throw new OptimizerError('SGD', `Nesterov momentum requires a momentum and zero dampening (got momentum ${opts.momentum}, dampening ${opts.dampening})`, 'set momentum > 0 and dampening 0, or nesterov false');
+      throw new OptimizerError(
+        'SGD',
+        `Nesterov momentum requires a momentum and zero dampening (got momentum ${opts.momentum}, dampening ${opts.dampening})`,
+        'set momentum > 0 and dampening 0, or nesterov false',
+      );
     return opts;
   }
 

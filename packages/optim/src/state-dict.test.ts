@@ -2,7 +2,14 @@ import { cpu } from '@nablajs/backend-cpu';
 import { ShapeError, Tensor, tensor, useBackend, zeros } from '@nablajs/tensor';
 import { variable } from '@nablajs/autograd';
 import { describe, expect, test } from 'vitest';
-import { backwardAt, expectAt, fixtures, makeOptimizer, makeParams, makeScheduler } from './fixtures.test-helpers.js';
+import {
+  backwardAt,
+  expectAt,
+  fixtures,
+  makeOptimizer,
+  makeParams,
+  makeScheduler,
+} from '../fixtures/replay.js';
 import { Adam, OptimizerError, SGD, StepLR } from './index.js';
 
 useBackend(cpu());
@@ -94,13 +101,32 @@ describe('stateDict / loadStateDict', () => {
 
   test("PyTorch's layout: parameters by index in group order, buffers copied", () => {
     const params = makeParams();
-    const opt = new Adam([{ params: [params[1]!], lr: 0.01 }, { params: [params[0]!] }], { lr: 0.1, amsgrad: true });
+    const opt = new Adam([{ params: [params[1]!], lr: 0.01 }, { params: [params[0]!] }], {
+      lr: 0.1,
+      amsgrad: true,
+    });
     backwardAt(params, 0);
     opt.step();
     const sd = opt.stateDict();
     expect(sd.paramGroups).toEqual([
-      { lr: 0.01, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false, params: [0] },
-      { lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, maximize: false, params: [1] },
+      {
+        lr: 0.01,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: true,
+        maximize: false,
+        params: [0],
+      },
+      {
+        lr: 0.1,
+        betas: [0.9, 0.999],
+        eps: 1e-8,
+        weightDecay: 0,
+        amsgrad: true,
+        maximize: false,
+        params: [1],
+      },
     ]);
     expect(Object.keys(sd.state)).toEqual(['0', '1']);
     expect(Object.keys(sd.state[0]!).sort()).toEqual(['expAvg', 'expAvgSq', 'maxExpAvgSq', 'step']);
@@ -128,7 +154,10 @@ describe('stateDict / loadStateDict', () => {
   test('loading casts buffers to the parameter dtype', () => {
     const p = variable(tensor([1, 2], { dtype: 'float32' }), { requiresGrad: true });
     const opt = new SGD([p], { lr: 0.1, momentum: 0.9 });
-    opt.loadStateDict({ state: { 0: { momentumBuffer: tensor([1, 1], { dtype: 'float64' }) } }, paramGroups: [{ ...opt.paramGroups[0]!, params: [0] }] });
+    opt.loadStateDict({
+      state: { 0: { momentumBuffer: tensor([1, 1], { dtype: 'float64' }) } },
+      paramGroups: [{ ...opt.paramGroups[0]!, params: [0] }],
+    });
     const buf = opt.state.get(p)!.momentumBuffer as Tensor;
     expect(buf.dtype).toBe('float32');
     p.grad = tensor([1, 1], { dtype: 'float32' });
@@ -148,22 +177,30 @@ describe('stateDict / loadStateDict', () => {
     test('a different number of groups', () => {
       const { params, sd } = setup();
       const two = new Adam([{ params: [params[0]!] }, { params: [params[1]!] }]);
-      expect(() => two.loadStateDict(sd)).toThrow(/state dict has 1 parameter groups, this optimizer has 2/);
+      expect(() => two.loadStateDict(sd)).toThrow(
+        /state dict has 1 parameter groups, this optimizer has 2/,
+      );
     });
 
     test('a group of another size', () => {
       const { params, sd } = setup();
       const one = new Adam([params[0]!]);
-      expect(() => one.loadStateDict(sd)).toThrow(/parameter group 0 has 2 parameters in the state dict and 1 here/);
+      expect(() => one.loadStateDict(sd)).toThrow(
+        /parameter group 0 has 2 parameters in the state dict and 1 here/,
+      );
     });
 
     test("another optimizer's state", () => {
       const { params, sd } = setup();
       const sgd = new SGD(params, { lr: 0.1, momentum: 0.9 });
       expect(() => sgd.loadStateDict(sd as never)).toThrow(OptimizerError);
-      expect(() => sgd.loadStateDict(sd as never)).toThrow(/options of parameter group 0 are invalid; SGD: unknown option 'betas'/);
+      expect(() => sgd.loadStateDict(sd as never)).toThrow(
+        /options of parameter group 0 are invalid; SGD: unknown option 'betas'/,
+      );
       const groups = sgd.stateDict().paramGroups;
-      expect(() => sgd.loadStateDict({ state: sd.state, paramGroups: groups })).toThrow(/unknown state entry 'step'; expected one of: momentumBuffer/);
+      expect(() => sgd.loadStateDict({ state: sd.state, paramGroups: groups })).toThrow(
+        /unknown state entry 'step'; expected one of: momentumBuffer/,
+      );
       expect(sgd.state.size).toBe(0);
       expect(sgd.paramGroups[0]!.lr).toBe(0.1);
     });
@@ -173,7 +210,9 @@ describe('stateDict / loadStateDict', () => {
       sd.state[1]!.expAvg = zeros([3], { dtype: 'float64' });
       const before = opt.state.get(opt.paramGroups[0]!.params[1]!)!.expAvg;
       expect(() => opt.loadStateDict(sd)).toThrow(ShapeError);
-      expect(() => opt.loadStateDict(sd)).toThrow(/state 'expAvg' of parameter 1 is \[3\], the parameter is \[2\]/);
+      expect(() => opt.loadStateDict(sd)).toThrow(
+        /state 'expAvg' of parameter 1 is \[3\], the parameter is \[2\]/,
+      );
       expect(opt.state.get(opt.paramGroups[0]!.params[1]!)!.expAvg).toBe(before);
     });
 
@@ -195,8 +234,17 @@ describe('stateDict / loadStateDict', () => {
       const opt = new SGD(params, { lr: 0.1 });
       const sched = new StepLR(opt, { stepSize: 2 });
       const sd = sched.stateDict();
-      expect(sd).toEqual({ lastEpoch: 0, stepCount: 1, baseLrs: [0.1], lastLr: [0.1], stepSize: 2, gamma: 0.1 });
-      expect(() => sched.loadStateDict({ ...sd, baseLrs: [0.1, 0.2] })).toThrow(/baseLrs must hold 1 numbers/);
+      expect(sd).toEqual({
+        lastEpoch: 0,
+        stepCount: 1,
+        baseLrs: [0.1],
+        lastLr: [0.1],
+        stepSize: 2,
+        gamma: 0.1,
+      });
+      expect(() => sched.loadStateDict({ ...sd, baseLrs: [0.1, 0.2] })).toThrow(
+        /baseLrs must hold 1 numbers/,
+      );
       expect(() => sched.loadStateDict({ ...sd, tMax: 3 })).toThrow(/unknown state key 'tMax'/);
       const { gamma: _, ...noGamma } = sd;
       expect(() => sched.loadStateDict(noGamma as never)).toThrow(/'gamma' is missing/);

@@ -252,32 +252,13 @@
       (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $pq) (local.get $rs))
       (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $pq) (local.get $rs))))
 
-  ;; Transposes the 4 x 4 block whose rows are $r0..$r3 and stores its rows at $dst + n·$ld.
-  (func $transposeStore
-    (param $r0 v128) (param $r1 v128) (param $r2 v128) (param $r3 v128) (param $dst i32) (param $ld i32)
-    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
-    ;; t0 = [r0.0 r1.0 r0.1 r1.1]  t1 = [r2.0 r3.0 r2.1 r3.1]  t2, t3: the same with lanes 2, 3
-    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
-    (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
-    (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
-    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
-    (v128.store (local.get $dst)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
-    (local.set $dst (i32.add (local.get $dst) (local.get $ld)))
-    (v128.store (local.get $dst)
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
-    (local.set $dst (i32.add (local.get $dst) (local.get $ld)))
-    (v128.store (local.get $dst)
-      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
-    (local.set $dst (i32.add (local.get $dst) (local.get $ld)))
-    (v128.store (local.get $dst)
-      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3))))
-
   ;; Packs $rows (<= 4) rows x $kb columns of A (strides $sm, $sk bytes) into one panel [k][4] at
   ;; $dst; rows past $rows are zero.
   (func $packPanelA
     (param $src i32) (param $sm i32) (param $sk i32) (param $rows i32) (param $kb i32) (param $dst i32)
     (local $k i32) (local $r i32) (local $s i32) (local $d i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (if (i32.eq (local.get $rows) (i32.const 4))
       (then
         ;; column-major A: the 4 values of column k are adjacent
@@ -296,12 +277,19 @@
             (block $done
               (loop $k4
                 (br_if $done (i32.lt_s (local.get $kb) (i32.const 4)))
-                (call $transposeStore
-                  (v128.load (local.get $src))
-                  (v128.load (i32.add (local.get $src) (local.get $sm)))
-                  (v128.load (i32.add (local.get $src) (i32.shl (local.get $sm) (i32.const 1))))
-                  (v128.load (i32.add (local.get $src) (local.get $s)))
-                  (local.get $dst) (i32.const 16))
+                ;; rows i..i+3, columns k..k+3 -> [k][4]
+                (local.set $r0 (v128.load (local.get $src)))
+                (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $sm))))
+                (local.set $r2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $sm) (i32.const 1)))))
+                (local.set $r3 (v128.load (i32.add (local.get $src) (local.get $s))))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+                (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+                (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+                (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
                 (local.set $src (i32.add (local.get $src) (i32.const 16)))
                 (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
                 (local.set $kb (i32.sub (local.get $kb) (i32.const 4)))
@@ -333,6 +321,10 @@
   (func $packPanelB
     (param $src i32) (param $sk i32) (param $sn i32) (param $cols i32) (param $kb i32) (param $dst i32)
     (local $k i32) (local $j i32) (local $s i32) (local $d i32) (local $s4 i32)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    ;; the 4 x 4 transposes below: t0 = [r0.0 r1.0 r0.1 r1.1], t1 = [r2.0 r3.0 r2.1 r3.1], t2 and t3
+    ;; the same with lanes 2 and 3; then rows [t0.lo t1.lo], [t0.hi t1.hi], [t2.lo t3.lo], [t2.hi t3.hi]
     (if (i32.eq (local.get $cols) (i32.const 8))
       (then
         ;; row-major B: copy 8 adjacent floats per row
@@ -353,19 +345,32 @@
             (block $done
               (loop $k4
                 (br_if $done (i32.lt_s (local.get $kb) (i32.const 4)))
-                (call $transposeStore
-                  (v128.load (local.get $src))
-                  (v128.load (i32.add (local.get $src) (local.get $sn)))
-                  (v128.load (i32.add (local.get $src) (i32.shl (local.get $sn) (i32.const 1))))
-                  (v128.load (i32.add (local.get $src) (local.get $s)))
-                  (local.get $dst) (i32.const 32))
+                ;; columns j..j+3 and j+4..j+7, rows k..k+3 -> [k][8]
+                (local.set $r0 (v128.load (local.get $src)))
+                (local.set $r1 (v128.load (i32.add (local.get $src) (local.get $sn))))
+                (local.set $r2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $sn) (i32.const 1)))))
+                (local.set $r3 (v128.load (i32.add (local.get $src) (local.get $s))))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                (v128.store offset=0 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+                (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+                (v128.store offset=64 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+                (v128.store offset=96 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
                 (local.set $d (i32.add (local.get $src) (local.get $s4)))
-                (call $transposeStore
-                  (v128.load (local.get $d))
-                  (v128.load (i32.add (local.get $d) (local.get $sn)))
-                  (v128.load (i32.add (local.get $d) (i32.shl (local.get $sn) (i32.const 1))))
-                  (v128.load (i32.add (local.get $d) (local.get $s)))
-                  (i32.add (local.get $dst) (i32.const 16)) (i32.const 32))
+                (local.set $r0 (v128.load (local.get $d)))
+                (local.set $r1 (v128.load (i32.add (local.get $d) (local.get $sn))))
+                (local.set $r2 (v128.load (i32.add (local.get $d) (i32.shl (local.get $sn) (i32.const 1)))))
+                (local.set $r3 (v128.load (i32.add (local.get $d) (local.get $s))))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r0) (local.get $r1)))
+                (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $r2) (local.get $r3)))
+                (local.set $t2 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r0) (local.get $r1)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $r2) (local.get $r3)))
+                (v128.store offset=16 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+                (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+                (v128.store offset=80 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t2) (local.get $t3)))
+                (v128.store offset=112 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t2) (local.get $t3)))
                 (local.set $src (i32.add (local.get $src) (i32.const 16)))
                 (local.set $dst (i32.add (local.get $dst) (i32.const 128)))
                 (local.set $kb (i32.sub (local.get $kb) (i32.const 4)))
@@ -415,9 +420,12 @@
       (then
         (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $M) (local.get $ldc)))
         (return)))
-    ;; Few rows of A, both operands contiguous along K: dot products, no packing.
+    ;; Both operands contiguous along K, few rows of A and long rows: dot products, no packing.
+    ;; (Measured: $dot runs at ~25 GFLOP/s for K >= 128, $tile at ~31 less the cost of transposing
+    ;; B into panels, which is paid once per call whatever M is; $dot wins up to about M = 12.)
     (if (i32.and (i32.and (i32.eq (local.get $sak) (i32.const 4)) (i32.eq (local.get $sbk) (i32.const 4)))
-          (i32.and (i32.le_u (local.get $M) (i32.const 32)) (i32.and (i32.ge_u (local.get $K) (i32.const 16)) (i32.le_u (local.get $K) (i32.const 4096)))))
+          (i32.and (i32.le_u (local.get $M) (i32.const 12))
+            (i32.and (i32.ge_u (local.get $K) (i32.const 128)) (i32.le_u (local.get $K) (i32.const 4096)))))
       (then
         ;; a quad of B columns stays in L1 while every row pair of A passes over it
         (local.set $jr (i32.const 0))
@@ -441,16 +449,15 @@
     ;; K blocks of equal size, at most KC = 512
     (local.set $nkb (i32.shr_u (i32.add (local.get $K) (i32.const 511)) (i32.const 9)))
     (local.set $kc (i32.div_u (i32.add (local.get $K) (i32.sub (local.get $nkb) (i32.const 1))) (local.get $nkb)))
-    ;; Read an operand in place when its layout allows and packing would not pay: with few rows of
-    ;; A (little reuse of each B panel) or few rows of B (short panels that stay in L1).
+    ;; Read an operand in place when its layout allows and packing would not pay for itself:
+    ;; packing B costs K·N moves, reused by M rows; packing A costs M·K, reused by N columns; short
+    ;; panels (small K) stay in L1 anyway. (Thresholds measured on the MNIST shapes.)
     (local.set $directB
       (i32.and (i32.eq (local.get $sbn) (i32.const 4))
-        (i32.or (i32.le_u (local.get $M) (i32.const 32))
-          (i32.or (i32.le_u (local.get $K) (i32.const 64)) (i32.le_u (local.get $N) (i32.const 64))))))
+        (i32.or (i32.le_u (local.get $M) (i32.const 32)) (i32.le_u (local.get $K) (i32.const 16)))))
     (local.set $directA
       (i32.and (i32.eq (local.get $sam) (i32.const 4))
-        (i32.or (i32.le_u (local.get $N) (i32.const 32))
-          (i32.or (i32.le_u (local.get $K) (i32.const 64)) (i32.le_u (local.get $M) (i32.const 64))))))
+        (i32.or (i32.le_u (local.get $N) (i32.const 16)) (i32.le_u (local.get $K) (i32.const 16)))))
     (local.set $workA
       (i32.add (local.get $work)
         (i32.mul (i32.and (i32.add (local.get $N) (i32.const 7)) (i32.const -8)) (i32.shl (local.get $kc) (i32.const 2)))))

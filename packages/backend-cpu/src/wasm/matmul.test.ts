@@ -22,26 +22,35 @@ interface View {
 }
 type Layout = 'row' | 'col' | 'padded' | 'broadcastRows' | 'reversed';
 
+/** Strides, storage size and first element of a rows x cols view in each layout. */
+const layouts: Record<Layout, (rows: number, cols: number) => [number, number, number, number]> = {
+  row: (rows, cols) => [cols, 1, rows * cols, 0],
+  col: (rows, cols) => [1, rows, rows * cols, 0],
+  // a strided slice of a larger matrix (every other column of a wider one)
+  padded: (rows, cols) => [2 * cols + 3, 2, rows * (2 * cols + 3), 0],
+  // every row the same (a broadcast vector)
+  broadcastRows: (_rows, cols) => [0, 1, cols, 0],
+  // rows in reverse order (a flip): the first row is stored last
+  reversed: (rows, cols) => [-cols, 1, rows * cols, (rows - 1) * cols],
+};
+
 /** A rows x cols view in one of several layouts, inside an array with junk around it. */
 function view(rows: number, cols: number, layout: Layout, rnd: () => number): View {
-  const offset = 3;
-  let size: number, s0: number, s1: number, base = offset; // prettier-ignore
-  switch (layout) {
-    case 'row': [s0, s1, size] = [cols, 1, rows * cols]; break; // prettier-ignore
-    case 'col': [s0, s1, size] = [1, rows, rows * cols]; break; // prettier-ignore
-    case 'padded': [s0, s1, size] = [2 * cols + 3, 2, rows * (2 * cols + 3)]; break; // prettier-ignore
-    case 'broadcastRows': [s0, s1, size] = [0, 1, cols]; break; // prettier-ignore
-    case 'reversed':
-      [s0, s1, size] = [-cols, 1, rows * cols];
-      base = offset + (rows - 1) * cols;
-      break;
-  }
-  const data = new Float32Array(offset + size + 5);
+  const pad = 3;
+  const [s0, s1, size, first] = layouts[layout](rows, cols);
+  const data = new Float32Array(pad + size + 5);
   for (let i = 0; i < data.length; i++) data[i] = rnd();
-  return { data, offset: base, s0, s1 };
+  return { data, offset: pad + first, s0, s1 };
 }
 
-function check(M: number, N: number, K: number, la: Layout, lb: Layout, seed = M * 7919 + N * 31 + K): void {
+function check(
+  M: number,
+  N: number,
+  K: number,
+  la: Layout,
+  lb: Layout,
+  seed = M * 7919 + N * 31 + K,
+): void {
   const rnd = random(seed);
   const a = view(M, K, la, rnd);
   const b = view(K, N, lb, rnd);
@@ -88,15 +97,26 @@ describe('matmulF32', () => {
 
   it('matches the reference on small and odd sizes, in every layout pair', () => {
     const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 16, 17];
-    const layouts: Layout[] = ['row', 'col', 'padded'];
+    const kinds: Layout[] = ['row', 'col', 'padded'];
     for (const M of sizes)
       for (const N of sizes)
         for (const K of [1, 2, 3, 5, 8, 13])
-          for (const la of layouts) for (const lb of layouts) check(M, N, K, la, lb);
+          for (const la of kinds) for (const lb of kinds) check(M, N, K, la, lb);
+  });
+
+  it('matches the reference on the dot-product path (A row-major, B column-major, few rows)', () => {
+    for (const M of [1, 2, 3, 5, 12, 13])
+      for (const N of [1, 3, 4, 5, 9])
+        for (const K of [127, 128, 129, 130, 131, 4096, 4097]) check(M, N, K, 'row', 'col');
   });
 
   it('handles broadcast (stride 0) and negative strides', () => {
-    for (const [M, N, K] of [[1, 1, 1], [5, 9, 3], [13, 17, 33], [64, 70, 20]] as const) {
+    for (const [M, N, K] of [
+      [1, 1, 1],
+      [5, 9, 3],
+      [13, 17, 33],
+      [64, 70, 20],
+    ] as const) {
       check(M, N, K, 'broadcastRows', 'row');
       check(M, N, K, 'reversed', 'col');
       check(M, N, K, 'row', 'reversed');
@@ -106,15 +126,40 @@ describe('matmulF32', () => {
 
   it('matches the reference on the MNIST shapes (forward and both gradients)', () => {
     for (const b of [1, 10, 64, 128]) {
-      for (const [M, N, K] of [[b, 30, 784], [b, 10, 30], [784, 30, b], [30, 784, b], [b, 784, 30], [b, 30, 10], [30, 10, b]] as const) {
-        for (const [la, lb] of [['row', 'row'], ['row', 'col'], ['col', 'row'], ['col', 'col']] as const) check(M, N, K, la, lb);
+      for (const [M, N, K] of [
+        [b, 30, 784],
+        [b, 10, 30],
+        [784, 30, b],
+        [30, 784, b],
+        [b, 784, 30],
+        [b, 30, 10],
+        [30, 10, b],
+      ] as const) {
+        for (const [la, lb] of [
+          ['row', 'row'],
+          ['row', 'col'],
+          ['col', 'row'],
+          ['col', 'col'],
+        ] as const)
+          check(M, N, K, la, lb);
       }
     }
   });
 
   it('matches the reference across K blocks and M blocks (K > 512, M > 128)', () => {
-    for (const [M, N, K] of [[130, 70, 1100], [257, 65, 513], [200, 200, 200], [129, 8, 1025]] as const) {
-      for (const [la, lb] of [['row', 'row'], ['row', 'col'], ['col', 'row'], ['padded', 'padded']] as const) check(M, N, K, la, lb);
+    for (const [M, N, K] of [
+      [130, 70, 1100],
+      [257, 65, 513],
+      [200, 200, 200],
+      [129, 8, 1025],
+    ] as const) {
+      for (const [la, lb] of [
+        ['row', 'row'],
+        ['row', 'col'],
+        ['col', 'row'],
+        ['padded', 'padded'],
+      ] as const)
+        check(M, N, K, la, lb);
     }
   });
 
@@ -124,10 +169,44 @@ describe('matmulF32', () => {
     check(300, 300, 300, 'col', 'col', 99);
   });
 
+  it('keeps NaN and Infinity to the outputs they belong to', () => {
+    // leave NaN everywhere in the module's memory, where padding and slack are read
+    const big = new Float32Array(400 * 400).fill(NaN);
+    matmulF32(400, 400, 400, big, 0, 400, 1, big, 0, 400, 1, new Float32Array(400 * 400), 0);
+    for (const [M, N, K] of [
+      [5, 9, 3],
+      [10, 30, 784],
+      [13, 17, 33],
+      [2, 7, 18],
+    ] as const) {
+      for (const [la, lb] of [
+        ['row', 'row'],
+        ['row', 'col'],
+        ['col', 'row'],
+        ['col', 'col'],
+      ] as const)
+        check(M, N, K, la, lb);
+    }
+    const a = new Float32Array(3 * 5).fill(1);
+    a[5] = Infinity; // row 1
+    const b = new Float32Array(5 * 9).fill(1);
+    const out = new Float32Array(3 * 9);
+    matmulF32(3, 9, 5, a, 0, 5, 1, b, 0, 9, 1, out, 0);
+    expect(Array.from(out)).toEqual([
+      ...Array(9).fill(5),
+      ...Array(9).fill(Infinity),
+      ...Array(9).fill(5),
+    ]);
+  });
+
   it('rejects views that reach outside their arrays', () => {
     const out = new Float32Array(4);
-    expect(() => matmulF32(2, 2, 2, new Float32Array(3), 0, 2, 1, new Float32Array(4), 0, 2, 1, out, 0)).toThrow(RangeError);
-    expect(() => matmulF32(2, 2, 2, new Float32Array(4), 0, 2, 1, new Float32Array(4), 0, 2, 1, out, 1)).toThrow(RangeError);
+    expect(() =>
+      matmulF32(2, 2, 2, new Float32Array(3), 0, 2, 1, new Float32Array(4), 0, 2, 1, out, 0),
+    ).toThrow(RangeError);
+    expect(() =>
+      matmulF32(2, 2, 2, new Float32Array(4), 0, 2, 1, new Float32Array(4), 0, 2, 1, out, 1),
+    ).toThrow(RangeError);
   });
 });
 

@@ -8,11 +8,18 @@ import { kernelsWasmBase64 } from './kernels.generated.js';
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
   matmul(
-    M: number, N: number, K: number,
-    a: number, aStrideM: number, aStrideK: number,
-    b: number, bStrideK: number, bStrideN: number,
-    c: number, work: number,
-  ): void; // prettier-ignore
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    aStrideM: number,
+    aStrideK: number,
+    b: number,
+    bStrideK: number,
+    bStrideN: number,
+    c: number,
+    work: number,
+  ): void;
 }
 
 // Must match kernels.wat: K blocks of at most KC, M blocks of at most MC rows.
@@ -27,7 +34,7 @@ let kernels: KernelExports | undefined;
 let heap = new Float32Array(0);
 let simd: boolean | undefined;
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -84,9 +91,14 @@ function spanOf(rows: number, sRow: number, cols: number, sCol: number): number 
 }
 
 function checkView(
-  name: string, x: ArrayLike<number>, off: number,
-  rows: number, sRow: number, cols: number, sCol: number,
-): void { // prettier-ignore
+  name: string,
+  x: ArrayLike<number>,
+  off: number,
+  rows: number,
+  sRow: number,
+  cols: number,
+  sCol: number,
+): void {
   const lo = off + Math.min(0, (rows - 1) * sRow) + Math.min(0, (cols - 1) * sCol);
   const hi = off + Math.max(0, (rows - 1) * sRow) + Math.max(0, (cols - 1) * sCol);
   if (!(lo >= 0 && hi < x.length)) {
@@ -99,9 +111,15 @@ function checkView(
 
 /** Copies a view's rows x cols elements, row-major, to heap[at..]. */
 function gather(
-  h: Float32Array, at: number, x: Float32Array, off: number,
-  rows: number, sRow: number, cols: number, sCol: number,
-): void { // prettier-ignore
+  h: Float32Array,
+  at: number,
+  x: Float32Array,
+  off: number,
+  rows: number,
+  sRow: number,
+  cols: number,
+  sCol: number,
+): void {
   let d = at;
   for (let i = 0; i < rows; i++) {
     let s = off + i * sRow;
@@ -117,14 +135,25 @@ function gather(
  * (see `wasmSimdSupported`) get `matmulRef`.
  */
 export function matmulF32(
-  M: number, N: number, K: number,
-  a: Float32Array, aOffset: number, aStrideM: number, aStrideK: number,
-  b: Float32Array, bOffset: number, bStrideK: number, bStrideN: number,
-  out: Float32Array, outOffset: number,
-): void { // prettier-ignore
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOffset: number,
+  aStrideM: number,
+  aStrideK: number,
+  b: Float32Array,
+  bOffset: number,
+  bStrideK: number,
+  bStrideN: number,
+  out: Float32Array,
+  outOffset: number,
+): void {
   if (M <= 0 || N <= 0) return;
   if (!(outOffset >= 0 && outOffset + M * N <= out.length)) {
-    throw new RangeError(`matmulF32: out needs ${M * N} elements from offset ${outOffset}, has ${out.length}`);
+    throw new RangeError(
+      `matmulF32: out needs ${M * N} elements from offset ${outOffset}, has ${out.length}`,
+    );
   }
   if (K <= 0) {
     out.fill(0, outOffset, outOffset + M * N);
@@ -133,7 +162,21 @@ export function matmulF32(
   checkView('a', a, aOffset, M, aStrideM, K, aStrideK);
   checkView('b', b, bOffset, K, bStrideK, N, bStrideN);
   if (!wasmSimdSupported()) {
-    matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
+    matmulRef(
+      M,
+      N,
+      K,
+      a,
+      aOffset,
+      aStrideM,
+      aStrideK,
+      b,
+      bOffset,
+      bStrideK,
+      bStrideN,
+      out,
+      outOffset,
+    );
     return;
   }
   const k = instance();
@@ -147,7 +190,21 @@ export function matmulF32(
   const end = workAt + (((N + 7) & ~7) + Math.min((M + 3) & ~3, MC)) * kc + SLACK;
   if (end * 4 > 0xffff0000) {
     // beyond 32-bit addressing
-    matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
+    matmulRef(
+      M,
+      N,
+      K,
+      a,
+      aOffset,
+      aStrideM,
+      aStrideK,
+      b,
+      bOffset,
+      bStrideK,
+      bStrideN,
+      out,
+      outOffset,
+    );
     return;
   }
   let h: Float32Array;
@@ -155,7 +212,21 @@ export function matmulF32(
     h = reserve(k, end);
   } catch {
     // the engine refused to grow the memory
-    matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset);
+    matmulRef(
+      M,
+      N,
+      K,
+      a,
+      aOffset,
+      aStrideM,
+      aStrideK,
+      b,
+      bOffset,
+      bStrideK,
+      bStrideN,
+      out,
+      outOffset,
+    );
     return;
   }
   if (aSpan < 0) {
@@ -181,11 +252,20 @@ export function matmulF32(
  * rounded to float32 once per output element.
  */
 export function matmulRef(
-  M: number, N: number, K: number,
-  a: ArrayLike<number>, aOffset: number, aStrideM: number, aStrideK: number,
-  b: ArrayLike<number>, bOffset: number, bStrideK: number, bStrideN: number,
-  out: { [i: number]: number; length: number }, outOffset: number,
-): void { // prettier-ignore
+  M: number,
+  N: number,
+  K: number,
+  a: ArrayLike<number>,
+  aOffset: number,
+  aStrideM: number,
+  aStrideK: number,
+  b: ArrayLike<number>,
+  bOffset: number,
+  bStrideK: number,
+  bStrideN: number,
+  out: { [i: number]: number; length: number },
+  outOffset: number,
+): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let sum = 0;

@@ -1,7 +1,16 @@
-import { BINARY_OPS, type BinaryOp, type DType, type Tensor } from '@nablajs/tensor';
+import { BINARY_OPS, type BinaryOp, type Tensor } from '@nablajs/tensor';
 import type { CaseContext, Gen, Layout } from '../context.js';
 import * as ref from '../reference.js';
-import { type Case, EDGES, FLOATS, INT32, INT_EDGES, awayFromZero, between, integers } from './case.js';
+import {
+  type Case,
+  EDGES,
+  FLOATS,
+  INT32,
+  INT_EDGES,
+  awayFromZero,
+  between,
+  integers,
+} from './case.js';
 
 interface BinarySpec {
   /** Random inputs for a and b (default: [-5, 5], int32 [-50, 50]). */
@@ -14,11 +23,12 @@ interface BinarySpec {
   factor?: number;
 }
 
+// prettier-ignore
 const WRAP_PAIRS: readonly (readonly [number, number])[] = [
   ...INT_EDGES.map((v) => [v, v] as const),
   [2147483647, 1], [-2147483648, -1], [-2147483648, 2147483647], [2147483647, -2147483648],
   [65536, 65535], [123456789, 987654321], [-7, 2], [7, -2], [0, -5],
-]; // prettier-ignore
+];
 
 const ties = integers(-3, 3);
 const compare: BinarySpec = { a: ties, b: ties };
@@ -27,16 +37,18 @@ const compare: BinarySpec = { a: ties, b: ties };
 const SPEC: Partial<Record<BinaryOp, BinarySpec>> = {
   div: {
     b: awayFromZero(0.5, 5),
+    // prettier-ignore
     intPairs: [[7, 2], [-7, 2], [1, 0], [-1, 0], [0, 0], [2147483647, 1], [16777217, 1], [-9, -3]],
-  }, // prettier-ignore
+  },
   pow: {
     a: between(0.1, 3, -4, 4),
     b: between(-3, 3, 0, 5),
     // 1 ** ±Infinity and 1 ** NaN differ between IEEE (1) and JavaScript (NaN): not a contract
     aEdges: EDGES.filter((v) => v !== 1 && v !== -1),
+    // prettier-ignore
     intPairs: [[2, 31], [-2, 31], [2, 30], [3, 5], [-3, 3], [0, 0], [5, 0], [1, 100], [-1, 7], [46341, 2], [65536, 2]],
     factor: 4,
-  }, // prettier-ignore
+  },
   maximum: compare,
   minimum: compare,
   eq: compare,
@@ -54,11 +66,18 @@ function binaryCases(op: BinaryOp): Case[] {
   const genB = spec.b ?? genA;
   const opts = { factor: spec.factor ?? 1 };
   const apply = (a: Tensor, b: Tensor | number): Tensor => a[op](b);
-  const check = async (ctx: CaseContext, sa: number[], sb: number[], la: Layout = 'contiguous', lb: Layout = 'contiguous', label?: string) => {
+  const check = async (
+    ctx: CaseContext,
+    sa: number[],
+    sb: number[],
+    la: Layout = 'contiguous',
+    lb: Layout = 'contiguous',
+    label?: string,
+  ) => {
     const [a, x] = ctx.input(sa, genA, la);
     const [b, y] = ctx.input(sb, genB, lb);
     await ctx.expect(apply(a, b), ref.binary(op, x, y), { ...opts, inputs: [x, y], label });
-  }; // prettier-ignore
+  };
   const pair = (name: string, sa: number[], sb: number[], la?: Layout, lb?: Layout): Case => ({
     name,
     run: (ctx) => check(ctx, sa, sb, la, lb),
@@ -77,8 +96,10 @@ function binaryCases(op: BinaryOp): Case[] {
     {
       name: 'broadcast with a 0-size axis',
       async run(ctx) {
+        // prettier-ignore
         const shapes: [number[], number[]][] = [[[0, 4], [1, 4]], [[2, 0], [2, 1]], [[3, 0], []], [[1], [0]]];
-        for (const [sa, sb] of shapes) await check(ctx, sa, sb, 'contiguous', 'contiguous', `[${sa}] and [${sb}]`);
+        for (const [sa, sb] of shapes)
+          await check(ctx, sa, sb, 'contiguous', 'contiguous', `[${sa}] and [${sb}]`);
       },
     },
     {
@@ -95,7 +116,10 @@ function binaryCases(op: BinaryOp): Case[] {
       requires: ['float32'],
       async run(ctx) {
         const [a, x] = ctx.input([2, 3], genA);
-        await ctx.expect(apply(a, 1.5), ref.binary(op, x, ctx.nd([1.5], [], 'float32')), { ...opts, inputs: [x] });
+        await ctx.expect(apply(a, 1.5), ref.binary(op, x, ctx.nd([1.5], [], 'float32')), {
+          ...opts,
+          inputs: [x],
+        });
       },
     },
     {
@@ -105,8 +129,16 @@ function binaryCases(op: BinaryOp): Case[] {
       async run(ctx) {
         const [a, x] = ctx.input([3, 1], genA, 'contiguous', 'int32');
         const [b, y] = ctx.input([1, 4], genB);
-        await ctx.expect(apply(a, b), ref.binary(op, x, y), { ...opts, inputs: [x, y], label: 'int32 op float' });
-        await ctx.expect(apply(b, a), ref.binary(op, y, x), { ...opts, inputs: [y, x], label: 'float op int32' });
+        await ctx.expect(apply(a, b), ref.binary(op, x, y), {
+          ...opts,
+          inputs: [x, y],
+          label: 'int32 op float',
+        });
+        await ctx.expect(apply(b, a), ref.binary(op, y, x), {
+          ...opts,
+          inputs: [y, x],
+          label: 'float op int32',
+        });
       },
     },
     {
@@ -116,7 +148,10 @@ function binaryCases(op: BinaryOp): Case[] {
         const aEdges = spec.aEdges ?? EDGES;
         const x = ctx.nd(aEdges, [aEdges.length, 1]);
         const y = ctx.nd(EDGES, [1, EDGES.length]);
-        await ctx.expect(apply(ctx.make(x), ctx.make(y, 'sliced')), ref.binary(op, x, y), { ...opts, inputs: [x, y] });
+        await ctx.expect(apply(ctx.make(x), ctx.make(y, 'sliced')), ref.binary(op, x, y), {
+          ...opts,
+          inputs: [x, y],
+        });
       },
     },
     {
@@ -126,11 +161,15 @@ function binaryCases(op: BinaryOp): Case[] {
         const pairs = spec.intPairs ?? WRAP_PAIRS;
         const x = ctx.nd(pairs.map((p) => p[0]));
         const y = ctx.nd(pairs.map((p) => p[1]));
-        await ctx.expect(apply(ctx.make(x, 'sliced'), ctx.make(y)), ref.binary(op, x, y), { ...opts, inputs: [x, y] });
+        await ctx.expect(apply(ctx.make(x, 'sliced'), ctx.make(y)), ref.binary(op, x, y), {
+          ...opts,
+          inputs: [x, y],
+        });
       },
     },
   ];
 }
 
-export const BINARY_CASES = Object.fromEntries(BINARY_OPS.map((op) => [op, binaryCases(op)])) as Record<BinaryOp, Case[]>;
-
+export const BINARY_CASES = Object.fromEntries(
+  BINARY_OPS.map((op) => [op, binaryCases(op)]),
+) as Record<BinaryOp, Case[]>;

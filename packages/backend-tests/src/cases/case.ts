@@ -35,11 +35,12 @@ export const awayFromZero =
   };
 
 /** The float values every elementwise op meets: infinities, NaN, signed zeros, huge and tiny. */
+// prettier-ignore
 export const EDGES: readonly number[] = [
   Infinity, -Infinity, NaN, 0, -0, 1, -1, 0.5, -2.5, 1e30, -1e30, 1e-30, -1e-30, 100, -100, 1000, -1000,
-]; // prettier-ignore
+];
 
 /** int32 values where wraparound shows. */
 export const INT_EDGES: readonly number[] = [
   0, 1, -1, 2, -7, 46341, -46341, 65536, 123456789, -987654321, 2147483647, -2147483648,
-]; // prettier-ignore
+];

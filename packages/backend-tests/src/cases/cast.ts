@@ -5,8 +5,21 @@ import { type Case, EDGES, INT_EDGES, between } from './case.js';
 
 /** Values whose conversion is defined: in range for int32, so truncation toward zero is the rule.
  * NaN, ±Infinity and out-of-range floats cast to int32 are not a contract (JS wraps, WGSL clamps). */
-const TO_INT = [2.7, -2.7, -0.5, 0.5, 0.999, -1.999, 1e9, -1e9, 2147483520, -2147483648, 16777216, 0, -0, 7, -7];
-const F64_TO_F32 = [1e300, -1e300, 1e-50, -1e-50, 0.1, 1 / 3, 16777217, 3.4028235677973366e38, 1e39, ...EDGES];
+const TO_INT = [
+  2.7, -2.7, -0.5, 0.5, 0.999, -1.999, 1e9, -1e9, 2147483520, -2147483648, 16777216, 0, -0, 7, -7,
+];
+const F64_TO_F32 = [
+  1e300,
+  -1e300,
+  1e-50,
+  -1e-50,
+  0.1,
+  1 / 3,
+  16777217,
+  3.4028235677973366e38,
+  1e39,
+  ...EDGES,
+];
 const INT_TO_FLOAT = [16777217, 16777219, 2147483647, ...INT_EDGES];
 
 function edgeValues(from: DType, to: DType): readonly number[] {
@@ -41,16 +54,27 @@ export const CAST_CASES: Case[] = [
     run: (ctx) =>
       eachTarget(ctx, async (to) => {
         const x = ctx.nd(edgeValues(ctx.dtype, to));
-        await ctx.expect(ctx.make(x, 'sliced').cast(to), ref.cast(x, to), { exact: true, label: `to ${to}`, inputs: [x] });
+        await ctx.expect(ctx.make(x, 'sliced').cast(to), ref.cast(x, to), {
+          exact: true,
+          label: `to ${to}`,
+          inputs: [x],
+        });
       }),
   },
   {
     name: '0-d and empty',
     run: (ctx) =>
       eachTarget(ctx, async (to) => {
-        for (const [shape, layout] of [[[], 'sliced'], [[0, 3], 'contiguous'], [[2, 0], 'transposed']] as const) {
+        for (const [shape, layout] of [
+          [[], 'sliced'],
+          [[0, 3], 'contiguous'],
+          [[2, 0], 'transposed'],
+        ] as const) {
           const [t, x] = ctx.input(shape, values, layout);
-          await ctx.expect(t.cast(to), ref.cast(x, to), { exact: true, label: `[${shape}] to ${to}` });
+          await ctx.expect(t.cast(to), ref.cast(x, to), {
+            exact: true,
+            label: `[${shape}] to ${to}`,
+          });
         }
       }),
   },

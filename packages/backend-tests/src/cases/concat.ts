@@ -9,14 +9,16 @@ const values = between(-5, 5, -100, 100);
 async function join(ctx: CaseContext, shapes: number[][], axis: number, layouts: Layout[] = []) {
   const pairs = shapes.map((s, k) => ctx.input(s, values, layouts[k] ?? 'contiguous'));
   const label = `${shapes.map((s, k) => `[${s}] ${layouts[k] ?? 'contiguous'}`).join(', ')} on axis ${axis}`;
-  await ctx.expect(concat(pairs.map((p) => p[0]), axis), ref.concat(pairs.map((p) => p[1]), axis), { exact: true, label });
-} // prettier-ignore
+  const [tensors, refs] = [pairs.map((p) => p[0]), pairs.map((p) => p[1])];
+  await ctx.expect(concat(tensors, axis), ref.concat(refs, axis), { exact: true, label });
+}
 
 const cat = (name: string, shapes: number[][], axis: number, layouts?: Layout[]): Case => ({
   name,
   run: (ctx) => join(ctx, shapes, axis, layouts),
 });
 
+// prettier-ignore
 export const CONCAT_CASES: Case[] = [
   cat('two [2,3] on axis 0', [[2, 3], [2, 3]], 0),
   cat('two [2,3] on axis 1', [[2, 3], [2, 3]], 1),
@@ -33,8 +35,18 @@ export const CONCAT_CASES: Case[] = [
     async run(ctx) {
       const pairs = [0, 1, 2].map(() => ctx.input([2, 3], values, 'sliced'));
       const unsq = (x: Nd): Nd => ({ ...x, shape: [2, 1, 3] });
-      const out = stack(pairs.map((p) => p[0]), 1);
-      await ctx.expect(out, ref.concat(pairs.map((p) => unsq(p[1])), 1), { exact: true });
+      const out = stack(
+        pairs.map((p) => p[0]),
+        1,
+      );
+      await ctx.expect(
+        out,
+        ref.concat(
+          pairs.map((p) => unsq(p[1])),
+          1,
+        ),
+        { exact: true },
+      );
     },
   },
   {

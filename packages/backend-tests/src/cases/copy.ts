@@ -8,7 +8,10 @@ import { type Case, EDGES, INT_EDGES, between } from './case.js';
 const values = between(-5, 5, -100, 100);
 
 function zerosOf(ctx: CaseContext, shape: number[]): [Tensor, Nd] {
-  return [ctx.track(zeros(shape, { backend: ctx.backend, dtype: ctx.dtype })), fill(ctx.dtype, shape, () => 0)];
+  return [
+    ctx.track(zeros(shape, { backend: ctx.backend, dtype: ctx.dtype })),
+    fill(ctx.dtype, shape, () => 0),
+  ];
 }
 
 /** `base` with `src` written at the positions `pos(idx of src)`. */
@@ -32,10 +35,19 @@ export const COPY_CASES: Case[] = [
     name: 'assign into a sliced view writes only the view',
     async run(ctx) {
       const [base, b] = zerosOf(ctx, [5, 6]);
-      const view = ctx.track(base.slice([[1, undefined, 2], [0, undefined, 3]]));
+      const view = ctx.track(
+        base.slice([
+          [1, undefined, 2],
+          [0, undefined, 3],
+        ]),
+      );
       const [src, s] = ctx.input([2, 2], values, 'transposed');
       view.assign(src);
-      await ctx.expect(base, written(b, s, ([i, j]) => [1 + 2 * i!, 3 * j!]), { exact: true, label: 'base' });
+      await ctx.expect(
+        base,
+        written(b, s, ([i, j]) => [1 + 2 * i!, 3 * j!]),
+        { exact: true, label: 'base' },
+      );
       await ctx.expect(view, s, { exact: true, label: 'view' });
     },
   },
@@ -45,7 +57,11 @@ export const COPY_CASES: Case[] = [
       const [base, b] = zerosOf(ctx, [3, 4]);
       const [src, s] = ctx.input([4, 3], values, 'transposed');
       ctx.track(base.transpose()).assign(src);
-      await ctx.expect(base, written(b, s, ([i, j]) => [j!, i!]), { exact: true });
+      await ctx.expect(
+        base,
+        written(b, s, ([i, j]) => [j!, i!]),
+        { exact: true },
+      );
     },
   },
   {
@@ -58,7 +74,11 @@ export const COPY_CASES: Case[] = [
       await ctx.expect(base, afterRow, { exact: true, label: 'row' });
       ctx.track(base.slice([null, [1, 3]])).assign(2.5); // int32 truncates to 2
       const v = ctx.nd([2.5], []).data[0]!;
-      const afterNumber = written(afterRow, fill(ctx.dtype, [3, 2], () => v), ([i, j]) => [i!, 1 + j!]);
+      const afterNumber = written(
+        afterRow,
+        fill(ctx.dtype, [3, 2], () => v),
+        ([i, j]) => [i!, 1 + j!],
+      );
       await ctx.expect(base, afterNumber, { exact: true, label: 'number' });
     },
   },
@@ -80,7 +100,11 @@ export const COPY_CASES: Case[] = [
       const [src, s] = ctx.input([], values, 'sliced');
       ctx.track(base.slice([1, 2])).assign(src);
       ctx.track(base.slice([[2, 2]])).assign(src);
-      await ctx.expect(base, written(b, s, () => [1, 2]), { exact: true });
+      await ctx.expect(
+        base,
+        written(b, s, () => [1, 2]),
+        { exact: true },
+      );
     },
   },
   {
@@ -92,7 +116,10 @@ export const COPY_CASES: Case[] = [
         expect(isContiguous(c.shape, c.strides), `${layout} clone is row-major`).toBe(true);
         await ctx.expect(c, x, { exact: true, label: `clone of ${layout}` });
         c.assign(0);
-        await ctx.expect(t, x, { exact: true, label: `${layout} original after writing its clone` });
+        await ctx.expect(t, x, {
+          exact: true,
+          label: `${layout} original after writing its clone`,
+        });
       }
     },
   },
@@ -102,7 +129,11 @@ export const COPY_CASES: Case[] = [
       for (const layout of LAYOUTS) {
         const [t, x] = ctx.input([2, 3, 2], values, layout);
         await ctx.expect(t.contiguous(), x, { exact: true, label: `contiguous() of ${layout}` });
-        await ctx.expect(t.reshape([3, 4]), { ...x, shape: [3, 4] }, { exact: true, label: `reshape of ${layout}` });
+        await ctx.expect(
+          t.reshape([3, 4]),
+          { ...x, shape: [3, 4] },
+          { exact: true, label: `reshape of ${layout}` },
+        );
       }
     },
   },
@@ -113,7 +144,11 @@ export const COPY_CASES: Case[] = [
         const [t, x] = ctx.input([3, 2, 4], values, layout);
         await ctx.expect(t, x, { exact: true, label: layout });
       }
-      for (const [shape, layout] of [[[], 'sliced'], [[0, 2], 'transposed'], [[3, 0], 'sliced']] as const) {
+      for (const [shape, layout] of [
+        [[], 'sliced'],
+        [[0, 2], 'transposed'],
+        [[3, 0], 'sliced'],
+      ] as const) {
         const [t, x] = ctx.input(shape, values, layout);
         await ctx.expect(t, x, { exact: true, label: `[${shape}] ${layout}` });
       }

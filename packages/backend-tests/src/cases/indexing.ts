@@ -6,12 +6,22 @@ import { type Case, EDGES, FLOATS, between, integers } from './case.js';
 const values = between(-5, 5, -100, 100);
 
 /** x of `xs` gathered along `axis` by a random index of `is` (entries in range). */
-async function gather(ctx: CaseContext, xs: number[], axis: number, is: number[], lx: Layout = 'contiguous', li: Layout = 'contiguous') {
+async function gather(
+  ctx: CaseContext,
+  xs: number[],
+  axis: number,
+  is: number[],
+  lx: Layout = 'contiguous',
+  li: Layout = 'contiguous',
+) {
   const ax = axis < 0 ? axis + xs.length : axis;
   const [x, xv] = ctx.input(xs, values, lx);
   const [i, iv] = ctx.input(is, integers(0, xs[ax]! - 1), li, 'int32');
-  await ctx.expect(x.gather(axis, i), ref.gather(xv, axis, iv), { exact: true, label: `[${xs}] ${lx}, axis ${axis}, index [${is}] ${li}` });
-} // prettier-ignore
+  await ctx.expect(x.gather(axis, i), ref.gather(xv, axis, iv), {
+    exact: true,
+    label: `[${xs}] ${lx}, axis ${axis}, index [${is}] ${li}`,
+  });
+}
 
 export const GATHER_CASES: Case[] = [
   {
@@ -29,7 +39,11 @@ export const GATHER_CASES: Case[] = [
     requires: ['int32'],
     run: (ctx) => gather(ctx, [2, 3, 4], 1, [2, 5, 3]),
   },
-  { name: 'labels: [4,10] along -1 by [4,1]', requires: ['int32'], run: (ctx) => gather(ctx, [4, 10], -1, [4, 1]) },
+  {
+    name: 'labels: [4,10] along -1 by [4,1]',
+    requires: ['int32'],
+    run: (ctx) => gather(ctx, [4, 10], -1, [4, 1]),
+  },
   {
     name: 'strided x and index (transposed, sliced, stride 0)',
     requires: ['int32'],
@@ -55,19 +69,35 @@ export const GATHER_CASES: Case[] = [
     async run(ctx) {
       const n = EDGES.length;
       const x = ctx.nd(EDGES, [1, n]);
-      const i = ctx.nd(Array.from({ length: n }, (_, k) => n - 1 - k), [1, n], 'int32');
-      await ctx.expect(ctx.make(x, 'sliced').gather(1, ctx.make(i)), ref.gather(x, 1, i), { exact: true });
+      const i = ctx.nd(
+        Array.from({ length: n }, (_, k) => n - 1 - k),
+        [1, n],
+        'int32',
+      );
+      await ctx.expect(ctx.make(x, 'sliced').gather(1, ctx.make(i)), ref.gather(x, 1, i), {
+        exact: true,
+      });
     },
   },
 ];
 
-async function scatter(ctx: CaseContext, shape: number[], axis: number, is: number[], ls: Layout = 'contiguous', li: Layout = 'contiguous') {
+async function scatter(
+  ctx: CaseContext,
+  shape: number[],
+  axis: number,
+  is: number[],
+  ls: Layout = 'contiguous',
+  li: Layout = 'contiguous',
+) {
   const ax = axis < 0 ? axis + shape.length : axis;
   const [i, iv] = ctx.input(is, integers(0, shape[ax]! - 1), li, 'int32');
   const [s, sv] = ctx.input(is, values, ls);
   const { out, scale } = ref.scatterAdd(shape, axis, iv, sv);
-  await ctx.expect(scatterAdd(shape, axis, i, s), out, { scale, label: `[${shape}], axis ${axis}, index [${is}] ${li}, src ${ls}` });
-} // prettier-ignore
+  await ctx.expect(scatterAdd(shape, axis, i, s), out, {
+    scale,
+    label: `[${shape}], axis ${axis}, index [${is}] ${li}, src ${ls}`,
+  });
+}
 
 export const SCATTER_ADD_CASES: Case[] = [
   {
@@ -80,7 +110,11 @@ export const SCATTER_ADD_CASES: Case[] = [
       await ctx.expect(scatterAdd([2, 4], 1, ctx.make(i), s), out, { scale });
     },
   },
-  { name: 'axis 0, index longer than the output', requires: ['int32'], run: (ctx) => scatter(ctx, [3, 4], 0, [5, 4]) },
+  {
+    name: 'axis 0, index longer than the output',
+    requires: ['int32'],
+    run: (ctx) => scatter(ctx, [3, 4], 0, [5, 4]),
+  },
   {
     name: '3-D along -2, index shorter on other axes',
     requires: ['int32'],

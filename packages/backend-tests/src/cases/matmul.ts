@@ -6,12 +6,19 @@ import { type Case, FLOATS, between } from './case.js';
 // int32 products stay far from overflow: the contract for int32 matmul is exact small-integer maths.
 const values = between(-2, 2, -9, 9);
 
-async function check(ctx: CaseContext, sa: number[], sb: number[], la: Layout = 'contiguous', lb: Layout = 'contiguous', label?: string) {
+async function check(
+  ctx: CaseContext,
+  sa: number[],
+  sb: number[],
+  la: Layout = 'contiguous',
+  lb: Layout = 'contiguous',
+  label?: string,
+) {
   const [a, x] = ctx.input(sa, values, la);
   const [b, y] = ctx.input(sb, values, lb);
   const { out, scale } = ref.matmul(x, y);
   await ctx.expect(a.matmul(b), out, { scale, label: label ?? `[${sa}] ${la} @ [${sb}] ${lb}` });
-} // prettier-ignore
+}
 
 const mm = (name: string, sa: number[], sb: number[], la?: Layout, lb?: Layout): Case => ({
   name,

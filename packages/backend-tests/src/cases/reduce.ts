@@ -34,12 +34,28 @@ const INT_ROWS = [
 function reduceCases(op: ReduceOp): Case[] {
   if (!ref.REDUCE_REF[op]) return [];
   const gen: Gen = between(-5, 5, -100, 100);
-  const check = async (ctx: CaseContext, shape: number[], axes: Axes, keepDims = false, layout: Layout = 'contiguous', g = gen) => {
+  const check = async (
+    ctx: CaseContext,
+    shape: number[],
+    axes: Axes,
+    keepDims = false,
+    layout: Layout = 'contiguous',
+    g = gen,
+  ) => {
     const [t, x] = ctx.input(shape, g, layout);
     const { out, scale } = ref.reduce(op, x, axes, keepDims);
-    await ctx.expect(call(op, t, axes, keepDims), out, { scale, label: `axes ${JSON.stringify(axes) ?? 'all'}${keepDims ? ', keepDims' : ''} of [${shape}]` });
-  }; // prettier-ignore
-  const one = (name: string, shape: number[], axes: Axes, keepDims?: boolean, layout?: Layout): Case => ({
+    await ctx.expect(call(op, t, axes, keepDims), out, {
+      scale,
+      label: `axes ${JSON.stringify(axes) ?? 'all'}${keepDims ? ', keepDims' : ''} of [${shape}]`,
+    });
+  };
+  const one = (
+    name: string,
+    shape: number[],
+    axes: Axes,
+    keepDims?: boolean,
+    layout?: Layout,
+  ): Case => ({
     name,
     run: (ctx) => check(ctx, shape, axes, keepDims, layout),
   });
@@ -94,7 +110,9 @@ function reduceCases(op: ReduceOp): Case[] {
           await check(ctx, [0], undefined, false, 'sliced');
         } else {
           const [t] = ctx.input([2, 0], gen);
-          expect(() => call(op, t, 1, false), 'reducing an empty axis has no identity').toThrow(ShapeError);
+          expect(() => call(op, t, 1, false), 'reducing an empty axis has no identity').toThrow(
+            ShapeError,
+          );
         }
       },
     },
@@ -103,9 +121,16 @@ function reduceCases(op: ReduceOp): Case[] {
       dtypes: FLOATS,
       async run(ctx) {
         const x = ctx.nd(NAN_ROWS.flat(), [NAN_ROWS.length, 5]);
-        for (const [axes, layout] of [[1, 'contiguous'], [0, 'transposed'], [undefined, 'sliced']] as const) {
+        for (const [axes, layout] of [
+          [1, 'contiguous'],
+          [0, 'transposed'],
+          [undefined, 'sliced'],
+        ] as const) {
           const { out, scale } = ref.reduce(op, x, axes);
-          await ctx.expect(call(op, ctx.make(x, layout), axes, false), out, { scale, label: `axes ${axes ?? 'all'}` });
+          await ctx.expect(call(op, ctx.make(x, layout), axes, false), out, {
+            scale,
+            label: `axes ${axes ?? 'all'}`,
+          });
         }
       },
     },
@@ -116,11 +141,15 @@ function reduceCases(op: ReduceOp): Case[] {
         const x = ctx.nd(INT_ROWS.flat(), [INT_ROWS.length, 5]);
         for (const axes of [1, 0, undefined]) {
           const { out } = ref.reduce(op, x, axes);
-          await ctx.expect(call(op, ctx.make(x, 'transposed'), axes, false), out, { label: `axes ${axes ?? 'all'}` });
+          await ctx.expect(call(op, ctx.make(x, 'transposed'), axes, false), out, {
+            label: `axes ${axes ?? 'all'}`,
+          });
         }
       },
     },
   ];
 }
 
-export const REDUCE_CASES = Object.fromEntries(REDUCE_OPS.map((op) => [op, reduceCases(op)])) as Record<ReduceOp, Case[]>;
+export const REDUCE_CASES = Object.fromEntries(
+  REDUCE_OPS.map((op) => [op, reduceCases(op)]),
+) as Record<ReduceOp, Case[]>;

@@ -14,7 +14,13 @@ export const STORAGE_CASES: Case[] = [
   {
     name: 'zeros',
     async run(ctx) {
-      const data = await ctx.backend.read({ storage: ctx.backend.zeros(ctx.dtype, 5), dtype: ctx.dtype, shape: [5], strides: [1], offset: 0 });
+      const data = await ctx.backend.read({
+        storage: ctx.backend.zeros(ctx.dtype, 5),
+        dtype: ctx.dtype,
+        shape: [5],
+        strides: [1],
+        offset: 0,
+      });
       expect([...data]).toEqual([0, 0, 0, 0, 0]);
       expect(data).toBeInstanceOf(typedArray(ctx.dtype, 0).constructor);
     },
@@ -38,7 +44,10 @@ export const STORAGE_CASES: Case[] = [
       const [t, x] = ctx.input([4, 3], between(-5, 5, -100, 100));
       const view = ctx.track(t.transpose());
       t.dispose();
-      const expected = ctx.nd([0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11].map((i) => x.data[i]!), [3, 4]);
+      const expected = ctx.nd(
+        [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11].map((i) => x.data[i]!),
+        [3, 4],
+      );
       await ctx.expect(view, expected, { exact: true });
     },
   },

@@ -41,7 +41,8 @@ function unaryCases(op: UnaryOp): Case[] {
       const [t, x] = ctx.input(shape, gen, l);
       await ctx.expect(t[op](), ref.unary(op, x), { factor, inputs: [x] });
     };
-  const edges = (dtype: DType) => (dtype === 'int32' ? (spec.intEdges ?? INT_EDGES) : (spec.edges ?? EDGES));
+  const edges = (dtype: DType) =>
+    dtype === 'int32' ? (spec.intEdges ?? INT_EDGES) : (spec.edges ?? EDGES);
   return [
     { name: 'contiguous [2,3,4]', run: layout('contiguous', [2, 3, 4]) },
     { name: 'transposed view [3,4,5]', run: layout('transposed', [3, 4, 5]) },
@@ -77,4 +78,6 @@ function unaryCases(op: UnaryOp): Case[] {
   ];
 }
 
-export const UNARY_CASES = Object.fromEntries(UNARY_OPS.map((op) => [op, unaryCases(op)])) as Record<UnaryOp, Case[]>;
+export const UNARY_CASES = Object.fromEntries(
+  UNARY_OPS.map((op) => [op, unaryCases(op)]),
+) as Record<UnaryOp, Case[]>;

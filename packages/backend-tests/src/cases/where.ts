@@ -6,14 +6,27 @@ import { type Case, EDGES, FLOATS, between, integers } from './case.js';
 const cond = integers(-1, 2); // non-zero, negative included, is true
 const values = between(-5, 5, -100, 100);
 
-async function check(ctx: CaseContext, sc: number[], sa: number[], sb: number[], layouts: Layout[] = [], label?: string) {
+async function check(
+  ctx: CaseContext,
+  sc: number[],
+  sa: number[],
+  sb: number[],
+  layouts: Layout[] = [],
+  label?: string,
+) {
   const [c, xc] = ctx.input(sc, cond, layouts[0], 'int32');
   const [a, xa] = ctx.input(sa, values, layouts[1]);
   const [b, xb] = ctx.input(sb, values, layouts[2]);
   await ctx.expect(where(c, a, b), ref.where(xc, xa, xb), { inputs: [xc, xa, xb], label });
 }
 
-const pick = (name: string, sc: number[], sa: number[], sb: number[], layouts?: Layout[]): Case => ({
+const pick = (
+  name: string,
+  sc: number[],
+  sa: number[],
+  sb: number[],
+  layouts?: Layout[],
+): Case => ({
   name,
   requires: ['int32'],
   run: (ctx) => check(ctx, sc, sa, sb, layouts),
@@ -21,10 +34,22 @@ const pick = (name: string, sc: number[], sa: number[], sb: number[], layouts?: 
 
 export const WHERE_CASES: Case[] = [
   pick('same shape [2,3,4]', [2, 3, 4], [2, 3, 4], [2, 3, 4]),
-  pick('transposed, sliced and stride-0 views', [3, 4], [3, 4], [3, 4], ['transposed', 'sliced', 'broadcast-inner']),
+  pick(
+    'transposed, sliced and stride-0 views',
+    [3, 4],
+    [3, 4],
+    [3, 4],
+    ['transposed', 'sliced', 'broadcast-inner'],
+  ),
   pick('0-d condition', [], [2, 3], [2, 3]),
   pick('[3,1] condition, [1,4] and 0-d values', [3, 1], [1, 4], []),
-  pick('[2,3,4] condition, [4] and [3,1] values', [2, 3, 4], [4], [3, 1], ['sliced', 'contiguous', 'transposed']),
+  pick(
+    '[2,3,4] condition, [4] and [3,1] values',
+    [2, 3, 4],
+    [4],
+    [3, 1],
+    ['sliced', 'contiguous', 'transposed'],
+  ),
   pick('all 0-d, one an offset view', [], [], [], ['sliced']),
   {
     name: 'empty: [0,3] and broadcast to [2,0]',
@@ -41,8 +66,12 @@ export const WHERE_CASES: Case[] = [
       const [c, xc] = ctx.input([3, 4], cond, 'transposed', 'int32');
       const [a, xa] = ctx.input([3, 4], values);
       const v = ctx.dtype === 'int32' ? 7 : 0.25;
-      await ctx.expect(where(c, a, v), ref.where(xc, xa, ctx.nd([v], [])), { label: 'where(c, a, number)' });
-      await ctx.expect(where(c, v, a), ref.where(xc, ctx.nd([v], []), xa), { label: 'where(c, number, a)' });
+      await ctx.expect(where(c, a, v), ref.where(xc, xa, ctx.nd([v], [])), {
+        label: 'where(c, a, number)',
+      });
+      await ctx.expect(where(c, v, a), ref.where(xc, ctx.nd([v], []), xa), {
+        label: 'where(c, number, a)',
+      });
     },
   },
   {

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cpu } from '@nablajs/backend-cpu';
+import { loadMnist } from '@nablajs/data';
+import { useBackend } from '@nablajs/tensor';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { parseOptions } from './options.js';
+import { type TrainConfig, train } from './train.js';
+
+const run = promisify(execFile);
+const cli = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', '--conditions=@nablajs/source', 'src/cli.ts', ...args], { cwd: join(import.meta.dirname, '..') });
+
+const base: TrainConfig = {
+  hidden: [16], activation: 'sigmoid', epochs: 2, batchSize: 10, lr: 0.5, optimizer: 'sgd',
+  momentum: 0, l2: 0, weightDecay: 0, seed: 3,
+}; // prettier-ignore
+
+let data: Awaited<ReturnType<typeof loadMnist>>;
+beforeAll(async () => {
+  useBackend(cpu());
+  data = await loadMnist({ limit: 1000 });
+});
+
+describe('training on real MNIST', () => {
+  test('a short run learns: accuracy far above chance and loss falling', async () => {
+    const { history } = await train(base, data, { progress: null });
+    expect(history).toHaveLength(2);
+    expect(history[1]!.loss).toBeLessThan(history[0]!.loss);
+    expect(history[1]!.testAccuracy).toBeGreaterThan(0.6);
+    expect(history[1]!.validationAccuracy).toBeGreaterThan(0.6);
+  }, 60_000);
+
+  test('stopping after epoch 1 and resuming gives the same weights as an uninterrupted run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabla-mnist-'));
+    const config = { ...base, epochs: 3, momentum: 0.9, dropout: 0.2, l2: 5 };
+    const straight = await train(config, data, { progress: null });
+    const path = join(dir, 'ck.safetensors');
+    await train({ ...config, epochs: 1, save: path }, data, { progress: null });
+    const resumed = await train({ ...config, save: path, resume: true }, data, { progress: null });
+    expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));
+    const a = straight.model.stateDict();
+    const b = resumed.model.stateDict();
+    for (const k of Object.keys(a)) expect(Array.from(b[k]!.dataSync())).toEqual(Array.from(a[k]!.dataSync()));
+  }, 120_000);
+});
+
+describe('command line', () => {
+  test('flags parse with the lecture defaults', () => {
+    const o = parseOptions([]);
+    expect([o.hidden, o.activation, o.batchSize, o.optimizer, o.backend]).toEqual([[30], 'sigmoid', 10, 'sgd', 'cpu']);
+    expect(parseOptions(['--hidden', '30,30', '--activation', 'relu']).hidden).toEqual([30, 30]);
+  });
+
+  test('bad flags get a clear message and exit code 2', async () => {
+    const err = await cli(['--activation', 'elu']).catch((e: { code: number; stderr: string }) => e);
+    expect(err).toMatchObject({ code: 2 });
+    expect((err as { stderr: string }).stderr).toContain('--activation must be one of sigmoid, tanh, relu');
+  }, 60_000);
+
+  test('--json ends with one JSON object of the results', async () => {
+    const { stdout } = await cli(['--limit', '300', '--epochs', '1', '--hidden', '8', '--json']);
+    const last = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(last.epochs).toBe(1);
+    for (const k of ['testAccuracy', 'validationAccuracy', 'secondsPerEpoch']) expect(typeof last[k]).toBe('number');
+    expect(last.testAccuracy).toBeGreaterThan(0.15);
+  }, 60_000);
+});

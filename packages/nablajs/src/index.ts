@@ -1,0 +1,31 @@
+/**
+ * Nabla in one import: the tensor API at the top level, each library as a namespace, and the CPU
+ * backend selected when this module loads (unless another backend was chosen first).
+ *
+ * ```ts
+ * import { tensor, nn, optim, variable } from 'nablajs';
+ * ```
+ */
+import { cpu } from '@nablajs/backend-cpu';
+import { peekBackend, useBackend } from '@nablajs/tensor';
+
+if (!peekBackend()) useBackend(cpu());
+
+export * from '@nablajs/tensor';
+export { cpu } from '@nablajs/backend-cpu';
+export {
+  customFunction,
+  grad,
+  gradcheck,
+  gradgradcheck,
+  noGrad,
+  toDot,
+  toMermaid,
+  Variable,
+  variable,
+} from '@nablajs/autograd';
+export * as autograd from '@nablajs/autograd';
+export * as data from '@nablajs/data';
+export * as nn from '@nablajs/nn';
+export * as optim from '@nablajs/optim';
+export * as regularizers from '@nablajs/regularizers';
