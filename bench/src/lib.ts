@@ -14,7 +14,10 @@ export interface Timing {
 }
 
 export interface TimeOptions {
-  /** A sample repeats the call until it lasts at least this long. */
+  /**
+   * A sample repeats the call until it lasts at least this long. Short samples, many of them: on a
+   * shared machine a sample that the scheduler interrupts is an outlier the median ignores.
+   */
   minSampleMs?: number;
   /** Samples wanted (the median is reported). */
   samples?: number;
@@ -24,7 +27,7 @@ export interface TimeOptions {
 
 /** Warms `fn` up, then times it: the median of several samples of back-to-back calls. */
 export function timeIt(fn: () => void, options: TimeOptions = {}): Timing {
-  const { minSampleMs = 25, samples = 9, budgetMs = 3000 } = options;
+  const { minSampleMs = 2, samples = 31, budgetMs = 3000 } = options;
   // warm-up: at least 3 calls and 100 ms, so the JIT has compiled the hot paths
   let calls = 0;
   const t0 = performance.now();

@@ -11,6 +11,7 @@ import {
   philoxFill,
   typedArray,
 } from '@nablajs/tensor';
+import { FUSED } from './fused.js';
 import { matmulBatched, matmulStrided } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows, sizeOf } from './strided.js';
@@ -219,6 +220,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     concat,
     cast,
     copy: copyStrided,
+    fused: FUSED,
     random(dist: RandomDist, dtype, size, seed, offset) {
       const o = typedArray(dtype, size);
       philoxFill(dist, o, seed, offset);

@@ -305,7 +305,10 @@ test('a training loop without dispose() keeps memory bounded', async () => {
   if (!gc) throw new Error('run with --expose-gc (vitest.shared.ts sets it)');
   const { memory } = await import('@nablajs/tensor');
   const model = new Sequential(new Linear(20, 16), new Sigmoid(), new Linear(16, 4));
-  const x = tensor(Array.from({ length: 8 * 20 }, (_, i) => Math.cos(i)), { shape: [8, 20] });
+  const x = tensor(
+    Array.from({ length: 8 * 20 }, (_, i) => Math.cos(i)),
+    { shape: [8, 20] },
+  );
   const y = tensor([0, 1, 2, 3, 0, 1, 2, 3], { dtype: 'int32' });
   const { crossEntropy } = await import('./index.js');
   const settle = async () => {

@@ -1,5 +1,5 @@
 import type { Variable } from '@nablajs/autograd';
-import { type Tensor, zerosLike } from '@nablajs/tensor';
+import { type Tensor, fusedAdam, zerosLike } from '@nablajs/tensor';
 import { checkBetas, checkBoolean, checkKeys, checkNonNegative } from './errors.js';
 import {
   Optimizer,
@@ -70,13 +70,16 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       state.step = step;
       const expAvg = (state.expAvg ??= zerosLike(p.data)) as Tensor;
       const expAvgSq = (state.expAvgSq ??= zerosLike(p.data)) as Tensor;
+      const vmax = amsgrad ? ((state.maxExpAvgSq ??= zerosLike(p.data)) as Tensor) : null;
+      const fused = { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, maximize, step };
+      if (fusedAdam(p.data, grad, expAvg, expAvgSq, vmax, fused)) continue;
       const s = new Scratch();
       const g = effectiveGrad(s, grad, p.data, this.decoupled ? 0 : weightDecay, maximize);
       blendInto(s, expAvg, beta1, g, 1 - beta1);
       blendInto(s, expAvgSq, beta2, s.t(g.square()), 1 - beta2);
       let second = expAvgSq;
       if (amsgrad) {
-        second = (state.maxExpAvgSq ??= zerosLike(p.data)) as Tensor;
+        second = vmax!;
         second.assign(s.t(second.maximum(expAvgSq)));
       }
       const stepSize = lr / (1 - beta1 ** step);

@@ -1,5 +1,5 @@
 import type { Variable } from '@nablajs/autograd';
-import type { Tensor } from '@nablajs/tensor';
+import { type Tensor, fusedSgd, zerosLike } from '@nablajs/tensor';
 import {
   OptimizerError,
   checkBoolean,
@@ -82,6 +82,14 @@ export class SGD extends Optimizer<SGDOptions> {
     for (const p of group.params) {
       const grad = this.gradOf(p);
       if (!grad) continue;
+      if (momentum === 0 && fusedSgd(p.data, grad, null, { ...group, init: false })) continue;
+      if (momentum !== 0) {
+        const state = this.stateOf(p);
+        const init = !state.momentumBuffer;
+        const buf = (state.momentumBuffer ??= zerosLike(p.data)) as Tensor;
+        if (fusedSgd(p.data, grad, buf, { ...group, init })) continue;
+        if (init) delete state.momentumBuffer;
+      }
       const s = new Scratch();
       let d = effectiveGrad(s, grad, p.data, weightDecay, maximize);
       if (momentum !== 0) {

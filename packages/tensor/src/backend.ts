@@ -54,6 +54,41 @@ export interface Backend<S = unknown> {
   copy(src: TensorRef<S>, dst: TensorRef<S>): void;
   /** `size` numbers from the Philox 4x32-10 stream keyed by (seed, offset); see `philox.ts`. */
   random(dist: RandomDist, dtype: DType, size: number, seed: number, offset: number): S;
+
+  /** Optional fused kernels; `fused.ts` falls back to compositions of primitives without them. */
+  readonly fused?: FusedKernels<S>;
+}
+
+/** One SGD update, PyTorch's rule: d = ±g + wd·p; buf = init ? d : μ·buf + (1−τ)·d;
+ * d = nesterov ? d + μ·buf : buf (when μ ≠ 0); p −= lr·d. */
+export interface SgdStep {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  maximize: boolean;
+  /** First step: the momentum buffer takes d instead of blending. */
+  init: boolean;
+}
+
+/** One Adam/AdamW update, PyTorch 1.13's `_single_tensor_adam(w)`; `step` counts from 1. */
+export interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: shrink p by (1 − lr·wd) instead of adding wd·p to the gradient. */
+  decoupled: boolean;
+  maximize: boolean;
+  step: number;
+}
+
+/** In-place updates over dense views of one dtype and shape (param, grad and state buffers). */
+export interface FusedKernels<S = unknown> {
+  sgd?(param: TensorRef<S>, grad: TensorRef<S>, buf: TensorRef<S> | null, o: SgdStep): void;
+  adam?(param: TensorRef<S>, grad: TensorRef<S>, m: TensorRef<S>, v: TensorRef<S>, vmax: TensorRef<S> | null, o: AdamStep): void;
 }
 
 let current: Backend | undefined;

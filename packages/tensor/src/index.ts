@@ -1,4 +1,13 @@
-export { type Backend, type TensorRef, getBackend, peekBackend, useBackend } from './backend.js';
+export {
+  type AdamStep,
+  type Backend,
+  type FusedKernels,
+  getBackend,
+  peekBackend,
+  type SgdStep,
+  type TensorRef,
+  useBackend,
+} from './backend.js';
 export { COMPOSITES, type CompositeMethods, type Primitives } from './composites.js';
 export {
   arange,
@@ -30,6 +39,7 @@ export {
 } from './dtype.js';
 export { BackendError, DisposedError, DTypeError, fmtShape, NablaError, ShapeError } from './errors.js';
 export { formatTensor } from './format.js';
+export { fusedAdam, fusedSgd } from './fused.js';
 export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';

@@ -1,7 +1,7 @@
 import { type Tensor, isContiguous, zeros } from '@nablajs/tensor';
 import { expect } from 'vitest';
 import type { CaseContext, Layout } from '../context.js';
-import { type Nd, at, fill, ravel } from '../nd.js';
+import { type Nd, at, fill, ravel, unravel } from '../nd.js';
 import * as ref from '../reference.js';
 import { type Case, EDGES, INT_EDGES, between } from './case.js';
 
@@ -17,14 +17,8 @@ function zerosOf(ctx: CaseContext, shape: number[]): [Tensor, Nd] {
 /** `base` with `src` written at the positions `pos(idx of src)`. */
 function written(base: Nd, src: Nd, pos: (idx: number[]) => number[]): Nd {
   const data = Float64Array.from(base.data);
-  for (let i = 0; i < src.data.length; i++) {
-    const idx: number[] = [];
-    for (let k = src.shape.length - 1, f = i; k >= 0; k--) {
-      idx.unshift(f % src.shape[k]!);
-      f = Math.floor(f / src.shape[k]!);
-    }
-    data[ravel(pos(idx), base.shape)] = src.data[i]!;
-  }
+  for (let i = 0; i < src.data.length; i++)
+    data[ravel(pos(unravel(i, src.shape)), base.shape)] = src.data[i]!;
   return { ...base, data };
 }
 

@@ -1,0 +1,51 @@
+import type { AdamStep, FusedKernels, SgdStep, TensorRef, TypedArray } from '@nablajs/tensor';
+
+type Ref = TensorRef<TypedArray>;
+
+/** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */
+export const FUSED: FusedKernels<TypedArray> = {
+  sgd(param: Ref, grad: Ref, buf: Ref | null, o: SgdStep) {
+    const p = param.storage, g = grad.storage; // prettier-ignore
+    const po = param.offset, go = grad.offset; // prettier-ignore
+    const n = p.length === 0 ? 0 : param.shape.reduce((a, d) => a * d, 1);
+    const sign = o.maximize ? -1 : 1;
+    const { lr, momentum: mu, weightDecay: wd, nesterov } = o;
+    const damp = 1 - o.dampening;
+    if (!buf || mu === 0) {
+      for (let i = 0; i < n; i++) p[po + i]! -= lr * (sign * g[go + i]! + wd * p[po + i]!);
+      return;
+    }
+    const b = buf.storage;
+    const bo = buf.offset;
+    for (let i = 0; i < n; i++) {
+      const d = sign * g[go + i]! + wd * p[po + i]!;
+      const m = o.init ? d : mu * b[bo + i]! + damp * d;
+      b[bo + i] = m;
+      p[po + i]! -= lr * (nesterov ? d + mu * m : m);
+    }
+  },
+  adam(param: Ref, grad: Ref, m: Ref, v: Ref, vmax: Ref | null, o: AdamStep) {
+    const p = param.storage, g = grad.storage, ms = m.storage, vs = v.storage; // prettier-ignore
+    const [po, go, mo, vo] = [param.offset, grad.offset, m.offset, v.offset];
+    const n = param.shape.reduce((a, d) => a * d, 1);
+    const { lr, beta1, beta2, eps, weightDecay: wd, decoupled } = o;
+    const stepSize = lr / (1 - beta1 ** o.step);
+    const bias2Sqrt = Math.sqrt(1 - beta2 ** o.step);
+    const shrink = decoupled ? 1 - lr * wd : 1;
+    const sign = o.maximize ? -1 : 1;
+    const mx = vmax?.storage;
+    const xo = vmax?.offset ?? 0;
+    for (let i = 0; i < n; i++) {
+      const theta = p[po + i]!;
+      const gi = sign * g[go + i]! + (decoupled ? 0 : wd * theta);
+      // lerp as PyTorch writes it: start + w·(end − start)
+      const mi = ms[mo + i]! + (1 - beta1) * (gi - ms[mo + i]!);
+      const vi = beta2 * vs[vo + i]! + (1 - beta2) * gi * gi;
+      ms[mo + i] = mi;
+      vs[vo + i] = vi;
+      let second = vi;
+      if (mx) second = mx[xo + i] = Math.max(mx[xo + i]!, vi);
+      p[po + i] = theta * shrink - stepSize * (mi / (Math.sqrt(second) / bias2Sqrt + eps));
+    }
+  },
+};
