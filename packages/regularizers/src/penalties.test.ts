@@ -1,6 +1,7 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { grad, variable } from '@nablajs/autograd';
 import { Linear, mseLoss } from '@nablajs/nn';
+import { Adam, AdamW, SGD } from '@nablajs/optim';
 import { randn, tensor, useBackend } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import { decoupledWeightDecay, l1Penalty, l2Penalty, maxNorm } from './index.js';
@@ -81,6 +82,39 @@ describe('penalties', () => {
       expectClose(closed[i]!, weightDecay[i]!);
       expectClose(decoupled[i]!, weightDecay[i]!);
     }
+  });
+
+  test("@nablajs/optim agrees: SGD on loss + l2Penalty = SGD's weightDecay; decoupled decay + Adam = AdamW", () => {
+    const lr = 0.05;
+    const lambda = 0.3;
+    const steps = (
+      opt: { zeroGrad(): void; step(): void },
+      p: ReturnType<typeof problem>,
+      penalty: number,
+      before?: () => void,
+    ) => {
+      for (let s = 0; s < 3; s++) {
+        opt.zeroGrad();
+        const loss = p.loss();
+        (penalty ? loss.add(l2Penalty(p.params, penalty)) : loss).backward();
+        before?.();
+        opt.step();
+      }
+      return p.params.map((q) => arr(q.data));
+    };
+    const a = problem();
+    const b = problem();
+    const viaPenalty = steps(new SGD(a.params, { lr, momentum: 0.9 }), a, lambda);
+    const viaOptimizer = steps(new SGD(b.params, { lr, momentum: 0.9, weightDecay: lambda }), b, 0);
+    viaPenalty.forEach((v, i) => expectClose(v, viaOptimizer[i]!, 1e-10));
+
+    const c = problem();
+    const d = problem();
+    const adamw = steps(new AdamW(c.params, { lr, weightDecay: lambda }), c, 0);
+    const manual = steps(new Adam(d.params, { lr }), d, 0, () =>
+      decoupledWeightDecay(d.params, lr, lambda),
+    );
+    adamw.forEach((v, i) => expectClose(v, manual[i]!, 1e-10));
   });
 
   test('decoupledWeightDecay scales in place without recording a graph', () => {

@@ -1,6 +1,6 @@
 import { type Backend, getBackend } from './backend.js';
 import { type DType, type TypedArray, dtypeOfArray, typedArray, typedArrayFrom } from './dtype.js';
-import { DTypeError, ShapeError, fmtShape } from './errors.js';
+import { DTypeError, NablaError, ShapeError, fmtShape } from './errors.js';
 import { binaryOp, castOp, wrap } from './math.js';
 import type { RandomDist } from './ops.js';
 import { philoxBlocks } from './philox.js';
@@ -112,8 +112,12 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 const generator = { seed: 0, offset: 0 };
 
 /** Seeds the global generator (like `torch.manual_seed`); the default seed is 0. */
+function checkSeed(op: string, seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new NablaError(op, `seed must be a non-negative safe integer, got ${seed}`);
+}
+
 export function manualSeed(seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new ShapeError('manualSeed', `seed must be a non-negative safe integer, got ${seed}`);
+  checkSeed('manualSeed', seed);
   generator.seed = seed;
   generator.offset = 0;
 }
@@ -140,7 +144,10 @@ function random(op: string, dist: RandomDist, shape: readonly number[], opts: Ra
   const backend = backendFor(op, opts, dtype);
   const n = sizeOf(shape);
   let seed: number, offset: number; // prettier-ignore
-  if (opts.seed !== undefined) [seed, offset] = [opts.seed, 0];
+  if (opts.seed !== undefined) {
+    checkSeed(op, opts.seed);
+    [seed, offset] = [opts.seed, 0];
+  }
   else {
     [seed, offset] = [generator.seed, generator.offset];
     generator.offset += philoxBlocks(n);
@@ -156,6 +163,9 @@ export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tenso
 /** `indices` (int32, any shape) as one-hot float32 rows: shape [...indices.shape, numClasses]. */
 export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'float32'): Tensor {
   if (indices.dtype !== 'int32') throw new DTypeError('oneHot', `indices must be int32, got ${indices.dtype}`);
+  if (indices.backend.readSync)
+    for (const k of indices.dataSync())
+      if (k < 0 || k >= numClasses) throw new ShapeError('oneHot', `index ${k} is out of range for ${numClasses} classes`, `indices must be in 0..${numClasses - 1}`);
   const classes = arange(numClasses, undefined, 1, { backend: indices.backend });
   const col = indices.unsqueeze(-1);
   const hot = binaryOp('eq', col, classes);

@@ -121,11 +121,12 @@ export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false)
   x.assertLive(op);
   if ((op === 'argmax' || op === 'argmin') && axes === undefined) {
     const flat = x.reshape([-1]);
-    try {
-      return reduceOp(op, flat, 0, false);
-    } finally {
-      if (flat !== x) flat.dispose();
-    }
+    const r = reduceOp(op, flat, 0, false);
+    flat.dispose();
+    if (!keepDims) return r;
+    const kept = r.reshape(x.shape.map(() => 1));
+    r.dispose();
+    return kept;
   }
   if ((op === 'argmax' || op === 'argmin') && typeof axes !== 'number')
     throw new ShapeError(op, `takes one axis, got [${axes!.join(',')}]`);

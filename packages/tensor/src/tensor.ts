@@ -23,7 +23,7 @@ export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
 export type BinaryMethods<T> = { [K in BinaryOp]: (other: T | number) => T };
 /** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
  * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
-export type SliceSpec = null | number | readonly [number?, number?, number?];
+export type SliceSpec = null | number | readonly [(number | null)?, (number | null)?, (number | null)?];
 export type NestedArray = number | NestedArray[];
 
 // The elementwise methods come from the op tables (installed below), the composites from COMPOSITES.
@@ -161,7 +161,8 @@ export class Tensor implements TensorRef {
         offset += k * stride;
         return;
       }
-      const [s0, e0, step = 1] = spec ?? [];
+      const [s0, e0, st] = spec ?? [];
+      const step = st ?? 1;
       if (!Number.isInteger(step) || step < 1) throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
       const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
       const start = clampIdx(s0 ?? 0);

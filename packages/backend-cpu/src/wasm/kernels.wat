@@ -18,10 +18,10 @@
 ;;    contiguous along K) and M is small: y = x·Wᵀ with W stored [out, in], as PyTorch stores it.
 ;;    Packing would transpose all of B for only a few rows of A.
 ;;
-;; Partial blocks (M % 4, N % 8, K % 4 in $dot) are computed whole and only their valid part is
-;; stored, so operands read in place are read up to 28 bytes past their last element and C up to
-;; 28 bytes past its end: matmul.ts leaves slack after each region. Values read there never reach a
-;; stored element.
+;; Partial blocks (M % 4, N % 8, K % 4 in $dot) are computed whole; only their valid part is stored,
+;; except that a partial last column panel may be stored whole (see $matmul). So operands read in
+;; place are read up to 28 bytes past their last element, and C is read and written up to 28 bytes
+;; past its end: matmul.ts leaves slack after each region. Values there never reach a valid element.
 ;;
 ;; Why 4 x 8: V8 (TurboFan) hoists every load of a loop iteration to its top, so the loaded B
 ;; vectors, the broadcast A values and the accumulators are live together: 2 + 4 + 8 = 14 of the 15
@@ -514,11 +514,16 @@
             (local.set $aBase (local.get $workA))
             (local.set $aStep (i32.const 16))
             (local.set $aPanel (i32.shl (local.get $kb) (i32.const 4)))))
-        ;; every B panel against every A panel of the block; the B panel stays in L1
-        (local.set $jr (i32.const 0))
-        (local.set $bp (local.get $bBase))
+        ;; every B panel against every A panel of the block; the B panel stays in L1. Panels go
+        ;; right to left: a partial last panel is then stored whole, its columns past N landing
+        ;; on the first columns of the next row (or the slack after C), which the first panel
+        ;; overwrites later. Only when not accumulating: the spill must not be added to.
+        (local.set $jr (i32.and (i32.sub (local.get $N) (i32.const 1)) (i32.const -8)))
         (loop $nPanels
+          (local.set $bp (i32.add (local.get $bBase) (i32.mul (i32.shr_u (local.get $jr) (i32.const 3)) (local.get $bPanel))))
           (local.set $cols (i32.sub (local.get $N) (local.get $jr)))
+          (if (i32.gt_s (local.get $cols) (i32.const 8)) (then (local.set $cols (i32.const 8))))
+          (if (i32.eqz (local.get $acc)) (then (local.set $cols (i32.const 8))))
           (local.set $ir (i32.const 0))
           (local.set $ap (local.get $aBase))
           (local.set $cp
@@ -526,25 +531,22 @@
               (i32.add (i32.mul (local.get $ic) (local.get $ldc)) (i32.shl (local.get $jr) (i32.const 2)))))
           (loop $mPanels
             (local.set $rows (i32.sub (local.get $mb) (local.get $ir)))
-            (if (i32.and (i32.ge_s (local.get $rows) (i32.const 4)) (i32.ge_s (local.get $cols) (i32.const 8)))
+            (if (i32.and (i32.ge_s (local.get $rows) (i32.const 4)) (i32.eq (local.get $cols) (i32.const 8)))
               (then
                 (call $tile (local.get $ap) (local.get $aStep) (local.get $bp) (local.get $bStep) (local.get $kb)
                   (local.get $cp) (local.get $ldc) (local.get $acc)))
-              (else (if (i32.and (i32.eq (local.get $rows) (i32.const 2)) (i32.ge_s (local.get $cols) (i32.const 8)))
+              (else (if (i32.and (i32.eq (local.get $rows) (i32.const 2)) (i32.eq (local.get $cols) (i32.const 8)))
               (then
                 (call $tile2 (local.get $ap) (local.get $aStep) (local.get $bp) (local.get $bStep) (local.get $kb)
                   (local.get $cp) (local.get $ldc) (local.get $acc)))
               (else
                 (if (i32.gt_s (local.get $rows) (i32.const 4)) (then (local.set $rows (i32.const 4))))
-                (local.set $t (local.get $cols))
-                (if (i32.gt_s (local.get $t) (i32.const 8)) (then (local.set $t (i32.const 8))))
                 (call $tileEdge (local.get $ap) (local.get $aStep) (local.get $bp) (local.get $bStep) (local.get $kb)
-                  (local.get $cp) (local.get $ldc) (local.get $acc) (local.get $rows) (local.get $t))))))
+                  (local.get $cp) (local.get $ldc) (local.get $acc) (local.get $rows) (local.get $cols))))))
             (local.set $ap (i32.add (local.get $ap) (local.get $aPanel)))
             (local.set $cp (i32.add (local.get $cp) (i32.shl (local.get $ldc) (i32.const 2))))
             (br_if $mPanels (i32.lt_s (local.tee $ir (i32.add (local.get $ir) (i32.const 4))) (local.get $mb))))
-          (local.set $bp (i32.add (local.get $bp) (local.get $bPanel)))
-          (br_if $nPanels (i32.lt_s (local.tee $jr (i32.add (local.get $jr) (i32.const 8))) (local.get $N))))
+          (br_if $nPanels (i32.ge_s (local.tee $jr (i32.sub (local.get $jr) (i32.const 8))) (i32.const 0))))
         (br_if $mBlocks (i32.lt_s (local.tee $ic (i32.add (local.get $ic) (local.get $mb))) (local.get $M))))
       (br_if $kBlocks (i32.lt_s (local.tee $pk (i32.add (local.get $pk) (local.get $kb))) (local.get $K)))))
 )
