@@ -4,7 +4,14 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  globalIgnores(['**/dist/', '**/coverage/', '**/.turbo/', 'bench/results/', '**/*.generated.ts']),
+  globalIgnores([
+    '**/*.tmp.*',
+    '**/dist/',
+    '**/coverage/',
+    '**/.turbo/',
+    'bench/results/',
+    '**/*.generated.ts',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

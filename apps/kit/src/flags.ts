@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export type Flag =
   | { kind: 'int' | 'float'; default?: number; help: string; min?: number }
   | { kind: 'string'; default?: string; help: string; choices?: readonly string[] }
-  | { kind: 'list'; default?: number[]; help: string }
+  | { kind: 'list'; default?: readonly number[]; help: string }
   | { kind: 'bool'; help: string };
 
 type Value<F extends Flag> = F extends { kind: 'int' | 'float' }
@@ -14,7 +14,9 @@ type Value<F extends Flag> = F extends { kind: 'int' | 'float' }
     : F extends { kind: 'list' }
       ? number[]
       : boolean;
-export type Parsed<S extends Record<string, Flag>> = { [K in keyof S]: Value<S[K]> | (S[K] extends { default: unknown } ? never : undefined) };
+export type Parsed<S extends Record<string, Flag>> = {
+  [K in keyof S]: Value<S[K]> | (S[K] extends { default: unknown } ? never : undefined);
+};
 
 /** A bad command line: the app prints the message and exits with code 2. */
 export class UsageError extends Error {
@@ -26,22 +28,47 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 /** Help text: one line per flag, from the same table that parses them. */
 export function usage(command: string, summary: string, spec: Record<string, Flag>): string {
   const rows = Object.entries(spec).map(([name, f]) => {
-    const arg = f.kind === 'bool' ? '' : f.kind === 'list' ? ' N,N,…' : f.kind === 'string' && f.choices ? ` ${f.choices.join('|')}` : ` ${f.kind === 'string' ? 'S' : 'N'}`;
-    const def = 'default' in f && f.default !== undefined ? ` (default ${Array.isArray(f.default) ? f.default.join(',') : f.default})` : '';
+    const arg =
+      f.kind === 'bool'
+        ? ''
+        : f.kind === 'list'
+          ? ' N,N,…'
+          : f.kind === 'string' && f.choices
+            ? ` ${f.choices.join('|')}`
+            : ` ${f.kind === 'string' ? 'S' : 'N'}`;
+    const def =
+      'default' in f && f.default !== undefined
+        ? ` (default ${Array.isArray(f.default) ? f.default.join(',') : f.default})`
+        : '';
     return `  --${kebab(name)}${arg}`.padEnd(34) + f.help + def;
   });
-  return [`Usage: ${command} [flags]`, '', summary, '', 'Flags:', ...rows, '  --help'.padEnd(34) + 'show this help'].join('\n');
+  return [
+    `Usage: ${command} [flags]`,
+    '',
+    summary,
+    '',
+    'Flags:',
+    ...rows,
+    '  --help'.padEnd(34) + 'show this help',
+  ].join('\n');
 }
 
 /** Parses `argv` against `spec` (camelCase keys become --kebab-case flags); throws UsageError. */
-export function parseFlags<S extends Record<string, Flag>>(argv: readonly string[], spec: S): Parsed<S> & { help: boolean } {
+export function parseFlags<S extends Record<string, Flag>>(
+  argv: readonly string[],
+  spec: S,
+): Parsed<S> & { help: boolean } {
   const options = Object.fromEntries([
     ['help', { type: 'boolean' as const }],
-    ...Object.entries(spec).map(([n, f]) => [kebab(n), { type: f.kind === 'bool' ? ('boolean' as const) : ('string' as const) }]),
+    ...Object.entries(spec).map(([n, f]) => [
+      kebab(n),
+      { type: f.kind === 'bool' ? ('boolean' as const) : ('string' as const) },
+    ]),
   ]);
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
+      .values as typeof values;
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[\w+\]: /, ''));
   }
@@ -55,17 +82,22 @@ export function parseFlags<S extends Record<string, Flag>>(argv: readonly string
     }
     if (f.kind === 'bool') out[name] = raw === true;
     else if (f.kind === 'string') {
-      if (f.choices && !f.choices.includes(raw as string)) throw new UsageError(`${flag} must be one of ${f.choices.join(', ')}, got '${raw}'`);
+      if (f.choices && !f.choices.includes(raw as string))
+        throw new UsageError(`${flag} must be one of ${f.choices.join(', ')}, got '${raw}'`);
       out[name] = raw;
     } else if (f.kind === 'list') {
       const parts = (raw as string) === '' ? [] : (raw as string).split(',').map(Number);
-      if (parts.some((n) => !Number.isInteger(n) || n <= 0)) throw new UsageError(`${flag} takes positive integers separated by commas, got '${raw}'`);
+      if (parts.some((n) => !Number.isInteger(n) || n <= 0))
+        throw new UsageError(`${flag} takes positive integers separated by commas, got '${raw}'`);
       out[name] = parts;
     } else {
       const n = Number(raw);
       if (raw === '' || !Number.isFinite(n) || (f.kind === 'int' && !Number.isInteger(n)))
-        throw new UsageError(`${flag} takes ${f.kind === 'int' ? 'an integer' : 'a number'}, got '${raw}'`);
-      if (f.min !== undefined && n < f.min) throw new UsageError(`${flag} must be at least ${f.min}, got ${n}`);
+        throw new UsageError(
+          `${flag} takes ${f.kind === 'int' ? 'an integer' : 'a number'}, got '${raw}'`,
+        );
+      if (f.min !== undefined && n < f.min)
+        throw new UsageError(`${flag} must be at least ${f.min}, got ${n}`);
       out[name] = n;
     }
   }

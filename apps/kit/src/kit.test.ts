@@ -5,7 +5,12 @@ const spec = {
   epochs: { kind: 'int', default: 30, help: 'epochs', min: 1 },
   lr: { kind: 'float', default: 0.5, help: 'learning rate' },
   hidden: { kind: 'list', default: [30], help: 'hidden sizes' },
-  activation: { kind: 'string', default: 'sigmoid', choices: ['sigmoid', 'relu'], help: 'activation' },
+  activation: {
+    kind: 'string',
+    default: 'sigmoid',
+    choices: ['sigmoid', 'relu'],
+    help: 'activation',
+  },
   json: { kind: 'bool', help: 'json' },
   save: { kind: 'string', help: 'path' },
 } as const;
@@ -13,7 +18,15 @@ const spec = {
 describe('flags', () => {
   test('parses each kind and applies defaults', () => {
     const f = parseFlags(['--epochs', '3', '--hidden', '30,20', '--json', '--lr=0.1'], spec);
-    expect(f).toEqual({ help: false, epochs: 3, lr: 0.1, hidden: [30, 20], activation: 'sigmoid', json: true, save: undefined });
+    expect(f).toEqual({
+      help: false,
+      epochs: 3,
+      lr: 0.1,
+      hidden: [30, 20],
+      activation: 'sigmoid',
+      json: true,
+      save: undefined,
+    });
   });
   test.each([
     [['--epochs', 'x'], '--epochs takes an integer'],
@@ -27,7 +40,14 @@ describe('flags', () => {
   });
   test('usage lists every flag with its default', () => {
     const u = usage('mnist', 'Trains.', spec);
-    for (const f of ['--epochs N', '--hidden N,N,…', '--activation sigmoid|relu', '--json', '--help']) expect(u).toContain(f);
+    for (const f of [
+      '--epochs N',
+      '--hidden N,N,…',
+      '--activation sigmoid|relu',
+      '--json',
+      '--help',
+    ])
+      expect(u).toContain(f);
     expect(u).toContain('(default 30)');
   });
 });
@@ -38,7 +58,7 @@ describe('progress', () => {
     const p = new Progress('train', 100, { isTTY: false, write: (s) => lines.push(s) });
     for (let i = 0; i < 100; i++) p.tick();
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^train \[#{6}\.{18}\]  25% 25\/100 · [\d,]+ samples\/s · ETA /);
+    expect(lines[0]).toMatch(/^train \[#{6}\.{18}\] {2}25% 25\/100 · [\d,]+ samples\/s · ETA /);
     expect(p.line()).toMatch(/100% 100\/100/);
   });
 });
@@ -55,8 +75,20 @@ describe('svg', () => {
       yLabel: 'norm',
       logY: true,
       series: [
-        { name: 'layer 1', points: [[0, 0.001], [1, 0.01]] },
-        { name: 'layer 2', points: [[0, 0.1], [1, 1]] },
+        {
+          name: 'layer 1',
+          points: [
+            [0, 0.001],
+            [1, 0.01],
+          ],
+        },
+        {
+          name: 'layer 2',
+          points: [
+            [0, 0.1],
+            [1, 1],
+          ],
+        },
       ],
     });
     expect(svg.match(/<path /g)).toHaveLength(2);

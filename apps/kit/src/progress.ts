@@ -4,7 +4,10 @@ export interface ProgressSink {
   write(s: string): unknown;
 }
 
-const fmtTime = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(s < 10 ? 1 : 0)}s`);
+const fmtTime = (s: number) =>
+  s >= 60
+    ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`
+    : `${s.toFixed(s < 10 ? 1 : 0)}s`;
 
 /** A progress bar with rate and ETA: `train [#######.....] 58% 29,000/50,000 · 41,210 samples/s · ETA 0.5s`. */
 export class Progress {

@@ -16,7 +16,16 @@ export interface ChartOptions {
 }
 
 // Okabe–Ito: distinguishable with colour-vision deficiencies.
-const COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+const COLORS = [
+  '#0072B2',
+  '#D55E00',
+  '#009E73',
+  '#CC79A7',
+  '#E69F00',
+  '#56B4E9',
+  '#000000',
+  '#F0E442',
+];
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -27,18 +36,24 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const ticks: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(0) : String(Number(v.toPrecision(4))));
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
+    ? v.toExponential(0)
+    : String(Number(v.toPrecision(4)));
 
 /** A self-contained SVG line chart with axes, ticks and a legend. */
 export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 420;
   const m = { l: 70, r: 170, t: 40, b: 50 };
-  const pts = o.series.flatMap((s) => s.points).filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
+  const pts = o.series
+    .flatMap((s) => s.points)
+    .filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
   const xs = pts.map(([x]) => x);
   const ty = (y: number) => (o.logY ? Math.log10(y) : y);
   const ys = pts.map(([, y]) => ty(y));
@@ -50,7 +65,9 @@ export function lineChart(o: ChartOptions): string {
   const px = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((ty(y) - y0) / (y1 - y0)) * (H - m.t - m.b);
   const xt = niceTicks(x0, x1);
-  const yt = o.logY ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i)) : niceTicks(y0, y1);
+  const yt = o.logY
+    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i))
+    : niceTicks(y0, y1);
   [x0, x1] = [Math.min(x0, xt[0]!), Math.max(x1, xt[xt.length - 1]!)];
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${esc(o.title)}">`,
@@ -75,9 +92,14 @@ export function lineChart(o: ChartOptions): string {
   o.series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const valid = s.points.filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
-    const d = valid.map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
+    const d = valid
+      .map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`)
+      .join('');
     if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    for (const [x, y] of valid) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
+    for (const [x, y] of valid)
+      out.push(
+        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`,
+      );
     const ly = m.t + 10 + i * 20;
     out.push(
       `<line x1="${W - m.r + 12}" x2="${W - m.r + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,

@@ -21,7 +21,13 @@ const OPT = 'optimizer.';
  * dict), the optimizer's buffers under `optimizer.<param>.<key>`, the rest as JSON metadata.
  * Written atomically by `save` (temporary file, then rename).
  */
-export async function saveCheckpoint(path: string, model: Module, opt: Optimizer, c: TrainConfig, history: EpochResult[]): Promise<void> {
+export async function saveCheckpoint(
+  path: string,
+  model: Module,
+  opt: Optimizer,
+  c: TrainConfig,
+  history: EpochResult[],
+): Promise<void> {
   const tensors: Record<string, Tensor> = { ...model.stateDict() };
   const sd = opt.stateDict() as OptimizerStateDict;
   const scalars: Record<string, Record<string, number>> = {};
@@ -32,7 +38,13 @@ export async function saveCheckpoint(path: string, model: Module, opt: Optimizer
     }
   const meta: Checkpoint = {
     format: 'nabla-mnist-checkpoint/1',
-    config: { hidden: c.hidden, activation: c.activation, dropout: c.dropout, optimizer: c.optimizer, seed: c.seed },
+    config: {
+      hidden: c.hidden,
+      activation: c.activation,
+      dropout: c.dropout,
+      optimizer: c.optimizer,
+      seed: c.seed,
+    },
     rng: getRngState(),
     optimizer: { paramGroups: sd.paramGroups, scalars },
     history,
@@ -41,14 +53,21 @@ export async function saveCheckpoint(path: string, model: Module, opt: Optimizer
 }
 
 /** Restores model, optimizer and generator from `path`; undefined when there is no file yet. */
-export async function loadCheckpoint(path: string, model: Module, opt: Optimizer, c: TrainConfig): Promise<Checkpoint | undefined> {
+export async function loadCheckpoint(
+  path: string,
+  model: Module,
+  opt: Optimizer,
+  c: TrainConfig,
+): Promise<Checkpoint | undefined> {
   if (!existsSync(path)) return undefined;
   const { tensors, metadata } = await load(path);
   const meta = JSON.parse(metadata?.checkpoint ?? 'null') as Checkpoint | null;
-  if (meta?.format !== 'nabla-mnist-checkpoint/1') throw new Error(`--resume: ${path} is not a checkpoint written by this trainer`);
+  if (meta?.format !== 'nabla-mnist-checkpoint/1')
+    throw new Error(`--resume: ${path} is not a checkpoint written by this trainer`);
   const want = JSON.stringify([c.hidden, c.activation, c.optimizer]);
   const got = JSON.stringify([meta.config.hidden, meta.config.activation, meta.config.optimizer]);
-  if (want !== got) throw new Error(`--resume: ${path} holds a ${got} network, the flags ask for ${want}`);
+  if (want !== got)
+    throw new Error(`--resume: ${path} holds a ${got} network, the flags ask for ${want}`);
   const modelState: Record<string, Tensor> = {};
   const state: Record<string, Record<string, Tensor | number>> = {};
   for (const [name, t] of Object.entries(tensors)) {
@@ -60,7 +79,10 @@ export async function loadCheckpoint(path: string, model: Module, opt: Optimizer
   }
   for (const [i, s] of Object.entries(meta.optimizer.scalars)) Object.assign((state[i] ??= {}), s);
   model.loadStateDict(modelState);
-  opt.loadStateDict({ state, paramGroups: meta.optimizer.paramGroups } as unknown as OptimizerStateDict);
+  opt.loadStateDict({
+    state,
+    paramGroups: meta.optimizer.paramGroups,
+  } as unknown as OptimizerStateDict);
   setRngState(meta.rng);
   return meta;
 }

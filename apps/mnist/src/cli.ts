@@ -22,7 +22,8 @@ async function main(argv: string[]): Promise<number> {
   let o;
   try {
     o = parseOptions(argv);
-    if (o.resume && !o.save) throw new UsageError('--resume needs --save PATH (the checkpoint to continue)');
+    if (o.resume && !o.save)
+      throw new UsageError('--resume needs --save PATH (the checkpoint to continue)');
     if (o.dropout >= 1) throw new UsageError(`--dropout must be below 1, got ${o.dropout}`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
@@ -30,23 +31,49 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (o.help) {
-    process.stdout.write(`${usage('pnpm mnist', "Trains the lecture's network (784-30-10, sigmoid, cross-entropy, SGD) on MNIST.", FLAGS)}\n`);
+    process.stdout.write(
+      `${usage('pnpm mnist', "Trains the lecture's network (784-30-10, sigmoid, cross-entropy, SGD) on MNIST.", FLAGS)}\n`,
+    );
     return 0;
   }
   await selectBackend(o.backend as 'cpu' | 'webgpu');
   const data = await loadMnist(o.limit ? { limit: o.limit } : {});
   if (o.sweep === 'depth') {
-    await runDepthSweep(data, { epochs: argv.includes('--epochs') ? o.epochs : 30, seed: o.seed, out: o.out, json: o.json });
+    await runDepthSweep(data, {
+      epochs: argv.includes('--epochs') ? o.epochs : 30,
+      seed: o.seed,
+      out: o.out,
+      json: o.json,
+    });
     return 0;
   }
-  const config: TrainConfig = { ...o, activation: o.activation as TrainConfig['activation'], optimizer: o.optimizer as TrainConfig['optimizer'], resume: o.resume };
+  const config: TrainConfig = {
+    ...o,
+    activation: o.activation as TrainConfig['activation'],
+    optimizer: o.optimizer as TrainConfig['optimizer'],
+    resume: o.resume,
+  };
   const net = [784, ...o.hidden, 10].join('-');
-  console.log(`MNIST: ${net} ${o.activation}, ${o.optimizer} lr ${o.lr}, mini-batch ${o.batchSize}, ${data.train.count.toLocaleString('en-US')} training / ${data.validation.count.toLocaleString('en-US')} validation / ${data.test.count.toLocaleString('en-US')} test images, backend ${o.backend}`);
-  const { history } = await train(config, data, { onEpoch: (r) => console.log(formatEpoch(r, o.epochs, data.train.count)) });
+  console.log(
+    `MNIST: ${net} ${o.activation}, ${o.optimizer} lr ${o.lr}, mini-batch ${o.batchSize}, ${data.train.count.toLocaleString('en-US')} training / ${data.validation.count.toLocaleString('en-US')} validation / ${data.test.count.toLocaleString('en-US')} test images, backend ${o.backend}`,
+  );
+  const { history } = await train(config, data, {
+    onEpoch: (r) => console.log(formatEpoch(r, o.epochs, data.train.count)),
+  });
   const last = history[history.length - 1]!;
   if (o.json) {
     const secondsPerEpoch = history.reduce((s, r) => s + r.seconds, 0) / history.length;
-    console.log(JSON.stringify({ testAccuracy: last.testAccuracy, validationAccuracy: last.validationAccuracy, trainAccuracy: last.trainAccuracy, loss: last.loss, epochs: history.length, secondsPerEpoch, history }));
+    console.log(
+      JSON.stringify({
+        testAccuracy: last.testAccuracy,
+        validationAccuracy: last.validationAccuracy,
+        trainAccuracy: last.trainAccuracy,
+        loss: last.loss,
+        epochs: history.length,
+        secondsPerEpoch,
+        history,
+      }),
+    );
   }
   return 0;
 }

@@ -12,7 +12,11 @@ import { type TrainConfig, train } from './train.js';
 
 const run = promisify(execFile);
 const cli = (args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', '--conditions=@nablajs/source', 'src/cli.ts', ...args], { cwd: join(import.meta.dirname, '..') });
+  run(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@nablajs/source', 'src/cli.ts', ...args],
+    { cwd: join(import.meta.dirname, '..') },
+  );
 
 const base: TrainConfig = {
   hidden: [16], activation: 'sigmoid', epochs: 2, batchSize: 10, lr: 0.5, optimizer: 'sgd',
@@ -44,28 +48,40 @@ describe('training on real MNIST', () => {
     expect(resumed.history.map((h) => h.loss)).toEqual(straight.history.map((h) => h.loss));
     const a = straight.model.stateDict();
     const b = resumed.model.stateDict();
-    for (const k of Object.keys(a)) expect(Array.from(b[k]!.dataSync())).toEqual(Array.from(a[k]!.dataSync()));
+    for (const k of Object.keys(a))
+      expect(Array.from(b[k]!.dataSync())).toEqual(Array.from(a[k]!.dataSync()));
   }, 120_000);
 });
 
 describe('command line', () => {
   test('flags parse with the lecture defaults', () => {
     const o = parseOptions([]);
-    expect([o.hidden, o.activation, o.batchSize, o.optimizer, o.backend]).toEqual([[30], 'sigmoid', 10, 'sgd', 'cpu']);
+    expect([o.hidden, o.activation, o.batchSize, o.optimizer, o.backend]).toEqual([
+      [30],
+      'sigmoid',
+      10,
+      'sgd',
+      'cpu',
+    ]);
     expect(parseOptions(['--hidden', '30,30', '--activation', 'relu']).hidden).toEqual([30, 30]);
   });
 
   test('bad flags get a clear message and exit code 2', async () => {
-    const err = await cli(['--activation', 'elu']).catch((e: { code: number; stderr: string }) => e);
+    const err = await cli(['--activation', 'elu']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(err).toMatchObject({ code: 2 });
-    expect((err as { stderr: string }).stderr).toContain('--activation must be one of sigmoid, tanh, relu');
+    expect((err as { stderr: string }).stderr).toContain(
+      '--activation must be one of sigmoid, tanh, relu',
+    );
   }, 60_000);
 
   test('--json ends with one JSON object of the results', async () => {
     const { stdout } = await cli(['--limit', '300', '--epochs', '1', '--hidden', '8', '--json']);
     const last = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(last.epochs).toBe(1);
-    for (const k of ['testAccuracy', 'validationAccuracy', 'secondsPerEpoch']) expect(typeof last[k]).toBe('number');
+    for (const k of ['testAccuracy', 'validationAccuracy', 'secondsPerEpoch'])
+      expect(typeof last[k]).toBe('number');
     expect(last.testAccuracy).toBeGreaterThan(0.15);
   }, 60_000);
 });

@@ -49,10 +49,19 @@ export function makeOptimizer(model: Module, c: TrainConfig, n: number): Optimiz
   const { weights, biases } = splitParams(model);
   const l2 = c.l2 / n; // Nielsen's (1 − ηλ/n) shrink is coupled weight decay λ/n
   if (c.optimizer === 'adam') {
-    const groups = [{ params: weights, weightDecay: c.weightDecay || l2 }, { params: biases, weightDecay: 0 }];
+    const groups = [
+      { params: weights, weightDecay: c.weightDecay || l2 },
+      { params: biases, weightDecay: 0 },
+    ];
     return c.weightDecay > 0 ? new AdamW(groups, { lr: c.lr }) : new Adam(groups, { lr: c.lr });
   }
-  return new SGD([{ params: weights, weightDecay: l2 }, { params: biases, weightDecay: 0 }], { lr: c.lr, momentum: c.momentum });
+  return new SGD(
+    [
+      { params: weights, weightDecay: l2 },
+      { params: biases, weightDecay: 0 },
+    ],
+    { lr: c.lr, momentum: c.momentum },
+  );
 }
 
 /** Accuracy on a split, in batches of 1000, without recording the graph. */
@@ -71,12 +80,20 @@ export async function evaluate(model: Module, split: MnistSplit): Promise<number
 }
 
 /** Trains `c`'s network on `data`, printing nothing itself: results go to `hooks`. */
-export async function train(c: TrainConfig, data: MnistData, hooks: TrainHooks = {}): Promise<{ model: Module; history: EpochResult[] }> {
+export async function train(
+  c: TrainConfig,
+  data: MnistData,
+  hooks: TrainHooks = {},
+): Promise<{ model: Module; history: EpochResult[] }> {
   manualSeed(c.seed);
   const model = buildNet(c);
   const n = data.train.count;
   const optimizer = makeOptimizer(model, c, n);
-  const loader = new DataLoader(data.train, { batchSize: c.batchSize, shuffle: true, seed: c.seed });
+  const loader = new DataLoader(data.train, {
+    batchSize: c.batchSize,
+    shuffle: true,
+    seed: c.seed,
+  });
   let history: EpochResult[] = [];
   if (c.resume && c.save) {
     const ck: Checkpoint | undefined = await loadCheckpoint(c.save, model, optimizer, c);
@@ -85,7 +102,10 @@ export async function train(c: TrainConfig, data: MnistData, hooks: TrainHooks =
   const { weights } = splitParams(model);
   for (let epoch = history.length; epoch < c.epochs; epoch++) {
     loader.epoch = epoch;
-    const bar = hooks.progress === null ? undefined : new Progress(`${hooks.label ?? ''}epoch ${epoch + 1}/${c.epochs}`, n, hooks.progress);
+    const bar =
+      hooks.progress === null
+        ? undefined
+        : new Progress(`${hooks.label ?? ''}epoch ${epoch + 1}/${c.epochs}`, n, hooks.progress);
     const start = performance.now();
     let lossSum: Tensor = zeros([]);
     for (const { x, y } of loader) {
@@ -93,7 +113,8 @@ export async function train(c: TrainConfig, data: MnistData, hooks: TrainHooks =
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
-      if (c.optimizer === 'sgd' && c.weightDecay > 0) decoupledWeightDecay(weights, c.lr, c.weightDecay);
+      if (c.optimizer === 'sgd' && c.weightDecay > 0)
+        decoupledWeightDecay(weights, c.lr, c.weightDecay);
       lossSum = lossSum.add(loss.data.mul(y.shape[0]!));
       bar?.tick(y.shape[0]!);
     }

@@ -27,7 +27,9 @@ export interface CustomFunctionDef {
 export function customFunction(def: CustomFunctionDef): (...inputs: Operand[]) => Variable {
   return (...args: Operand[]) => {
     const like = args.find((a): a is Variable => a instanceof Variable);
-    const inputs = args.map((a) => (like ? lift(a, like) : a instanceof Variable ? a : new Variable(a as Tensor)));
+    const inputs = args.map((a) =>
+      like ? lift(a, like) : a instanceof Variable ? a : new Variable(a as Tensor),
+    );
     const store: Tensor[] = [];
     const ctx: FunctionContext = {
       saveForBackward: (...t) => void store.push(...t),

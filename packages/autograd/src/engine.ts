@@ -38,12 +38,20 @@ function topoOrder(roots: readonly FunctionNode[]): FunctionNode[] {
 function seedGradient(op: string, out: Variable, g: Operand | undefined): Variable {
   if (g === undefined) {
     if (out.size !== 1)
-      throw new ShapeError(op, `output ${fmtShape(out.shape)} is not a scalar`, 'pass a gradient of the same shape, e.g. y.backward(onesLike(y))');
+      throw new ShapeError(
+        op,
+        `output ${fmtShape(out.shape)} is not a scalar`,
+        'pass a gradient of the same shape, e.g. y.backward(onesLike(y))',
+      );
     return new Variable(onesLike(out.data));
   }
-  const v = g instanceof Variable ? g : new Variable(g instanceof Tensor ? g : onesLike(out.data).mul(g));
+  const v =
+    g instanceof Variable ? g : new Variable(g instanceof Tensor ? g : onesLike(out.data).mul(g));
   if (!sameShape(v.shape, out.shape))
-    throw new ShapeError(op, `gradient ${fmtShape(v.shape)} does not match output ${fmtShape(out.shape)}`);
+    throw new ShapeError(
+      op,
+      `gradient ${fmtShape(v.shape)} does not match output ${fmtShape(out.shape)}`,
+    );
   return v;
 }
 
@@ -77,7 +85,11 @@ function run(
     };
     outputs.forEach((out, i) => {
       if (!out.requiresGrad)
-        throw new ShapeError(op, `output ${i} ${fmtShape(out.shape)} does not require grad`, 'make an input with { requiresGrad: true } and compute the output from it');
+        throw new ShapeError(
+          op,
+          `output ${i} ${fmtShape(out.shape)} does not require grad`,
+          'make an input with { requiresGrad: true } and compute the output from it',
+        );
       send(out.gradFn ?? out, seedGradient(op, out, seeds?.[i]));
     });
     const roots = outputs.flatMap((o) => (o.gradFn ? [o.gradFn] : []));
@@ -136,7 +148,11 @@ export interface GradOptions extends BackwardOptions {
  * `.grad` (Theano's `T.grad(cost, params)`). With `createGraph`, they are differentiable Variables,
  * so second derivatives and Hessian-vector products work.
  */
-export function grad(outputs: Variable | readonly Variable[], inputs: readonly Variable[], opts: GradOptions = {}): Variable[] {
+export function grad(
+  outputs: Variable | readonly Variable[],
+  inputs: readonly Variable[],
+  opts: GradOptions = {},
+): Variable[] {
   const outs = outputs instanceof Variable ? [outputs] : outputs;
   const found = new Map<Variable | FunctionNode, Variable>();
   const want = new Set<Variable | FunctionNode>(inputs.map((v) => v.gradFn ?? v));
@@ -150,7 +166,11 @@ export function grad(outputs: Variable | readonly Variable[], inputs: readonly V
     const g = found.get(v.gradFn ?? v);
     if (g) return g;
     if (!opts.allowUnused)
-      throw new ShapeError('grad', `input ${i} ${fmtShape(v.shape)} is not used to compute the outputs`, 'pass { allowUnused: true } to get zeros');
+      throw new ShapeError(
+        'grad',
+        `input ${i} ${fmtShape(v.shape)} is not used to compute the outputs`,
+        'pass { allowUnused: true } to get zeros',
+      );
     return new Variable(zerosLike(v.data));
   });
 }

@@ -15,6 +15,7 @@ import {
   gradgradcheck,
   graphOf,
   linear,
+  softmaxCrossEntropy,
   scatterAdd,
   stack,
   unslice,
@@ -209,6 +210,9 @@ const otherRows: Row[] = [
   { op: 'matmul', name: 'matmul transposed@stepped', inputs: [{ shape: [2, 3], layout: 'transposed' }, { shape: [3, 2], layout: 'stepped' }], fn: (a, b) => a.matmul(b), gg: true },
   { op: 'matmul', name: 'matmul expanded@constant', inputs: [{ shape: [2, 3], layout: 'expanded' }, { shape: [3, 2], grad: false }], fn: (a, b) => a.matmul(b) },
   { op: 'matmul', name: 'matmul x·Wᵀ', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], fn: (x, w) => x.matmul(w.transpose()), gg: true },
+  // softmax cross-entropy (fused), labels fixed
+  { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy [3,4]', inputs: [{ shape: [3, 4] }], fn: (x) => softmaxCrossEntropy(x, tensor([2, 0, 3], { dtype: 'int32' })), gg: true },
+  { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy strided logits', inputs: [{ shape: [3, 4], layout: 'transposed' }], fn: (x) => softmaxCrossEntropy(x, tensor([1, 1, 0], { dtype: 'int32' })) },
   // linear (fused x·wᵀ + b)
   { op: 'linear', name: 'linear [2,3]·[2,3]ᵀ + [2]', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }, { shape: [2] }], fn: (x, w, b) => linear(x, w, b), gg: true },
   { op: 'linear', name: 'linear batched [2,3,4], no bias', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4] }], fn: (x, w) => linear(x, w) },

@@ -21,7 +21,11 @@ function flat(t: Tensor): Float64Array {
  * entry by entry (`|a − n| ≤ atol + rtol·|n|`). Use float64 inputs on the CPU backend. Returns true,
  * or throws a GradcheckError naming the input, the output entry and both values.
  */
-export function gradcheck(fn: (...xs: Variable[]) => Variable, inputs: readonly Variable[], opts: GradcheckOptions = {}): true {
+export function gradcheck(
+  fn: (...xs: Variable[]) => Variable,
+  inputs: readonly Variable[],
+  opts: GradcheckOptions = {},
+): true {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3 } = opts;
   const out = fn(...inputs);
   const nOut = out.size;
@@ -33,7 +37,9 @@ export function gradcheck(fn: (...xs: Variable[]) => Variable, inputs: readonly 
     const seed = new Float64Array(nOut);
     seed[j] = 1;
     const gs = grad(out, wrt, {
-      gradOutputs: [tensor(seed, { shape: out.shape, dtype: out.dtype, backend: out.data.backend })],
+      gradOutputs: [
+        tensor(seed, { shape: out.shape, dtype: out.dtype, backend: out.data.backend }),
+      ],
       retainGraph: true,
       allowUnused: true,
     });
@@ -46,7 +52,10 @@ export function gradcheck(fn: (...xs: Variable[]) => Variable, inputs: readonly 
       if (m !== k) return v;
       const data = values[m]!.slice();
       data[i]! += delta;
-      return new Variable(tensor(data, { shape: v.shape, dtype: v.dtype, backend: v.data.backend }), v.requiresGrad);
+      return new Variable(
+        tensor(data, { shape: v.shape, dtype: v.dtype, backend: v.data.backend }),
+        v.requiresGrad,
+      );
     });
     return flat(fn(...args).data);
   };
@@ -74,7 +83,11 @@ export function gradcheck(fn: (...xs: Variable[]) => Variable, inputs: readonly 
  * Checks second derivatives: gradcheck of x ↦ ∇ₓ Σ w·fn(x) (computed with `createGraph`), for a
  * fixed random-looking weighting w.
  */
-export function gradgradcheck(fn: (...xs: Variable[]) => Variable, inputs: readonly Variable[], opts: GradcheckOptions = {}): true {
+export function gradgradcheck(
+  fn: (...xs: Variable[]) => Variable,
+  inputs: readonly Variable[],
+  opts: GradcheckOptions = {},
+): true {
   const probe = fn(...inputs);
   const w = tensor(
     Array.from({ length: probe.size }, (_, i) => 0.5 + ((i * 0.618) % 1)),
@@ -82,10 +95,14 @@ export function gradgradcheck(fn: (...xs: Variable[]) => Variable, inputs: reado
   );
   const gradFn = (...xs: Variable[]) => {
     const wrt = xs.filter((x) => x.requiresGrad);
-    const gs = grad(fn(...xs).mul(w).sum(), wrt, { createGraph: true, allowUnused: true });
+    const gs = grad(
+      fn(...xs)
+        .mul(w)
+        .sum(),
+      wrt,
+      { createGraph: true, allowUnused: true },
+    );
     return concat(gs.map((g) => g.reshape([-1])));
   };
   return gradcheck(gradFn, inputs, opts);
 }
-
-

@@ -14,7 +14,8 @@ export function graphOf(root: Variable): { items: GraphItem[]; edges: [string, s
   const edges: [string, string][] = [];
   const ids = new Map<object, string>();
   const dims = (s: readonly number[]) => (s.length ? s.join('×') : 'scalar');
-  const label = (name: string | undefined, shape: readonly number[]) => (name ? `${name} (${dims(shape)})` : dims(shape));
+  const label = (name: string | undefined, shape: readonly number[]) =>
+    name ? `${name} (${dims(shape)})` : dims(shape);
   const leaf = (v: Variable): string => {
     let id = ids.get(v);
     if (!id) {
@@ -57,16 +58,33 @@ const esc = (s: string) => s.replace(/"/g, '\\"');
 export function toDot(root: Variable): string {
   const { items, edges } = graphOf(root);
   const lines = items.map(({ id, kind, label }) => {
-    const style = kind === 'function' ? 'shape=box, style=filled, fillcolor="#dbeafe"' : kind === 'constant' ? 'shape=ellipse, style=dashed' : 'shape=ellipse';
+    const style =
+      kind === 'function'
+        ? 'shape=box, style=filled, fillcolor="#dbeafe"'
+        : kind === 'constant'
+          ? 'shape=ellipse, style=dashed'
+          : 'shape=ellipse';
     return `  ${id} [label="${esc(label)}", ${style}];`;
   });
-  return ['digraph G {', '  rankdir=LR;', ...lines, ...edges.map(([a, b]) => `  ${a} -> ${b};`), '}'].join('\n');
+  return [
+    'digraph G {',
+    '  rankdir=LR;',
+    ...lines,
+    ...edges.map(([a, b]) => `  ${a} -> ${b};`),
+    '}',
+  ].join('\n');
 }
 
 /** A Mermaid flowchart: variables as stadiums (constants dotted), function nodes as rectangles. */
 export function toMermaid(root: Variable): string {
   const { items, edges } = graphOf(root);
-  const lines = items.map(({ id, kind, label }) => (kind === 'function' ? `  ${id}["${esc(label)}"]` : `  ${id}(["${esc(label)}"])`));
-  const styles = items.filter((i) => i.kind === 'constant').map((i) => `  style ${i.id} stroke-dasharray: 4 4`);
-  return ['flowchart LR', ...lines, ...edges.map(([a, b]) => `  ${a} --> ${b}`), ...styles].join('\n');
+  const lines = items.map(({ id, kind, label }) =>
+    kind === 'function' ? `  ${id}["${esc(label)}"]` : `  ${id}(["${esc(label)}"])`,
+  );
+  const styles = items
+    .filter((i) => i.kind === 'constant')
+    .map((i) => `  style ${i.id} stroke-dasharray: 4 4`);
+  return ['flowchart LR', ...lines, ...edges.map(([a, b]) => `  ${a} --> ${b}`), ...styles].join(
+    '\n',
+  );
 }

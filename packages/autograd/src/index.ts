@@ -10,6 +10,7 @@ export {
   type Operand,
   record,
   scatterAdd,
+  softmaxCrossEntropy,
   stack,
   unslice,
   Variable,

@@ -1,22 +1,39 @@
-import { type ArithOp, type SliceSpec, type Tensor, type UnaryOp, sameShape } from '@nablajs/tensor';
-import { type Variable, scatterAdd, unslice, where } from './variable.js';
+import {
+  type ArithOp,
+  type SliceSpec,
+  type Tensor,
+  type UnaryOp,
+  oneHot,
+  sameShape,
+  softmaxCrossEntropyGrad,
+} from '@nablajs/tensor';
+import { isGradEnabled } from './mode.js';
+import { Variable, scatterAdd, unslice, where } from './variable.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =
   | UnaryOp
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
-  | 'linear' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
+  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
 
 /** A local backward: from ∂L/∂out to ∂L/∂input for each input (null: no gradient flows there). */
 // `params` is each rule's own record (axes, specs, index…), typed where the rule is written.
-export type Rule = (g: Variable, inputs: Variable[], out: Variable, params: never, needs: boolean[]) => (Variable | null)[];
+export type Rule = (
+  g: Variable,
+  inputs: Variable[],
+  out: Variable,
+  params: never,
+  needs: boolean[],
+) => (Variable | null)[];
 
 /** Sums `g` over the axes that broadcasting added or stretched, back to `shape`. */
 export function unbroadcast(g: Variable, shape: readonly number[]): Variable {
   if (sameShape(g.shape, shape)) return g;
   const lead = g.rank - shape.length;
-  const axes = g.shape.flatMap((d, i) => (i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : []));
+  const axes = g.shape.flatMap((d, i) =>
+    i < lead || (shape[i - lead] === 1 && d !== 1) ? [i] : [],
+  );
   return (axes.length ? g.sum(axes) : g).reshape(shape);
 }
 
@@ -51,7 +68,10 @@ const BINARY: Record<ArithOp, [Partial2, Partial2]> = {
   mul: [(g, _a, b) => g.mul(b), (g, a) => g.mul(a)],
   div: [(g, _a, b) => g.div(b), (g, _a, b, y) => g.mul(y).div(b).neg()],
   // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention) so 0^b stays finite
-  pow: [(g, a, b) => g.mul(b).mul(a.pow(b.sub(1))), (g, a, _b, y) => g.mul(where(a.data.eq(0), 0, y.mul(a.log())))],
+  pow: [
+    (g, a, b) => g.mul(b).mul(a.pow(b.sub(1))),
+    (g, a, _b, y) => g.mul(where(a.data.eq(0), 0, y.mul(a.log()))),
+  ],
   // ties split the gradient evenly, as in PyTorch
   maximum: [(g, a, b) => g.mul(winShare(a, b)), (g, a, b) => g.mul(winShare(b, a))],
   minimum: [(g, a, b) => g.mul(winShare(b, a)), (g, a, b) => g.mul(winShare(a, b))],
@@ -68,7 +88,12 @@ function spread(g: Variable, x: Variable, p: { axes: number[]; keepDims: boolean
   return g.reshape(kept).expand(x.shape);
 }
 
-function extremum(g: Variable, xs: Variable[], y: Variable, p: { axes: number[]; keepDims: boolean }): Variable[] {
+function extremum(
+  g: Variable,
+  xs: Variable[],
+  y: Variable,
+  p: { axes: number[]; keepDims: boolean },
+): Variable[] {
   const x = xs[0]!;
   const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
   const mask = x.data.eq(y.data.reshape(kept)).cast(g.dtype);
@@ -80,7 +105,10 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
   sum: (g, [x], _y, p) => [spread(g, x!, p)],
   max: extremum,
   min: extremum,
-  matmul: (g, [a, b], _y, _p, needs) => [needs[0] ? g.matmul(b!.transpose()) : null, needs[1] ? a!.transpose().matmul(g) : null],
+  matmul: (g, [a, b], _y, _p, needs) => [
+    needs[0] ? g.matmul(b!.transpose()) : null,
+    needs[1] ? a!.transpose().matmul(g) : null,
+  ],
   linear: (g, [x, w, b], _y, _p, needs) => {
     // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g
     const g2 = g.reshape([-1, w!.shape[0]!]);
@@ -90,6 +118,17 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
       b && needs[2] ? g2.sum(0) : null,
     ];
   },
+  softmaxCrossEntropy: (g, [x], _y, labels: Tensor) => {
+    // recorded (createGraph): composed of differentiable ops; otherwise the fused kernel
+    if (isGradEnabled())
+      return [
+        x!
+          .softmax(1)
+          .sub(oneHot(labels, x!.shape[1]!, x!.dtype))
+          .mul(g.unsqueeze(1)),
+      ];
+    return [new Variable(softmaxCrossEntropyGrad(x!.data, labels, g.data))];
+  },
   reshape: (g, [x]) => [g.reshape(x!.shape)],
   permute: (g, _xs, _y, axes: number[]) => {
     const inverse = axes.map((_, i) => axes.indexOf(i));
@@ -98,7 +137,9 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
   expand: (g, [x]) => [unbroadcast(g, x!.shape)],
   slice: (g, [x], _y, specs: SliceSpec[]) => [unslice(g, x!.shape, specs)],
   unslice: (g, _xs, _y, specs: SliceSpec[]) => [g.slice(specs)],
-  gather: (g, [x], _y, p: { axis: number; index: Tensor }) => [scatterAdd(x!.shape, p.axis, p.index, g)],
+  gather: (g, [x], _y, p: { axis: number; index: Tensor }) => [
+    scatterAdd(x!.shape, p.axis, p.index, g),
+  ],
   scatterAdd: (g, _xs, _y, p: { axis: number; index: Tensor }) => [g.gather(p.axis, p.index)],
   concat: (g, xs, _y, axis: number) => {
     let at = 0;
@@ -118,7 +159,10 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
 /** The gradient rule of every recorded op, in one table keyed by primitive. */
 export const RULES: Record<DiffOp, Rule> = {
   ...(Object.fromEntries(
-    Object.entries(UNARY).map(([op, f]) => [op, (g: Variable, [x]: Variable[], y: Variable) => [f ? f(g, x!, y) : null]]),
+    Object.entries(UNARY).map(([op, f]) => [
+      op,
+      (g: Variable, [x]: Variable[], y: Variable) => [f ? f(g, x!, y) : null],
+    ]),
   ) as unknown as Record<UnaryOp, Rule>),
   ...(Object.fromEntries(
     Object.entries(BINARY).map(([op, f]) => [

@@ -16,6 +16,7 @@ import {
   broadcastShapes,
   concat as concatTensors,
   linear as linearTensor,
+  softmaxCrossEntropy as softmaxCrossEntropyTensor,
   scatterAdd as scatterAddTensor,
   where as whereTensor,
   zeros as zerosTensor,
@@ -34,7 +35,8 @@ export type Operand = Variable | Tensor | number;
 export type Hook = (grad: Variable) => Variable | void;
 
 type OperandMethods = { [K in BinaryOp]: (other: Operand) => Variable };
-export interface Variable extends UnaryMethods<Variable>, OperandMethods, CompositeMethods<Variable> {}
+export interface Variable
+  extends UnaryMethods<Variable>, OperandMethods, CompositeMethods<Variable> {}
 
 /**
  * A node of the computation graph holding a value (`data`), the gradient of a loss with respect to
@@ -125,7 +127,11 @@ export class Variable {
   }
 
   toString(): string {
-    const fn = this.gradFn ? `, gradFn=${this.gradFn.name}` : this.requiresGrad ? ', requiresGrad' : '';
+    const fn = this.gradFn
+      ? `, gradFn=${this.gradFn.name}`
+      : this.requiresGrad
+        ? ', requiresGrad'
+        : '';
     return `Variable(${this.data.toString()}${fn})`;
   }
 
@@ -166,7 +172,11 @@ export class Variable {
     const be = fit(b2);
     const out = record('matmul', [ae, be], ae.data.matmul(be.data));
     if (this.rank > 1 && b.rank > 1) return out;
-    const shape = [...batch, ...(this.rank === 1 ? [] : [a2.shape[a2.rank - 2]!]), ...(b.rank === 1 ? [] : [b2.shape[b2.rank - 1]!])];
+    const shape = [
+      ...batch,
+      ...(this.rank === 1 ? [] : [a2.shape[a2.rank - 2]!]),
+      ...(b.rank === 1 ? [] : [b2.shape[b2.rank - 1]!]),
+    ];
     return out.reshape(shape);
   }
 
@@ -175,7 +185,12 @@ export class Variable {
   }
   permute(...axes: number[]): Variable {
     const out = this.data.permute(...axes);
-    return record('permute', [this], out, axes.map((a) => normAxis('permute', a, this.rank)));
+    return record(
+      'permute',
+      [this],
+      out,
+      axes.map((a) => normAxis('permute', a, this.rank)),
+    );
   }
   transpose(a = -2, b = -1): Variable {
     if (this.rank < 2) return this.reshape(this.shape);
@@ -209,12 +224,17 @@ export class Variable {
   }
   gather(axis: number, index: Tensor | Variable): Variable {
     const idx = index instanceof Variable ? index.data : index;
-    return record('gather', [this], this.data.gather(axis, idx), { axis: normAxis('gather', axis, this.rank), index: idx });
+    return record('gather', [this], this.data.gather(axis, idx), {
+      axis: normAxis('gather', axis, this.rank),
+      index: idx,
+    });
   }
   /** To int32 the result never requires grad (integers carry no gradient, as in PyTorch). */
   cast(dtype: DType): Variable {
     if (dtype === this.dtype) return this;
-    return dtype === 'int32' ? new Variable(this.data.cast(dtype)) : record('cast', [this], this.data.cast(dtype));
+    return dtype === 'int32'
+      ? new Variable(this.data.cast(dtype))
+      : record('cast', [this], this.data.cast(dtype));
   }
 }
 
@@ -236,7 +256,12 @@ export function lift(x: Operand, like: Variable): Variable {
 }
 
 /** Wraps `out` and, when grad mode is on and an input requires grad, records the node that made it. */
-export function record(op: DiffOp, inputs: readonly Variable[], out: Tensor, params?: unknown): Variable {
+export function record(
+  op: DiffOp,
+  inputs: readonly Variable[],
+  out: Tensor,
+  params?: unknown,
+): Variable {
   const v = new Variable(out);
   if (isGradEnabled() && inputs.some((i) => i.requiresGrad)) {
     v.requiresGrad = true;
@@ -245,7 +270,12 @@ export function record(op: DiffOp, inputs: readonly Variable[], out: Tensor, par
   return v;
 }
 
-function reduce(op: 'sum' | 'max' | 'min', x: Variable, axis: Axes | undefined, keepDims: boolean): Variable {
+function reduce(
+  op: 'sum' | 'max' | 'min',
+  x: Variable,
+  axis: Axes | undefined,
+  keepDims: boolean,
+): Variable {
   const axes = normAxes(op, axis, x.rank);
   return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims });
 }
@@ -276,7 +306,8 @@ for (const [name, fn] of Object.entries(COMPOSITES))
 /** Elementwise `cond ? a : b`, differentiable in a and b. */
 export function where(cond: Tensor | Variable, a: Operand, b: Operand): Variable {
   const c = cond instanceof Variable ? cond.data : cond;
-  const like = a instanceof Variable ? a : b instanceof Variable ? b : new Variable(c.cast('float32'));
+  const like =
+    a instanceof Variable ? a : b instanceof Variable ? b : new Variable(c.cast('float32'));
   const av = lift(a, like);
   const bv = lift(b, like);
   return record('where', [av, bv], whereTensor(c, av.data, bv.data), c);
@@ -288,32 +319,65 @@ export function linear(x: Operand, w: Variable, b?: Variable): Variable {
   return record('linear', b ? [xv, w, b] : [xv, w], linearTensor(xv.data, w.data, b?.data));
 }
 
+/** −log softmax(logits)[i, labels[i]] per row (logits [N, C], int32 labels [N]): one node, fused
+ * where the backend has the kernel, with gradient (softmax − onehot)·g. */
+export function softmaxCrossEntropy(logits: Variable, labels: Tensor | Variable): Variable {
+  const l = labels instanceof Variable ? labels.data : labels;
+  return record('softmaxCrossEntropy', [logits], softmaxCrossEntropyTensor(logits.data, l), l);
+}
+
 /** Joins variables along an existing axis. */
 export function concat(xs: readonly Variable[], axis = 0): Variable {
   if (xs.length === 0) throw new ShapeError('concat', 'needs at least one variable');
   const ax = normAxis('concat', axis, xs[0]!.rank);
-  return record('concat', xs, concatTensors(xs.map((x) => x.data), ax), ax);
+  return record(
+    'concat',
+    xs,
+    concatTensors(
+      xs.map((x) => x.data),
+      ax,
+    ),
+    ax,
+  );
 }
 
 /** Joins variables along a new axis. */
 export function stack(xs: readonly Variable[], axis = 0): Variable {
   if (xs.length === 0) throw new ShapeError('stack', 'needs at least one variable');
   const ax = normAxis('stack', axis, xs[0]!.rank + 1);
-  return concat(xs.map((x) => x.unsqueeze(ax)), ax);
+  return concat(
+    xs.map((x) => x.unsqueeze(ax)),
+    ax,
+  );
 }
 
 /** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] (axis 1); differentiable in src. */
-export function scatterAdd(shape: readonly number[], axis: number, index: Tensor, src: Variable): Variable {
+export function scatterAdd(
+  shape: readonly number[],
+  axis: number,
+  index: Tensor,
+  src: Variable,
+): Variable {
   const ax = normAxis('scatterAdd', axis, shape.length);
-  return record('scatterAdd', [src], scatterAddTensor(shape, ax, index, src.data), { axis: ax, index });
+  return record('scatterAdd', [src], scatterAddTensor(shape, ax, index, src.data), {
+    axis: ax,
+    index,
+  });
 }
 
 /** Reverse of `slice`: zeros of `shape` with `x` written where `slice(specs)` would read. */
-export function unslice(x: Variable, shape: readonly number[], specs: readonly SliceSpec[]): Variable {
+export function unslice(
+  x: Variable,
+  shape: readonly number[],
+  specs: readonly SliceSpec[],
+): Variable {
   const base = zerosTensor(shape, { dtype: x.dtype, backend: x.data.backend });
   const view = base.slice(specs);
   if (view.shape.length !== x.rank || view.shape.some((d, i) => d !== x.shape[i]))
-    throw new ShapeError('unslice', `${fmtShape(x.shape)} does not fit slice ${fmtShape(view.shape)} of ${fmtShape(shape)}`);
+    throw new ShapeError(
+      'unslice',
+      `${fmtShape(x.shape)} does not fit slice ${fmtShape(view.shape)} of ${fmtShape(shape)}`,
+    );
   view.assign(x.data);
   view.dispose();
   return record('unslice', [x], base, specs);

@@ -11,6 +11,7 @@ import {
   philoxFill,
   typedArray,
 } from '@nablajs/tensor';
+import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
 import { matmulBatched, matmulStrided } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
@@ -22,11 +23,19 @@ const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 type Ref = TensorRef<TypedArray>;
 
 function out(dtype: DType, shape: readonly number[]): TypedArray {
-  return typedArray(dtype, sizeOf(shape));
+  return alloc(dtype, sizeOf(shape));
 }
 
 /** A strided run of a unary op; the hot ops get their own loop (no call per element). */
-function unaryRun(op: UnaryOp, x: TypedArray, ox: number, sx: number, o: TypedArray, start: number, len: number): void {
+function unaryRun(
+  op: UnaryOp,
+  x: TypedArray,
+  ox: number,
+  sx: number,
+  o: TypedArray,
+  start: number,
+  len: number,
+): void {
   switch (op) {
     case 'neg': for (let j = 0; j < len; j++) o[start + j] = -x[ox + j * sx]!; return; // prettier-ignore
     case 'exp': for (let j = 0; j < len; j++) o[start + j] = Math.exp(x[ox + j * sx]!); return; // prettier-ignore
@@ -56,9 +65,18 @@ function unary(op: UnaryOp, x: Ref): TypedArray {
 
 /** A strided run of a binary op (stride 0 is a broadcast); the hot ops get their own loop. */
 function binaryRun(
-  op: BinaryOp, a: TypedArray, oa: number, sa: number, b: TypedArray, ob: number, sb: number,
-  o: TypedArray, start: number, len: number,
-): void { // prettier-ignore
+  op: BinaryOp,
+  a: TypedArray,
+  oa: number,
+  sa: number,
+  b: TypedArray,
+  ob: number,
+  sb: number,
+  o: TypedArray,
+  start: number,
+  len: number,
+): void {
+  // prettier-ignore
   switch (op) {
     case 'add': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! + b[ob + j * sb]!; return; // prettier-ignore
     case 'sub': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! - b[ob + j * sb]!; return; // prettier-ignore
@@ -85,7 +103,8 @@ function where(c: Ref, a: Ref, b: Ref): TypedArray {
   const o = out(a.dtype, a.shape);
   const [cs, as, bs] = [c.storage, a.storage, b.storage];
   rows(a.shape, [c, a, b], (start, [oc, oa, ob], len, [sc, sa, sb]) => {
-    for (let j = 0; j < len; j++) o[start + j] = cs[oc! + j * sc!] ? as[oa! + j * sa!]! : bs[ob! + j * sb!]!;
+    for (let j = 0; j < len; j++)
+      o[start + j] = cs[oc! + j * sc!] ? as[oa! + j * sa!]! : bs[ob! + j * sb!]!;
   });
   return o;
 }
@@ -94,48 +113,84 @@ function where(c: Ref, a: Ref, b: Ref): TypedArray {
 function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
   const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const order = [...keep, ...axes];
-  const view: Ref = { ...x, shape: order.map((i) => x.shape[i]!), strides: order.map((i) => x.strides[i]!) };
+  const view: Ref = {
+    ...x,
+    shape: order.map((i) => x.shape[i]!),
+    strides: order.map((i) => x.strides[i]!),
+  };
   const R = sizeOf(axes.map((i) => x.shape[i]!));
-  const outShape = keep.map((i) => x.shape[i]!);
-  const o = out(op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype, outShape);
-  const xs = x.storage;
+  const arg = op === 'argmax' || op === 'argmin';
+  const o = out(
+    arg ? 'int32' : x.dtype,
+    keep.map((i) => x.shape[i]!),
+  );
   if (R === 0) return o; // sum of nothing is 0; tensor rejects empty max/min/arg
-  const acc = new Float64Array(o.length).fill(op === 'max' || op === 'argmax' ? -Infinity : op === 'min' || op === 'argmin' ? Infinity : 0);
-  const arg = new Int32Array(o.length).fill(-1);
+  const xs = x.storage;
+  // running state of the output element being reduced: its value and, for arg ops, its index
+  let acc = 0;
+  let at = -1;
+  let k = -1;
+  const flush = () => {
+    if (k >= 0) o[k] = arg ? at : acc;
+  };
   rows(view.shape, [view], (start, [ox], len, [sx]) => {
-    for (let j = 0; j < len; j++) {
-      const v = xs[ox! + j * sx!]!;
+    for (let j = 0; j < len;) {
       const flat = start + j;
-      const k = Math.floor(flat / R);
-      const m = acc[k]!;
+      const r = flat % R;
+      if (r === 0) {
+        flush();
+        k = (flat - r) / R;
+        acc = op === 'sum' ? 0 : op === 'max' || op === 'argmax' ? -Infinity : Infinity;
+        at = -1;
+      }
+      const end = Math.min(len, j + R - r); // this run ends with the output element or the row
+      const base = ox! + j * sx!;
+      const n = end - j;
       switch (op) {
-        case 'sum': acc[k] = m + v; break; // prettier-ignore
-        case 'max': if (v > m || v !== v) acc[k] = v; break; // prettier-ignore
-        case 'min': if (v < m || v !== v) acc[k] = v; break; // prettier-ignore
-        case 'argmax':
-        case 'argmin':
+        case 'sum': for (let i = 0; i < n; i++) acc += xs[base + i * sx!]!; break; // prettier-ignore
+        case 'max': for (let i = 0; i < n; i++) { const v = xs[base + i * sx!]!; if (v > acc || v !== v) acc = v; } break; // prettier-ignore
+        case 'min': for (let i = 0; i < n; i++) { const v = xs[base + i * sx!]!; if (v < acc || v !== v) acc = v; } break; // prettier-ignore
+        default:
           // first extreme wins; the first NaN wins over everything, as in PyTorch
-          if (arg[k] === -1 || (m === m && (v !== v || (op === 'argmax' ? v > m : v < m)))) {
-            acc[k] = v;
-            arg[k] = flat % R;
+          for (let i = 0; i < n; i++) {
+            const v = xs[base + i * sx!]!;
+            if (at === -1 || (acc === acc && (v !== v || (op === 'argmax' ? v > acc : v < acc)))) {
+              acc = v;
+              at = r + i;
+            }
           }
       }
+      j = end;
     }
   });
-  o.set(op === 'argmax' || op === 'argmin' ? arg : acc);
+  flush();
   return o;
 }
 
-function indexed(op: string, x: Ref, axis: number, index: Ref, visit: (xOff: number, iOff: number, k: number) => void): void {
+function indexed(
+  op: string,
+  x: Ref,
+  axis: number,
+  index: Ref,
+  visit: (xOff: number, iOff: number, k: number) => void,
+): void {
   const dim = x.shape[axis]!;
   const is = index.storage;
-  const xr: Ref = { ...x, shape: index.shape, strides: x.strides.map((s, i) => (i === axis ? 0 : s)) };
+  const xr: Ref = {
+    ...x,
+    shape: index.shape,
+    strides: x.strides.map((s, i) => (i === axis ? 0 : s)),
+  };
   const step = x.strides[axis]!;
   rows(index.shape, [index, xr], (start, [oi, ox], len, [si, sx]) => {
     for (let j = 0; j < len; j++) {
       const k = is[oi! + j * si!]!;
       if (k < 0 || k >= dim)
-        throw new ShapeError(op, `index ${k} is out of range for axis ${axis} of size ${dim}`, `indices must be in 0..${dim - 1}`);
+        throw new ShapeError(
+          op,
+          `index ${k} is out of range for axis ${axis} of size ${dim}`,
+          `indices must be in 0..${dim - 1}`,
+        );
       visit(ox! + j * sx! + k * step, start + j, k);
     }
   });
@@ -150,7 +205,13 @@ function gather(x: Ref, axis: number, index: Ref): TypedArray {
 
 function scatterAdd(src: Ref, axis: number, index: Ref, shape: readonly number[]): TypedArray {
   const o = out(src.dtype, shape);
-  const target: Ref = { storage: o, dtype: src.dtype, shape, strides: contiguous(shape), offset: 0 };
+  const target: Ref = {
+    storage: o,
+    dtype: src.dtype,
+    shape,
+    strides: contiguous(shape),
+    offset: 0,
+  };
   // visit order is index's row-major order, which is src's when src is dense
   const s = isDense(src) ? src.storage.subarray(src.offset) : readView(src);
   indexed('scatterAdd', target, axis, index, (to, i) => (o[to]! += s[i]!));
@@ -165,20 +226,47 @@ function contiguous(shape: readonly number[]): number[] {
 
 function concat(xs: readonly Ref[], axis: number): TypedArray {
   const first = xs[0]!;
-  const shape = first.shape.map((d, i) => (i === axis ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d));
+  const shape = first.shape.map((d, i) =>
+    i === axis ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d,
+  );
   const o = out(first.dtype, shape);
   const strides = contiguous(shape);
   let at = 0;
   for (const x of xs) {
-    copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides, offset: at * strides[axis]! });
+    copyStrided(x, {
+      storage: o,
+      dtype: x.dtype,
+      shape: x.shape,
+      strides,
+      offset: at * strides[axis]!,
+    });
     at += x.shape[axis]!;
   }
   return o;
 }
 
+/** What users read gets an array of its own (a slab view would keep the whole slab alive). */
+function readFresh(x: Ref): TypedArray {
+  const o = typedArray(x.dtype, sizeOf(x.shape));
+  copyStrided(x, {
+    storage: o,
+    dtype: x.dtype,
+    shape: x.shape,
+    strides: contiguous(x.shape),
+    offset: 0,
+  });
+  return o;
+}
+
 function readView(x: Ref): TypedArray {
   const o = out(x.dtype, x.shape);
-  copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 });
+  copyStrided(x, {
+    storage: o,
+    dtype: x.dtype,
+    shape: x.shape,
+    strides: contiguous(x.shape),
+    offset: 0,
+  });
   return o;
 }
 
@@ -201,9 +289,10 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     dtypes: ['float32', 'int32', 'float64'],
     sync: true,
     upload: (data) => data,
-    zeros: (dtype, size) => typedArray(dtype, size),
-    read: async (x) => readView(x),
-    readSync: readView,
+    zeros: alloc,
+    gcUnit: (a) => a.buffer,
+    read: async (x) => readFresh(x),
+    readSync: readFresh,
     unary,
     binary,
     where,
@@ -211,7 +300,8 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     matmul(a, b) {
       const r = a.shape.length;
       const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
-      const kernel = fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulStrided) : matmulStrided;
+      const kernel =
+        fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulStrided) : matmulStrided;
       matmulBatched(a, b, o, kernel);
       return o;
     },
@@ -222,7 +312,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     copy: copyStrided,
     fused: FUSED,
     random(dist: RandomDist, dtype, size, seed, offset) {
-      const o = typedArray(dtype, size);
+      const o = alloc(dtype, size);
       philoxFill(dist, o, seed, offset);
       return o;
     },

@@ -1,4 +1,5 @@
 import type { AdamStep, FusedKernels, SgdStep, TensorRef, TypedArray } from '@nablajs/tensor';
+import { alloc } from './alloc.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -47,5 +48,38 @@ export const FUSED: FusedKernels<TypedArray> = {
       if (mx) second = mx[xo + i] = Math.max(mx[xo + i]!, vi);
       p[po + i] = theta * shrink - stepSize * (mi / (Math.sqrt(second) / bias2Sqrt + eps));
     }
+  },
+  softmaxCrossEntropy(logits: Ref, labels: Ref) {
+    const [N, C] = logits.shape as [number, number];
+    const out = alloc(logits.dtype, N);
+    const x = logits.storage, l = labels.storage; // prettier-ignore
+    const [sn, sc] = logits.strides as [number, number];
+    for (let i = 0; i < N; i++) {
+      const row = logits.offset + i * sn;
+      let m = -Infinity;
+      for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * sc]!);
+      let z = 0;
+      for (let c = 0; c < C; c++) z += Math.exp(x[row + c * sc]! - m);
+      out[i] = m + Math.log(z) - x[row + l[labels.offset + i * labels.strides[0]!]! * sc]!;
+    }
+    return out;
+  },
+  softmaxCrossEntropyGrad(logits: Ref, labels: Ref, g: Ref) {
+    const [N, C] = logits.shape as [number, number];
+    const out = alloc(logits.dtype, N * C);
+    const x = logits.storage, l = labels.storage, gs = g.storage; // prettier-ignore
+    const [sn, sc] = logits.strides as [number, number];
+    for (let i = 0; i < N; i++) {
+      const row = logits.offset + i * sn;
+      let m = -Infinity;
+      for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * sc]!);
+      let z = 0;
+      for (let c = 0; c < C; c++) z += Math.exp(x[row + c * sc]! - m);
+      const gi = gs[g.offset + i * g.strides[0]!]!;
+      const scale = gi / z;
+      for (let c = 0; c < C; c++) out[i * C + c] = Math.exp(x[row + c * sc]! - m) * scale;
+      out[i * C + l[labels.offset + i * labels.strides[0]!]!]! -= gi;
+    }
+    return out;
   },
 };

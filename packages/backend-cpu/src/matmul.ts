@@ -5,11 +5,21 @@ import type { TensorRef, TypedArray } from '@nablajs/tensor';
  * doubles. Every dtype runs here; the WebAssembly kernel (float32) is tested against it.
  */
 export function matmulStrided(
-  M: number, N: number, K: number,
-  a: TypedArray, aOff: number, aSM: number, aSK: number,
-  b: TypedArray, bOff: number, bSK: number, bSN: number,
-  out: TypedArray, outOff: number,
-): void { // prettier-ignore
+  M: number,
+  N: number,
+  K: number,
+  a: TypedArray,
+  aOff: number,
+  aSM: number,
+  aSK: number,
+  b: TypedArray,
+  bOff: number,
+  bSK: number,
+  bSN: number,
+  out: TypedArray,
+  outOff: number,
+): void {
+  // prettier-ignore
   const row = new Float64Array(N);
   for (let i = 0; i < M; i++) {
     row.fill(0);

@@ -33,11 +33,26 @@ export function rows(
   refs: readonly TensorRef[],
   body: (start: number, offs: number[], len: number, inner: number[]) => void,
 ): void {
-  for (const d of shape) if (d === 0) return;
+  let n = 1;
+  for (const d of shape) n *= d;
+  if (n === 0) return;
+  if (refs.every(isDense))
+    return body(
+      0,
+      refs.map((x) => x.offset),
+      n,
+      refs.map(() => 1),
+    );
   const [dims, strides] = coalesce(shape, refs);
   const offs = refs.map((x) => x.offset);
   const r = dims.length;
-  if (r === 0) return body(0, offs, 1, refs.map(() => 0));
+  if (r === 0)
+    return body(
+      0,
+      offs,
+      1,
+      refs.map(() => 0),
+    );
   const len = dims[r - 1]!;
   let outer = 1;
   for (let i = 0; i < r - 1; i++) outer *= dims[i]!;

@@ -1,4 +1,4 @@
-import { Variable, customFunction } from '@nablajs/autograd';
+import { Variable, customFunction, softmaxCrossEntropy } from '@nablajs/autograd';
 import {
   DTypeError,
   NablaError,
@@ -257,6 +257,12 @@ export function crossEntropy(
   const { labelSmoothing: eps = 0, weight, reduction = 'mean' } = opts;
   if (!(eps >= 0 && eps <= 1))
     throw new NablaError(op, `labelSmoothing must be in [0, 1], got ${eps}`);
+  if (x.rank === 2 && eps === 0 && !weight && targetKind(op, x, target) === 'index') {
+    // the common case, one fused node: logits [N, C], class indices [N]
+    const t = tensorOf(target);
+    checkLabels(op, x, t);
+    return reduce(op, softmaxCrossEntropy(x, t), reduction);
+  }
   const ax = classAxis(x);
   const C = x.shape[ax]!;
   const logp = x.logSoftmax(ax);

@@ -71,7 +71,16 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const expAvg = (state.expAvg ??= zerosLike(p.data)) as Tensor;
       const expAvgSq = (state.expAvgSq ??= zerosLike(p.data)) as Tensor;
       const vmax = amsgrad ? ((state.maxExpAvgSq ??= zerosLike(p.data)) as Tensor) : null;
-      const fused = { lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, maximize, step };
+      const fused = {
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weightDecay,
+        decoupled: this.decoupled,
+        maximize,
+        step,
+      };
       if (fusedAdam(p.data, grad, expAvg, expAvgSq, vmax, fused)) continue;
       const s = new Scratch();
       const g = effectiveGrad(s, grad, p.data, this.decoupled ? 0 : weightDecay, maximize);

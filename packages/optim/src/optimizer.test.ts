@@ -5,7 +5,9 @@ import { describe, expect, test } from 'vitest';
 import { backwardAt, fixtures, makeParams } from '../fixtures/replay.js';
 import { Adagrad, Adam, AdamW, type Optimizer, OptimizerError, RMSprop, SGD } from './index.js';
 
-useBackend(cpu());
+// Explicit frees (as on a GPU), so that bytes count exactly and a leaked temporary shows at once;
+// the CPU backend's own accounting frees whole blocks only when the garbage collector takes them.
+useBackend({ ...cpu(), gcUnit: undefined, free: () => {} });
 
 // Every optimizer in its costliest configuration (most buffers and temporaries).
 const HEAVY: [string, (p: ReturnType<typeof makeParams>) => Optimizer][] = [

@@ -31,6 +31,13 @@ export interface Backend<S = unknown> {
   readSync?(x: TensorRef<S>): TypedArray;
   /** Releases storage now. Backends without it leave storage to the garbage collector. */
   free?(storage: S): void;
+  /**
+   * For storage the garbage collector reclaims (no `free`): the object whose collection releases
+   * `storage`'s memory, such as a typed array's ArrayBuffer, possibly shared by many storages.
+   * Accounting then registers that object once, instead of every tensor with the
+   * FinalizationRegistry, which cost more than a small op itself.
+   */
+  gcUnit?(storage: S): { readonly byteLength: number };
 
   /** Result has x's dtype. */
   unary(op: UnaryOp, x: TensorRef<S>): S;
@@ -88,7 +95,18 @@ export interface AdamStep {
 /** In-place updates over dense views of one dtype and shape (param, grad and state buffers). */
 export interface FusedKernels<S = unknown> {
   sgd?(param: TensorRef<S>, grad: TensorRef<S>, buf: TensorRef<S> | null, o: SgdStep): void;
-  adam?(param: TensorRef<S>, grad: TensorRef<S>, m: TensorRef<S>, v: TensorRef<S>, vmax: TensorRef<S> | null, o: AdamStep): void;
+  adam?(
+    param: TensorRef<S>,
+    grad: TensorRef<S>,
+    m: TensorRef<S>,
+    v: TensorRef<S>,
+    vmax: TensorRef<S> | null,
+    o: AdamStep,
+  ): void;
+  /** Per-row −log softmax(logits)[label]: logits [N, C] float, labels [N] int32 (in range), result [N]. */
+  softmaxCrossEntropy?(logits: TensorRef<S>, labels: TensorRef<S>): S;
+  /** Its gradient: (softmax(logits) − onehot(labels))·g[:, None], result [N, C]. */
+  softmaxCrossEntropyGrad?(logits: TensorRef<S>, labels: TensorRef<S>, g: TensorRef<S>): S;
 }
 
 let current: Backend | undefined;

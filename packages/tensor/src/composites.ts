@@ -5,7 +5,9 @@ type Axes = number | readonly number[];
 
 /** What composites need of a tensor-like type: `Tensor` and autograd's `Variable` both have it, so
  * every composite is written once and differentiates through the primitives it is made of. */
-export type Primitives<T> = { [K in UnaryOp]: () => T } & { [K in BinaryOp]: (other: T | number) => T } & {
+export type Primitives<T> = { [K in UnaryOp]: () => T } & {
+  [K in BinaryOp]: (other: T | number) => T;
+} & {
   readonly shape: readonly number[];
   sum(axis?: Axes, keepDims?: boolean): T;
   max(axis?: Axes, keepDims?: boolean): T;
@@ -23,7 +25,10 @@ export const COMPOSITES = {
   /** Variance with Bessel's correction by default (`correction: 1`), as in PyTorch. */
   variance<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false, correction = 1): T {
     const d = x.sub(COMPOSITES.mean(x, axis, true));
-    return d.square().sum(axis, keepDims).div(Math.max(0, count(x.shape, axis) - correction));
+    return d
+      .square()
+      .sum(axis, keepDims)
+      .div(Math.max(0, count(x.shape, axis) - correction));
   },
   /** log Σ exp(x), shifted by the maximum so that large inputs stay finite. */
   logSumExp<T extends Primitives<T>>(x: T, axis: Axes = -1, keepDims = false): T {
@@ -47,4 +52,6 @@ export const COMPOSITES = {
 };
 
 type Rest<F> = F extends (x: never, ...args: infer A) => unknown ? A : never;
-export type CompositeMethods<T> = { [K in keyof typeof COMPOSITES]: (...args: Rest<(typeof COMPOSITES)[K]>) => T };
+export type CompositeMethods<T> = {
+  [K in keyof typeof COMPOSITES]: (...args: Rest<(typeof COMPOSITES)[K]>) => T;
+};

@@ -15,13 +15,21 @@ export interface CreateOptions {
 function backendFor(op: string, opts: CreateOptions | undefined, dtype: DType): Backend {
   const b = opts?.backend ?? getBackend(op);
   if (!b.dtypes.includes(dtype))
-    throw new DTypeError(op, `backend '${b.name}' does not support ${dtype}`, `it supports ${b.dtypes.join(', ')}`);
+    throw new DTypeError(
+      op,
+      `backend '${b.name}' does not support ${dtype}`,
+      `it supports ${b.dtypes.join(', ')}`,
+    );
   return b;
 }
 
 function checkShape(op: string, shape: readonly number[]): void {
   if (shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw new ShapeError(op, `invalid shape ${fmtShape(shape)}`, 'sizes must be non-negative integers');
+    throw new ShapeError(
+      op,
+      `invalid shape ${fmtShape(shape)}`,
+      'sizes must be non-negative integers',
+    );
 }
 
 function inferShape(data: NestedArray, op: string): number[] {
@@ -38,7 +46,11 @@ function inferShape(data: NestedArray, op: string): number[] {
       ? typeof v === 'number'
       : Array.isArray(v) && v.length === shape[depth] && v.every((x) => fits(x, depth + 1));
   if (!fits(data, 0))
-    throw new ShapeError(op, `nested arrays are ragged or hold non-numbers (first path suggests ${fmtShape(shape)})`, 'every row must have the same length');
+    throw new ShapeError(
+      op,
+      `nested arrays are ragged or hold non-numbers (first path suggests ${fmtShape(shape)})`,
+      'every row must have the same length',
+    );
   return shape;
 }
 
@@ -51,12 +63,17 @@ export function tensor(
   opts: CreateOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   const isTyped = ArrayBuffer.isView(data) && !(data instanceof DataView);
-  const dtype = opts.dtype ?? (data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array ? dtypeOfArray(data) : 'float32');
+  const dtype =
+    opts.dtype ??
+    (data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array
+      ? dtypeOfArray(data)
+      : 'float32');
   const backend = backendFor('tensor', opts, dtype);
   let values: ArrayLike<number>;
   let shape: readonly number[];
   if (typeof data === 'number') [values, shape] = [[data], []];
-  else if (isTyped || !Array.isArray(data)) [values, shape] = [data as ArrayLike<number>, [(data as ArrayLike<number>).length]];
+  else if (isTyped || !Array.isArray(data))
+    [values, shape] = [data as ArrayLike<number>, [(data as ArrayLike<number>).length]];
   else {
     shape = inferShape(data, 'tensor');
     values = (data as unknown[]).flat(Infinity as 1) as number[];
@@ -64,7 +81,10 @@ export function tensor(
   if (opts.shape) {
     checkShape('tensor', opts.shape);
     if (sizeOf(opts.shape) !== values.length)
-      throw new ShapeError('tensor', `${values.length} values do not fill shape ${fmtShape(opts.shape)}`);
+      throw new ShapeError(
+        'tensor',
+        `${values.length} values do not fill shape ${fmtShape(opts.shape)}`,
+      );
     shape = opts.shape;
   }
   return wrap(backend, backend.upload(typedArrayFrom(dtype, values)), dtype, shape);
@@ -81,10 +101,14 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
   return wrap(backend, backend.upload(a), dtype, shape);
 }
 
-export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor => full(shape, 1, opts);
-export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
-export const onesLike = (t: Tensor): Tensor => full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
+export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  full(shape, 0, opts);
+export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor =>
+  full(shape, 1, opts);
+export const zerosLike = (t: Tensor): Tensor =>
+  full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+export const onesLike = (t: Tensor): Tensor =>
+  full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
 
 /** [start, stop) by step; int32 when every argument is an integer, else float32. `arange(5)` is 0..4. */
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
@@ -113,7 +137,8 @@ const generator = { seed: 0, offset: 0 };
 
 /** Seeds the global generator (like `torch.manual_seed`); the default seed is 0. */
 function checkSeed(op: string, seed: number): void {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new NablaError(op, `seed must be a non-negative safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new NablaError(op, `seed must be a non-negative safe integer, got ${seed}`);
 }
 
 export function manualSeed(seed: number): void {
@@ -137,18 +162,23 @@ export interface RandomOptions extends CreateOptions {
   seed?: number;
 }
 
-function random(op: string, dist: RandomDist, shape: readonly number[], opts: RandomOptions): Tensor {
+function random(
+  op: string,
+  dist: RandomDist,
+  shape: readonly number[],
+  opts: RandomOptions,
+): Tensor {
   checkShape(op, shape);
   const dtype = opts.dtype ?? 'float32';
-  if (dtype === 'int32') throw new DTypeError(op, 'draws floats', "use dtype 'float32' or 'float64'");
+  if (dtype === 'int32')
+    throw new DTypeError(op, 'draws floats', "use dtype 'float32' or 'float64'");
   const backend = backendFor(op, opts, dtype);
   const n = sizeOf(shape);
   let seed: number, offset: number; // prettier-ignore
   if (opts.seed !== undefined) {
     checkSeed(op, opts.seed);
     [seed, offset] = [opts.seed, 0];
-  }
-  else {
+  } else {
     [seed, offset] = [generator.seed, generator.offset];
     generator.offset += philoxBlocks(n);
   }
@@ -156,16 +186,24 @@ function random(op: string, dist: RandomDist, shape: readonly number[], opts: Ra
 }
 
 /** Uniform in [0, 1), from the Philox stream (see `philox.ts`). */
-export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => random('rand', 'uniform', shape, opts);
+export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
+  random('rand', 'uniform', shape, opts);
 /** Standard normal, from the Philox stream (Box–Muller). */
-export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => random('randn', 'normal', shape, opts);
+export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
+  random('randn', 'normal', shape, opts);
 
 /** `indices` (int32, any shape) as one-hot float32 rows: shape [...indices.shape, numClasses]. */
 export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'float32'): Tensor {
-  if (indices.dtype !== 'int32') throw new DTypeError('oneHot', `indices must be int32, got ${indices.dtype}`);
+  if (indices.dtype !== 'int32')
+    throw new DTypeError('oneHot', `indices must be int32, got ${indices.dtype}`);
   if (indices.backend.readSync)
     for (const k of indices.dataSync())
-      if (k < 0 || k >= numClasses) throw new ShapeError('oneHot', `index ${k} is out of range for ${numClasses} classes`, `indices must be in 0..${numClasses - 1}`);
+      if (k < 0 || k >= numClasses)
+        throw new ShapeError(
+          'oneHot',
+          `index ${k} is out of range for ${numClasses} classes`,
+          `indices must be in 0..${numClasses - 1}`,
+        );
   const classes = arange(numClasses, undefined, 1, { backend: indices.backend });
   const col = indices.unsqueeze(-1);
   const hot = binaryOp('eq', col, classes);

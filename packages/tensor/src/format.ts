@@ -10,7 +10,16 @@ function formatNumbers(values: number[], dtype: DType): string[] {
   const big = finite.some((v) => Math.abs(v) >= 1e8);
   const tiny = finite.some((v) => v !== 0 && Math.abs(v) < 1e-4);
   // As NumPy: as many decimals (up to 4) as the most precise element needs, the same for all.
-  const decimals = Math.max(0, ...finite.map((v) => v.toFixed(4).replace(/\.?0+$/, '').split('.')[1]?.length ?? 0));
+  const decimals = Math.max(
+    0,
+    ...finite.map(
+      (v) =>
+        v
+          .toFixed(4)
+          .replace(/\.?0+$/, '')
+          .split('.')[1]?.length ?? 0,
+    ),
+  );
   return values.map((v) => {
     if (Number.isNaN(v)) return 'nan';
     if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
@@ -46,7 +55,10 @@ export function formatTensor(data: TypedArray, shape: readonly number[], dtype: 
   const prefix = 'array(';
   const render = (axis: number, indent: number): string => {
     if (axis === shape.length) return texts[k++]!.padStart(width);
-    const sep = axis === shape.length - 1 ? ', ' : ',' + '\n'.repeat(shape.length - axis - 1) + ' '.repeat(indent + 1);
+    const sep =
+      axis === shape.length - 1
+        ? ', '
+        : ',' + '\n'.repeat(shape.length - axis - 1) + ' '.repeat(indent + 1);
     const parts = picked(axis).map((i) => (i < 0 ? '...' : render(axis + 1, indent + 1)));
     return `[${parts.join(sep)}]`;
   };

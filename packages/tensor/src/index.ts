@@ -37,9 +37,16 @@ export {
   type TypedArray,
   typedArray,
 } from './dtype.js';
-export { BackendError, DisposedError, DTypeError, fmtShape, NablaError, ShapeError } from './errors.js';
+export {
+  BackendError,
+  DisposedError,
+  DTypeError,
+  fmtShape,
+  NablaError,
+  ShapeError,
+} from './errors.js';
 export { formatTensor } from './format.js';
-export { fusedAdam, fusedSgd } from './fused.js';
+export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';

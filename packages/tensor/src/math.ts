@@ -1,7 +1,13 @@
 import type { TensorRef } from './backend.js';
 import { type DType, bytesPerElement, promoteTypes } from './dtype.js';
 import { BackendError, DTypeError, ShapeError, fmtShape } from './errors.js';
-import { type BinaryOp, COMPARE_OPS, FLOAT_ONLY_UNARY, type ReduceOp, type UnaryOp } from './ops.js';
+import {
+  type BinaryOp,
+  COMPARE_OPS,
+  FLOAT_ONLY_UNARY,
+  type ReduceOp,
+  type UnaryOp,
+} from './ops.js';
 import { broadcastShapes, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
@@ -11,9 +17,14 @@ import { Tensor } from './tensor.js';
 const COMPARE: ReadonlySet<BinaryOp> = new Set(COMPARE_OPS);
 
 /** Wraps new contiguous backend storage as a Tensor. */
-export function wrap(backend: Tensor['backend'], handle: unknown, dtype: DType, shape: readonly number[]): Tensor {
+export function wrap(
+  backend: Tensor['backend'],
+  handle: unknown,
+  dtype: DType,
+  shape: readonly number[],
+): Tensor {
   const storage = new Storage(backend, handle, sizeOf(shape) * bytesPerElement(dtype));
-  return Tensor._make(storage, dtype, shape, undefined, 0);
+  return Tensor._make(storage, handle, dtype, shape, undefined, 0);
 }
 
 /** A view of `t` broadcast to `shape` (stride 0 on new or size-1 axes), without a Tensor object. */
@@ -32,13 +43,21 @@ export function checkBackend(op: string, tensors: readonly Tensor[]): void {
   for (const t of tensors) {
     t.assertLive(op);
     if (t.backend !== b)
-      throw new BackendError(op, `tensors live on different backends (${b.name} and ${t.backend.name})`, 'move one with `await t.to(backend)`');
+      throw new BackendError(
+        op,
+        `tensors live on different backends (${b.name} and ${t.backend.name})`,
+        'move one with `await t.to(backend)`',
+      );
   }
 }
 
 export function checkDType(op: string, t: Tensor, dtype: DType = t.dtype): void {
   if (!t.backend.dtypes.includes(dtype))
-    throw new DTypeError(op, `backend '${t.backend.name}' does not support ${dtype}`, `it supports ${t.backend.dtypes.join(', ')}`);
+    throw new DTypeError(
+      op,
+      `backend '${t.backend.name}' does not support ${dtype}`,
+      `it supports ${t.backend.dtypes.join(', ')}`,
+    );
 }
 
 /** Runs `fn` with temporaries that are disposed afterwards. */
@@ -69,7 +88,8 @@ export function scalarFor(value: number, dtype: DType, backend: Tensor['backend'
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   x.assertLive(op);
   return withTemps((temps) => {
-    const input = FLOAT_ONLY_UNARY.has(op) && x.dtype === 'int32' ? castTemp(x, 'float32', temps) : x;
+    const input =
+      FLOAT_ONLY_UNARY.has(op) && x.dtype === 'int32' ? castTemp(x, 'float32', temps) : x;
     return wrap(x.backend, x.backend.unary(op, input), input.dtype, x.shape);
   });
 }
@@ -93,7 +113,11 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   cond.assertLive('where');
   return withTemps((temps) => {
     if (cond.dtype !== 'int32')
-      throw new DTypeError('where', `condition must be int32 (a comparison's result), got ${cond.dtype}`, 'use cond.ne(0)');
+      throw new DTypeError(
+        'where',
+        `condition must be int32 (a comparison's result), got ${cond.dtype}`,
+        'use cond.ne(0)',
+      );
     const other = a instanceof Tensor ? a : b instanceof Tensor ? b : undefined;
     const fix = (v: Tensor | number): Tensor => {
       if (v instanceof Tensor) return v;
@@ -132,8 +156,14 @@ export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false)
     throw new ShapeError(op, `takes one axis, got [${axes!.join(',')}]`);
   const ax = normAxes(op, axes, x.rank);
   if (op !== 'sum' && ax.some((a) => x.shape[a] === 0))
-    throw new ShapeError(op, `cannot reduce an empty axis of ${fmtShape(x.shape)}`, 'it has no identity; use sum, or check the shape');
-  const shape = keepDims ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !ax.includes(i));
+    throw new ShapeError(
+      op,
+      `cannot reduce an empty axis of ${fmtShape(x.shape)}`,
+      'it has no identity; use sum, or check the shape',
+    );
+  const shape = keepDims
+    ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
+    : x.shape.filter((_, i) => !ax.includes(i));
   const dtype = op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype;
   return wrap(x.backend, x.backend.reduce(op, x, ax), dtype, shape);
 }
@@ -142,13 +172,24 @@ export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false)
 export function matmulOp(a: Tensor, b: Tensor): Tensor {
   checkBackend('matmul', [a, b]);
   if (a.rank === 0 || b.rank === 0)
-    throw new ShapeError('matmul', `operands need at least one axis, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`, 'use mul for scalars');
+    throw new ShapeError(
+      'matmul',
+      `operands need at least one axis, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`,
+      'use mul for scalars',
+    );
   const as = a.rank === 1 ? [1, a.shape[0]!] : a.shape;
   const bs = b.rank === 1 ? [b.shape[0]!, 1] : b.shape;
   const K = as[as.length - 1]!;
   if (bs[bs.length - 2] !== K) {
-    const hint = bs[bs.length - 1] === K ? 'did you mean b.transpose()?' : 'the last axis of a must equal the second-to-last of b';
-    throw new ShapeError('matmul', `inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`, hint);
+    const hint =
+      bs[bs.length - 1] === K
+        ? 'did you mean b.transpose()?'
+        : 'the last axis of a must equal the second-to-last of b';
+    throw new ShapeError(
+      'matmul',
+      `inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`,
+      hint,
+    );
   }
   const M = as[as.length - 2]!;
   const N = bs[bs.length - 1]!;
@@ -161,14 +202,22 @@ export function matmulOp(a: Tensor, b: Tensor): Tensor {
     const Bv = B.rank === 1 ? B.reshape(bs) : B;
     if (Av !== A) temps.push(Av);
     if (Bv !== B) temps.push(Bv);
-    const h = a.backend.matmul(broadcastRef(Av, [...batch, M, K]), broadcastRef(Bv, [...batch, K, N]));
+    const h = a.backend.matmul(
+      broadcastRef(Av, [...batch, M, K]),
+      broadcastRef(Bv, [...batch, K, N]),
+    );
     const shape = [...batch, ...(a.rank === 1 ? [] : [M]), ...(b.rank === 1 ? [] : [N])];
     return wrap(a.backend, h, dtype, shape);
   });
 }
 
 function checkIndex(op: string, x: readonly number[], axis: number, index: Tensor): void {
-  if (index.dtype !== 'int32') throw new DTypeError(op, `index must be int32, got ${index.dtype}`, "make it with { dtype: 'int32' }");
+  if (index.dtype !== 'int32')
+    throw new DTypeError(
+      op,
+      `index must be int32, got ${index.dtype}`,
+      "make it with { dtype: 'int32' }",
+    );
   if (index.rank !== x.length || index.shape.some((d, i) => i !== axis && d > x[i]!))
     throw new ShapeError(
       op,
@@ -186,12 +235,21 @@ export function gatherOp(x: Tensor, axis: number, index: Tensor): Tensor {
 }
 
 /** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] (axis 1): gather's adjoint. */
-export function scatterAdd(shape: readonly number[], axis: number, index: Tensor, src: Tensor): Tensor {
+export function scatterAdd(
+  shape: readonly number[],
+  axis: number,
+  index: Tensor,
+  src: Tensor,
+): Tensor {
   checkBackend('scatterAdd', [src, index]);
   const ax = normAxis('scatterAdd', axis, shape.length);
   checkIndex('scatterAdd', shape, ax, index);
   if (!sameShape(index.shape, src.shape))
-    throw new ShapeError('scatterAdd', `src ${fmtShape(src.shape)} and index ${fmtShape(index.shape)} differ`, 'they must have one shape');
+    throw new ShapeError(
+      'scatterAdd',
+      `src ${fmtShape(src.shape)} and index ${fmtShape(index.shape)} differ`,
+      'they must have one shape',
+    );
   return wrap(src.backend, src.backend.scatterAdd(src, ax, index, shape), src.dtype, shape);
 }
 
@@ -203,11 +261,17 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const ax = normAxis('concat', axis, first.rank);
   for (const t of tensors)
     if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i]))
-      throw new ShapeError('concat', `shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ off axis ${ax}`, 'all axes but the joined one must match');
+      throw new ShapeError(
+        'concat',
+        `shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ off axis ${ax}`,
+        'all axes but the joined one must match',
+      );
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   return withTemps((temps) => {
     const xs = tensors.map((t) => castTemp(t, dtype, temps));
-    const shape = first.shape.map((d, i) => (i === ax ? tensors.reduce((s, t) => s + t.shape[i]!, 0) : d));
+    const shape = first.shape.map((d, i) =>
+      i === ax ? tensors.reduce((s, t) => s + t.shape[i]!, 0) : d,
+    );
     return wrap(first.backend, first.backend.concat(xs, ax), dtype, shape);
   });
 }
@@ -232,7 +296,12 @@ export function castOp(x: Tensor, dtype: DType): Tensor {
 
 /** y = x·wᵀ + b, PyTorch's `F.linear`: x [..., in], w [out, in], b [out]. */
 export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
-  if (w.rank !== 2 || x.rank < 1 || x.shape[x.rank - 1] !== w.shape[1] || (b && (b.rank !== 1 || b.shape[0] !== w.shape[0])))
+  if (
+    w.rank !== 2 ||
+    x.rank < 1 ||
+    x.shape[x.rank - 1] !== w.shape[1] ||
+    (b && (b.rank !== 1 || b.shape[0] !== w.shape[0]))
+  )
     throw new ShapeError(
       'linear',
       `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''} do not fit`,

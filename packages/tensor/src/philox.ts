@@ -26,8 +26,15 @@ function mulhi(a: number, b: number): number {
 
 /** Writes the four output words for `counter` and `key` into `out`. */
 export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array,
-): void { // prettier-ignore
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  out: Uint32Array,
+): void {
+  // prettier-ignore
   for (let round = 0; round < 10; round++) {
     if (round > 0) {
       k0 = (k0 + W0) >>> 0;
@@ -50,8 +57,12 @@ const TWO_POW_M24 = 1 / 16777216;
 
 /** Fills `out` with the documented uniform or normal stream for (seed, offset). */
 export function philoxFill(
-  dist: 'uniform' | 'normal', out: { length: number; [i: number]: number }, seed: number, offset: number,
-): void { // prettier-ignore
+  dist: 'uniform' | 'normal',
+  out: { length: number; [i: number]: number },
+  seed: number,
+  offset: number,
+): void {
+  // prettier-ignore
   const k0 = seed >>> 0;
   const k1 = Math.floor(seed / 4294967296) >>> 0;
   const w = new Uint32Array(4);

@@ -58,12 +58,20 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
 export function normAxis(op: string, axis: number, rank: number): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(axis) || a < 0 || a >= rank)
-    throw new ShapeError(op, `axis ${axis} is out of range for a tensor of rank ${rank}`, `use -${rank}..${rank - 1}`);
+    throw new ShapeError(
+      op,
+      `axis ${axis} is out of range for a tensor of rank ${rank}`,
+      `use -${rank}..${rank - 1}`,
+    );
   return a;
 }
 
 /** Sorted, unique, non-negative axes; `undefined` means all axes. */
-export function normAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+export function normAxes(
+  op: string,
+  axes: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = [...new Set(list.map((a) => normAxis(op, a, rank)))].sort((x, y) => x - y);

@@ -16,63 +16,91 @@ function statsOf(backend: Backend): MemoryStats {
   return s;
 }
 
-/**
- * What the collector needs to release a storage: never the storage record itself, and the backend
- * handle only when the backend frees explicitly (GPU buffers); typed arrays are left to the GC.
- */
-interface Held {
+/** A block of memory the garbage collector reclaims as a whole (see `Backend.gcUnit`). */
+interface Unit {
   stats: MemoryStats;
   bytes: number;
-  backend: Backend;
-  handle: unknown;
+  /** Tensors made on it that were not disposed: all of them are gone once the unit is. */
+  tensors: number;
 }
 
-const storageRegistry = new FinalizationRegistry<Held>((h) => {
-  h.stats.bytes -= h.bytes;
-  if (h.handle !== undefined) h.backend.free?.(h.handle);
-});
-const tensorRegistry = new FinalizationRegistry<MemoryStats>((s) => {
-  s.tensors--;
+const units = new WeakMap<object, Unit>();
+const unitRegistry = new FinalizationRegistry<Unit>((u) => {
+  u.stats.bytes -= u.bytes;
+  u.stats.tensors -= u.tensors;
 });
 
-/** One backend allocation, shared by a tensor and its views. `version` counts in-place writes. */
+/**
+ * One backend allocation, shared by a tensor and its views: what memory accounting needs, and the
+ * backend handle only when the backend frees explicitly (GPU buffers). Typed arrays are referenced by
+ * the tensors alone, so the garbage collector reclaims them at once, even inside a synchronous loop
+ * where finalizers never get to run. `version` counts in-place writes (autograd checks it).
+ */
 export class Storage {
-  refs = 0;
+  /** Tensors using this storage that are neither disposed nor collected. */
+  live = 0;
   version = 0;
   released = false;
+  /** Finalizer calls to ignore: those of tensors that were disposed first (see `untrackTensor`). */
+  skips = 0;
   readonly stats: MemoryStats;
+  /** Kept only for backends with `free`. */
+  readonly handle: unknown;
+  /** Set for backends with `gcUnit`: accounting by block instead of by tensor. */
+  readonly unit: Unit | undefined;
 
   constructor(
     readonly backend: Backend,
-    readonly handle: unknown,
+    handle: unknown,
     readonly bytes: number,
   ) {
     this.stats = statsOf(backend);
-    this.stats.bytes += bytes;
-    const held: Held = { stats: this.stats, bytes, backend, handle: backend.free ? handle : undefined };
-    storageRegistry.register(this, held, this);
+    this.handle = backend.free ? handle : undefined;
+    const key = backend.free ? undefined : backend.gcUnit?.(handle);
+    if (key) {
+      let unit = units.get(key);
+      if (!unit) {
+        unit = { stats: this.stats, bytes: key.byteLength, tensors: 0 };
+        units.set(key, unit);
+        unitRegistry.register(key, unit);
+        this.stats.bytes += unit.bytes;
+      }
+      this.unit = unit;
+    } else this.stats.bytes += bytes;
   }
 
-  /** Called when the last tensor using this storage was disposed. */
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    storageRegistry.unregister(this);
-    this.stats.bytes -= this.bytes;
-    this.backend.free?.(this.handle);
+  /** One tensor less; the last one gives the storage back. */
+  drop(): void {
+    this.stats.tensors--;
+    if (--this.live === 0 && !this.released) {
+      this.released = true;
+      if (this.unit) return; // its block goes when the collector takes it
+      this.stats.bytes -= this.bytes;
+      if (this.handle !== undefined) this.backend.free?.(this.handle);
+    }
   }
 }
+
+// One registration per tensor where the backend has no gcUnit; the held value is the shared Storage,
+// never the tensor. There is no unregister token (V8 keeps a hash table of tokens, which doubled the
+// cost of a small op): a disposed tensor's finalizer still runs later and is skipped. Which finalizer
+// takes the skip doesn't matter, as they only run for tensors that are gone.
+const registry = new FinalizationRegistry<Storage>((s) => {
+  if (s.skips > 0) s.skips--;
+  else s.drop();
+});
 
 export function trackTensor(t: object, storage: Storage): void {
-  storage.refs++;
+  storage.live++;
   storage.stats.tensors++;
-  tensorRegistry.register(t, storage.stats, t);
+  if (storage.unit) storage.unit.tensors++;
+  else registry.register(t, storage);
 }
 
-export function untrackTensor(t: object, storage: Storage): void {
-  tensorRegistry.unregister(t);
-  storage.stats.tensors--;
-  if (--storage.refs === 0) storage.release();
+export function untrackTensor(storage: Storage): void {
+  if (storage.unit) storage.unit.tensors--;
+  else storage.skips++;
+  storage.drop();
 }
 
 /** Live tensors and bytes: in total and per backend name. Collected tensors leave these counts

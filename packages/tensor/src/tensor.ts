@@ -23,11 +23,13 @@ export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
 export type BinaryMethods<T> = { [K in BinaryOp]: (other: T | number) => T };
 /** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
  * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
-export type SliceSpec = null | number | readonly [(number | null)?, (number | null)?, (number | null)?];
+export type SliceSpec =
+  null | number | readonly [(number | null)?, (number | null)?, (number | null)?];
 export type NestedArray = number | NestedArray[];
 
 // The elementwise methods come from the op tables (installed below), the composites from COMPOSITES.
-export interface Tensor extends UnaryMethods<Tensor>, BinaryMethods<Tensor>, CompositeMethods<Tensor> {}
+export interface Tensor
+  extends UnaryMethods<Tensor>, BinaryMethods<Tensor>, CompositeMethods<Tensor> {}
 
 /**
  * An n-d array on one backend. Immutable as far as its API goes (only `assign` writes, for
@@ -41,18 +43,26 @@ export class Tensor implements TensorRef {
 
   private constructor(
     /** @internal */ readonly _buffer: Storage,
+    handle: unknown,
     readonly dtype: DType,
     readonly shape: readonly number[],
     readonly strides: readonly number[],
     readonly offset: number,
   ) {
-    this.storage = _buffer.handle;
+    this.storage = handle;
     trackTensor(this, _buffer);
   }
 
-  /** @internal Makes a tensor over `storage`; `strides` default to row-major. */
-  static _make(storage: Storage, dtype: DType, shape: readonly number[], strides: readonly number[] | undefined, offset: number): Tensor {
-    return new Tensor(storage, dtype, shape, strides ?? contiguousStrides(shape), offset);
+  /** @internal Makes a tensor over a backend `handle` accounted by `storage`; `strides` default to row-major. */
+  static _make(
+    storage: Storage,
+    handle: unknown,
+    dtype: DType,
+    shape: readonly number[],
+    strides: readonly number[] | undefined,
+    offset: number,
+  ): Tensor {
+    return new Tensor(storage, handle, dtype, shape, strides ?? contiguousStrides(shape), offset);
   }
 
   get backend(): Backend {
@@ -75,11 +85,15 @@ export class Tensor implements TensorRef {
   /** @internal */
   assertLive(op: string): void {
     if (this.disposed)
-      throw new DisposedError(op, `tensor ${fmtShape(this.shape)} ${this.dtype} was disposed`, 'dispose a tensor only after its last use, or clone() it first');
+      throw new DisposedError(
+        op,
+        `tensor ${fmtShape(this.shape)} ${this.dtype} was disposed`,
+        'dispose a tensor only after its last use, or clone() it first',
+      );
   }
 
   private view(shape: readonly number[], strides: readonly number[], offset = this.offset): Tensor {
-    return new Tensor(this._buffer, this.dtype, shape, strides, offset);
+    return new Tensor(this._buffer, this.storage, this.dtype, shape, strides, offset);
   }
 
   // ---- views: no copy ------------------------------------------------------------------------
@@ -91,8 +105,16 @@ export class Tensor implements TensorRef {
     const free = shape.length - known.length;
     const rest = sizeOf(known);
     const filled = shape.map((d) => (d === -1 ? this.size / rest : d));
-    if (free > 1 || filled.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(filled) !== this.size)
-      throw new ShapeError('reshape', `cannot reshape ${fmtShape(this.shape)} (${this.size} elements) to ${fmtShape(shape)}`, 'the sizes must match, with at most one -1');
+    if (
+      free > 1 ||
+      filled.some((d) => !Number.isInteger(d) || d < 0) ||
+      sizeOf(filled) !== this.size
+    )
+      throw new ShapeError(
+        'reshape',
+        `cannot reshape ${fmtShape(this.shape)} (${this.size} elements) to ${fmtShape(shape)}`,
+        'the sizes must match, with at most one -1',
+      );
     if (sameShape(filled, this.shape)) return this.view(this.shape, this.strides);
     if (isContiguous(this.shape, this.strides)) return this.view(filled, contiguousStrides(filled));
     const c = this.contiguous();
@@ -106,8 +128,14 @@ export class Tensor implements TensorRef {
     this.assertLive('permute');
     const ax = axes.map((a) => normAxis('permute', a, this.rank));
     if (ax.length !== this.rank || new Set(ax).size !== ax.length)
-      throw new ShapeError('permute', `[${axes.join(',')}] is not a permutation of the ${this.rank} axes of ${fmtShape(this.shape)}`);
-    return this.view(ax.map((a) => this.shape[a]!), ax.map((a) => this.strides[a]!));
+      throw new ShapeError(
+        'permute',
+        `[${axes.join(',')}] is not a permutation of the ${this.rank} axes of ${fmtShape(this.shape)}`,
+      );
+    return this.view(
+      ax.map((a) => this.shape[a]!),
+      ax.map((a) => this.strides[a]!),
+    );
   }
 
   /** Swaps two axes, the last two by default. */
@@ -130,7 +158,11 @@ export class Tensor implements TensorRef {
       shape.some((d, j) => !Number.isInteger(d) || d < (j < lead ? 0 : -1)) ||
       this.shape.some((d, i) => d !== 1 && shape[lead + i] !== d && shape[lead + i] !== -1);
     if (bad)
-      throw new ShapeError('expand', `cannot broadcast ${fmtShape(this.shape)} to ${fmtShape(shape)}`, 'only size-1 axes can grow, and new axes go in front');
+      throw new ShapeError(
+        'expand',
+        `cannot broadcast ${fmtShape(this.shape)} to ${fmtShape(shape)}`,
+        'only size-1 axes can grow, and new axes go in front',
+      );
     const out = shape.map((d, j) => (d === -1 ? this.shape[j - lead]! : d));
     const strides = out.map((d, j) => {
       const i = j - lead;
@@ -147,7 +179,10 @@ export class Tensor implements TensorRef {
   slice(specs: readonly SliceSpec[]): Tensor {
     this.assertLive('slice');
     if (specs.length > this.rank)
-      throw new ShapeError('slice', `${specs.length} specs for a tensor of rank ${this.rank} ${fmtShape(this.shape)}`);
+      throw new ShapeError(
+        'slice',
+        `${specs.length} specs for a tensor of rank ${this.rank} ${fmtShape(this.shape)}`,
+      );
     const shape: number[] = [];
     const strides: number[] = [];
     let offset = this.offset;
@@ -157,13 +192,17 @@ export class Tensor implements TensorRef {
       if (typeof spec === 'number') {
         const k = spec < 0 ? spec + dim : spec;
         if (!Number.isInteger(spec) || k < 0 || k >= dim)
-          throw new ShapeError('slice', `index ${spec} is out of range for axis ${i} of ${fmtShape(this.shape)}`);
+          throw new ShapeError(
+            'slice',
+            `index ${spec} is out of range for axis ${i} of ${fmtShape(this.shape)}`,
+          );
         offset += k * stride;
         return;
       }
       const [s0, e0, st] = spec ?? [];
       const step = st ?? 1;
-      if (!Number.isInteger(step) || step < 1) throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
+      if (!Number.isInteger(step) || step < 1)
+        throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
       const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
       const start = clampIdx(s0 ?? 0);
       const end = clampIdx(e0 ?? dim);
@@ -177,9 +216,16 @@ export class Tensor implements TensorRef {
   /** Drops size-1 axes (all of them, or the ones named). */
   squeeze(axes?: Axes): Tensor {
     this.assertLive('squeeze');
-    const ax = axes === undefined ? this.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes('squeeze', axes, this.rank);
+    const ax =
+      axes === undefined
+        ? this.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+        : normAxes('squeeze', axes, this.rank);
     for (const a of ax)
-      if (this.shape[a] !== 1) throw new ShapeError('squeeze', `axis ${a} of ${fmtShape(this.shape)} has size ${this.shape[a]}, not 1`);
+      if (this.shape[a] !== 1)
+        throw new ShapeError(
+          'squeeze',
+          `axis ${a} of ${fmtShape(this.shape)} has size ${this.shape[a]}, not 1`,
+        );
     const keep = (_: number, i: number) => !ax.includes(i);
     return this.view(this.shape.filter(keep), this.strides.filter(keep));
   }
@@ -201,7 +247,11 @@ export class Tensor implements TensorRef {
     if (this.rank === 0) return this.reshape([1]);
     const s = normAxis('flatten', start, this.rank);
     const e = normAxis('flatten', end, this.rank);
-    const shape = [...this.shape.slice(0, s), sizeOf(this.shape.slice(s, e + 1)), ...this.shape.slice(e + 1)];
+    const shape = [
+      ...this.shape.slice(0, s),
+      sizeOf(this.shape.slice(s, e + 1)),
+      ...this.shape.slice(e + 1),
+    ];
     return this.reshape(shape);
   }
 
@@ -215,7 +265,12 @@ export class Tensor implements TensorRef {
   /** A row-major copy with its own storage. */
   clone(): Tensor {
     this.assertLive('clone');
-    const out = wrap(this.backend, this.backend.zeros(this.dtype, this.size), this.dtype, this.shape);
+    const out = wrap(
+      this.backend,
+      this.backend.zeros(this.dtype, this.size),
+      this.dtype,
+      this.shape,
+    );
     this.backend.copy(this, out);
     return out;
   }
@@ -256,11 +311,16 @@ export class Tensor implements TensorRef {
   assign(value: Tensor | number): this {
     this.assertLive('assign');
     if (this.strides.some((s, i) => s === 0 && this.shape[i]! > 1))
-      throw new ShapeError('assign', `cannot write into a broadcast view ${fmtShape(this.shape)}`, 'write into the tensor it was expanded from');
+      throw new ShapeError(
+        'assign',
+        `cannot write into a broadcast view ${fmtShape(this.shape)}`,
+        'write into the tensor it was expanded from',
+      );
     const src = typeof value === 'number' ? scalarFor(value, this.dtype, this.backend) : value;
     checkBackend('assign', [this, src]);
     // A source over this storage (a.assign(a.transpose())) would be overwritten while it is read.
-    const cast = src._buffer === this._buffer && src.dtype === this.dtype ? src.clone() : src.cast(this.dtype);
+    const cast =
+      src._buffer === this._buffer && src.dtype === this.dtype ? src.clone() : src.cast(this.dtype);
     const full = cast.expand(this.shape);
     this.backend.copy(full, this);
     this._buffer.version++;
@@ -280,14 +340,23 @@ export class Tensor implements TensorRef {
   dataSync(): TypedArray {
     this.assertLive('dataSync');
     if (!this.backend.readSync)
-      throw new BackendError('dataSync', `backend '${this.backend.name}' cannot read synchronously`, 'use `await t.data()`');
+      throw new BackendError(
+        'dataSync',
+        `backend '${this.backend.name}' cannot read synchronously`,
+        'use `await t.data()`',
+      );
     return this.backend.readSync(this);
   }
 
   /** The value of a one-element tensor. */
   async item(): Promise<number> {
     this.assertLive('item');
-    if (this.size !== 1) throw new ShapeError('item', `needs a tensor with one element, got ${fmtShape(this.shape)}`, 'reduce it first, e.g. t.sum()');
+    if (this.size !== 1)
+      throw new ShapeError(
+        'item',
+        `needs a tensor with one element, got ${fmtShape(this.shape)}`,
+        'reduce it first, e.g. t.sum()',
+      );
     return (await this.data())[0]!;
   }
 
@@ -302,7 +371,8 @@ export class Tensor implements TensorRef {
     this.assertLive('to');
     if (backend === this.backend) return this.view(this.shape, this.strides);
     const data = await this.data();
-    if (!backend.dtypes.includes(this.dtype)) throw new BackendError('to', `backend '${backend.name}' does not support ${this.dtype}`);
+    if (!backend.dtypes.includes(this.dtype))
+      throw new BackendError('to', `backend '${backend.name}' does not support ${this.dtype}`);
     return wrap(backend, backend.upload(data), this.dtype, this.shape);
   }
 
@@ -310,7 +380,7 @@ export class Tensor implements TensorRef {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    untrackTensor(this, this._buffer);
+    untrackTensor(this._buffer);
   }
 
   [Symbol.dispose](): void {
@@ -320,7 +390,8 @@ export class Tensor implements TensorRef {
   /** NumPy-style text for tensors on a synchronous backend; a summary elsewhere. */
   toString(): string {
     if (this.disposed) return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, disposed)`;
-    if (!this.backend.readSync) return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, backend=${this.backend.name})`;
+    if (!this.backend.readSync)
+      return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, backend=${this.backend.name})`;
     return formatTensor(this.dataSync(), this.shape, this.dtype);
   }
 }

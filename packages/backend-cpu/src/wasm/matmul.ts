@@ -2,7 +2,8 @@
 //
 // Each call copies the operands into the module's memory (one TypedArray.set when an operand's
 // elements lie in a compact span, a gather otherwise), runs the kernel and copies C out. The memory
-// is reused from call to call and only grows, so a call allocates nothing.
+// is reused from call to call and only grows (to the largest call's needs; it is never given back),
+// so a call allocates no buffer, only the small subarray views of the copies.
 import { kernelsWasmBase64 } from './kernels.generated.js';
 
 interface KernelExports {
@@ -25,7 +26,10 @@ interface KernelExports {
 // Must match kernels.wat: K blocks of at most KC, M blocks of at most MC rows.
 const KC = 512;
 const MC = 128;
-/** Floats of slack after each operand: partial tiles read up to 7 floats past the last element. */
+/**
+ * Floats of slack after each region: partial tiles read up to 7 floats past an operand's last
+ * element, and read and write up to 7 past the end of C.
+ */
 const SLACK = 16;
 /** Regions start on 64-byte lines. The first 256 bytes are the kernel's scratch tile. */
 const FIRST = 64;
@@ -41,17 +45,15 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** Whether this engine runs WebAssembly SIMD (fixed-width, 128-bit). */
+/**
+ * Whether this engine can run the kernels: WebAssembly with fixed-width SIMD (and bulk memory).
+ * Validates the kernels' own module, so it is exact and cheap (3.5 KB, not compiled).
+ */
 export function wasmSimdSupported(): boolean {
   if (simd === undefined) {
-    // (module (func (result v128) (v128.const i32x4 0 0 0 0)))
-    const probe = new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,
-      0x03, 0x02, 0x01, 0x00, 0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, 0x00, 0x00, 0x00, 0x00,
-      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b,
-    ]);
     try {
-      simd = typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+      simd =
+        typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(kernelsWasmBase64));
     } catch {
       simd = false;
     }
@@ -78,7 +80,10 @@ function reserve(k: KernelExports, floats: number): Float32Array {
   return heap;
 }
 
-const align = (n: number): number => (n + 15) & ~15;
+// Round up to a multiple of 16 (64-byte lines), 8 and 4 floats; arithmetic, as n may pass 2^31.
+const align = (n: number): number => Math.ceil(n / 16) * 16;
+const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /**
  * Elements spanned by a 2-d view with non-negative strides, or -1 where the view must be gathered
@@ -132,7 +137,7 @@ function gather(
  * for i < M, j < N, in float32 with WebAssembly SIMD. Strides are in elements and may be anything
  * (transposed views, broadcast with stride 0, negative); `out` is written as a contiguous row-major
  * M x N block. Synchronous; instantiates the module on first use. Engines without WebAssembly SIMD
- * (see `wasmSimdSupported`) get `matmulRef`.
+ * (see `wasmSimdSupported`), and operands too large for 32-bit wasm memory, get `matmulRef`.
  */
 export function matmulF32(
   M: number,
@@ -161,24 +166,30 @@ export function matmulF32(
   }
   checkView('a', a, aOffset, M, aStrideM, K, aStrideK);
   checkView('b', b, bOffset, K, bStrideK, N, bStrideN);
-  if (!wasmSimdSupported()) {
-    matmulRef(
-      M,
-      N,
-      K,
-      a,
-      aOffset,
-      aStrideM,
-      aStrideK,
-      b,
-      bOffset,
-      bStrideK,
-      bStrideN,
-      out,
-      outOffset,
-    );
-    return;
+  // (arguments spelt out, not spread from an array: no allocation per call)
+  if (wasmSimdSupported()) {
+    const done = runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset); // prettier-ignore
+    if (done) return;
   }
+  matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset); // prettier-ignore
+}
+
+/** matmulF32 on the kernels; false when the operands do not fit in 32-bit wasm memory. */
+function runWasm(
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOffset: number,
+  aStrideM: number,
+  aStrideK: number,
+  b: Float32Array,
+  bOffset: number,
+  bStrideK: number,
+  bStrideN: number,
+  out: Float32Array,
+  outOffset: number,
+): boolean {
   const k = instance();
   const aSpan = spanOf(M, aStrideM, K, aStrideK);
   const bSpan = spanOf(K, bStrideK, N, bStrideN);
@@ -187,47 +198,13 @@ export function matmulF32(
   const cAt = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
   const workAt = align(cAt + M * N + SLACK);
   const kc = Math.min(K, KC);
-  const end = workAt + (((N + 7) & ~7) + Math.min((M + 3) & ~3, MC)) * kc + SLACK;
-  if (end * 4 > 0xffff0000) {
-    // beyond 32-bit addressing
-    matmulRef(
-      M,
-      N,
-      K,
-      a,
-      aOffset,
-      aStrideM,
-      aStrideK,
-      b,
-      bOffset,
-      bStrideK,
-      bStrideN,
-      out,
-      outOffset,
-    );
-    return;
-  }
+  const end = workAt + (align8(N) + Math.min(align4(M), MC)) * kc + SLACK;
+  if (end * 4 > 0xffff0000) return false;
   let h: Float32Array;
   try {
     h = reserve(k, end);
   } catch {
-    // the engine refused to grow the memory
-    matmulRef(
-      M,
-      N,
-      K,
-      a,
-      aOffset,
-      aStrideM,
-      aStrideK,
-      b,
-      bOffset,
-      bStrideK,
-      bStrideN,
-      out,
-      outOffset,
-    );
-    return;
+    return false; // the engine refused to grow the memory
   }
   if (aSpan < 0) {
     gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
@@ -245,6 +222,7 @@ export function matmulF32(
   }
   k.matmul(M, N, K, aAt * 4, aStrideM, aStrideK, bAt * 4, bStrideK, bStrideN, cAt * 4, workAt * 4);
   out.set(h.subarray(cAt, cAt + M * N), outOffset);
+  return true;
 }
 
 /**

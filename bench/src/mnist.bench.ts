@@ -1,0 +1,237 @@
+// Training an MLP on MNIST for one epoch (workloads W1–W3 of BENCHMARKING.md) in Nabla (CPU backend),
+// PyTorch CPU (Debian's python3-torch 1.13 with OpenBLAS, 1 and 2 threads) and TF.js 4.22 (`wasm`
+// and `cpu`), each peer on each workload in a process of its own, one after another, never two at
+// once. Writes results/mnist.md and results/mnist.json.
+//
+// Environment (for trying things out; a filtered run prints its table but writes no results):
+//   MNIST_PEERS=nabla,torch-1t,torch-2t,tfjs-wasm,tfjs-cpu   which peers
+//   MNIST_WORKLOADS=W1,W2,W3                                  which workloads
+//   MNIST_EPOCHS=3                                            timed epochs (TF.js cpu on W3: 1 by default)
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { mnistDataDir } from '@nablajs/data';
+import { machine, machineLines, median, writeResults } from './lib.js';
+import { detailTable, fastest, resultsTable, type Row } from './mnist/format.js';
+import { parseResult } from './mnist/protocol.js';
+import {
+  EPOCHS,
+  WARMUP_BATCHES,
+  describeWorkload,
+  type Measurement,
+  type Workload,
+  workloads as allWorkloads,
+} from './mnist/workloads.js';
+
+const python = '/usr/bin/python3';
+const peerScript = fileURLToPath(new URL('./mnist/peer.ts', import.meta.url));
+const torchScript = fileURLToPath(new URL('./mnist/torch_mnist.py', import.meta.url));
+
+const allPeers = ['nabla', 'torch-1t', 'torch-2t', 'tfjs-wasm', 'tfjs-cpu'] as const;
+type Peer = (typeof allPeers)[number];
+
+const list = (name: string): string[] | undefined =>
+  process.env[name]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+const peerFilter = list('MNIST_PEERS');
+const workloadFilter = list('MNIST_WORKLOADS');
+const epochsOverride = process.env.MNIST_EPOCHS ? Number(process.env.MNIST_EPOCHS) : undefined;
+const filtered = Boolean(peerFilter || workloadFilter || epochsOverride);
+const peers = allPeers.filter((p) => !peerFilter || peerFilter.includes(p));
+const workloads = allWorkloads.filter((w) => !workloadFilter || workloadFilter.includes(w.id));
+
+/** TF.js cpu takes ~85 s per W3 epoch: one timed epoch keeps the whole run near 10 minutes. */
+function epochsFor(peer: Peer, w: Workload): number {
+  if (epochsOverride) return epochsOverride;
+  return peer === 'tfjs-cpu' && w.id === 'W3' ? 1 : EPOCHS;
+}
+
+// OpenBLAS 0.3.21 does not recognise newer CPUs; SkylakeX kernels need AVX-512 (they die of SIGILL
+// without it), so force them only where the CPU has it, and otherwise let OpenBLAS pick.
+const hasAvx512 = /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+const coretype = process.env.OPENBLAS_CORETYPE ?? (hasAvx512 ? 'SkylakeX' : undefined);
+
+/** PyTorch's environment for `threads` threads: OpenBLAS's own pool sized to match. */
+function torchEnv(threads: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...(coretype ? { OPENBLAS_CORETYPE: coretype } : {}),
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+    // With 2 threads, OpenMP's busy-waiting workers made epochs 10× slower on this shared machine.
+    ...(threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
+  };
+}
+
+function command(peer: Peer, w: Workload, epochs: number, dataDir: string) {
+  if (peer === 'torch-1t' || peer === 'torch-2t') {
+    const threads = peer === 'torch-1t' ? 1 : 2;
+    return {
+      file: python,
+      args: [
+        torchScript,
+        '--data',
+        dataDir,
+        '--workload',
+        JSON.stringify(w),
+        '--threads',
+        `${threads}`,
+        '--epochs',
+        `${epochs}`,
+      ],
+      env: torchEnv(threads),
+    };
+  }
+  return {
+    file: process.execPath,
+    args: [...process.execArgv, peerScript, peer, w.id, `${epochs}`],
+    env: process.env,
+  };
+}
+
+interface Run {
+  measurement?: Measurement;
+  error?: string;
+  loadAverage: number;
+  wallSeconds: number;
+}
+
+const load1 = () => Math.round(os.loadavg()[0]! * 100) / 100;
+const facts = machine();
+const dataDir = await mnistDataDir();
+const runs = new Map<string, Run>(); // key `${peer} ${workload}`
+const started = performance.now();
+
+for (const w of workloads) {
+  console.log(`\n${w.id}: ${describeWorkload(w)}`);
+  for (const peer of peers) {
+    const epochs = epochsFor(peer, w);
+    const { file, args, env } = command(peer, w, epochs, dataDir);
+    const loadAverage = load1();
+    const t0 = performance.now();
+    // progress (stderr) shows as it comes; the result is the marked line of stdout
+    const child = spawnSync(file, args, {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const run: Run = { loadAverage, wallSeconds: (performance.now() - t0) / 1000 };
+    if (child.status === 0) {
+      try {
+        run.measurement = parseResult(child.stdout);
+      } catch (e) {
+        run.error = (e as Error).message;
+      }
+    } else {
+      run.error = `exit ${child.status ?? child.signal}${child.error ? `: ${child.error.message}` : ''}`;
+    }
+    if (run.error) console.error(`  ${peer} ${w.id} failed: ${run.error}`);
+    runs.set(`${peer} ${w.id}`, run);
+  }
+}
+const totalMinutes = (performance.now() - started) / 60_000;
+
+const cell = (peer: Peer, w: Workload) => runs.get(`${peer} ${w.id}`)?.measurement;
+const names: Record<Peer, string> = {
+  nabla: 'Nabla (cpu backend)',
+  'torch-1t': 'PyTorch, 1 thread',
+  'torch-2t': 'PyTorch, 2 threads',
+  'tfjs-wasm': 'TF.js wasm',
+  'tfjs-cpu': 'TF.js cpu',
+};
+const threadsNote = (m: Measurement | undefined) =>
+  m ? (m.peer === 'torch-1t' ? '1 thread' : '2 threads') : undefined;
+
+// Main table: PyTorch as its best thread count per workload.
+const mainRows: Row[] = [];
+if (peers.includes('nabla'))
+  mainRows.push({ name: names.nabla, cells: workloads.map((w) => cell('nabla', w)) });
+const torchPeers = peers.filter((p): p is 'torch-1t' | 'torch-2t' => p.startsWith('torch'));
+if (torchPeers.length) {
+  const best = workloads.map((w) =>
+    fastest(torchPeers.map((p) => cell(p, w)).filter((m) => m !== undefined)),
+  );
+  mainRows.push({
+    name: 'PyTorch 1.13 CPU (best threads)',
+    cells: best,
+    notes: best.map(threadsNote),
+  });
+}
+for (const p of ['tfjs-wasm', 'tfjs-cpu'] as const)
+  if (peers.includes(p)) mainRows.push({ name: names[p], cells: workloads.map((w) => cell(p, w)) });
+const table = resultsTable(workloads, mainRows, names.nabla);
+
+// Every measurement, PyTorch's thread counts separately.
+const allRows: Row[] = peers.map((p) => ({
+  name: names[p],
+  cells: workloads.map((w) => cell(p, w)),
+}));
+const fullTable = resultsTable(workloads, allRows, names.nabla);
+const measurements = [...runs.values()].flatMap((r) => (r.measurement ? [r.measurement] : []));
+const failures = [...runs.entries()]
+  .filter(([, r]) => r.error)
+  .map(([k, r]) => `- ${k}: ${r.error}`);
+
+const torchInfo = measurements.find((m) => m.peer.startsWith('torch'))?.info ?? {};
+const loadAtEnd = load1();
+const loads = [...runs.values()].map((r) => r.loadAverage);
+const markdown = [
+  '# MNIST: one training epoch, seconds (lower is better)',
+  '',
+  ...machineLines(facts),
+  `- load average (1 min) before each peer's run: ${Math.min(...loads)}–${Math.max(...loads)} (median ${median(loads)}); at the end ${loadAtEnd}`,
+  `- PyTorch ${torchInfo.torch ?? '?'} (Debian python3-torch, Python ${torchInfo.python ?? '?'}), ${torchInfo.openblas ?? 'BLAS ?'}; kernels: ${torchInfo.openblas_core ?? '?'}${coretype ? ` (OPENBLAS_CORETYPE=${coretype})` : ' (picked by OpenBLAS: this CPU has no AVX-512, so OPENBLAS_CORETYPE=SkylakeX would die of SIGILL)'}`,
+  `- TF.js ${tf.version_core} core API (\`wasm\`: single-threaded SIMD build; \`cpu\`: plain JS); Nabla from this working tree (\`@nablajs/backend-cpu\`, single-threaded)`,
+  `- the whole run took ${totalMinutes.toFixed(1)} minutes`,
+  '',
+  ...workloads.map(
+    (w) =>
+      `- **${w.id}**: ${describeWorkload(w)}; expected test accuracy ${w.expectedAccuracy.map((a) => a * 100).join('–')} %`,
+  ),
+  '',
+  table,
+  '',
+  `Median of ${EPOCHS} timed epochs (a fresh model each) after a warm-up of ${WARMUP_BATCHES} mini-batches on a throw-away model,`,
+  'each peer on each workload in a process of its own, one after another. Only the training loop is timed: all',
+  '60,000 training images in file order, no shuffling, the last partial batch included; float32; softmax',
+  'cross-entropy averaged over the mini-batch; biases 0, weights N(0, sd²) with sd 1/√fan_in (W1, W2) or',
+  "√(2/fan_in) (W3). `÷ Nabla` is the peer's time over Nabla's: below 1 the peer is faster. The accuracy is",
+  'on the 10,000 test images after each timed epoch (lowest–highest; ⚠ outside the expected range).',
+  '[1 epoch]: timed once instead of 3 times (TF.js cpu on W3, ~1.5 minutes an epoch).',
+  'PyTorch runs with `torch.set_num_threads(n)` and `OPENBLAS_NUM_THREADS=n`, n = 1 or 2; the main table shows',
+  "the faster per workload. With 2 threads it also needs `OMP_WAIT_POLICY=PASSIVE`: OpenMP's spinning workers",
+  'made it ~10× slower on this shared machine. The machine is shared and noisy: compare within one run.',
+  '',
+  '## Every peer, PyTorch by thread count',
+  '',
+  fullTable,
+  '',
+  '## Every timed epoch',
+  '',
+  detailTable(measurements),
+  ...(failures.length ? ['', '## Failures', '', ...failures] : []),
+].join('\n');
+
+console.log(`\n${table}\n`);
+if (failures.length) console.log(`failures:\n${failures.join('\n')}`);
+if (filtered) {
+  console.log('(a filtered run: results/mnist.* left as they were)');
+} else {
+  writeResults('mnist', markdown, {
+    machine: facts,
+    loadAtEnd,
+    totalMinutes,
+    tfjs: tf.version_core,
+    torch: torchInfo,
+    openblasCoretype: coretype ?? null,
+    warmupBatches: WARMUP_BATCHES,
+    workloads,
+    runs: Object.fromEntries(runs),
+  });
+}
+if (failures.length) process.exitCode = 1;

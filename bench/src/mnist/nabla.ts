@@ -1,0 +1,60 @@
+// Nabla on its CPU backend: Sequential of Linear layers, crossEntropy (mean), SGD or Adam, batches
+// from DataLoader in file order.
+import { noGrad } from '@nablajs/autograd';
+import { cpu } from '@nablajs/backend-cpu';
+import { DataLoader, type MnistData } from '@nablajs/data';
+import { Linear, type Module, ReLU, Sequential, Sigmoid, crossEntropy, init } from '@nablajs/nn';
+import { Adam, type Optimizer, SGD } from '@nablajs/optim';
+import { manualSeed, type Tensor, useBackend } from '@nablajs/tensor';
+import type { Trainer } from './protocol.js';
+import { initStd, type Workload } from './workloads.js';
+
+interface Model {
+  net: Module;
+  opt: Optimizer;
+}
+
+export function nablaTrainer(w: Workload, data: MnistData): Trainer<Model> {
+  useBackend(cpu());
+  return {
+    create(seed) {
+      manualSeed(seed);
+      const layers: Module[] = [];
+      for (let i = 1; i < w.sizes.length; i++) {
+        const fanIn = w.sizes[i - 1]!;
+        const layer = new Linear(fanIn, w.sizes[i]!);
+        init.normal(layer.weight, { std: initStd(w, fanIn) });
+        init.zeros(layer.bias!);
+        layers.push(layer);
+        if (i < w.sizes.length - 1)
+          layers.push(w.activation === 'relu' ? new ReLU() : new Sigmoid());
+      }
+      const net = new Sequential(...layers);
+      const opt =
+        w.optimizer === 'adam'
+          ? new Adam(net.parameters(), { lr: w.lr })
+          : new SGD(net.parameters(), { lr: w.lr });
+      return { net, opt };
+    },
+    train({ net, opt }, maxBatches = Infinity) {
+      let b = 0;
+      for (const { x, y } of new DataLoader(data.train, { batchSize: w.batchSize })) {
+        if (b++ >= maxBatches) break;
+        const loss = crossEntropy(net.forward(x), y);
+        opt.zeroGrad();
+        loss.backward();
+        opt.step();
+      }
+    },
+    async accuracy({ net }) {
+      let correct = 0;
+      const hits: Tensor[] = [];
+      noGrad(() => {
+        for (const { x, y } of new DataLoader(data.test, { batchSize: 1000 }))
+          hits.push(net.forward(x).data.argmax(1).eq(y).sum());
+      });
+      for (const t of hits) correct += await t.item();
+      return correct / data.test.count;
+    },
+  };
+}

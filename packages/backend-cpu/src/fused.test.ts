@@ -1,0 +1,42 @@
+import {
+  randn,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGrad,
+  tensor,
+  useBackend,
+} from '@nablajs/tensor';
+import { describe, expect, test } from 'vitest';
+import { cpu } from './index.js';
+
+// The fused kernels against the compositions of primitives that `@nablajs/tensor` falls back to.
+const fused = cpu();
+const composed = { ...cpu(), name: 'cpu-unfused', fused: undefined };
+useBackend(fused);
+
+describe('fused softmax cross-entropy', () => {
+  for (const dtype of ['float32', 'float64'] as const)
+    test(`loss and gradient equal the composition (${dtype}), strided logits and ±1000 included`, async () => {
+      const raw = await randn([4, 5], { seed: 7, dtype }).mul(3).data();
+      raw[0] = 1000;
+      raw[6] = -1000;
+      const labels = [0, 4, 2, 1];
+      const tol = dtype === 'float32' ? 1e-5 : 1e-12;
+      const results = await Promise.all(
+        [fused, composed].map(async (backend) => {
+          const x = tensor(raw, { shape: [5, 4], dtype, backend }).transpose(); // strided [4,5]
+          const y = tensor(labels, { dtype: 'int32', backend });
+          const g = tensor([1, 0.5, -2, 3], { dtype, backend });
+          return [
+            await softmaxCrossEntropy(x, y).data(),
+            await softmaxCrossEntropyGrad(x, y, g).data(),
+          ];
+        }),
+      );
+      const [[lf, gf], [lc, gc]] = results as [Float64Array[], Float64Array[]];
+      expect(lf!.every(Number.isFinite)).toBe(true);
+      lf!.forEach((v, i) =>
+        expect(Math.abs(v - lc![i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(v))),
+      );
+      gf!.forEach((v, i) => expect(Math.abs(v - gc![i]!)).toBeLessThanOrEqual(tol));
+    });
+});
