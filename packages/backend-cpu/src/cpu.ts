@@ -245,36 +245,17 @@ function concat(xs: readonly Ref[], axis: number): TypedArray {
   return o;
 }
 
-/** What users read gets an array of its own (a slab view would keep the whole slab alive). */
-function readFresh(x: Ref): TypedArray {
-  const o = typedArray(x.dtype, sizeOf(x.shape));
-  copyStrided(x, {
-    storage: o,
-    dtype: x.dtype,
-    shape: x.shape,
-    strides: contiguous(x.shape),
-    offset: 0,
-  });
-  return o;
-}
-
-function readView(x: Ref): TypedArray {
-  const o = out(x.dtype, x.shape);
-  copyStrided(x, {
-    storage: o,
-    dtype: x.dtype,
-    shape: x.shape,
-    strides: contiguous(x.shape),
-    offset: 0,
-  });
-  return o;
-}
-
-function cast(x: Ref, dtype: DType): TypedArray {
-  const o = out(dtype, x.shape);
+/** `x` copied into `o` (row-major, converting to `o`'s dtype). */
+function copyInto(x: Ref, o: TypedArray, dtype: DType = x.dtype): TypedArray {
   copyStrided(x, { storage: o, dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 });
   return o;
 }
+
+/** What users read gets an array of its own (a slab view would keep the whole slab alive). */
+const readFresh = (x: Ref): TypedArray => copyInto(x, typedArray(x.dtype, sizeOf(x.shape)));
+const readView = (x: Ref): TypedArray => copyInto(x, out(x.dtype, x.shape));
+
+const cast = (x: Ref, dtype: DType): TypedArray => copyInto(x, out(dtype, x.shape), dtype);
 
 export interface CpuOptions {
   /** Use the WebAssembly SIMD matmul for float32 when the runtime supports it (default true). */

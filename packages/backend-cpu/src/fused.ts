@@ -3,6 +3,15 @@ import { alloc } from './alloc.js';
 
 type Ref = TensorRef<TypedArray>;
 
+/** A row's maximum m and Σ exp(x − m): softmax's shift and normaliser. */
+function maxAndSum(x: TypedArray, row: number, stride: number, C: number): [number, number] {
+  let m = -Infinity;
+  for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * stride]!);
+  let z = 0;
+  for (let c = 0; c < C; c++) z += Math.exp(x[row + c * stride]! - m);
+  return [m, z];
+}
+
 /** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */
 export const FUSED: FusedKernels<TypedArray> = {
   sgd(param: Ref, grad: Ref, buf: Ref | null, o: SgdStep) {
@@ -13,7 +22,9 @@ export const FUSED: FusedKernels<TypedArray> = {
     const { lr, momentum: mu, weightDecay: wd, nesterov } = o;
     const damp = 1 - o.dampening;
     if (!buf || mu === 0) {
-      for (let i = 0; i < n; i++) p[po + i]! -= lr * (sign * g[go + i]! + wd * p[po + i]!);
+      if (wd === 0 && sign === 1)
+        for (let i = 0; i < n; i++) p[po + i]! -= lr * g[go + i]!; // plain SGD
+      else for (let i = 0; i < n; i++) p[po + i]! -= lr * (sign * g[go + i]! + wd * p[po + i]!);
       return;
     }
     const b = buf.storage;
@@ -56,10 +67,7 @@ export const FUSED: FusedKernels<TypedArray> = {
     const [sn, sc] = logits.strides as [number, number];
     for (let i = 0; i < N; i++) {
       const row = logits.offset + i * sn;
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * sc]!);
-      let z = 0;
-      for (let c = 0; c < C; c++) z += Math.exp(x[row + c * sc]! - m);
+      const [m, z] = maxAndSum(x, row, sc, C);
       out[i] = m + Math.log(z) - x[row + l[labels.offset + i * labels.strides[0]!]! * sc]!;
     }
     return out;
@@ -71,10 +79,7 @@ export const FUSED: FusedKernels<TypedArray> = {
     const [sn, sc] = logits.strides as [number, number];
     for (let i = 0; i < N; i++) {
       const row = logits.offset + i * sn;
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * sc]!);
-      let z = 0;
-      for (let c = 0; c < C; c++) z += Math.exp(x[row + c * sc]! - m);
+      const [m, z] = maxAndSum(x, row, sc, C);
       const gi = gs[g.offset + i * g.strides[0]!]!;
       const scale = gi / z;
       for (let c = 0; c < C; c++) out[i * C + c] = Math.exp(x[row + c * sc]! - m) * scale;
