@@ -40,3 +40,30 @@ describe('fused softmax cross-entropy', () => {
       gf!.forEach((v, i) => expect(Math.abs(v - gc![i]!)).toBeLessThanOrEqual(tol));
     });
 });
+
+describe('fused SGD', () => {
+  test('the WebAssembly path (large float32) equals the scalar formula', async () => {
+    const n = 5003; // past the SIMD threshold, with a scalar tail
+    const p0 = await randn([n], { seed: 1 }).data();
+    const g0 = await randn([n], { seed: 2 }).data();
+    for (const [wd, maximize] of [
+      [0, false],
+      [0.1, true],
+    ] as const) {
+      const p = tensor(p0);
+      const g = tensor(g0);
+      fused.fused!.sgd!(p, g, null, {
+        lr: 0.1,
+        momentum: 0,
+        dampening: 0,
+        nesterov: false,
+        weightDecay: wd,
+        maximize,
+        init: false,
+      });
+      const got = await p.data();
+      const sign = maximize ? -1 : 1;
+      got.forEach((v, i) => expect(v).toBeCloseTo(p0[i]! - 0.1 * (sign * g0[i]! + wd * p0[i]!), 6));
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { AdamStep, FusedKernels, SgdStep, TensorRef, TypedArray } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
+import { sgdF32, wasmSimdSupported } from './wasm/matmul.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -22,9 +23,15 @@ export const FUSED: FusedKernels<TypedArray> = {
     const { lr, momentum: mu, weightDecay: wd, nesterov } = o;
     const damp = 1 - o.dampening;
     if (!buf || mu === 0) {
-      if (wd === 0 && sign === 1)
-        for (let i = 0; i < n; i++) p[po + i]! -= lr * g[go + i]!; // plain SGD
-      else for (let i = 0; i < n; i++) p[po + i]! -= lr * (sign * g[go + i]! + wd * p[po + i]!);
+      // large float32 updates go through WebAssembly SIMD (2-3x faster, copies included)
+      if (
+        p instanceof Float32Array &&
+        g instanceof Float32Array &&
+        n >= 4096 &&
+        wasmSimdSupported()
+      )
+        return sgdF32(p, po, g, go, n, lr, wd, sign);
+      for (let i = 0; i < n; i++) p[po + i]! -= lr * (sign * g[go + i]! + wd * p[po + i]!);
       return;
     }
     const b = buf.storage;

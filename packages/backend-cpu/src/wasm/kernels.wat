@@ -549,4 +549,37 @@
           (br_if $nPanels (i32.ge_s (local.tee $jr (i32.sub (local.get $jr) (i32.const 8))) (i32.const 0))))
         (br_if $mBlocks (i32.lt_s (local.tee $ic (i32.add (local.get $ic) (local.get $mb))) (local.get $M))))
       (br_if $kBlocks (i32.lt_s (local.tee $pk (i32.add (local.get $pk) (local.get $kb))) (local.get $K)))))
+
+  ;; SGD without momentum, in place: p[i] -= lr·(sign·g[i] + wd·p[i]) for i < n (p, g byte offsets).
+  (func (export "sgd") (param $p i32) (param $g i32) (param $n i32) (param $lr f32) (param $wd f32) (param $sign f32)
+    (local $i i32) (local $end i32) (local $x v128) (local $vlr v128) (local $vwd v128) (local $vsign v128)
+    (local.set $vlr (f32x4.splat (local.get $lr)))
+    (local.set $vwd (f32x4.splat (local.get $wd)))
+    (local.set $vsign (f32x4.splat (local.get $sign)))
+    (local.set $end (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (block $vdone
+      (loop $v
+        (br_if $vdone (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $x (v128.load (i32.add (local.get $p) (local.get $i))))
+        (v128.store (i32.add (local.get $p) (local.get $i))
+          (f32x4.sub (local.get $x)
+            (f32x4.mul (local.get $vlr)
+              (f32x4.add
+                (f32x4.mul (local.get $vsign) (v128.load (i32.add (local.get $g) (local.get $i))))
+                (f32x4.mul (local.get $vwd) (local.get $x))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $v)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $sdone
+      (loop $s
+        (br_if $sdone (i32.ge_u (local.get $i) (local.get $end)))
+        (f32.store (i32.add (local.get $p) (local.get $i))
+          (f32.sub (f32.load (i32.add (local.get $p) (local.get $i)))
+            (f32.mul (local.get $lr)
+              (f32.add
+                (f32.mul (local.get $sign) (f32.load (i32.add (local.get $g) (local.get $i))))
+                (f32.mul (local.get $wd) (f32.load (i32.add (local.get $p) (local.get $i))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $s)))
+  )
 )

@@ -8,6 +8,7 @@ import { kernelsWasmBase64 } from './kernels.generated.js';
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
+  sgd(p: number, g: number, n: number, lr: number, wd: number, sign: number): void;
   matmul(
     M: number,
     N: number,
@@ -253,4 +254,28 @@ export function matmulRef(
       out[outOffset + i * N + j] = sum;
     }
   }
+}
+
+/**
+ * SGD without momentum on float32, in place: p[i] -= lr·(sign·g[i] + wd·p[i]) over n dense elements,
+ * with f32x4 arithmetic in the module's memory (the copies in and out cost less than a scalar loop).
+ */
+export function sgdF32(
+  p: Float32Array,
+  po: number,
+  g: Float32Array,
+  go: number,
+  n: number,
+  lr: number,
+  wd: number,
+  sign: number,
+): void {
+  const k = instance();
+  const at = FIRST;
+  const gAt = align(at + n);
+  const h = reserve(k, gAt + n + SLACK);
+  h.set(p.subarray(po, po + n), at);
+  h.set(g.subarray(go, go + n), gAt);
+  k.sgd(at * 4, gAt * 4, n, lr, wd, sign);
+  p.set(h.subarray(at, at + n), po);
 }
