@@ -5,6 +5,7 @@ export type Flag =
   | { kind: 'int' | 'float'; default?: number; help: string; min?: number }
   | { kind: 'string'; default?: string; help: string; choices?: readonly string[] }
   | { kind: 'list'; default?: readonly number[]; help: string }
+  | { kind: 'strings'; default?: readonly string[]; help: string; choices?: readonly string[] }
   | { kind: 'bool'; help: string };
 
 type Value<F extends Flag> = F extends { kind: 'int' | 'float' }
@@ -13,7 +14,9 @@ type Value<F extends Flag> = F extends { kind: 'int' | 'float' }
     ? string
     : F extends { kind: 'list' }
       ? number[]
-      : boolean;
+      : F extends { kind: 'strings' }
+        ? string[]
+        : boolean;
 export type Parsed<S extends Record<string, Flag>> = {
   [K in keyof S]: Value<S[K]> | (S[K] extends { default: unknown } ? never : undefined);
 };
@@ -27,33 +30,40 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Help text: one line per flag, from the same table that parses them. */
 export function usage(command: string, summary: string, spec: Record<string, Flag>): string {
-  const rows = Object.entries(spec).map(([name, f]) => {
+  const rows = Object.entries(spec).map(([name, f]): [string, string] => {
     const arg =
       f.kind === 'bool'
         ? ''
         : f.kind === 'list'
           ? ' N,N,…'
-          : f.kind === 'string' && f.choices
-            ? ` ${f.choices.join('|')}`
-            : ` ${f.kind === 'string' ? 'S' : 'N'}`;
+          : f.kind === 'strings'
+            ? ` ${f.choices ? f.choices.join(',') : 'S,S,…'}`
+            : f.kind === 'string' && f.choices
+              ? ` ${f.choices.join('|')}`
+              : ` ${f.kind === 'string' ? 'S' : 'N'}`;
     const def =
       'default' in f && f.default !== undefined
         ? ` (default ${Array.isArray(f.default) ? f.default.join(',') : f.default})`
         : '';
-    return `  --${kebab(name)}${arg}`.padEnd(34) + f.help + def;
+    return [`  --${kebab(name)}${arg}`, f.help + def];
   });
+  // one column for the flags, wide enough for the longest
+  const width = Math.max(34, ...rows.map(([flag]) => flag.length + 2));
   return [
     `Usage: ${command} [flags]`,
     '',
     summary,
     '',
     'Flags:',
-    ...rows,
-    '  --help'.padEnd(34) + 'show this help',
+    ...rows.map(([flag, help]) => flag.padEnd(width) + help),
+    '  --help'.padEnd(width) + 'show this help',
   ].join('\n');
 }
 
-/** Parses `argv` against `spec` (camelCase keys become --kebab-case flags); throws UsageError. */
+/**
+ * Parses `argv` against `spec` (camelCase keys become --kebab-case flags); throws UsageError.
+ * A leading `--` is dropped: `pnpm start -- --flag` passes it through to the script.
+ */
 export function parseFlags<S extends Record<string, Flag>>(
   argv: readonly string[],
   spec: S,
@@ -67,7 +77,8 @@ export function parseFlags<S extends Record<string, Flag>>(
   ]);
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
+    const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+    values = parseArgs({ args, options, strict: true, allowPositionals: false })
       .values as typeof values;
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^TypeError \[\w+\]: /, ''));
@@ -89,6 +100,14 @@ export function parseFlags<S extends Record<string, Flag>>(
       const parts = (raw as string) === '' ? [] : (raw as string).split(',').map(Number);
       if (parts.some((n) => !Number.isInteger(n) || n <= 0))
         throw new UsageError(`${flag} takes positive integers separated by commas, got '${raw}'`);
+      out[name] = parts;
+    } else if (f.kind === 'strings') {
+      const parts = (raw as string).split(',').filter((p) => p !== '');
+      const bad = f.choices ? parts.filter((p) => !f.choices!.includes(p)) : [];
+      if (parts.length === 0 || bad.length)
+        throw new UsageError(
+          `${flag} takes ${f.choices ? `some of ${f.choices.join(', ')}` : 'names'} separated by commas, got '${raw}'`,
+        );
       out[name] = parts;
     } else {
       const n = Number(raw);

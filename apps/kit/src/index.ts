@@ -1,3 +1,13 @@
+export { type BackendName, selectBackend } from './backend.js';
 export { type Flag, parseFlags, type Parsed, usage, UsageError } from './flags.js';
+export { escapeHtml, htmlPage, type HtmlPageOptions, htmlTable } from './html.js';
 export { Progress, type ProgressSink } from './progress.js';
-export { type ChartOptions, lineChart, niceTicks, type Series } from './svg.js';
+export {
+  barChart,
+  type BarChartOptions,
+  type ChartOptions,
+  lineChart,
+  niceTicks,
+  PALETTE,
+  type Series,
+} from './svg.js';

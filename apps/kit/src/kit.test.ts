@@ -1,5 +1,19 @@
 import { describe, expect, test } from 'vitest';
-import { lineChart, niceTicks, parseFlags, Progress, usage, UsageError } from './index.js';
+import { getBackend } from '@nablajs/tensor';
+import {
+  barChart,
+  escapeHtml,
+  htmlPage,
+  htmlTable,
+  lineChart,
+  niceTicks,
+  PALETTE,
+  parseFlags,
+  Progress,
+  selectBackend,
+  usage,
+  UsageError,
+} from './index.js';
 
 const spec = {
   epochs: { kind: 'int', default: 30, help: 'epochs', min: 1 },
@@ -13,6 +27,7 @@ const spec = {
   },
   json: { kind: 'bool', help: 'json' },
   save: { kind: 'string', help: 'path' },
+  studies: { kind: 'strings', default: ['a', 'b'], choices: ['a', 'b', 'c'], help: 'studies' },
 } as const;
 
 describe('flags', () => {
@@ -26,7 +41,18 @@ describe('flags', () => {
       activation: 'sigmoid',
       json: true,
       save: undefined,
+      studies: ['a', 'b'],
     });
+  });
+  test('a list of names is checked against its choices', () => {
+    expect(parseFlags(['--studies', 'c,a'], spec).studies).toEqual(['c', 'a']);
+    expect(() => parseFlags(['--studies', 'a,d'], spec)).toThrow(
+      "--studies takes some of a, b, c separated by commas, got 'a,d'",
+    );
+    expect(usage('x', 'y', spec)).toContain('--studies a,b,c');
+  });
+  test("a leading '--' (from `pnpm start -- --flag`) is ignored", () => {
+    expect(parseFlags(['--', '--epochs', '2'], spec).epochs).toBe(2);
   });
   test.each([
     [['--epochs', 'x'], '--epochs takes an integer'],
@@ -49,6 +75,12 @@ describe('flags', () => {
     ])
       expect(u).toContain(f);
     expect(u).toContain('(default 30)');
+    // a flag longer than the column widens it for every flag, leaving a gap before its help
+    const long = usage('x', 'y', { ...spec, aVeryLongFlagNameIndeed: { kind: 'list', help: 'h' } });
+    expect(long).toContain('  --a-very-long-flag-name-indeed N,N,…  h');
+    expect(long).toContain(
+      `${'  --epochs N'.padEnd('  --a-very-long-flag-name-indeed N,N,…'.length + 2)}epochs (default 30)`,
+    );
   });
 });
 
@@ -96,5 +128,80 @@ describe('svg', () => {
     expect(svg).toContain('>layer 2</text>');
     expect(svg).toContain('(log scale)');
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+  });
+  test('series may set their colour and dash pattern', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        { name: 'a', color: '#123456', dash: '6 3', points: [[0, 1], [1, 2]] },
+        { name: 'b', points: [[0, 2], [1, 3]] },
+      ],
+    }); // prettier-ignore
+    expect(svg).toContain(
+      '<path d="M70.0,370.0L550.0,205.0" fill="none" stroke="#123456" stroke-width="2" stroke-dasharray="6 3"/>',
+    );
+    // the legend line repeats the dash; the second series takes the palette's second colour
+    expect(svg.match(/stroke-dasharray="6 3"/g)).toHaveLength(2);
+    expect(svg).toContain(`stroke="${PALETTE[1]}"`);
+  });
+  test('integer x ticks, and a legend wide enough for long names', () => {
+    const name = 'a rather long name for a series, 46 characters';
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'epoch',
+      yLabel: 'y',
+      integerX: true,
+      series: [{ name, points: [[0, 1], [2, 2]] }],
+    }); // prettier-ignore
+    const xTicks = [...svg.matchAll(/y="386" text-anchor="middle">([^<]+)</g)].map((m) => m[1]);
+    expect(xTicks).toEqual(['0', '1', '2']);
+    expect(svg).toContain(
+      '<rect x="70" y="40" width="297" height="330" fill="none" stroke="#333"/>',
+    );
+  });
+  test('a grouped bar chart has one bar per series and group, on a log axis', () => {
+    const svg = barChart({
+      title: 'norms',
+      yLabel: '‖g‖',
+      logY: true,
+      groups: ['layer 1', 'layer 2'],
+      series: [
+        { name: 'sigmoid', values: [0.01, 0.1] },
+        { name: 'relu', values: [1, 0] }, // 0 cannot be drawn on a log axis
+      ],
+    });
+    expect(
+      svg.match(/<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+" fill="[^"]+"><title>/g),
+    ).toHaveLength(3);
+    expect(svg).toContain('<title>relu · layer 1: 1</title>');
+    expect(svg).toContain('>layer 2</text>');
+    // ticks at each power of ten from 1e-2 to 1e0; the 0.01 bar is empty, the 1 bar full height
+    for (const t of ['>0.01</text>', '>0.1</text>', '>1</text>']) expect(svg).toContain(t);
+    expect(svg).toMatch(/height="330\.0" fill="#D55E00"><title>relu · layer 1/);
+  });
+});
+
+describe('html', () => {
+  test('a page is self-contained and escapes its title; tables escape text cells', () => {
+    const page = htmlPage({ title: 'a < b', body: '<p>hi</p>' });
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page).toContain('<title>a &lt; b</title>');
+    expect(page).toContain('<p>hi</p>');
+    expect(page).not.toMatch(/<(link|script)[ >]/);
+    const table = htmlTable(['x', 'y'], [['<1>', 2, { html: '<b>3</b>' }]]);
+    expect(table).toContain('<td>&lt;1&gt;</td><td class="num">2</td><td><b>3</b></td>');
+    expect(escapeHtml('"&"')).toBe('&quot;&amp;&quot;');
+  });
+});
+
+describe('backend', () => {
+  test('cpu is selected; webgpu, not yet in the workspace, fails with a clear message', async () => {
+    const b = await selectBackend('cpu');
+    expect(getBackend()).toBe(b);
+    await expect(selectBackend('webgpu')).rejects.toThrow(
+      '--backend webgpu: the package @nablajs/backend-webgpu is not installed in this workspace yet',
+    );
   });
 });

@@ -2,6 +2,10 @@
 export interface Series {
   name: string;
   points: readonly (readonly [number, number])[];
+  /** CSS colour; default: the palette's next one. */
+  color?: string;
+  /** SVG stroke-dasharray, e.g. '6 3', to tell apart series that share a colour. */
+  dash?: string;
 }
 
 export interface ChartOptions {
@@ -11,6 +15,8 @@ export interface ChartOptions {
   series: readonly Series[];
   /** Logarithmic y axis (values must be positive). */
   logY?: boolean;
+  /** Only whole numbers on the x axis (epochs, counts). */
+  integerX?: boolean;
   width?: number;
   height?: number;
 }
@@ -27,7 +33,14 @@ const COLORS = [
   '#F0E442',
 ];
 
+/** The default palette, in order; exported so callers can colour related series alike. */
+export const PALETTE: readonly string[] = COLORS;
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Room for the legend at the right: at least 170 px, more for long names (≈ 6.5 px a character). */
+const legendWidth = (series: readonly { name: string }[]) =>
+  Math.max(170, 54 + Math.ceil(6.5 * Math.max(0, ...series.map((s) => s.name.length))));
 
 /** About five round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
@@ -50,7 +63,7 @@ const fmt = (v: number) =>
 export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 420;
-  const m = { l: 70, r: 170, t: 40, b: 50 };
+  const m = { l: 70, r: legendWidth(o.series), t: 40, b: 50 };
   const pts = o.series
     .flatMap((s) => s.points)
     .filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
@@ -64,7 +77,7 @@ export function lineChart(o: ChartOptions): string {
   if (x1 === x0) x1 = x0 + 1;
   const px = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((ty(y) - y0) / (y1 - y0)) * (H - m.t - m.b);
-  const xt = niceTicks(x0, x1);
+  const xt = niceTicks(x0, x1).filter((t) => !o.integerX || Number.isInteger(t));
   const yt = o.logY
     ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i))
     : niceTicks(y0, y1);
@@ -89,23 +102,102 @@ export function lineChart(o: ChartOptions): string {
     `<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">${esc(o.xLabel)}</text>`,
     `<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}${o.logY ? ' (log scale)' : ''}</text>`,
   );
+  const legendStep = Math.min(20, (H - m.t - 10) / Math.max(1, o.series.length));
   o.series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length]!;
+    const color = s.color ?? COLORS[i % COLORS.length]!;
+    const dash = s.dash ? ` stroke-dasharray="${esc(s.dash)}"` : '';
     const valid = s.points.filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
     const d = valid
       .map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`)
       .join('');
-    if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
     for (const [x, y] of valid)
       out.push(
         `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`,
       );
-    const ly = m.t + 10 + i * 20;
+    const ly = m.t + 10 + i * legendStep;
     out.push(
-      `<line x1="${W - m.r + 12}" x2="${W - m.r + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
+      `<line x1="${W - m.r + 12}" x2="${W - m.r + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
       `<text x="${W - m.r + 42}" y="${ly + 4}">${esc(s.name)}</text>`,
     );
   });
   out.push('</svg>');
+  return out.join('\n');
+}
+
+export interface BarChartOptions {
+  title: string;
+  yLabel: string;
+  /** The x-axis categories, e.g. the layers. */
+  groups: readonly string[];
+  /** One bar per group for each series (the legend); `values[g]` is the bar in group g. */
+  series: readonly { name: string; values: readonly number[]; color?: string }[];
+  /** Logarithmic y axis (values must be positive; others are left out). */
+  logY?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** A self-contained SVG grouped bar chart with a y axis, category labels and a legend. */
+export function barChart(o: BarChartOptions): string {
+  const W = o.width ?? 720;
+  const H = o.height ?? 420;
+  const m = { l: 70, r: legendWidth(o.series), t: 40, b: 50 };
+  const ok = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
+  const ty = (v: number) => (o.logY ? Math.log10(v) : v);
+  const vals = o.series
+    .flatMap((s) => s.values)
+    .filter(ok)
+    .map(ty);
+  let [y0, y1] = vals.length ? [Math.min(...vals), Math.max(...vals)] : [0, 1];
+  if (o.logY) [y0, y1] = [Math.floor(y0), Math.ceil(y1)];
+  else [y0, y1] = [Math.min(0, y0), Math.max(0, y1)];
+  if (y1 === y0) y1 = y0 + 1;
+  const yt = o.logY
+    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i))
+    : niceTicks(y0, y1);
+  if (!o.logY) [y0, y1] = [Math.min(y0, yt[0]!), Math.max(y1, yt[yt.length - 1]!)];
+  const py = (v: number) => H - m.b - ((ty(v) - y0) / (y1 - y0)) * (H - m.t - m.b);
+  const base = o.logY ? H - m.b : py(0);
+  const groupW = (W - m.l - m.r) / Math.max(1, o.groups.length);
+  const barW = (groupW * 0.8) / Math.max(1, o.series.length);
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${esc(o.title)}">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${W / 2 - m.r / 2 + m.l / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(o.title)}</text>`,
+  ];
+  for (const t of yt)
+    out.push(
+      `<line x1="${m.l}" x2="${W - m.r}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`,
+      `<text x="${m.l - 6}" y="${py(t) + 4}" text-anchor="end">${fmt(t)}</text>`,
+    );
+  o.groups.forEach((g, gi) =>
+    out.push(
+      `<text x="${(m.l + (gi + 0.5) * groupW).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${esc(g)}</text>`,
+    ),
+  );
+  const legendStep = Math.min(20, (H - m.t - 10) / Math.max(1, o.series.length));
+  o.series.forEach((s, si) => {
+    const color = s.color ?? COLORS[si % COLORS.length]!;
+    s.values.forEach((v, gi) => {
+      if (gi >= o.groups.length || !ok(v)) return;
+      const x = m.l + gi * groupW + groupW * 0.1 + si * barW;
+      const top = Math.min(py(v), base);
+      const h = Math.abs(base - py(v));
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${esc(s.name)} · ${esc(o.groups[gi]!)}: ${fmt(v)}</title></rect>`,
+      );
+    });
+    const ly = m.t + 10 + si * legendStep;
+    out.push(
+      `<rect x="${W - m.r + 12}" y="${ly - 5}" width="24" height="10" fill="${color}"/>`,
+      `<text x="${W - m.r + 42}" y="${ly + 4}">${esc(s.name)}</text>`,
+    );
+  });
+  out.push(
+    `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#333"/>`,
+    `<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}${o.logY ? ' (log scale)' : ''}</text>`,
+    '</svg>',
+  );
   return out.join('\n');
 }

@@ -1,6 +1,6 @@
+import { join, resolve } from 'node:path';
 import { loadMnist } from '@nablajs/data';
-import { UsageError, usage } from 'app-kit';
-import { selectBackend } from './backend.js';
+import { selectBackend, UsageError, usage } from 'app-kit';
 import { FLAGS, parseOptions } from './options.js';
 import { runDepthSweep } from './sweep.js';
 import { type EpochResult, type TrainConfig, train } from './train.js';
@@ -36,19 +36,24 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   }
+  // pnpm runs the script in apps/mnist: paths the user typed are relative to where they typed them
+  const here = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
+  const save = o.save ? here(o.save) : undefined;
+  const out = o.out ? here(o.out) : join(import.meta.dirname, '..', 'results');
   await selectBackend(o.backend as 'cpu' | 'webgpu');
   const data = await loadMnist(o.limit ? { limit: o.limit } : {});
   if (o.sweep === 'depth') {
     await runDepthSweep(data, {
       epochs: argv.includes('--epochs') ? o.epochs : 30,
       seed: o.seed,
-      out: o.out,
+      out,
       json: o.json,
     });
     return 0;
   }
   const config: TrainConfig = {
     ...o,
+    save,
     activation: o.activation as TrainConfig['activation'],
     optimizer: o.optimizer as TrainConfig['optimizer'],
     resume: o.resume,

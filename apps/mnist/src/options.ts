@@ -37,7 +37,7 @@ export const FLAGS = {
     choices: ['depth'],
     help: "reproduce the lecture's depth table (0-4 hidden layers)",
   },
-  out: { kind: 'string', default: 'results', help: 'folder for --sweep results' },
+  out: { kind: 'string', help: 'folder for --sweep results (default: apps/mnist/results)' },
   json: { kind: 'bool', help: 'end with one JSON line of the results' },
 } as const satisfies Record<string, Flag>;
 
