@@ -2,6 +2,8 @@ import {
   randn,
   softmaxCrossEntropy,
   softmaxCrossEntropyGrad,
+  type TensorRef,
+  type TypedArray,
   tensor,
   useBackend,
 } from '@nablajs/tensor';
@@ -52,7 +54,7 @@ describe('fused SGD', () => {
     ] as const) {
       const p = tensor(p0);
       const g = tensor(g0);
-      fused.fused!.sgd!(p, g, null, {
+      fused.fused!.sgd!(p as TensorRef<TypedArray>, g as TensorRef<TypedArray>, null, {
         lr: 0.1,
         momentum: 0,
         dampening: 0,
