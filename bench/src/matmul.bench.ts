@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 // Not yet exported by the package's entry point: imported from its source.
-import { matmulF32, matmulRef } from '../../packages/backend-cpu/src/wasm/matmul.js';
+import { matmulF32, matmulRef } from '@nablajs/backend-cpu';
 import { machine, machineLines, markdownTable, timeIt, writeResults, type Timing } from './lib.js';
 
 /** How operands are stored: A·B both row-major; ᵀ marks an operand stored transposed (a view). */

@@ -69,3 +69,50 @@ describe('fused SGD', () => {
     }
   });
 });
+
+describe('fused Adam', () => {
+  test('the WebAssembly path (large float32) equals the float64 scalar path', async () => {
+    const n = 5003;
+    const [p0, g0, m0] = await Promise.all([1, 2, 3].map((seed) => randn([n], { seed }).data()));
+    const v0 = (await randn([n], { seed: 4 }).data()).map((x) => x * x);
+    for (const [weightDecay, decoupled, maximize] of [
+      [0, false, false],
+      [0.1, false, true],
+      [0.01, true, false],
+    ] as const) {
+      const o = {
+        lr: 0.01,
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+        weightDecay,
+        decoupled,
+        maximize,
+        step: 3,
+      };
+      const run = (dtype: 'float32' | 'float64') => {
+        const [p, g, m, v] = [p0, g0, m0, v0].map((a) => tensor(a!, { dtype }));
+        fused.fused!.adam!(
+          ...([p, g, m, v] as TensorRef<TypedArray>[] as [
+            TensorRef<TypedArray>,
+            TensorRef<TypedArray>,
+            TensorRef<TypedArray>,
+            TensorRef<TypedArray>,
+          ]),
+          null,
+          o,
+        );
+        return [p, m, v].map((t) => t!.dataSync());
+      };
+      const wasm = run('float32');
+      const exact = run('float64');
+      wasm.forEach((a, k) =>
+        a.forEach((x, i) =>
+          expect(Math.abs(x - exact[k]![i]!)).toBeLessThan(
+            2e-5 * Math.max(1, Math.abs(exact[k]![i]!)),
+          ),
+        ),
+      );
+    }
+  });
+});

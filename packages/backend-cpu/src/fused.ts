@@ -1,6 +1,6 @@
 import type { AdamStep, FusedKernels, SgdStep, TensorRef, TypedArray } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
-import { sgdF32, wasmSimdSupported } from './wasm/matmul.js';
+import { adamF32, sgdF32, wasmSimdSupported } from './wasm/matmul.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -52,6 +52,26 @@ export const FUSED: FusedKernels<TypedArray> = {
     const bias2Sqrt = Math.sqrt(1 - beta2 ** o.step);
     const shrink = decoupled ? 1 - lr * wd : 1;
     const sign = o.maximize ? -1 : 1;
+    const f32 = [p, g, ms, vs].every((a) => a instanceof Float32Array);
+    if (!vmax && f32 && n >= 4096 && wasmSimdSupported()) {
+      const l2 = decoupled ? 0 : wd;
+      const runs = [
+        [p, po],
+        [g, go],
+        [ms, mo],
+        [vs, vo],
+      ] as [Float32Array, number][];
+      return adamF32(runs[0]!, runs[1]!, runs[2]!, runs[3]!, n, {
+        sign,
+        l2,
+        beta1,
+        beta2,
+        shrink,
+        stepSize,
+        bias2Sqrt,
+        eps,
+      });
+    }
     const mx = vmax?.storage;
     const xo = vmax?.offset ?? 0;
     for (let i = 0; i < n; i++) {

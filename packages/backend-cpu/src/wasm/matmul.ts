@@ -9,6 +9,10 @@ import { kernelsWasmBase64 } from './kernels.generated.js';
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
   sgd(p: number, g: number, n: number, lr: number, wd: number, sign: number): void;
+  adam(
+    p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, b1: number,
+    b2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
+  ): void; // prettier-ignore
   matmul(
     M: number,
     N: number,
@@ -278,4 +282,61 @@ export function sgdF32(
   h.set(g.subarray(go, go + n), gAt);
   k.sgd(at * 4, gAt * 4, n, lr, wd, sign);
   p.set(h.subarray(at, at + n), po);
+}
+
+/** The operands of one fused update, each a dense float32 run of `n` elements at an offset. */
+export type Run = readonly [Float32Array, number];
+
+/**
+ * Adam (or AdamW) without amsgrad on float32, in place (see kernels.wat for the formula); p, m and v
+ * are written back.
+ */
+export function adamF32(
+  [p, po]: Run,
+  [g, go]: Run,
+  [m, mo]: Run,
+  [v, vo]: Run,
+  n: number,
+  o: {
+    sign: number;
+    l2: number;
+    beta1: number;
+    beta2: number;
+    shrink: number;
+    stepSize: number;
+    bias2Sqrt: number;
+    eps: number;
+  },
+): void {
+  // prettier-ignore
+  const k = instance();
+  const [ap, ag, am, av] = [0, 1, 2, 3].map((i) => FIRST + i * align(n + SLACK)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const h = reserve(k, av + n + SLACK);
+  h.set(p.subarray(po, po + n), ap);
+  h.set(g.subarray(go, go + n), ag);
+  h.set(m.subarray(mo, mo + n), am);
+  h.set(v.subarray(vo, vo + n), av);
+  k.adam(
+    ap * 4,
+    ag * 4,
+    am * 4,
+    av * 4,
+    n,
+    o.sign,
+    o.l2,
+    o.beta1,
+    o.beta2,
+    o.shrink,
+    o.stepSize,
+    o.bias2Sqrt,
+    o.eps,
+  );
+  p.set(h.subarray(ap, ap + n), po);
+  m.set(h.subarray(am, am + n), mo);
+  v.set(h.subarray(av, av + n), vo);
 }
