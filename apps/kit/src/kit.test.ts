@@ -205,3 +205,24 @@ describe('backend', () => {
     );
   });
 });
+
+describe('svg y range', () => {
+  test('a fixed y range leaves out the points outside it', () => {
+    const series = [
+      {
+        name: 'a',
+        points: [
+          [0, 10],
+          [1, 95],
+          [2, 96],
+        ] as [number, number][],
+      },
+    ];
+    const zoomed = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series, yRange: [90, 100] });
+    expect(zoomed.match(/<circle /g)).toHaveLength(2);
+    expect(zoomed).toContain('>90</text>');
+    expect(
+      lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series }).match(/<circle /g),
+    ).toHaveLength(3);
+  });
+});

@@ -17,6 +17,8 @@ export interface ChartOptions {
   logY?: boolean;
   /** Only whole numbers on the x axis (epochs, counts). */
   integerX?: boolean;
+  /** A fixed y range (linear axes); points outside it are left out. Default: the data's range. */
+  yRange?: readonly [number, number];
   width?: number;
   height?: number;
 }
@@ -64,14 +66,16 @@ export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 420;
   const m = { l: 70, r: legendWidth(o.series), t: 40, b: 50 };
-  const pts = o.series
-    .flatMap((s) => s.points)
-    .filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
+  const shown = ([, y]: readonly [number, number]) =>
+    Number.isFinite(y) &&
+    (!o.logY || y > 0) &&
+    (!o.yRange || (y >= o.yRange[0] && y <= o.yRange[1]));
+  const pts = o.series.flatMap((s) => s.points).filter(shown);
   const xs = pts.map(([x]) => x);
   const ty = (y: number) => (o.logY ? Math.log10(y) : y);
   const ys = pts.map(([, y]) => ty(y));
   let [x0, x1] = [Math.min(...xs, 0), Math.max(...xs, 1)];
-  let [y0, y1] = ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1];
+  let [y0, y1] = o.yRange ?? (ys.length ? [Math.min(...ys), Math.max(...ys)] : [0, 1]);
   if (o.logY) [y0, y1] = [Math.floor(y0), Math.ceil(y1)];
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
   if (x1 === x0) x1 = x0 + 1;
@@ -106,7 +110,7 @@ export function lineChart(o: ChartOptions): string {
   o.series.forEach((s, i) => {
     const color = s.color ?? COLORS[i % COLORS.length]!;
     const dash = s.dash ? ` stroke-dasharray="${esc(s.dash)}"` : '';
-    const valid = s.points.filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
+    const valid = s.points.filter(shown);
     const d = valid
       .map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`)
       .join('');

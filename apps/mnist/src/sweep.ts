@@ -63,7 +63,8 @@ export async function runDepthSweep(
     `${JSON.stringify({ epochs: o.epochs, seed: o.seed, rows }, null, 1)}\n`,
   );
   await writeFile(join(o.out, 'depth.svg'), depthChart(rows));
-  console.log(`wrote ${join(o.out, 'depth.md')}, depth.json and depth.svg`);
+  await writeFile(join(o.out, 'depth-zoom.svg'), depthChart(rows, [90, 98]));
+  console.log(`wrote ${join(o.out, 'depth.md')}, depth.json, depth.svg and depth-zoom.svg`);
   return rows;
 }
 
@@ -82,9 +83,12 @@ export function depthTable(rows: readonly SweepRow[], epochs: number): string {
   ].join('\n');
 }
 
-export function depthChart(rows: readonly SweepRow[]): string {
+/** Validation accuracy per epoch for each depth; `yRange` (in %) zooms in. */
+export function depthChart(rows: readonly SweepRow[], yRange?: readonly [number, number]): string {
   return lineChart({
-    title: 'MNIST validation accuracy by depth (30 sigmoid units a layer)',
+    title: `MNIST validation accuracy by depth (30 sigmoid units a layer)${yRange ? ', zoomed' : ''}`,
+    integerX: true,
+    ...(yRange ? { yRange } : {}),
     xLabel: 'epoch',
     yLabel: 'validation accuracy (%)',
     series: rows.map((r) => ({
