@@ -4,9 +4,11 @@ import { type DType, type TypedArray, bytesPerElement, typedArray } from '@nabla
 // about 2.5 µs to allocate here (a malloc and GC bookkeeping for its backing store), a view into a
 // slab about 0.1 µs, and a training step makes dozens of small tensors. A slab is freed once every
 // view into it is gone, so a small tensor kept alive keeps its slab (at most 64 KiB) alive too.
+// The slab being filled is held weakly: once every tensor carved from it is gone it can go too, and
+// memory() then stops counting them (a strong reference would keep it alive while idle).
 const SLAB = 1 << 16;
 const SMALL = 4096;
-let slab = new ArrayBuffer(SLAB);
+let current = new WeakRef(new ArrayBuffer(SLAB));
 let used = 0;
 
 /** A zero-filled array for a kernel's result. */
@@ -14,8 +16,10 @@ export function alloc(dtype: DType, size: number): TypedArray {
   const bytes = size * bytesPerElement(dtype);
   if (bytes > SMALL || bytes === 0) return typedArray(dtype, size);
   let at = (used + 7) & ~7;
-  if (at + bytes > SLAB) {
+  let slab = current.deref();
+  if (!slab || at + bytes > SLAB) {
     slab = new ArrayBuffer(SLAB);
+    current = new WeakRef(slab);
     at = 0;
   }
   used = at + bytes;
