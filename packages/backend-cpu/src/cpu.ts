@@ -13,7 +13,7 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
-import { matmulBatched, matmulStrided } from './matmul.js';
+import { matmulBatched, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows, sizeOf } from './strided.js';
 import { BINARY, UNARY } from './tables.js';
@@ -281,8 +281,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     matmul(a, b) {
       const r = a.shape.length;
       const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
-      const kernel =
-        fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulStrided) : matmulStrided;
+      const kernel = fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulRef) : matmulRef;
       matmulBatched(a, b, o, kernel);
       return o;
     },

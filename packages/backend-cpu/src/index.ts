@@ -1,4 +1,4 @@
 export { cpu, type CpuOptions } from './cpu.js';
-export { matmulStrided } from './matmul.js';
+export { matmulRef } from './matmul.js';
 export { BINARY, UNARY } from './tables.js';
-export { matmulF32, matmulRef, wasmSimdSupported } from './wasm/matmul.js';
+export { matmulF32, wasmSimdSupported } from './wasm/matmul.js';

@@ -4,35 +4,33 @@ import type { TensorRef, TypedArray } from '@nablajs/tensor';
  * The reference matmul: out[i, j] = Σ_p a[i, p] · b[p, j] over strided operands, accumulated in
  * doubles. Every dtype runs here; the WebAssembly kernel (float32) is tested against it.
  */
-export function matmulStrided(
+export function matmulRef(
   M: number,
   N: number,
   K: number,
-  a: TypedArray,
+  a: ArrayLike<number>,
   aOff: number,
   aSM: number,
   aSK: number,
-  b: TypedArray,
+  b: ArrayLike<number>,
   bOff: number,
   bSK: number,
   bSN: number,
-  out: TypedArray,
+  out: { [i: number]: number; length: number },
   outOff: number,
 ): void {
-  // prettier-ignore
-  const row = new Float64Array(N);
   for (let i = 0; i < M; i++) {
-    row.fill(0);
-    for (let p = 0; p < K; p++) {
-      const av = a[aOff + i * aSM + p * aSK]!;
-      const bo = bOff + p * bSK;
-      for (let j = 0; j < N; j++) row[j]! += av * b[bo + j * bSN]!;
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      let pa = aOff + i * aSM;
+      let pb = bOff + j * bSN;
+      for (let p = 0; p < K; p++, pa += aSK, pb += bSK) sum += a[pa]! * b[pb]!;
+      out[outOff + i * N + j] = sum;
     }
-    for (let j = 0; j < N; j++) out[outOff + i * N + j] = row[j]!;
   }
 }
 
-type Kernel = typeof matmulStrided;
+type Kernel = typeof matmulRef;
 
 /** Batched matmul: walks the batch axes and calls `kernel` on each [M,K] @ [K,N] pair. */
 export function matmulBatched(a: TensorRef, b: TensorRef, out: TypedArray, kernel: Kernel): void {

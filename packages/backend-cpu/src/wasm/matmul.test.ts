@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileKernels, generatedPath, generatedSource } from '../../scripts/build-wasm.mjs';
-import { matmulF32, matmulRef, wasmSimdSupported } from './matmul.js';
+import { matmulRef } from '../matmul.js';
+import { matmulF32, wasmSimdSupported } from './matmul.js';
 
 // A small deterministic generator, so that a failure names a case that can be rerun.
 function random(seed: number): () => number {

@@ -4,6 +4,7 @@
 // elements lie in a compact span, a gather otherwise), runs the kernel and copies C out. The memory
 // is reused from call to call and only grows (to the largest call's needs; it is never given back),
 // so a call allocates no buffer, only the small subarray views of the copies.
+import { matmulRef } from '../matmul.js';
 import { kernelsWasmBase64 } from './kernels.generated.js';
 
 interface KernelExports {
@@ -228,36 +229,6 @@ function runWasm(
   k.matmul(M, N, K, aAt * 4, aStrideM, aStrideK, bAt * 4, bStrideK, bStrideN, cAt * 4, workAt * 4);
   out.set(h.subarray(cAt, cAt + M * N), outOffset);
   return true;
-}
-
-/**
- * The plain reference for `matmulF32` (same arguments): a triple loop accumulating in float64,
- * rounded to float32 once per output element.
- */
-export function matmulRef(
-  M: number,
-  N: number,
-  K: number,
-  a: ArrayLike<number>,
-  aOffset: number,
-  aStrideM: number,
-  aStrideK: number,
-  b: ArrayLike<number>,
-  bOffset: number,
-  bStrideK: number,
-  bStrideN: number,
-  out: { [i: number]: number; length: number },
-  outOffset: number,
-): void {
-  for (let i = 0; i < M; i++) {
-    for (let j = 0; j < N; j++) {
-      let sum = 0;
-      let pa = aOffset + i * aStrideM;
-      let pb = bOffset + j * bStrideN;
-      for (let p = 0; p < K; p++, pa += aStrideK, pb += bStrideK) sum += a[pa]! * b[pb]!;
-      out[outOffset + i * N + j] = sum;
-    }
-  }
 }
 
 /**
