@@ -68,6 +68,16 @@ describe('softmax family', () => {
   test('logSumExp: known value, shift-stable, over axes with keepDims', () => {
     expectClose(tensor([1, 2, 3]).logSumExp(), [Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3))]);
     expectClose(tensor([1000, 1000]).logSumExp(), [1000 + Math.LN2], 3);
+    for (const dtype of ['float32', 'float64'] as const) {
+      const rows = tensor(
+        [
+          [-Infinity, -Infinity],
+          [0, -Infinity],
+        ],
+        { dtype },
+      ).logSumExp(1);
+      expect(Array.from(rows.dataSync())).toEqual([-Infinity, 0]); // PyTorch: −∞, not NaN
+    }
     const m = tensor([
       [0, 0],
       [1, 1],

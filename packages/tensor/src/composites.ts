@@ -1,4 +1,7 @@
+import type { DType } from './dtype.js';
 import { normAxes } from './shape.js';
+
+const FLOAT32_MAX = 3.4028234663852886e38;
 import type { UnaryOp, BinaryOp } from './ops.js';
 
 type Axes = number | readonly number[];
@@ -9,6 +12,7 @@ export type Primitives<T> = { [K in UnaryOp]: () => T } & {
   [K in BinaryOp]: (other: T | number) => T;
 } & {
   readonly shape: readonly number[];
+  readonly dtype: DType;
   sum(axis?: Axes, keepDims?: boolean): T;
   max(axis?: Axes, keepDims?: boolean): T;
 };
@@ -32,7 +36,8 @@ export const COMPOSITES = {
   },
   /** log Σ exp(x), shifted by the maximum so that large inputs stay finite. */
   logSumExp<T extends Primitives<T>>(x: T, axis: Axes = -1, keepDims = false): T {
-    const m = x.max(axis, true);
+    // a row of −∞ has max −∞ and x − max would be NaN: shift by the most negative finite number instead
+    const m = x.max(axis, true).maximum(x.dtype === 'float64' ? -Number.MAX_VALUE : -FLOAT32_MAX);
     const lse = x.sub(m).exp().sum(axis, true).log().add(m);
     return keepDims ? lse : lse.sum(axis, false);
   },
