@@ -61,6 +61,20 @@ const fmt = (v: number) =>
     ? v.toExponential(0)
     : String(Number(v.toPrecision(4)));
 
+/** The opening of a chart: the svg element, a white background and the title. */
+function frame(W: number, H: number, m: { l: number; r: number }, title: string): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${esc(title)}">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    `<text x="${W / 2 - m.r / 2 + m.l / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`,
+  ];
+}
+
+/** y ticks: each power of ten on a log axis (y0, y1 are exponents there), round values otherwise. */
+function yTicks(y0: number, y1: number, logY?: boolean): number[] {
+  return logY ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i)) : niceTicks(y0, y1);
+}
+
 /** A self-contained SVG line chart with axes, ticks and a legend. */
 export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 720;
@@ -82,15 +96,9 @@ export function lineChart(o: ChartOptions): string {
   const px = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((ty(y) - y0) / (y1 - y0)) * (H - m.t - m.b);
   const xt = niceTicks(x0, x1).filter((t) => !o.integerX || Number.isInteger(t));
-  const yt = o.logY
-    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i))
-    : niceTicks(y0, y1);
+  const yt = yTicks(y0, y1, o.logY);
   [x0, x1] = [Math.min(x0, xt[0]!), Math.max(x1, xt[xt.length - 1]!)];
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${esc(o.title)}">`,
-    `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${W / 2 - m.r / 2 + m.l / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(o.title)}</text>`,
-  ];
+  const out = frame(W, H, m, o.title);
   for (const t of xt)
     out.push(
       `<line x1="${px(t)}" x2="${px(t)}" y1="${m.t}" y2="${H - m.b}" stroke="#eee"/>`,
@@ -157,19 +165,13 @@ export function barChart(o: BarChartOptions): string {
   if (o.logY) [y0, y1] = [Math.floor(y0), Math.ceil(y1)];
   else [y0, y1] = [Math.min(0, y0), Math.max(0, y1)];
   if (y1 === y0) y1 = y0 + 1;
-  const yt = o.logY
-    ? Array.from({ length: y1 - y0 + 1 }, (_, i) => 10 ** (y0 + i))
-    : niceTicks(y0, y1);
+  const yt = yTicks(y0, y1, o.logY);
   if (!o.logY) [y0, y1] = [Math.min(y0, yt[0]!), Math.max(y1, yt[yt.length - 1]!)];
   const py = (v: number) => H - m.b - ((ty(v) - y0) / (y1 - y0)) * (H - m.t - m.b);
   const base = o.logY ? H - m.b : py(0);
   const groupW = (W - m.l - m.r) / Math.max(1, o.groups.length);
   const barW = (groupW * 0.8) / Math.max(1, o.series.length);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${esc(o.title)}">`,
-    `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${W / 2 - m.r / 2 + m.l / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(o.title)}</text>`,
-  ];
+  const out = frame(W, H, m, o.title);
   for (const t of yt)
     out.push(
       `<line x1="${m.l}" x2="${W - m.r}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`,
