@@ -107,6 +107,9 @@ export interface FusedKernels<S = unknown> {
   softmaxCrossEntropy?(logits: TensorRef<S>, labels: TensorRef<S>): S;
   /** Its gradient: (softmax(logits) − onehot(labels))·g[:, None], result [N, C]. */
   softmaxCrossEntropyGrad?(logits: TensorRef<S>, labels: TensorRef<S>, g: TensorRef<S>): S;
+  /** A linear layer's forward in one kernel: x [N, K] · wᵀ (w is [O, K]) + b ([O], or none),
+   * result [N, O]; views of one float dtype. */
+  linear?(x: TensorRef<S>, w: TensorRef<S>, b: TensorRef<S> | null): S;
 }
 
 let current: Backend | undefined;

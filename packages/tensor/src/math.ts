@@ -1,5 +1,5 @@
 import type { TensorRef } from './backend.js';
-import { type DType, bytesPerElement, promoteTypes } from './dtype.js';
+import { type DType, bytesPerElement, isFloat, promoteTypes } from './dtype.js';
 import { BackendError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import {
   type BinaryOp,
@@ -307,6 +307,11 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
       `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''} do not fit`,
       'weight is [out, in] with in = the last axis of the input, bias is [out]',
     );
+  const k = x.backend.fused?.linear;
+  if (k && x.rank === 2 && x.dtype === w.dtype && (!b || b.dtype === x.dtype) && isFloat(x.dtype)) {
+    checkBackend('linear', b ? [x, w, b] : [x, w]);
+    return wrap(x.backend, k(x, w, b ?? null), x.dtype, [x.shape[0]!, w.shape[0]!]);
+  }
   const wt = w.transpose();
   const y = matmulOp(x, wt);
   wt.dispose();

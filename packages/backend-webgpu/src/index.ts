@@ -1,0 +1,3 @@
+export { type WebGpuBackend, type WebGpuOptions, webgpu } from './webgpu.js';
+export type { GpuStorage } from './runtime.js';
+export { TILES, type Tile, type TileName } from './matmul.js';

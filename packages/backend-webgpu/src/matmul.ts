@@ -1,0 +1,195 @@
+import { type GpuStorage, type Runtime } from './runtime.js';
+import {
+  PRELUDE,
+  type Ref,
+  buffer,
+  coalesce,
+  indexCode,
+  layoutWords,
+  sizeOf,
+  wgslType,
+} from './wgsl.js';
+
+/** Activations a fused linear applies to its output (`linear` below). */
+export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
+const ACT: Record<Activation, string> = {
+  none: 'v',
+  relu: 'max(v, 0.0)',
+  sigmoid: 'select(exp(v) / (1.0 + exp(v)), 1.0 / (1.0 + exp(-v)), v >= 0.0)',
+  tanh: 'select(tanh(v), sign(v), abs(v) > 10.0)',
+};
+
+/**
+ * A tile shape: each workgroup computes a BM×BN block of C, each of its (BM/TM)·(BN/TN) threads a
+ * TM×TN block held in registers; A and B are staged through shared memory BK columns at a time.
+ */
+export interface Tile {
+  BM: number;
+  BN: number;
+  BK: number;
+  TM: number;
+  TN: number;
+}
+
+/** Tiles by problem size (tuned on an H100 and on SwiftShader, see bench/results/gpu.md). */
+export const TILES = {
+  small: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
+  medium: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
+  large: { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
+} satisfies Record<string, Tile>;
+export type TileName = keyof typeof TILES;
+
+/** The tile for an M×N result: big tiles only when there are enough of them to fill a GPU. */
+export function pickTile(M: number, N: number, batch: number): TileName {
+  const work = M * N * batch;
+  if (work >= 1024 * 1024) return 'large';
+  if (work >= 128 * 128) return 'medium';
+  return 'small';
+}
+
+/**
+ * The tiled matmul in WGSL. Parameter words: M, N, K, then the batch layout (its shape and the
+ * offsets and batch strides of A, B), then A's row/col strides and B's row/col strides at fixed
+ * slots 40–43, the bias offset/stride at 44–45. Tiles are loaded so that consecutive threads read
+ * consecutive addresses of whichever axis of A and B is contiguous (`aK`, `bN` say which).
+ */
+function matmulKernel(
+  t: string,
+  tile: Tile,
+  batchRank: number,
+  aK: boolean,
+  bN: boolean,
+  bias: boolean,
+  act: Activation,
+): () => string {
+  const { BM, BN, BK, TM, TN } = tile;
+  const WX = BN / TN;
+  const WY = BM / TM;
+  const T = WX * WY;
+  const v4 = t === 'f32' ? 'vec4<f32>' : 'vec4<i32>';
+  // A tile element e → (m, k): k fastest when A's k axis is contiguous, else m fastest
+  const aIdx = aK ? ['e / BK', 'e % BK'] : ['e % BM', 'e / BM'];
+  const bIdx = bN ? ['e / BN', 'e % BN'] : ['e % BK', 'e / BK'];
+  return () => `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t, true)}
+const BM = ${BM}u; const BN = ${BN}u; const BK = ${BK}u; const TM = ${TM}u; const TN = ${TN}u;
+const WX = ${WX}u; const T = ${T}u;
+var<workgroup> As: array<${v4}, ${(BK * BM) / 4}>;
+var<workgroup> Bs: array<${v4}, ${(BK * BN) / 4}>;
+@compute @workgroup_size(${WX}, ${WY})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) li: u32) {
+  let M = w(0u); let N = w(1u); let K = w(2u);
+  let batch = wg.z;
+  ${indexCode(batchRank, 2, 3, ['offA', 'offB'], 'batch')}
+  let sam = wi(40u); let sak = wi(41u); let sbk = wi(42u); let sbn = wi(43u);
+  let row0 = wg.y * BM; let col0 = wg.x * BN;
+  var acc: array<${t}, ${TM * TN}>;
+  for (var k0 = 0u; k0 < K; k0 = k0 + BK) {
+    for (var e = li; e < BM * BK; e = e + T) {
+      let m = ${aIdx[0]}; let k = ${aIdx[1]};
+      let gm = row0 + m; let gk = k0 + k;
+      var v = ${t}(0);
+      if (gm < M && gk < K) { v = A[u32(i32(offA) + i32(gm) * sam + i32(gk) * sak)]; }
+      As[(k * BM + m) / 4u][m % 4u] = v;
+    }
+    for (var e = li; e < BK * BN; e = e + T) {
+      let k = ${bIdx[0]}; let n = ${bIdx[1]};
+      let gk = k0 + k; let gn = col0 + n;
+      var v = ${t}(0);
+      if (gk < K && gn < N) { v = B[u32(i32(offB) + i32(gk) * sbk + i32(gn) * sbn)]; }
+      Bs[(k * BN + n) / 4u][n % 4u] = v;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < BK; k = k + 1u) {
+      var a: array<${v4}, ${TM / 4}>;
+      var b: array<${v4}, ${TN / 4}>;
+      for (var i = 0u; i < ${TM / 4}u; i = i + 1u) { a[i] = As[(k * BM) / 4u + lid.y * ${TM / 4}u + i]; }
+      for (var j = 0u; j < ${TN / 4}u; j = j + 1u) { b[j] = Bs[(k * BN) / 4u + lid.x * ${TN / 4}u + j]; }
+      for (var i = 0u; i < TM; i = i + 1u) {
+        let ai = a[i / 4u][i % 4u];
+        for (var j = 0u; j < ${TN / 4}u; j = j + 1u) {
+          let p = ai * b[j];
+          let o = i * TN + j * 4u;
+          acc[o] = acc[o] + p.x; acc[o + 1u] = acc[o + 1u] + p.y;
+          acc[o + 2u] = acc[o + 2u] + p.z; acc[o + 3u] = acc[o + 3u] + p.w;
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  let outBase = batch * M * N;
+  for (var i = 0u; i < TM; i = i + 1u) {
+    let gm = row0 + lid.y * TM + i;
+    if (gm >= M) { break; }
+    for (var j = 0u; j < TN; j = j + 1u) {
+      let gn = col0 + lid.x * TN + j;
+      if (gn < N) {
+        var v = acc[i * TN + j];
+        ${bias ? 'v = v + bias[u32(wi(44u) + i32(gn) * wi(45u))];' : ''}
+        C[outBase + gm * N + gn] = ${t === 'f32' ? ACT[act] : 'v'};
+      }
+    }
+  }
+}`;
+}
+
+/**
+ * C = A·B over a batch (A [...b, M, K], B [...b, K, N] as strided views), plus an optional bias
+ * row (a view of [N]) and activation: the kernel behind `matmul` and the fused `linear`.
+ */
+export function matmul(
+  rt: Runtime,
+  a: Ref,
+  b: Ref,
+  bias: Ref | null = null,
+  act: Activation = 'none',
+  tileName?: TileName,
+): GpuStorage {
+  const t = wgslType(a.dtype, 'matmul');
+  const r = a.shape.length;
+  const [M, K, N] = [a.shape[r - 2]!, a.shape[r - 1]!, b.shape[r - 1]!];
+  const batchShape = a.shape.slice(0, r - 2);
+  const nb = sizeOf(batchShape);
+  const out = rt.alloc(nb * M * N, 'matmul');
+  const bl = coalesce(batchShape, [
+    { ...a, shape: batchShape, strides: a.strides.slice(0, r - 2) },
+    { ...b, shape: batchShape, strides: b.strides.slice(0, r - 2) },
+  ]);
+  const [sam, sak, sbk, sbn] = [
+    a.strides[r - 2]!,
+    a.strides[r - 1]!,
+    b.strides[r - 2]!,
+    b.strides[r - 1]!,
+  ];
+  const name = tileName ?? pickTile(M, N, nb);
+  const tile = TILES[name];
+  const aK = sak === 1 || sam !== 1;
+  const bN = sbn === 1 || sbk !== 1;
+  const params = new Array<number>(46).fill(0);
+  params.splice(0, 0, M, N, K, ...layoutWords(bl));
+  params.length = 46;
+  params[40] = sam;
+  params[41] = sak;
+  params[42] = sbk;
+  params[43] = sbn;
+  if (bias) {
+    params[44] = bias.offset;
+    params[45] = bias.strides[0] ?? 0;
+  }
+  const words = params.map((x) => x >>> 0);
+  const key = `matmul:${t}:${name}:${bl.shape.length}:${aK}:${bN}:${!!bias}:${act}`;
+  rt.dispatch(
+    key,
+    matmulKernel(t, tile, bl.shape.length, aK, bN, !!bias, act),
+    {
+      read: bias
+        ? [a.storage.buffer, b.storage.buffer, bias.storage.buffer]
+        : [a.storage.buffer, b.storage.buffer],
+      write: [out.buffer],
+    },
+    words,
+    [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), nb],
+  );
+  rt.touch(out, a.storage, b.storage, ...(bias ? [bias.storage] : []));
+  return out;
+}

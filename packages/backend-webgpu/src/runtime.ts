@@ -1,0 +1,298 @@
+import { BackendError, ShapeError } from '@nablajs/tensor';
+
+// GPUBufferUsage / GPUMapMode flags as numbers: Node's `webgpu` package does not define the globals.
+const MAP_READ = 0x0001;
+const COPY_SRC = 0x0004;
+const COPY_DST = 0x0008;
+const UNIFORM = 0x0040;
+const STORAGE = 0x0080;
+const MAP_MODE_READ = 0x0001;
+
+/** Bytes of uniform parameters one dispatch may use (its slot in the batch's uniform buffer). */
+export const PARAM_BYTES = 256;
+/** Dispatches recorded before a batch is submitted without waiting for a read. */
+const MAX_BATCH = 512;
+/** Elements per workgroup of the one-thread-per-element kernels. */
+export const WG = 256;
+/** Workgroups per dispatch row (WebGPU allows 65,535 per dimension); bigger grids wrap to y. */
+const MAX_GROUPS = 65535;
+
+/** A tensor's storage on the GPU: a pooled buffer and the number of 4-byte elements in use. */
+export interface GpuStorage {
+  readonly buffer: GPUBuffer;
+  /** Elements (4 bytes each) the tensor owns; the buffer may be larger (size buckets). */
+  readonly length: number;
+  /** The batch that last recorded a use of this buffer (see `Runtime.touch`). */
+  batch: number;
+}
+
+/** A compiled kernel: its pipeline and the number of storage buffers it binds after the params. */
+interface Kernel {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+/** A kernel's storage bindings in order: read-only ones first, then the written ones. */
+export interface Bindings {
+  read: readonly GPUBuffer[];
+  write: readonly GPUBuffer[];
+}
+
+/**
+ * One device and the machinery every op uses: pipelines cached by a key (op, dtypes, rank, layout),
+ * a size-bucketed buffer pool, and one open command encoder + compute pass into which kernels are
+ * recorded and which is submitted in batches (every `MAX_BATCH` dispatches, or when a read flushes).
+ * Each dispatch's parameters go into a 256-byte slot of the batch's uniform buffer, bound with a
+ * dynamic offset, so a dispatch costs a bind group and no buffer of its own.
+ */
+export class Runtime {
+  private readonly kernels = new Map<string, Kernel>();
+  private readonly pool = new Map<number, GPUBuffer[]>();
+  private pooledBytes = 0;
+  private readonly destroyLater: GPUBuffer[] = [];
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private dispatches = 0;
+  private readonly params = new ArrayBuffer(PARAM_BYTES * MAX_BATCH);
+  private readonly paramsU32 = new Uint32Array(this.params);
+  private readonly uniforms: GPUBuffer[] = [];
+  private uniform: GPUBuffer | null = null;
+  /** Id of the open batch; buffers remember the batch that last used them. */
+  batch = 1;
+  /** The first asynchronous device error, raised by the next read. */
+  private failure: BackendError | null = null;
+  private lost: string | null = null;
+  /** 16 bytes kernels write when they meet a bad index: [code, op, index, size]. */
+  private readonly flags: GPUBuffer;
+  /** Bytes the pool keeps for reuse before it destroys freed buffers. */
+  readonly poolLimit: number;
+
+  constructor(
+    readonly device: GPUDevice,
+    opts: { poolLimit?: number } = {},
+  ) {
+    this.poolLimit = opts.poolLimit ?? 256 * 1024 * 1024;
+    this.flags = device.createBuffer({ size: 16, usage: STORAGE | COPY_SRC | COPY_DST });
+    void device.lost.then((info) => {
+      this.lost = `${info.reason}: ${info.message}`;
+    });
+    device.addEventListener('uncapturederror', (e) => {
+      const err = (e as GPUUncapturedErrorEvent).error;
+      const oom =
+        err.constructor.name.includes('OutOfMemory') || /out of memory/i.test(err.message);
+      this.failure ??= new BackendError(
+        'webgpu',
+        oom ? `the GPU is out of memory (${err.message})` : `the GPU reported: ${err.message}`,
+        oom ? 'use smaller batches or tensors, or dispose() tensors you no longer need' : undefined,
+      );
+    });
+  }
+
+  /** Throws when the device is gone, so no op is recorded on a dead device. */
+  check(op: string): void {
+    if (this.lost !== null)
+      throw new BackendError(
+        op,
+        `the WebGPU device was lost (${this.lost})`,
+        'create a new backend',
+      );
+    if (this.failure) {
+      const f = this.failure;
+      this.failure = null;
+      throw f;
+    }
+  }
+
+  // ---- buffers ------------------------------------------------------------------------------
+
+  /** A buffer of at least `elements` 4-byte elements, from the pool when one fits. */
+  alloc(elements: number, op = 'alloc'): GpuStorage {
+    this.check(op);
+    const bytes = bucket(Math.max(4, elements * 4));
+    const max = this.device.limits.maxStorageBufferBindingSize;
+    if (bytes > max)
+      throw new BackendError(
+        op,
+        `a tensor of ${elements} elements (${bytes} bytes) exceeds this GPU's largest storage binding (${max} bytes)`,
+        'split the work into smaller tensors',
+      );
+    const free = this.pool.get(bytes);
+    const reused = free?.pop();
+    if (reused) {
+      this.pooledBytes -= bytes;
+      return { buffer: reused, length: elements, batch: 0 };
+    }
+    const buffer = this.device.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST });
+    return { buffer, length: elements, batch: 0 };
+  }
+
+  /** Returns a buffer to the pool (or destroys it once the pool is full). Recorded kernels that
+   * still use it run before any later writer, since one queue runs them in order. */
+  free(s: GpuStorage): void {
+    const bytes = s.buffer.size;
+    if (this.pooledBytes + bytes > this.poolLimit) {
+      if (s.batch === this.batch) this.destroyLater.push(s.buffer);
+      else s.buffer.destroy();
+      return;
+    }
+    let list = this.pool.get(bytes);
+    if (!list) this.pool.set(bytes, (list = []));
+    list.push(s.buffer);
+    this.pooledBytes += bytes;
+  }
+
+  /** Writes host data into a storage; submits first if the open batch still uses the buffer
+   * (writeBuffer runs on the queue before commands that are not submitted yet). */
+  write(s: GpuStorage, data: ArrayBufferView): void {
+    if (s.batch === this.batch) this.flush();
+    if (data.byteLength > 0)
+      this.device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  // ---- kernels ------------------------------------------------------------------------------
+
+  /** The pipeline for `key`, compiled from `source()` the first time. */
+  private kernel(key: string, source: () => string, nRead: number, nWrite: number): Kernel {
+    let k = this.kernels.get(key);
+    if (k) return k;
+    const entries: GPUBindGroupLayoutEntry[] = [
+      { binding: 0, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } },
+    ];
+    for (let i = 0; i < nRead + nWrite; i++)
+      entries.push({
+        binding: i + 1,
+        visibility: 4, // GPUShaderStage.COMPUTE
+        buffer: { type: i < nRead ? 'read-only-storage' : 'storage' },
+      });
+    const layout = this.device.createBindGroupLayout({ entries });
+    const module = this.device.createShaderModule({ code: source(), label: key });
+    const pipeline = this.device.createComputePipeline({
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main' },
+      label: key,
+    });
+    this.kernels.set(key, (k = { pipeline, layout }));
+    return k;
+  }
+
+  /**
+   * Records one dispatch of the kernel `key` over `groups` workgroups (wrapped into rows of at most
+   * 65,535; kernels rebuild the linear id with `gid()`), or over an explicit [x, y, z] grid.
+   * `params` fills the dispatch's 64-word uniform slot.
+   */
+  dispatch(
+    key: string,
+    source: () => string,
+    bind: Bindings,
+    params: ArrayLike<number>,
+    groups: number | readonly [number, number, number],
+    withFlags = false,
+  ): void {
+    this.check(key);
+    const write = withFlags ? [...bind.write, this.flags] : bind.write;
+    const k = this.kernel(key, source, bind.read.length, write.length);
+    if (!this.pass) this.open();
+    const slot = this.dispatches * (PARAM_BYTES / 4);
+    const u = this.paramsU32;
+    for (let i = 0; i < params.length; i++) u[slot + i] = params[i]!;
+    const [gx, gy, gz] =
+      typeof groups === 'number'
+        ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
+        : groups;
+    u[slot + 63] = gx; // workgroups per row, for gid()
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: this.uniform!, size: PARAM_BYTES } },
+    ];
+    let b = 1;
+    for (const buffer of bind.read) entries.push({ binding: b++, resource: { buffer } });
+    for (const buffer of write) entries.push({ binding: b++, resource: { buffer } });
+    const group = this.device.createBindGroup({ layout: k.layout, entries });
+    const pass = this.pass!;
+    pass.setPipeline(k.pipeline);
+    pass.setBindGroup(0, group, [slot * 4]);
+    if (gx > 0 && gy > 0 && gz > 0) pass.dispatchWorkgroups(gx, gy, gz);
+    if (++this.dispatches === MAX_BATCH) this.flush();
+  }
+
+  /** Marks storages as used by the open batch (see `write`). */
+  touch(...s: GpuStorage[]): void {
+    for (const x of s) x.batch = this.batch;
+  }
+
+  private open(): void {
+    this.encoder = this.device.createCommandEncoder();
+    this.pass = this.encoder.beginComputePass();
+    this.uniform =
+      this.uniforms.pop() ??
+      this.device.createBuffer({ size: this.params.byteLength, usage: UNIFORM | COPY_DST });
+  }
+
+  /** Submits what was recorded (plus `extra` copies after the kernels); returns when queued. */
+  flush(extra?: (enc: GPUCommandEncoder) => void): void {
+    if (!this.encoder && !extra) return;
+    if (!this.encoder) this.open();
+    this.pass!.end();
+    extra?.(this.encoder!);
+    const uniform = this.uniform!;
+    if (this.dispatches > 0)
+      this.device.queue.writeBuffer(uniform, 0, this.params, 0, this.dispatches * PARAM_BYTES);
+    this.device.queue.submit([this.encoder!.finish()]);
+    this.encoder = null;
+    this.pass = null;
+    this.dispatches = 0;
+    this.batch++;
+    // the queue writes the next batch's parameters only after this batch's commands
+    this.uniforms.push(uniform);
+    for (const b of this.destroyLater.splice(0)) b.destroy();
+  }
+
+  /**
+   * Reads `elements` 4-byte words from `s` starting at word `offset`: flushes the batch with a copy
+   * into a mappable buffer, waits for the GPU, and raises errors kernels flagged (bad indices) or the
+   * device reported since the last read.
+   */
+  async read(s: GpuStorage, offset: number, elements: number, op: string): Promise<ArrayBuffer> {
+    this.check(op);
+    const bytes = elements * 4;
+    const staging = this.device.createBuffer({ size: bytes + 16, usage: MAP_READ | COPY_DST });
+    const flags = this.flags;
+    this.flush((enc) => {
+      if (bytes > 0) enc.copyBufferToBuffer(s.buffer, offset * 4, staging, 0, bytes);
+      enc.copyBufferToBuffer(flags, 0, staging, bytes, 16);
+      enc.clearBuffer(flags);
+    });
+    try {
+      await staging.mapAsync(MAP_MODE_READ);
+    } catch (e) {
+      staging.destroy();
+      this.check(op);
+      throw new BackendError(op, `reading from the GPU failed: ${(e as Error).message}`);
+    }
+    const out = staging.getMappedRange().slice(0);
+    staging.unmap();
+    staging.destroy();
+    this.check(op);
+    const [code, which, index, size] = new Int32Array(out, bytes, 4);
+    if (code) {
+      const name = FLAGGED_OPS[which!] ?? 'an indexing op';
+      throw new ShapeError(
+        name,
+        `index ${index} is out of range for an axis of size ${size} (found by the GPU, reported at the next read)`,
+        `indices must be in 0..${size! - 1}`,
+      );
+    }
+    return out.slice(0, bytes);
+  }
+}
+
+/** Ops that flag bad indices, by the code their kernels write. */
+export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy'];
+
+/** Buffer sizes come in steps of a quarter power of two (at least 256 bytes): pooled buffers fit
+ * many sizes, and no buffer is more than 25 % larger than asked. */
+export function bucket(bytes: number): number {
+  if (bytes <= 256) return 256;
+  const p = 2 ** Math.floor(Math.log2(bytes));
+  const step = p / 4;
+  return Math.ceil(bytes / step) * step;
+}
