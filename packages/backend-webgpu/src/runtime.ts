@@ -47,7 +47,7 @@ export interface Bindings {
  */
 export class Runtime {
   private readonly kernels = new Map<string, Kernel>();
-  private readonly pool = new Map<number, GPUBuffer[]>();
+  private readonly pool = new Map<number, { buffer: GPUBuffer; batch: number }[]>();
   private pooledBytes = 0;
   private readonly destroyLater: GPUBuffer[] = [];
   private encoder: GPUCommandEncoder | null = null;
@@ -120,7 +120,7 @@ export class Runtime {
     const reused = free?.pop();
     if (reused) {
       this.pooledBytes -= bytes;
-      return { buffer: reused, length: elements, batch: 0 };
+      return { buffer: reused.buffer, length: elements, batch: reused.batch };
     }
     const buffer = this.device.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST });
     return { buffer, length: elements, batch: 0 };
@@ -137,7 +137,7 @@ export class Runtime {
     }
     let list = this.pool.get(bytes);
     if (!list) this.pool.set(bytes, (list = []));
-    list.push(s.buffer);
+    list.push({ buffer: s.buffer, batch: s.batch }); // a reuse must know if the open batch reads it
     this.pooledBytes += bytes;
   }
 
