@@ -5,10 +5,15 @@ import type { BinaryOp, RandomDist, ReduceOp, UnaryOp } from './ops.js';
 /** A strided view of a backend's storage: element `i` of index `(i0, i1, …)` lives at
  * `offset + Σ ik·strides[k]`. Stride 0 is a broadcast axis. */
 export interface TensorRef<S = unknown> {
+  /** The backend's storage the view reads (a typed array on the CPU, a GPU buffer on WebGPU). */
   readonly storage: S;
+  /** The element type. */
   readonly dtype: DType;
+  /** The size of each axis. */
   readonly shape: readonly number[];
+  /** Elements to skip in storage for a step of 1 along each axis (0 for a broadcast axis). */
   readonly strides: readonly number[];
+  /** Index in storage of the view's first element. */
   readonly offset: number;
 }
 
@@ -18,16 +23,20 @@ export interface TensorRef<S = unknown> {
  * broadcasting and dtype promotion happen above, in `Tensor`, so a backend never sees bad input.
  */
 export interface Backend<S = unknown> {
+  /** A short name for messages and `memory()`, e.g. `'cpu'` or `'webgpu'`. */
   readonly name: string;
   /** dtypes this backend stores; others raise `DTypeError`. */
   readonly dtypes: readonly DType[];
   /** Whether `readSync` works (true on the CPU, false on a GPU). */
   readonly sync: boolean;
 
+  /** New storage holding a copy of `data` (its dtype follows the array type). */
   upload(data: TypedArray): S;
+  /** New storage of `size` zeros of `dtype`. */
   zeros(dtype: DType, size: number): S;
   /** The view's elements, row-major, in a new array. */
   read(x: TensorRef<S>): Promise<TypedArray>;
+  /** Like `read`, synchronously; only where `sync` is true. */
   readSync?(x: TensorRef<S>): TypedArray;
   /** Releases storage now. Backends without it leave storage to the garbage collector. */
   free?(storage: S): void;
@@ -37,7 +46,10 @@ export interface Backend<S = unknown> {
    * Accounting then registers that object once, instead of every tensor with the
    * FinalizationRegistry, which cost more than a small op itself.
    */
-  gcUnit?(storage: S): { readonly byteLength: number };
+  gcUnit?(storage: S): {
+    /** Bytes released when the unit is collected. */
+    readonly byteLength: number;
+  };
 
   /** Result has x's dtype. */
   unary(op: UnaryOp, x: TensorRef<S>): S;
@@ -56,6 +68,7 @@ export interface Backend<S = unknown> {
   scatterAdd(src: TensorRef<S>, axis: number, index: TensorRef<S>, shape: readonly number[]): S;
   /** Inputs share a dtype and all axes but `axis`. */
   concat(xs: readonly TensorRef<S>[], axis: number): S;
+  /** The view's elements converted to `dtype` (float to int32 truncates toward zero). */
   cast(x: TensorRef<S>, dtype: DType): S;
   /** Writes `src` into the view `dst` of existing storage, in place (shapes equal, dtypes equal). */
   copy(src: TensorRef<S>, dst: TensorRef<S>): void;
@@ -69,11 +82,17 @@ export interface Backend<S = unknown> {
 /** One SGD update, PyTorch's rule: d = ±g + wd·p; buf = init ? d : μ·buf + (1−τ)·d;
  * d = nesterov ? d + μ·buf : buf (when μ ≠ 0); p −= lr·d. */
 export interface SgdStep {
+  /** Learning rate. */
   lr: number;
+  /** Momentum factor μ (0 for none). */
   momentum: number;
+  /** Dampening τ of the momentum buffer. */
   dampening: number;
+  /** Nesterov momentum. */
   nesterov: boolean;
+  /** L2 weight decay `wd`, added to the gradient as wd·p. */
   weightDecay: number;
+  /** Ascend instead of descend (the gradient's sign is flipped). */
   maximize: boolean;
   /** First step: the momentum buffer takes d instead of blending. */
   init: boolean;
@@ -81,20 +100,32 @@ export interface SgdStep {
 
 /** One Adam/AdamW update, PyTorch 1.13's `_single_tensor_adam(w)`; `step` counts from 1. */
 export interface AdamStep {
+  /** Learning rate. */
   lr: number;
+  /** Decay rate β₁ of the first-moment (mean) estimate. */
   beta1: number;
+  /** Decay rate β₂ of the second-moment (uncentred variance) estimate. */
   beta2: number;
+  /** Added to the denominator for numerical stability. */
   eps: number;
+  /** Weight decay `wd`: added to the gradient (Adam) or decoupled (AdamW, see `decoupled`). */
   weightDecay: number;
   /** AdamW: shrink p by (1 − lr·wd) instead of adding wd·p to the gradient. */
   decoupled: boolean;
+  /** Ascend instead of descend. */
   maximize: boolean;
+  /** The step number, from 1, for the bias corrections 1 − βᵏ. */
   step: number;
 }
 
 /** In-place updates over dense views of one dtype and shape (param, grad and state buffers). */
 export interface FusedKernels<S = unknown> {
+  /** One SGD step on `param` in place; `buf` is the momentum buffer (null without momentum). */
   sgd?(param: TensorRef<S>, grad: TensorRef<S>, buf: TensorRef<S> | null, o: SgdStep): void;
+  /**
+   * One Adam/AdamW step on `param` in place, updating the moment buffers `m`, `v` (and `vmax` for
+   * AMSGrad).
+   */
   adam?(
     param: TensorRef<S>,
     grad: TensorRef<S>,

@@ -11,9 +11,13 @@ type Axes = number | readonly number[];
 export type Primitives<T> = { [K in UnaryOp]: () => T } & {
   [K in BinaryOp]: (other: T | number) => T;
 } & {
+  /** The size of each axis. */
   readonly shape: readonly number[];
+  /** The element type. */
   readonly dtype: DType;
+  /** Sum over `axis` (all axes by default). */
   sum(axis?: Axes, keepDims?: boolean): T;
+  /** Maximum over `axis` (all axes by default). */
   max(axis?: Axes, keepDims?: boolean): T;
 };
 
@@ -23,6 +27,7 @@ function count(shape: readonly number[], axis: Axes | undefined): number {
 
 /** Ops written once over the primitives. */
 export const COMPOSITES = {
+  /** The mean over `axis` (all axes by default); `keepDims` keeps reduced axes as size 1. */
   mean<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false): T {
     return x.sum(axis, keepDims).div(count(x.shape, axis));
   },
@@ -41,10 +46,12 @@ export const COMPOSITES = {
     const lse = x.sub(m).exp().sum(axis, true).log().add(m);
     return keepDims ? lse : lse.sum(axis, false);
   },
+  /** log softmax(x) along `axis`, computed as x − max − log Σ exp(x − max), stable for large inputs. */
   logSoftmax<T extends Primitives<T>>(x: T, axis = -1): T {
     const shifted = x.sub(x.max(axis, true));
     return shifted.sub(shifted.exp().sum(axis, true).log());
   },
+  /** exp(x) / Σ exp(x) along `axis` (the last by default), shifted by the maximum. */
   softmax<T extends Primitives<T>>(x: T, axis = -1): T {
     const e = x.sub(x.max(axis, true)).exp();
     return e.div(e.sum(axis, true));
@@ -56,7 +63,9 @@ export const COMPOSITES = {
   },
 };
 
+/** The parameters of a composite after its first, the tensor it is called on. */
 type Rest<F> = F extends (x: never, ...args: infer A) => unknown ? A : never;
+/** The composites as methods of `T` (Tensor, Variable): `x.softmax(-1)` is `COMPOSITES.softmax(x, -1)`. */
 export type CompositeMethods<T> = {
   [K in keyof typeof COMPOSITES]: (...args: Rest<(typeof COMPOSITES)[K]>) => T;
 };

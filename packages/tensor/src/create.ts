@@ -7,8 +7,11 @@ import { philoxBlocks } from './philox.js';
 import { sizeOf } from './shape.js';
 import type { NestedArray, Tensor } from './tensor.js';
 
+/** Options of the functions that make tensors. */
 export interface CreateOptions {
+  /** The element type (default float32). */
   dtype?: DType;
+  /** The backend to create the tensor on (default: the one chosen with `useBackend`). */
   backend?: Backend;
 }
 
@@ -90,6 +93,7 @@ export function tensor(
   return wrap(backend, backend.upload(typedArrayFrom(dtype, values)), dtype, shape);
 }
 
+/** A tensor of `shape` with every element `value`. */
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
   checkShape('full', shape);
   const dtype = opts.dtype ?? 'float32';
@@ -101,12 +105,16 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
   return wrap(backend, backend.upload(a), dtype, shape);
 }
 
+/** A tensor of `shape` filled with 0. */
 export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor =>
   full(shape, 0, opts);
+/** A tensor of `shape` filled with 1. */
 export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor =>
   full(shape, 1, opts);
+/** Zeros with `t`'s shape, dtype and backend. */
 export const zerosLike = (t: Tensor): Tensor =>
   full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+/** Ones with `t`'s shape, dtype and backend. */
 export const onesLike = (t: Tensor): Tensor =>
   full(t.shape, 1, { dtype: t.dtype, backend: t.backend });
 
@@ -135,12 +143,13 @@ export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
 // The global generator: a seed and how many Philox counters have been used.
 const generator = { seed: 0, offset: 0 };
 
-/** Seeds the global generator (like `torch.manual_seed`); the default seed is 0. */
+/** Rejects seeds that are not non-negative safe integers. */
 function checkSeed(op: string, seed: number): void {
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new NablaError(op, `seed must be a non-negative safe integer, got ${seed}`);
 }
 
+/** Seeds the global generator (like `torch.manual_seed`); the default seed is 0. */
 export function manualSeed(seed: number): void {
   checkSeed('manualSeed', seed);
   generator.seed = seed;
@@ -148,15 +157,22 @@ export function manualSeed(seed: number): void {
 }
 
 /** The global generator's position, to save with a checkpoint and restore with `setRngState`. */
-export function getRngState(): { seed: number; offset: number } {
+export function getRngState(): {
+  /** The seed set by `manualSeed`. */
+  seed: number;
+  /** How many Philox blocks have been drawn since. */
+  offset: number;
+} {
   return { ...generator };
 }
 
+/** Restores the global generator to a position saved by `getRngState`. */
 export function setRngState(state: { seed: number; offset: number }): void {
   manualSeed(state.seed);
   generator.offset = state.offset;
 }
 
+/** Options of `rand` and `randn`: a float dtype, a backend, and optionally a seed of their own. */
 export interface RandomOptions extends CreateOptions {
   /** Draws from the stream of this seed (from its start) instead of the global generator. */
   seed?: number;

@@ -1,7 +1,9 @@
 /** The element types a Tensor can hold. `float64` exists on backends that list it (the CPU backend). */
 export type DType = 'float32' | 'int32' | 'float64';
+/** Every dtype a Tensor can hold. */
 export const DTYPES: readonly DType[] = ['float32', 'int32', 'float64'];
 
+/** The typed arrays that hold a tensor's elements, one per dtype. */
 export type TypedArray = Float32Array | Int32Array | Float64Array;
 
 const ARRAYS = {
@@ -20,10 +22,12 @@ export function typedArrayFrom(dtype: DType, values: ArrayLike<number>): TypedAr
   return ARRAYS[dtype].from(values);
 }
 
+/** Bytes per element of `dtype`: 4 for float32 and int32, 8 for float64. */
 export function bytesPerElement(dtype: DType): number {
   return ARRAYS[dtype].BYTES_PER_ELEMENT;
 }
 
+/** The dtype a typed array holds. */
 export function dtypeOfArray(a: TypedArray): DType {
   if (a instanceof Float32Array) return 'float32';
   if (a instanceof Int32Array) return 'int32';
@@ -37,6 +41,7 @@ export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/** Whether `dtype` is a floating-point type (float32, float64). */
 export function isFloat(dtype: DType): boolean {
   return dtype !== 'int32';
 }

@@ -1,8 +1,10 @@
 /** Base class of every error Nabla throws on bad input. `op` names the operation that refused it. */
 export class NablaError extends Error {
   constructor(
+    /** The operation that refused its input, e.g. `'matmul'`; the message starts with it. */
     readonly op: string,
     message: string,
+    /** What would be right, when there is something to suggest; the message ends with it. */
     readonly hint?: string,
   ) {
     super(`${op}: ${message}${hint ? `; ${hint}` : ''}`);

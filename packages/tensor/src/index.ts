@@ -1,3 +1,9 @@
+/**
+ * Tensors (strided views, broadcasting, dtypes), their creation and maths, the `Backend` interface and
+ * its op lists, the Philox random generator, memory accounting and the typed errors.
+ *
+ * @module @nablajs/tensor
+ */
 export {
   type AdamStep,
   type Backend,

@@ -139,6 +139,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
   });
 }
 
+/** One axis or several; negative axes count from the end (−1 is the last). */
 export type Axes = number | readonly number[];
 
 export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false): Tensor {

@@ -1,7 +1,9 @@
 import { ShapeError, fmtShape } from './errors.js';
 
+/** The size of each axis, outermost first; `[]` is a scalar. */
 export type Shape = readonly number[];
 
+/** The number of elements of a tensor of `shape` (1 for a scalar). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -19,6 +21,7 @@ export function contiguousStrides(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether `strides` are the row-major strides of `shape` (size-1 axes may have any stride). */
 export function isContiguous(shape: Shape, strides: readonly number[]): boolean {
   let s = 1;
   for (let i = shape.length - 1; i >= 0; i--) {
@@ -29,6 +32,7 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
   return true;
 }
 
+/** Whether two shapes are equal, axis by axis. */
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -105,7 +105,10 @@ export function untrackTensor(storage: Storage): void {
 
 /** Live tensors and bytes: in total and per backend name. Collected tensors leave these counts
  * once the garbage collector has run their finalizers (after the current task). */
-export function memory(): MemoryStats & { backends: Record<string, MemoryStats> } {
+export function memory(): MemoryStats & {
+  /** The same counts for each backend, by its name. */
+  backends: Record<string, MemoryStats>;
+} {
   const backends: Record<string, MemoryStats> = {};
   let tensors = 0;
   let bytes = 0;

@@ -19,12 +19,15 @@ import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './ops.js';
 import { contiguousStrides, isContiguous, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
 
+/** The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per entry of `UNARY_OPS`). */
 export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
+/** The binary primitives as methods taking a tensor or a number: `x.add(y)`, `x.gt(0)`, … */
 export type BinaryMethods<T> = { [K in BinaryOp]: (other: T | number) => T };
 /** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
  * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
 export type SliceSpec =
   null | number | readonly [(number | null)?, (number | null)?, (number | null)?];
+/** Numbers nested in arrays, one level per axis: `[[1, 2], [3, 4]]` is a 2×2 matrix. */
 export type NestedArray = number | NestedArray[];
 
 // The elementwise methods come from the op tables (installed below), the composites from COMPOSITES.
@@ -35,6 +38,12 @@ export interface Tensor
  * An n-d array on one backend. Immutable as far as its API goes (only `assign` writes, for
  * optimizers); views (reshape, transpose, expand, slice, …) share storage. Memory is reclaimed by the
  * garbage collector, or at once with `dispose()` / `using`.
+ *
+ * Besides the methods below, every primitive op is a method, installed from the op lists of
+ * `ops.ts`: the unary ones (`neg exp log sqrt abs sign sigmoid tanh relu step reciprocal square sin
+ * cos floor ceil log1p expm1`) take no argument, and the binary ones (`add sub mul div pow maximum
+ * minimum`, and the comparisons `eq ne lt le gt ge`, which give int32 0/1) take a tensor or a number
+ * and broadcast. Unary ops that need floats (`exp`, `log`, …) turn int32 into float32.
  */
 export class Tensor implements TensorRef {
   /** The backend's handle to the storage this tensor views. */
@@ -44,9 +53,13 @@ export class Tensor implements TensorRef {
   private constructor(
     /** @internal */ readonly _buffer: Storage,
     handle: unknown,
+    /** The element type. */
     readonly dtype: DType,
+    /** The size of each axis, outermost first (`[]` for a scalar). */
     readonly shape: readonly number[],
+    /** Elements to skip in storage for one step along each axis (0 on a broadcast axis). */
     readonly strides: readonly number[],
+    /** Index in storage of the first element. */
     readonly offset: number,
   ) {
     this.storage = handle;
@@ -65,12 +78,15 @@ export class Tensor implements TensorRef {
     return new Tensor(storage, handle, dtype, shape, strides ?? contiguousStrides(shape), offset);
   }
 
+  /** The backend that holds this tensor's storage and runs its ops. */
   get backend(): Backend {
     return this._buffer.backend;
   }
+  /** The number of axes. */
   get rank(): number {
     return this.shape.length;
   }
+  /** The number of elements. */
   get size(): number {
     return sizeOf(this.shape);
   }
@@ -78,6 +94,7 @@ export class Tensor implements TensorRef {
   get version(): number {
     return this._buffer.version;
   }
+  /** Whether `dispose()` was called; a disposed tensor raises a `DisposedError` when used. */
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -171,6 +188,7 @@ export class Tensor implements TensorRef {
     return this.view(out, strides);
   }
 
+  /** The same as `expand` (NumPy's name). */
   broadcastTo(shape: readonly number[]): Tensor {
     return this.expand(shape);
   }
@@ -277,12 +295,15 @@ export class Tensor implements TensorRef {
 
   // ---- math ----------------------------------------------------------------------------------
 
+  /** The sum over `axis` (one or several; all by default); `keepDims` keeps them as size 1. */
   sum(axis?: Axes, keepDims = false): Tensor {
     return reduceOp('sum', this, axis, keepDims);
   }
+  /** The maximum over `axis` (one or several; all by default); `keepDims` keeps them as size 1. */
   max(axis?: Axes, keepDims = false): Tensor {
     return reduceOp('max', this, axis, keepDims);
   }
+  /** The minimum over `axis` (one or several; all by default); `keepDims` keeps them as size 1. */
   min(axis?: Axes, keepDims = false): Tensor {
     return reduceOp('min', this, axis, keepDims);
   }
@@ -290,15 +311,22 @@ export class Tensor implements TensorRef {
   argmax(axis?: number, keepDims = false): Tensor {
     return reduceOp('argmax', this, axis, keepDims);
   }
+  /** Index of the smallest element along `axis` (of the flattened tensor without one), int32. */
   argmin(axis?: number, keepDims = false): Tensor {
     return reduceOp('argmin', this, axis, keepDims);
   }
+  /**
+   * The matrix product, with NumPy's rules: batched over leading axes (which broadcast), and 1-D
+   * operands treated as a row or a column. Transposed operands are read through their strides.
+   */
   matmul(other: Tensor): Tensor {
     return matmulOp(this, other);
   }
+  /** PyTorch's gather: out[i][j] = this[i][index[i][j]] for axis 1; `index` is int32 of this rank. */
   gather(axis: number, index: Tensor): Tensor {
     return gatherOp(this, axis, index);
   }
+  /** This tensor converted to `dtype` (itself, as a view, when it already has it). */
   cast(dtype: DType): Tensor {
     this.assertLive('cast');
     return dtype === this.dtype ? this.view(this.shape, this.strides) : castOp(this, dtype);
@@ -383,6 +411,7 @@ export class Tensor implements TensorRef {
     untrackTensor(this._buffer);
   }
 
+  /** `dispose()`, for `using t = …`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
