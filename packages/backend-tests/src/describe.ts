@@ -30,6 +30,22 @@ export interface DescribeBackendOptions {
   tolerance?: { float32?: Partial<Tolerance>; float64?: Partial<Tolerance> };
   /** `small` shrinks the largest cases (long reductions, big matmuls) for slow devices. */
   sizes?: 'small' | 'full';
+  /** Which cases to define (default: all), e.g. a smoke run that takes each op's first case:
+   * `filter: (c) => c.index === 0`. The coverage test (every op has a case) and the dtype test
+   * always run. */
+  filter?: (c: CaseInfo) => boolean;
+}
+
+/** What `DescribeBackendOptions.filter` is told about a case. */
+export interface CaseInfo {
+  /** 'storage', 'unary', 'binary', 'reduce' or 'other'. */
+  group: string;
+  /** The primitive ('storage' for the storage group). */
+  op: string;
+  /** The case's title, without the dtype. */
+  name: string;
+  /** Its position among this op's cases that run in the dtypes under test (0 is the first). */
+  index: number;
 }
 
 const SRC = 'packages/backend-tests/src';
@@ -81,9 +97,13 @@ export function describeBackend(
     });
 
     const define = (group: string, op: string, cases: readonly Case[]) => {
-      for (const c of cases) {
-        if (c.requires?.some((d) => !dtypes.includes(d))) continue;
-        for (const dtype of dtypes.filter((d) => !c.dtypes || c.dtypes.includes(d)))
+      const runs = cases
+        .filter((c) => !c.requires?.some((d) => !dtypes.includes(d)))
+        .map((c) => [c, dtypes.filter((d) => !c.dtypes || c.dtypes.includes(d))] as const)
+        .filter(([, ds]) => ds.length > 0);
+      for (const [index, [c, caseDtypes]] of runs.entries()) {
+        if (opts.filter && !opts.filter({ group, op, name: c.name, index })) continue;
+        for (const dtype of caseDtypes)
           test(`${c.name} · ${dtype}`, async () => {
             if (!backend) throw new Error(`backend '${name}' was not created`);
             const ctx = new CaseContext(

@@ -1,3 +1,3 @@
-export { type DescribeBackendOptions, describeBackend } from './describe.js';
+export { type CaseInfo, type DescribeBackendOptions, describeBackend } from './describe.js';
 export type { Layout, Tolerance } from './context.js';
 export * as reference from './reference.js';
