@@ -7,12 +7,18 @@ import { type Operand, Variable, lift } from './variable.js';
 export interface FunctionContext {
   /** Tensors backward needs; read them back from `saved`. */
   saveForBackward(...tensors: Tensor[]): void;
+  /** The tensors `saveForBackward` was given, in order. */
   readonly saved: readonly Tensor[];
   /** Which inputs require grad: backward may return null for the others. */
   readonly needsInputGrad: readonly boolean[];
 }
 
+/**
+ * The definition of a custom function node for `customFunction`: its forward and its local
+ * backward.
+ */
 export interface CustomFunctionDef {
+  /** The node's name in graph drawings and messages (default `'custom'`). */
   name?: string;
   /** Computes the output from the input tensors. */
   forward(ctx: FunctionContext, ...inputs: Tensor[]): Tensor;

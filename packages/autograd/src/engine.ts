@@ -4,6 +4,7 @@ import type { Edge, FunctionNode } from './node.js';
 import { RULES } from './rules.js';
 import { type Operand, Variable } from './variable.js';
 
+/** Options of `backward()`. */
 export interface BackwardOptions {
   /** Keep saved tensors so backward can run through the graph again. Default: `createGraph`. */
   retainGraph?: boolean;
@@ -136,6 +137,7 @@ export function backward(
   });
 }
 
+/** Options of `grad()`. */
 export interface GradOptions extends BackwardOptions {
   /** ∂L/∂output for each output (default: 1 for scalar outputs). */
   gradOutputs?: readonly (Operand | undefined)[];

@@ -2,10 +2,15 @@ import { NablaError, type Tensor, tensor } from '@nablajs/tensor';
 import { grad } from './engine.js';
 import { Variable, concat } from './variable.js';
 
+/** Options of `gradcheck` and `gradgradcheck`; the defaults suit float64 inputs. */
 export interface GradcheckOptions {
   /** Finite-difference step. */
   eps?: number;
+  /**
+   * Absolute tolerance: an entry passes when |analytical − numerical| ≤ atol + rtol·|numerical|.
+   */
   atol?: number;
+  /** Relative tolerance (see `atol`). */
   rtol?: number;
 }
 

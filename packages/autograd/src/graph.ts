@@ -9,7 +9,12 @@ interface GraphItem {
 
 /** The graph that produced `root`, as variable and function nodes with edges, in the lecture's style:
  * every function node has its output variable, leaves and constants are variables too. */
-export function graphOf(root: Variable): { items: GraphItem[]; edges: [string, string][] } {
+export function graphOf(root: Variable): {
+  /** Every variable, constant and function node, each with an id, a kind and a label. */
+  items: GraphItem[];
+  /** [from, to] pairs of ids, in the direction of the forward pass. */
+  edges: [string, string][];
+} {
   const items: GraphItem[] = [];
   const edges: [string, string][] = [];
   const ids = new Map<object, string>();

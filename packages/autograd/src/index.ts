@@ -1,3 +1,10 @@
+/**
+ * Reverse-mode automatic differentiation on a computation graph: `Variable`, function nodes,
+ * `backward`, `grad` (Theano's `T.grad`), custom functions, gradcheck, and the graph's export to
+ * Graphviz and Mermaid.
+ *
+ * @module @nablajs/autograd
+ */
 export { backward, type BackwardOptions, grad, type GradOptions } from './engine.js';
 export { isGradEnabled, noGrad, withGradMode } from './mode.js';
 export { type Edge, FunctionNode } from './node.js';

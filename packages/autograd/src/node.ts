@@ -11,7 +11,9 @@ export type Edge = FunctionNode | Variable | null;
  * backward rule needs (the inputs and the output), saved until backward has passed through it.
  */
 export class FunctionNode {
+  /** Where each input's gradient goes: its node, its leaf variable, or null when it needs none. */
   readonly next: Edge[];
+  /** The shape of the output. */
   readonly shape: readonly number[];
   /** Inputs then output, with the tensor versions they had when saved; null once released. */
   saved: Variable[] | null;
@@ -24,12 +26,19 @@ export class FunctionNode {
   output: Variable | undefined;
 
   /** Names and shapes of the inputs, kept for drawing the graph after backward freed `saved`. */
-  readonly inputs: { name: string | undefined; shape: readonly number[] }[];
+  readonly inputs: {
+    /** The input's name, if it had one. */
+    name: string | undefined;
+    /** The input's shape. */
+    shape: readonly number[];
+  }[];
 
   constructor(
+    /** The primitive (a key of `RULES`) or the custom function's name. */
     readonly name: DiffOp | string,
     inputs: readonly Variable[],
     output: Variable,
+    /** What the op needs besides its inputs to compute its gradient (axes, indices, …). */
     readonly params: unknown,
     /** A rule of its own (custom functions); otherwise the table's rule for `name`. */
     readonly rule?: Rule,
@@ -61,6 +70,7 @@ export class FunctionNode {
     return saved;
   }
 
+  /** Drops the saved variables once backward has passed (without `retainGraph`). */
   release(): void {
     this.saved = null;
   }

@@ -31,7 +31,9 @@ import { FunctionNode } from './node.js';
 import type { DiffOp } from './rules.js';
 import { backward, type BackwardOptions } from './engine.js';
 
+/** What a Variable's binary ops accept: a Variable, or a Tensor or number taken as a constant. */
 export type Operand = Variable | Tensor | number;
+/** A gradient hook (`registerHook`): sees ∂loss/∂v, and may return a Variable to use instead. */
 export type Hook = (grad: Variable) => Variable | void;
 
 type OperandMethods = { [K in BinaryOp]: (other: Operand) => Variable };
@@ -44,14 +46,18 @@ export interface Variable
  * leaves). Operations mirror the Tensor API and record the graph when an input requires grad.
  */
 export class Variable {
+  /** ∂loss/∂this, filled (and summed over uses) by `backward()`; null before, or after `zeroGrad()`. */
   grad: Tensor | null = null;
+  /** The function node that made this variable; null for a leaf (an input or a parameter). */
   gradFn: FunctionNode | null = null;
   private label: string | undefined;
   /** @internal */ _hooks: Hook[] = [];
   /** @internal */ _retainsGrad = false;
 
   constructor(
+    /** The value. Replacing or assigning it does not record anything in the graph. */
     public data: Tensor,
+    /** Whether gradients flow to this variable; ops on it then record function nodes. */
     public requiresGrad = false,
     name?: string,
   ) {
@@ -72,18 +78,23 @@ export class Variable {
     if (this.gradFn) this.gradFn.output = this;
   }
 
+  /** The shape of `data`. */
   get shape(): readonly number[] {
     return this.data.shape;
   }
+  /** The dtype of `data`. */
   get dtype(): DType {
     return this.data.dtype;
   }
+  /** The number of axes of `data`. */
   get rank(): number {
     return this.data.rank;
   }
+  /** The number of elements of `data`. */
   get size(): number {
     return this.data.size;
   }
+  /** Whether no function node made this variable (inputs and parameters are leaves). */
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
@@ -115,17 +126,21 @@ export class Variable {
     return new Variable(this.data);
   }
 
+  /** Clears `.grad`. */
   zeroGrad(): void {
     this.grad = null;
   }
 
+  /** The value of a one-element variable (`await loss.item()`). */
   async item(): Promise<number> {
     return this.data.item();
   }
+  /** The elements of `data`, row-major, in a new typed array. */
   async values(): Promise<TypedArray> {
     return this.data.data();
   }
 
+  /** `data` as text, with the function node that made it or `requiresGrad`. */
   toString(): string {
     const fn = this.gradFn
       ? `, gradFn=${this.gradFn.name}`
@@ -137,12 +152,15 @@ export class Variable {
 
   // ---- reductions ----------------------------------------------------------------------------
 
+  /** The sum over `axis` (all axes by default); `keepDims` keeps them as size 1. */
   sum(axis?: Axes, keepDims = false): Variable {
     return reduce('sum', this, axis, keepDims);
   }
+  /** The maximum over `axis`; the gradient goes to the maximal entries (split between ties). */
   max(axis?: Axes, keepDims = false): Variable {
     return reduce('max', this, axis, keepDims);
   }
+  /** The minimum over `axis`; the gradient goes to the minimal entries (split between ties). */
   min(axis?: Axes, keepDims = false): Variable {
     return reduce('min', this, axis, keepDims);
   }
@@ -150,6 +168,7 @@ export class Variable {
   argmax(axis?: number, keepDims = false): Variable {
     return new Variable(this.data.argmax(axis, keepDims));
   }
+  /** Not differentiable: the result never requires grad. */
   argmin(axis?: number, keepDims = false): Variable {
     return new Variable(this.data.argmin(axis, keepDims));
   }
@@ -180,9 +199,11 @@ export class Variable {
     return out.reshape(shape);
   }
 
+  /** The same elements in `shape` (one entry may be -1). */
   reshape(shape: readonly number[]): Variable {
     return record('reshape', [this], this.data.reshape(shape));
   }
+  /** Reorders axes: `permute(1, 0)` transposes a matrix. */
   permute(...axes: number[]): Variable {
     const out = this.data.permute(...axes);
     return record(
@@ -192,6 +213,7 @@ export class Variable {
       axes.map((a) => normAxis('permute', a, this.rank)),
     );
   }
+  /** Swaps two axes, the last two by default. */
   transpose(a = -2, b = -1): Variable {
     if (this.rank < 2) return this.reshape(this.shape);
     const order = Array.from({ length: this.rank }, (_, i) => i);
@@ -200,28 +222,36 @@ export class Variable {
     [order[i], order[j]] = [order[j]!, order[i]!];
     return this.permute(...order);
   }
+  /** Broadcasts to `shape`; the gradient sums over the broadcast axes. */
   expand(shape: readonly number[]): Variable {
     return record('expand', [this], this.data.expand(shape));
   }
+  /** The same as `expand`. */
   broadcastTo(shape: readonly number[]): Variable {
     return this.expand(shape);
   }
+  /** A strided slice, as `Tensor.slice`; the gradient is scattered back into zeros. */
   slice(specs: readonly SliceSpec[]): Variable {
     return record('slice', [this], this.data.slice(specs), specs);
   }
+  /** Drops size-1 axes (all of them, or the ones named). */
   squeeze(axes?: Axes): Variable {
     return this.reshape(this.data.squeeze(axes).shape);
   }
+  /** Inserts a size-1 axis at `axis`. */
   unsqueeze(axis: number): Variable {
     const a = normAxis('unsqueeze', axis, this.rank + 1);
     return this.reshape([...this.shape.slice(0, a), 1, ...this.shape.slice(a)]);
   }
+  /** Merges axes `start..end` (inclusive) into one. */
   flatten(start = 0, end = -1): Variable {
     return this.reshape(this.data.flatten(start, end).shape);
   }
+  /** The same value in row-major storage. */
   contiguous(): Variable {
     return record('reshape', [this], this.data.contiguous());
   }
+  /** PyTorch's gather along `axis` with int32 `index`; differentiable in this variable. */
   gather(axis: number, index: Tensor | Variable): Variable {
     const idx = index instanceof Variable ? index.data : index;
     return record('gather', [this], this.data.gather(axis, idx), {
