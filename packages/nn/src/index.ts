@@ -1,3 +1,9 @@
+/**
+ * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, activations, losses,
+ * weight initialisation, and safetensors files.
+ *
+ * @module @nablajs/nn
+ */
 export {
   asVariable,
   type Input,

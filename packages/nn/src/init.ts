@@ -4,12 +4,15 @@ import { NablaError, ShapeError, Tensor, fmtShape, rand, randn } from '@nablajs/
 /** A parameter (or any Variable) or a bare Tensor: initializers write into its tensor in place. */
 export type Initializable = Variable | Tensor;
 
+/** Which fan Kaiming initialization scales by; PyTorch's snake_case spellings work too. */
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
+/** The activations `calculateGain` knows; PyTorch's snake_case spellings work too. */
 export type Nonlinearity =
   'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
 
 /** Draw from the stream of `seed` (from its start) instead of the global generator (`manualSeed`). */
 export interface SeedOption {
+  /** The seed whose stream to draw from. */
   seed?: number;
 }
 
@@ -150,6 +153,7 @@ export function xavierNormal<P extends Initializable>(
   return normal(p, { std: (opts.gain ?? 1) * Math.sqrt(2 / (fi + fo)), seed: opts.seed });
 }
 
+/** Options of `kaimingUniform` and `kaimingNormal` (PyTorch's `a`, `mode`, `nonlinearity`). */
 export interface KaimingOptions extends SeedOption {
   /** The negative slope of the leaky ReLU that follows (only with `nonlinearity: 'leakyRelu'`). */
   a?: number;
@@ -194,21 +198,38 @@ export function nielsen<P extends Initializable>(p: P, opts: SeedOption = {}): P
  * and returns it. Random ones draw from the Philox generator: `manualSeed(s)` or `{ seed }` reproduces.
  */
 export const init = {
+  /** Fills with N(mean, std²), in place. */
   normal,
+  /** Fills with U(low, high), in place. */
   uniform,
+  /** Fills with `value`, in place. */
   constant,
+  /** Fills with 0, in place. */
   zeros,
+  /** Fills with 1, in place. */
   ones,
+  /** Glorot & Bengio (2010): U(−b, b) with b = gain·√(6 / (fanIn + fanOut)). */
   xavierUniform,
+  /** Glorot & Bengio (2010): N(0, σ²) with σ = gain·√(2 / (fanIn + fanOut)). */
   xavierNormal,
+  /** `xavierUniform` under its other name. */
   glorotUniform: xavierUniform,
+  /** `xavierNormal` under its other name. */
   glorotNormal: xavierNormal,
+  /** He et al. (2015): U(−b, b) with b = gain·√(3 / fan). */
   kaimingUniform,
+  /** He et al. (2015): N(0, σ²) with σ = gain / √fan. */
   kaimingNormal,
+  /** `kaimingUniform` under its other name. */
   heUniform: kaimingUniform,
+  /** `kaimingNormal` under its other name. */
   heNormal: kaimingNormal,
+  /** Nielsen's: N(0, 1/fanIn) for a weight, N(0, 1) for a bias. */
   nielsen,
+  /** Inputs per output unit: `shape[1]·Π shape[2:]`. */
   fanIn,
+  /** Outputs per input unit: `shape[0]·Π shape[2:]`. */
   fanOut,
+  /** PyTorch's `calculate_gain` for a nonlinearity. */
   calculateGain,
 };

@@ -11,11 +11,13 @@ import {
 import { uniform } from './init.js';
 import { type Input, Module, Parameter, asVariable } from './module.js';
 
+/** Options of `Linear`. */
 export interface LinearOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
   /** float32 (default) or float64 (CPU backend). */
   dtype?: DType;
+  /** The backend of the weights (default: the one chosen with `useBackend`). */
   backend?: Backend;
 }
 
@@ -25,11 +27,15 @@ export interface LinearOptions {
  * with `init` (e.g. `init.nielsen(layer.weight)`).
  */
 export class Linear extends Module {
+  /** The weight W, [outFeatures, inFeatures]. */
   readonly weight: Parameter;
+  /** The bias b, [outFeatures]; null with `{ bias: false }`. */
   readonly bias: Parameter | null;
 
   constructor(
+    /** The size of each input (its last axis). */
     readonly inFeatures: number,
+    /** The size of each output. */
     readonly outFeatures: number,
     opts: LinearOptions = {},
   ) {
@@ -56,6 +62,7 @@ export class Linear extends Module {
     }
   }
 
+  /** x·Wᵀ + b for `x` of shape [..., inFeatures], as one `linear` node. */
   forward(x: Input): Variable {
     const v = asVariable(x);
     if (v.rank === 0 || v.shape[v.rank - 1] !== this.inFeatures)
@@ -89,16 +96,19 @@ export class Sequential extends Module {
     });
   }
 
+  /** The number of modules. */
   get length(): number {
     return this.namedChildren().length;
   }
 
+  /** Applies each module in turn to the output of the one before. */
   forward(x: Input): Variable {
     let v = asVariable(x);
     for (const m of this.children()) v = m.forward(v);
     return v;
   }
 
+  /** The modules, in order (`for (const m of seq)`). */
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }
@@ -106,12 +116,15 @@ export class Sequential extends Module {
 
 /** Applies a function of one Variable. */
 abstract class Activation extends Module {
+  /** The function itself, on a Variable. */
   protected abstract apply(x: Variable): Variable;
+  /** The function applied to `x` (a Tensor is taken as a constant input). */
   forward(x: Input): Variable {
     return this.apply(asVariable(x));
   }
 }
 
+/** Returns its input: a placeholder where a layer is optional. */
 export class Identity extends Activation {
   protected apply(x: Variable): Variable {
     return x;
@@ -125,6 +138,7 @@ export class Sigmoid extends Activation {
   }
 }
 
+/** tanh(x), the hyperbolic tangent. */
 export class Tanh extends Activation {
   protected apply(x: Variable): Variable {
     return x.tanh();
@@ -140,7 +154,10 @@ export class ReLU extends Activation {
 
 /** x for x > 0, `negativeSlope`·x otherwise (gradient `negativeSlope` at 0, as in PyTorch). */
 export class LeakyReLU extends Activation {
-  constructor(readonly negativeSlope = 0.01) {
+  constructor(
+    /** The slope for x < 0 (default 0.01). */
+    readonly negativeSlope = 0.01,
+  ) {
     super();
   }
   protected apply(x: Variable): Variable {
@@ -153,7 +170,10 @@ export class LeakyReLU extends Activation {
 
 /** exp(x) / Σ exp(x) along `axis` (shifted by the maximum, so large inputs stay finite). */
 export class Softmax extends Activation {
-  constructor(readonly axis = -1) {
+  constructor(
+    /** The axis the probabilities sum to 1 along (default the last). */
+    readonly axis = -1,
+  ) {
     super();
   }
   protected apply(x: Variable): Variable {
@@ -166,7 +186,10 @@ export class Softmax extends Activation {
 
 /** log softmax along `axis`, computed stably (x − max − log Σ exp(x − max)). */
 export class LogSoftmax extends Activation {
-  constructor(readonly axis = -1) {
+  constructor(
+    /** The axis to normalize along (default the last). */
+    readonly axis = -1,
+  ) {
     super();
   }
   protected apply(x: Variable): Variable {

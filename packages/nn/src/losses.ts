@@ -13,7 +13,9 @@ import { type Input, Module, asVariable } from './module.js';
 /** How a loss reduces its per-element values: their mean (default), their sum, or not at all. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** The option every loss has: how to reduce the per-element losses. */
 export interface ReductionOptions {
+  /** `'mean'` (default), `'sum'` or `'none'`. */
   reduction?: Reduction;
 }
 
@@ -65,6 +67,7 @@ export function mseLoss(input: Input, target: Input, opts: ReductionOptions = {}
   return reduce('mseLoss', x.sub(t).square(), opts.reduction);
 }
 
+/** Options of `gaussianNllLoss` and `GaussianNLLLoss`. */
 export interface GaussianNllOptions extends ReductionOptions {
   /** Add the constant ½·log 2π, giving the exact negative log-likelihood (default false, like PyTorch). */
   full?: boolean;
@@ -115,12 +118,14 @@ export function gaussianNllLoss(
 
 // ---- classification --------------------------------------------------------------------------
 
+/** Options of `nllLoss` and `NLLLoss` (and, extended, of cross-entropy). */
 export interface ClassificationOptions extends ReductionOptions {
   /** A rescaling weight per class, [C]: each sample's loss is multiplied by its class's weight, and
    * `mean` divides by the sum of those weights (as in PyTorch). */
   weight?: Tensor;
 }
 
+/** Options of `crossEntropy` and `CrossEntropyLoss`. */
 export interface CrossEntropyOptions extends ClassificationOptions {
   /** Mixes the target with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
@@ -236,10 +241,10 @@ export function nllLoss(input: Input, target: Input, opts: ClassificationOptions
 }
 
 /**
- * Cross-entropy from logits (unnormalised scores) `input` [N, C]: −log softmax(input)[target],
- * computed with a max-shifted log-softmax, so logits of ±1000 stay finite. `target` is int32 class
- * indices [N], or class probabilities [N, C] (PyTorch 1.10+). Labels outside 0..C−1 raise an
- * IndexError on synchronous backends (the CPU).
+ * Cross-entropy from logits (unnormalised scores) `input`, shape [N, C]: the loss of each row is
+ * −log softmax(input)[target], computed with a max-shifted log-softmax, so logits of ±1000 stay
+ * finite. `target` is int32 class indices [N], or class probabilities [N, C] (PyTorch 1.10+).
+ * Labels outside 0..C−1 raise an IndexError on synchronous backends (the CPU).
  */
 export function crossEntropy(
   input: Input,
@@ -286,6 +291,7 @@ export function crossEntropy(
 
 // ---- binary classification -------------------------------------------------------------------
 
+/** Options of `binaryCrossEntropy` and `BCELoss`. */
 export interface BinaryOptions extends ReductionOptions {
   /** A rescaling weight broadcast against the per-element loss. */
   weight?: Tensor;
@@ -341,6 +347,7 @@ export function binaryCrossEntropy(
   return reduce(op, opts.weight ? loss.mul(opts.weight) : loss, opts.reduction);
 }
 
+/** Options of `binaryCrossEntropyWithLogits` and `BCEWithLogitsLoss`. */
 export interface BinaryLogitsOptions extends BinaryOptions {
   /** A weight on the positive term, broadcast along the last (class) axis: > 1 raises recall. */
   posWeight?: Tensor;
@@ -375,11 +382,16 @@ export function binaryCrossEntropyWithLogits(
 
 /** A loss as a module: `forward(input, target)`. */
 export abstract class Loss extends Module {
+  /** The loss of `input` against `target`, reduced as the options say. */
   abstract override forward(input: Input, target: Input, ...rest: Input[]): Variable;
 }
 
+/** Mean squared error as a module; see `mseLoss`. */
 export class MSELoss extends Loss {
-  constructor(readonly opts: ReductionOptions = {}) {
+  constructor(
+    /** The options of every call. */
+    readonly opts: ReductionOptions = {},
+  ) {
     super();
   }
   forward(input: Input, target: Input): Variable {
@@ -387,8 +399,12 @@ export class MSELoss extends Loss {
   }
 }
 
+/** Cross-entropy from logits as a module; see `crossEntropy`. */
 export class CrossEntropyLoss extends Loss {
-  constructor(readonly opts: CrossEntropyOptions = {}) {
+  constructor(
+    /** The options of every call. */
+    readonly opts: CrossEntropyOptions = {},
+  ) {
     super();
   }
   forward(input: Input, target: Input): Variable {
@@ -396,8 +412,12 @@ export class CrossEntropyLoss extends Loss {
   }
 }
 
+/** Negative log-likelihood of log-probabilities as a module; see `nllLoss`. */
 export class NLLLoss extends Loss {
-  constructor(readonly opts: ClassificationOptions = {}) {
+  constructor(
+    /** The options of every call. */
+    readonly opts: ClassificationOptions = {},
+  ) {
     super();
   }
   forward(input: Input, target: Input): Variable {
@@ -405,8 +425,12 @@ export class NLLLoss extends Loss {
   }
 }
 
+/** Binary cross-entropy of probabilities as a module; see `binaryCrossEntropy`. */
 export class BCELoss extends Loss {
-  constructor(readonly opts: BinaryOptions = {}) {
+  constructor(
+    /** The options of every call. */
+    readonly opts: BinaryOptions = {},
+  ) {
     super();
   }
   forward(input: Input, target: Input): Variable {
@@ -414,8 +438,12 @@ export class BCELoss extends Loss {
   }
 }
 
+/** Binary cross-entropy from logits as a module; see `binaryCrossEntropyWithLogits`. */
 export class BCEWithLogitsLoss extends Loss {
-  constructor(readonly opts: BinaryLogitsOptions = {}) {
+  constructor(
+    /** The options of every call. */
+    readonly opts: BinaryLogitsOptions = {},
+  ) {
     super();
   }
   forward(input: Input, target: Input): Variable {
@@ -425,9 +453,13 @@ export class BCEWithLogitsLoss extends Loss {
 
 /** `forward(input, target, var)`: see `gaussianNllLoss`. */
 export class GaussianNLLLoss extends Loss {
-  constructor(readonly opts: GaussianNllOptions = {}) {
+  constructor(
+    /** The options of every call. */
+    readonly opts: GaussianNllOptions = {},
+  ) {
     super();
   }
+  /** The Gaussian negative log-likelihood of `target` under N(input, variance). */
   forward(input: Input, target: Input, variance: Input | number): Variable {
     return gaussianNllLoss(input, target, variance, this.opts);
   }

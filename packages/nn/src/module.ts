@@ -20,7 +20,9 @@ export class Parameter extends Variable {
 export class StateDictError extends NablaError {
   constructor(
     op: string,
+    /** Parameters of the module that the state dict lacks. */
     readonly missingKeys: readonly string[],
+    /** Keys of the state dict that name no parameter of the module. */
     readonly unexpectedKeys: readonly string[],
   ) {
     const parts = [
@@ -35,8 +37,11 @@ export class StateDictError extends NablaError {
   }
 }
 
+/** What `loadStateDict` reports: with `strict: false`, the keys it skipped. */
 export interface LoadResult {
+  /** Parameters of the module that the state dict lacks (left as they were). */
   missingKeys: string[];
+  /** Keys of the state dict that name no parameter of the module (ignored). */
   unexpectedKeys: string[];
 }
 
@@ -58,6 +63,7 @@ export abstract class Module {
   /** Whether the module is in training mode (dropout active); `train()` and `eval()` set it. */
   training = true;
 
+  /** The module's computation: from input Variables (or Tensors, as constants) to an output Variable. */
   abstract forward(...inputs: Input[]): Variable;
 
   /** This module's own parameters (not its children's), with their property names. */
@@ -86,6 +92,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The direct submodules, in definition order. */
   children(): Module[] {
     return this.namedChildren().map(([, m]) => m);
   }
@@ -104,6 +111,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module and every module below it, each once. */
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
@@ -114,6 +122,7 @@ export abstract class Module {
     return this.allParameters().filter(([, p]) => !seen.has(p) && Boolean(seen.add(p)));
   }
 
+  /** Every parameter of this module and its submodules, each once: what an optimizer takes. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }

@@ -21,11 +21,16 @@ import { Module } from './module.js';
 /** A file or buffer that is not valid safetensors: truncated, corrupt, or of a dtype we cannot read. */
 export class SafetensorsError extends NablaError {}
 
+/** The free-form string → string metadata a safetensors file carries in its header. */
 export type Metadata = Record<string, string>;
+/** Tensors by name, as `Module.stateDict()` returns them. */
 export type StateDict = Record<string, Tensor>;
 
+/** What `deserialize` and `load` return: the tensors and the metadata of a safetensors file. */
 export interface Safetensors {
+  /** The tensors, by name, in the file's order. */
   tensors: StateDict;
+  /** The header's `__metadata__` (empty when the file has none). */
   metadata: Metadata;
 }
 
