@@ -10,6 +10,7 @@ import {
   merge,
 } from './optimizer.js';
 
+/** Options of `Adagrad`, PyTorch's names in camelCase. */
 export interface AdagradOptions {
   /** Learning rate (default 1e-2). */
   lr: number;

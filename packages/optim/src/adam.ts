@@ -11,6 +11,7 @@ import {
   merge,
 } from './optimizer.js';
 
+/** Options of `Adam` and `AdamW`, PyTorch's names in camelCase. */
 export interface AdamOptions {
   /** Learning rate (default 1e-3). */
   lr: number;

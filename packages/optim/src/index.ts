@@ -1,3 +1,9 @@
+/**
+ * Optimizers with PyTorch's update rules (SGD, Adam, AdamW, RMSprop, Adagrad) and learning-rate
+ * schedulers.
+ *
+ * @module @nablajs/optim
+ */
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { Adam, type AdamOptions, AdamW } from './adam.js';
 export { OptimizerError } from './errors.js';

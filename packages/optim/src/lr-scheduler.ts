@@ -2,9 +2,16 @@ import { OptimizerError, checkFinite, checkKeys, checkNonNegative } from './erro
 
 /** What a scheduler needs of an optimizer: its groups' learning rates (any `Optimizer` has them). */
 export interface LROptimizer {
-  readonly paramGroups: { lr: number; initialLr?: number }[];
+  /** The parameter groups, whose `lr` the scheduler writes. */
+  readonly paramGroups: {
+    /** The group's learning rate. */
+    lr: number;
+    /** The rate the schedule starts from; set by the scheduler's constructor. */
+    initialLr?: number;
+  }[];
 }
 
+/** Options every scheduler takes. */
 export interface LRSchedulerOptions {
   /** The index of the last epoch, to resume a schedule (default -1: start afresh). Resuming needs
    * `initialLr` in every group, as restored by `optimizer.loadStateDict`. */
@@ -13,9 +20,13 @@ export interface LRSchedulerOptions {
 
 /** A scheduler's state: the counters and learning rates every scheduler keeps, plus its own options. */
 export interface LRSchedulerStateDict {
+  /** Epochs stepped so far. */
   lastEpoch: number;
+  /** Calls of `step()`, the one in the constructor included. */
   stepCount: number;
+  /** Each group's initial learning rate. */
   baseLrs: number[];
+  /** The learning rates the last `step()` set. */
   lastLr: number[];
   [option: string]: number | number[];
 }
@@ -37,6 +48,7 @@ export abstract class LRScheduler {
   constructor(
     /** The class name used in error messages. */
     readonly name: string,
+    /** The optimizer whose learning rates this scheduler sets. */
     readonly optimizer: LROptimizer,
     options: LRSchedulerOptions,
   ) {
@@ -100,6 +112,7 @@ export abstract class LRScheduler {
   /** Option names a subclass saves in its state dict. */
   protected abstract readonly optionKeys: readonly string[];
 
+  /** The scheduler's counters, rates and options, to save with a checkpoint. */
   stateDict(): LRSchedulerStateDict {
     const sd: LRSchedulerStateDict = {
       lastEpoch: this.lastEpoch,
@@ -150,7 +163,9 @@ export abstract class LRScheduler {
 
 /** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
 export class StepLR extends LRScheduler {
+  /** Epochs between two decays. */
   stepSize: number;
+  /** The factor of each decay (default 0.1). */
   gamma: number;
   protected readonly optionKeys = ['stepSize', 'gamma'] as const;
 
@@ -181,6 +196,7 @@ export class StepLR extends LRScheduler {
 
 /** Multiplies the learning rate by `gamma` every epoch. */
 export class ExponentialLR extends LRScheduler {
+  /** The factor applied every epoch. */
   gamma: number;
   protected readonly optionKeys = ['gamma'] as const;
 
@@ -204,7 +220,9 @@ export class ExponentialLR extends LRScheduler {
  * sequence matches its to rounding and follows changes made to `lr` in between.
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs from the initial rate down to `etaMin` (half a period). */
   tMax: number;
+  /** The lowest rate (default 0). */
   etaMin: number;
   protected readonly optionKeys = ['tMax', 'etaMin'] as const;
 

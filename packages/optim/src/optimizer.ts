@@ -4,23 +4,39 @@ import { OptimizerError, checkKeys } from './errors.js';
 
 /** What every optimizer's options have. */
 export interface LROptions {
+  /** The learning rate. */
   lr: number;
 }
 
 /** One parameter group as given: its parameters and the options that differ from the defaults. */
-export type ParamGroupInput<O> = { params: Iterable<Variable> } & Partial<O>;
+export type ParamGroupInput<O> = {
+  /** The group's parameters, e.g. `model.parameters()`. */
+  params: Iterable<Variable>;
+} & Partial<O>;
 
 /** One parameter group as kept: every option resolved. Schedulers add `initialLr`. Options may be
  * changed between steps (`group.lr = 0.01`), as in PyTorch. */
-export type ParamGroup<O> = O & { params: Variable[]; initialLr?: number };
+export type ParamGroup<O> = O & {
+  /** The group's parameters. */
+  params: Variable[];
+  /** The learning rate a scheduler started from. */
+  initialLr?: number;
+};
 
 /** Per-parameter state: buffers (Tensors, updated in place) and counters. */
 export type ParamState = Record<string, Tensor | number>;
 
 /** PyTorch's layout: parameters are referenced by their index in the order of the groups. */
 export interface OptimizerStateDict<O = LROptions> {
+  /** Each parameter's buffers and counters, by the parameter's index. */
   state: Record<number, ParamState>;
-  paramGroups: (O & { params: number[]; initialLr?: number })[];
+  /** Each group's options, with its parameters as indices. */
+  paramGroups: (O & {
+    /** The indices of the group's parameters. */
+    params: number[];
+    /** The learning rate a scheduler started from. */
+    initialLr?: number;
+  })[];
 }
 
 /**
@@ -28,6 +44,7 @@ export interface OptimizerStateDict<O = LROptions> {
  * layout. A subclass resolves and validates a group's options and updates one group in place.
  */
 export abstract class Optimizer<O extends LROptions = LROptions> {
+  /** The parameter groups, options resolved; an option may be changed between steps. */
   readonly paramGroups: ParamGroup<O>[] = [];
   /** State per parameter, created on its first step. */
   readonly state = new Map<Variable, ParamState>();

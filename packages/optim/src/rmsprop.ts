@@ -11,6 +11,7 @@ import {
   merge,
 } from './optimizer.js';
 
+/** Options of `RMSprop`, PyTorch's names in camelCase. */
 export interface RMSpropOptions {
   /** Learning rate (default 1e-2). */
   lr: number;

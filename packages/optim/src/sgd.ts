@@ -17,6 +17,7 @@ import {
   merge,
 } from './optimizer.js';
 
+/** Options of `SGD`, PyTorch's names in camelCase. */
 export interface SGDOptions {
   /** Learning rate; required (no default, as in PyTorch). */
   lr: number;
