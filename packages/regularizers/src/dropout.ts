@@ -9,9 +9,11 @@ import { NablaError, ShapeError, Tensor, fmtShape, rand, sameShape } from '@nabl
  */
 export type DropoutMode = 'inverted' | 'classic';
 
+/** Options of `dropout` and `dropoutWithMask`. */
 export interface DropoutOptions {
   /** Whether to drop (training) or not (evaluation). Default true, as in PyTorch's `F.dropout`. */
   training?: boolean;
+  /** `'inverted'` (default) or `'classic'`; see `DropoutMode`. */
   mode?: DropoutMode;
   /** Draw the mask from the stream of this seed (from its start) instead of the global generator. */
   seed?: number;
@@ -41,7 +43,12 @@ export function dropoutWithMask(
   x: Input,
   p: number,
   opts: DropoutOptions = {},
-): { output: Variable; mask: Tensor | null } {
+): {
+  /** The input with the dropped units zeroed (and the kept ones scaled, when inverted). */
+  output: Variable;
+  /** The 0/1 mask applied (1 = kept); null when nothing was dropped. */
+  mask: Tensor | null;
+} {
   const op = 'dropout';
   checkP(op, p);
   const { training = true, mode = 'inverted' } = opts;
@@ -77,9 +84,11 @@ export function dropout(x: Input, p = 0.5, opts: DropoutOptions = {}): Variable 
 export class Dropout extends Module {
   /** The 0/1 mask the last training forward applied; null before it, or when p = 0. */
   mask: Tensor | null = null;
+  /** `'inverted'` (default) or `'classic'`; see `DropoutMode`. */
   readonly mode: DropoutMode;
 
   constructor(
+    /** The probability of dropping each unit (default 0.5, as in the lecture). */
     readonly p = 0.5,
     opts: { mode?: DropoutMode } = {},
   ) {
@@ -94,6 +103,7 @@ export class Dropout extends Module {
       );
   }
 
+  /** In training mode, `x` with units dropped (the mask kept in `mask`); after `eval()`, no drop. */
   forward(x: Input): Variable {
     const { output, mask } = dropoutWithMask(x, this.p, {
       training: this.training,

@@ -1,6 +1,7 @@
 import type { Module } from '@nablajs/nn';
 import { NablaError, type Tensor } from '@nablajs/tensor';
 
+/** Options of `EarlyStopping`. */
 export interface EarlyStoppingOptions {
   /** How many checks without improvement to tolerate before stopping (default 10). */
   patience?: number;
@@ -25,9 +26,13 @@ export interface EarlyStoppingOptions {
  * ```
  */
 export class EarlyStopping {
+  /** Checks without improvement tolerated before `step` returns true. */
   readonly patience: number;
+  /** 'min' when lower is better (a loss), 'max' when higher is (an accuracy). */
   readonly mode: 'min' | 'max';
+  /** The margin by which a metric must beat the best to count as an improvement. */
   readonly minDelta: number;
+  /** Whether `step` loads the best weights back into the module when it stops. */
   readonly restoreBest: boolean;
   /** The best metric so far (±Infinity before the first step). */
   best: number;

@@ -1,3 +1,9 @@
+/**
+ * Regularization: dropout (inverted, or the lecture's classic form) with its mask, L1 and L2 penalties,
+ * decoupled weight decay, max-norm and early stopping.
+ *
+ * @module @nablajs/regularizers
+ */
 export {
   Dropout,
   dropout,
