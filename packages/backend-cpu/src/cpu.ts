@@ -257,6 +257,7 @@ const readView = (x: Ref): TypedArray => copyInto(x, out(x.dtype, x.shape));
 
 const cast = (x: Ref, dtype: DType): TypedArray => copyInto(x, out(dtype, x.shape), dtype);
 
+/** Options of `cpu()`. */
 export interface CpuOptions {
   /** Use the WebAssembly SIMD matmul for float32 when the runtime supports it (default true). */
   wasm?: boolean;

@@ -50,7 +50,9 @@ export interface ArrayBatch {
 
 /** A batch of tensors: `x` float32 `[B, ...featureShape]`, `y` int32 `[B]` (or float32 one-hot `[B, C]`). */
 export interface Batch {
+  /** The inputs, float32 [B, ...featureShape]. */
   x: Tensor;
+  /** The labels: int32 [B], or float32 [B, C] with `oneHot: C`. */
   y: Tensor;
 }
 
@@ -70,15 +72,23 @@ const product = (shape: readonly number[]): number => shape.reduce((a, b) => a *
  * }
  */
 export class DataLoader implements Iterable<Batch> {
+  /** Examples per batch (the last batch may be smaller, unless `dropLast`). */
   readonly batchSize: number;
+  /** Whether each epoch visits the examples in a new random order. */
   readonly shuffle: boolean;
+  /** The seed of the shuffles: epoch e's order comes from (seed, e). */
   readonly seed: number;
+  /** Whether an incomplete last batch is left out. */
   readonly dropLast: boolean;
+  /** The number of classes labels are one-hot encoded into, or undefined for int32 labels. */
   readonly oneHot: number | undefined;
+  /** The backend of the batches' tensors (undefined: the current one). */
   readonly backend: Backend | undefined;
   /** Number of examples in the dataset. */
   readonly count: number;
+  /** The shape of one example's features, e.g. [784]. */
   readonly featureShape: readonly number[];
+  /** The shape of one example's label ([] for a class index). */
   readonly labelShape: readonly number[];
   /** The next epoch's number: it picks the shuffle order and grows by one per iteration. */
   epoch = 0;

@@ -5,16 +5,23 @@ export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float
 
 /** The typed array that holds each {@link IdxDType}. */
 export interface IdxTypedArrays {
+  /** Type code 0x08, unsigned bytes (MNIST's pixels and labels). */
   uint8: Uint8Array;
+  /** Type code 0x09, signed bytes. */
   int8: Int8Array;
+  /** Type code 0x0B, big-endian 16-bit integers. */
   int16: Int16Array;
+  /** Type code 0x0C, big-endian 32-bit integers. */
   int32: Int32Array;
+  /** Type code 0x0D, big-endian 32-bit floats. */
   float32: Float32Array;
+  /** Type code 0x0E, big-endian 64-bit floats. */
   float64: Float64Array;
 }
 
 /** A decoded IDX file: a dense, row-major n-d array in native byte order. */
 export interface IdxArray<D extends IdxDType = IdxDType> {
+  /** The element type named by the file's type code. */
   dtype: D;
   /** Dimensions, outermost first, e.g. `[60000, 28, 28]` for MNIST training images. */
   shape: number[];

@@ -4,7 +4,7 @@
  *
  * Browser-safe to import: the Node-only functions (`readIdxFile`, `loadMnist`, `mnistDataDir`) load
  * `node:fs`, `node:zlib` and `node:path` lazily, when called.
- * @packageDocumentation
+ * @module @nablajs/data
  */
 export { DataFormatError } from './errors.js';
 export {

@@ -9,8 +9,11 @@ export interface MnistSplit {
   images: Float32Array;
   /** The digit 0–9 of each image. */
   labels: Int32Array;
+  /** The number of images. */
   count: number;
+  /** Pixel rows per image (28). */
   rows: number;
+  /** Pixel columns per image (28). */
   cols: number;
 }
 
