@@ -68,6 +68,7 @@ export class Variable {
   get name(): string | undefined {
     return this.label;
   }
+  /** Names this variable in graph drawings (`toDot`, `toMermaid`). */
   set name(name: string | undefined) {
     this.label = name;
     this.exposeToNode();
