@@ -48,13 +48,19 @@ const s = (k: number) => `wf(${6 + k}u)`;
 function sgd(rt: Runtime, p: Ref, g: Ref, buf: Ref | null, o: SgdStep): void {
   const d = `${o.maximize ? '-' : ''}g[gi] + ${s(1)} * p[pi]`;
   if (!buf || o.momentum === 0) {
-    inPlace(rt, 'sgd', [p, g], [o.lr, o.weightDecay], `p[pi] = p[pi] - ${s(0)} * (${d});`);
+    inPlace(
+      rt,
+      `sgd:${o.maximize}`,
+      [p, g],
+      [o.lr, o.weightDecay],
+      `p[pi] = p[pi] - ${s(0)} * (${d});`,
+    );
     return;
   }
   const m = o.init ? 'd' : `${s(2)} * m[mi] + ${s(3)} * d`;
   inPlace(
     rt,
-    `sgd:momentum:${o.init}:${o.nesterov}`,
+    `sgd:momentum:${o.init}:${o.nesterov}:${o.maximize}`,
     [p, g, buf],
     [o.lr, o.weightDecay, o.momentum, 1 - o.dampening],
     `let d = ${d}; let mm = ${m}; m[mi] = mm; p[pi] = p[pi] - ${s(0)} * ${o.nesterov ? `(d + ${s(2)} * mm)` : 'mm'};`,
@@ -69,7 +75,7 @@ function adam(rt: Runtime, p: Ref, g: Ref, m: Ref, v: Ref, vmax: Ref | null, o: 
   // scalars: 0 l2, 1 1−β1, 2 β2, 3 1−β2, 4 shrink, 5 step size, 6 √(1−β2^t), 7 eps
   inPlace(
     rt,
-    `adam:${!!vmax}`,
+    `adam:${!!vmax}:${o.maximize}`,
     vmax ? [p, g, m, v, vmax] : [p, g, m, v],
     [l2, 1 - o.beta1, o.beta2, 1 - o.beta2, shrink, stepSize, bias2Sqrt, o.eps],
     `let theta = p[pi];
@@ -110,7 +116,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     if (i32(c) == label) { v = v - gi; }
     y[i * C + c] = v;
   }`
-      : `y[i] = mx + ln(z) - x[u32(row + label * sc)];`
+      : `y[i] = (mx - x[u32(row + label * sc)]) + ln(z);`
   }
 }`;
   const read = [logits.storage.buffer, labels.storage.buffer, ...(g ? [g.storage.buffer] : [])];
