@@ -338,12 +338,8 @@ else {
       expect(loss[1]).toBeCloseTo(160 + Math.log(2), 3);
       expect(loss[2]).toBeCloseTo(Math.log(2), 6);
     });
-    // KNOWN BUG, marked `fails` so the suite stays green: the kernel never checks labels (FLAGGED_OPS
-    // reserves code 3 for it), so a label ≥ C reads past the row (0 under robust access) and gives a
-    // finite, wrong loss (6.41 here) and a gradient without the −g term. On the CPU nn's
-    // crossEntropy reads the labels first and raises; on WebGPU nothing checks them.
-    // Drop `.fails` when the kernel flags bad labels like gather does.
-    test.fails('a label out of range rejects the next read with a ShapeError', async () => {
+    // the kernel flags a bad label as gather does; the CPU's nn.crossEntropy checks labels up front
+    test('a label out of range rejects the next read with a ShapeError', async () => {
       const logits = tensor([[1, 2, 3], [4, 5, 6]], { backend: gpu }); // prettier-ignore
       const labels = tensor([0, 7], { dtype: 'int32', backend: gpu });
       const bad = /^softmaxCrossEntropy: index 7 is out of range for an axis of size 3/;

@@ -1,5 +1,5 @@
 import type { AdamStep, FusedKernels, SgdStep } from '@nablajs/tensor';
-import { type Activation, matmul } from './matmul.js';
+import { type Activation, type TileName, matmul } from './matmul.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
 import { MATH, PRELUDE, type Ref, buffer, fbits, sizeOf, wgslType } from './wgsl.js';
 
@@ -94,7 +94,7 @@ function crossEntropy(rt: Runtime, logits: Ref, labels: Ref, g: Ref | null): Gpu
   const out = rt.alloc(g ? N * C : N, 'softmaxCrossEntropy');
   const t = wgslType(logits.dtype, 'softmaxCrossEntropy');
   const src =
-    () => `${PRELUDE}${MATH}${buffer(1, 'x', t)}${buffer(2, 'labels', 'i32')}${g ? buffer(3, 'g', t) : ''}${buffer(g ? 4 : 3, 'y', t, true)}
+    () => `${PRELUDE}${MATH}${buffer(1, 'x', t)}${buffer(2, 'labels', 'i32')}${g ? buffer(3, 'g', t) : ''}${buffer(g ? 4 : 3, 'y', t, true)}${buffer(g ? 5 : 4, 'flags', 'i32', true)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
@@ -107,6 +107,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var z = 0.0;
   for (var c = 0u; c < C; c = c + 1u) { z = z + exp(x[u32(row + i32(c) * sc)] - mx); }
   let label = labels[u32(wi(5u) + i32(i) * wi(6u))];
+  if (label < 0 || u32(label) >= C) {
+    flags[0] = 1; flags[1] = 3; flags[2] = label; flags[3] = i32(C);
+    ${g ? 'for (var c = 0u; c < C; c = c + 1u) { y[i * C + c] = nan(); }' : 'y[i] = nan();'}
+    return;
+  }
   ${
     g
       ? `let gi = g[u32(wi(7u) + i32(i) * wi(8u))];
@@ -136,28 +141,36 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       g?.strides[0] ?? 0,
     ],
     Math.ceil(N / WG),
+    true,
   );
   rt.touch(out, logits.storage, labels.storage, ...(g ? [g.storage] : []));
   return out;
 }
 
 /** The fused kernels of `Backend.fused` on WebGPU; views are dense as the interface promises. */
-export function fusedKernels(rt: Runtime): FusedKernels<GpuStorage> {
+export function fusedKernels(rt: Runtime, tile?: TileName): FusedKernels<GpuStorage> {
   return {
     sgd: (p, g, buf, o) => sgd(rt, p, g, buf, o),
     adam: (p, g, m, v, vmax, o) => adam(rt, p, g, m, v, vmax, o),
     softmaxCrossEntropy: (logits, labels) => crossEntropy(rt, logits, labels, null),
     softmaxCrossEntropyGrad: (logits, labels, g) => crossEntropy(rt, logits, labels, g),
-    linear: (x, w, b) => linear(rt, x, w, b, 'none'),
+    linear: (x, w, b) => linear(rt, x, w, b, 'none', tile),
   };
 }
 
 /** x·wᵀ + b (then an activation) in one matmul kernel: the bias and activation are its epilogue. */
-function linear(rt: Runtime, x: Ref, w: Ref, b: Ref | null, act: Activation): GpuStorage {
+function linear(
+  rt: Runtime,
+  x: Ref,
+  w: Ref,
+  b: Ref | null,
+  act: Activation,
+  tile?: TileName,
+): GpuStorage {
   const wt: Ref = {
     ...w,
     shape: [w.shape[1]!, w.shape[0]!],
     strides: [w.strides[1]!, w.strides[0]!],
   };
-  return matmul(rt, x, wt, b, act);
+  return matmul(rt, x, wt, b, act, tile);
 }

@@ -9,7 +9,7 @@ import {
 import { copyInto, dense, fill, binary, cast, isDense, unary, where } from './elementwise.js';
 import { fusedKernels } from './fused.js';
 import { gather, scatterAdd } from './indexing.js';
-import { matmul } from './matmul.js';
+import { type TileName, matmul } from './matmul.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
@@ -23,6 +23,8 @@ export interface WebGpuOptions {
   powerPreference?: GPUPowerPreference;
   /** Bytes of freed buffers kept for reuse (default 256 MiB). */
   poolLimit?: number;
+  /** One matmul tile for every size, instead of picking by size (for benchmarks). */
+  tile?: TileName;
 }
 
 /** A WebGPU backend with its device: what `webgpu()` returns. */
@@ -97,7 +99,7 @@ export async function webgpu(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
   });
   const rt = new Runtime(device, { poolLimit: opts.poolLimit });
   const info = adapter.info;
-  return makeBackend(rt, {
+  return makeBackend(rt, opts.tile, {
     vendor: info.vendor,
     architecture: info.architecture,
     device: info.device,
@@ -107,7 +109,11 @@ export async function webgpu(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
 
 type Ref = TensorRef<GpuStorage>;
 
-function makeBackend(rt: Runtime, adapterInfo: WebGpuBackend['adapterInfo']): WebGpuBackend {
+function makeBackend(
+  rt: Runtime,
+  tile: TileName | undefined,
+  adapterInfo: WebGpuBackend['adapterInfo'],
+): WebGpuBackend {
   const read = async (x: Ref) => {
     const n = sizeOf(x.shape);
     const view = isDense(x) || n === 0 ? x : dense(rt, x);
@@ -136,7 +142,7 @@ function makeBackend(rt: Runtime, adapterInfo: WebGpuBackend['adapterInfo']): We
     binary: (op, a, b) => binary(rt, op, a, b),
     where: (c, a, b) => where(rt, c, a, b),
     reduce: (op, x, axes) => reduce(rt, op, x, axes),
-    matmul: (a, b) => matmul(rt, a, b),
+    matmul: (a, b) => matmul(rt, a, b, null, 'none', tile),
     gather: (x, axis, index) => gather(rt, x, axis, index),
     scatterAdd: (src, axis, index, shape) => scatterAdd(rt, src, axis, index, shape),
     concat(xs, axis) {
@@ -168,7 +174,7 @@ function makeBackend(rt: Runtime, adapterInfo: WebGpuBackend['adapterInfo']): We
       if (from !== src) rt.free(from.storage);
     },
     random: (dist, dtype, size, seed, offset) => random(rt, dist, dtype, size, seed, offset),
-    fused: fusedKernels(rt),
+    fused: fusedKernels(rt, tile),
     flush: () => rt.flush(),
     async finish() {
       rt.flush();
