@@ -6,11 +6,19 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   globalIgnores([
     '**/*.tmp.*',
+    // the GPU machine's kit (bench/src/gpu/device.sh)
+    '.device-kit/',
     '**/dist/',
     '**/coverage/',
     '**/.turbo/',
     'bench/results/',
     '**/*.generated.ts',
+    // the docs site's build outputs (docs/.gitignore)
+    'docs/api/',
+    'docs/generated/',
+    'docs/public/results/',
+    'docs/.vitepress/dist/',
+    'docs/.vitepress/cache/',
   ]),
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -356,5 +356,17 @@ else {
       expect(() => x.dataSync()).toThrow(/await t\.data\(\)/);
       expect(String(x)).toContain('backend=webgpu');
     });
+
+    test('a lost device raises a BackendError that says so, at the next op and read', async () => {
+      const own = await webgpu();
+      const t = tensor([1, 2, 3], { backend: own });
+      const pending = t.add(t).data(); // submitted before the loss: it may finish or fail clearly
+      own.device.destroy();
+      await own.device.lost;
+      await pending.catch((e: unknown) => expect(e).toBeInstanceOf(BackendError));
+      expect(() => t.mul(2)).toThrow(BackendError);
+      expect(() => t.mul(2)).toThrow(/device was lost/);
+      await expect(t.data()).rejects.toThrow(/device was lost/);
+    });
   });
 }
