@@ -1,11 +1,11 @@
-// Nabla on its CPU backend: Sequential of Linear layers, crossEntropy (mean), SGD or Adam, batches
-// from DataLoader in file order.
+// Nabla on a backend (the CPU by default): Sequential of Linear layers, crossEntropy (mean), SGD or
+// Adam, batches from DataLoader in file order.
 import { noGrad } from '@nablajs/autograd';
 import { cpu } from '@nablajs/backend-cpu';
 import { DataLoader, type MnistData } from '@nablajs/data';
 import { Linear, type Module, ReLU, Sequential, Sigmoid, crossEntropy, init } from '@nablajs/nn';
 import { Adam, type Optimizer, SGD } from '@nablajs/optim';
-import { manualSeed, type Tensor, useBackend } from '@nablajs/tensor';
+import { type Backend, manualSeed, type Tensor, useBackend } from '@nablajs/tensor';
 import type { Trainer } from './protocol.js';
 import { initStd, type Workload } from './workloads.js';
 
@@ -14,8 +14,16 @@ interface Model {
   opt: Optimizer;
 }
 
-export function nablaTrainer(w: Workload, data: MnistData): Trainer<Model> {
-  useBackend(cpu());
+/** Batches between yields to the event loop on an asynchronous (GPU) backend: collected tensors
+ * give their buffers back in finalizers, which only run between tasks. */
+const YIELD_EVERY = 100;
+
+export function nablaTrainer(
+  w: Workload,
+  data: MnistData,
+  backend: Backend = cpu(),
+): Trainer<Model> {
+  useBackend(backend);
   return {
     create(seed) {
       manualSeed(seed);
@@ -38,13 +46,30 @@ export function nablaTrainer(w: Workload, data: MnistData): Trainer<Model> {
     },
     train({ net, opt }, maxBatches = Infinity) {
       let b = 0;
-      for (const { x, y } of new DataLoader(data.train, { batchSize: w.batchSize })) {
-        if (b++ >= maxBatches) break;
-        const loss = crossEntropy(net.forward(x), y);
+      let loss: Tensor | undefined;
+      const step = (x: Tensor, y: Tensor) => {
+        const l = crossEntropy(net.forward(x), y);
         opt.zeroGrad();
-        loss.backward();
+        l.backward();
         opt.step();
+        return l.data;
+      };
+      const batches = new DataLoader(data.train, { batchSize: w.batchSize });
+      if (backend.sync) {
+        for (const { x, y } of batches) {
+          if (b++ >= maxBatches) break;
+          step(x, y);
+        }
+        return;
       }
+      return (async () => {
+        for (const { x, y } of batches) {
+          if (b++ >= maxBatches) break;
+          loss = step(x, y);
+          if (b % YIELD_EVERY === 0) await new Promise((r) => setImmediate(r));
+        }
+        await loss?.item(); // the GPU has run every step once the last loss is read
+      })();
     },
     async accuracy({ net }) {
       let correct = 0;

@@ -7,8 +7,9 @@ import { WARMUP_BATCHES, type Measurement, type Workload } from './workloads.js'
 export interface Trainer<M> {
   /** A fresh model and optimizer (untimed). `seed` makes the initial weights reproducible. */
   create(seed: number): M;
-  /** Trains on the first `maxBatches` mini-batches in file order (all of them by default). */
-  train(model: M, maxBatches?: number): void;
+  /** Trains on the first `maxBatches` mini-batches in file order (all of them by default); a GPU
+   * peer resolves once the device has finished. */
+  train(model: M, maxBatches?: number): void | Promise<void>;
   /** Test accuracy, 0–1 (untimed). */
   accuracy(model: M): Promise<number>;
   /** Frees the model (untimed). */
@@ -25,7 +26,7 @@ export async function measure<M>(
 ): Promise<Measurement> {
   const warm = trainer.create(1000);
   let start = performance.now();
-  trainer.train(warm, WARMUP_BATCHES);
+  await trainer.train(warm, WARMUP_BATCHES);
   const warmupSeconds = (performance.now() - start) / 1000;
   trainer.dispose?.(warm);
   const epochSeconds: number[] = [];
@@ -33,7 +34,7 @@ export async function measure<M>(
   for (let e = 0; e < epochs; e++) {
     const model = trainer.create(e + 1);
     start = performance.now();
-    trainer.train(model);
+    await trainer.train(model);
     const seconds = (performance.now() - start) / 1000;
     const acc = await trainer.accuracy(model);
     trainer.dispose?.(model);

@@ -52,7 +52,7 @@ def load(directory, prefix):
     return x, y
 
 
-def build(w, seed):
+def build(w, seed, device="cpu"):
     torch.manual_seed(seed)
     sizes = w["sizes"]
     layers = []
@@ -65,7 +65,7 @@ def build(w, seed):
         layers.append(linear)
         if i < len(sizes) - 1:
             layers.append(nn.ReLU() if w["activation"] == "relu" else nn.Sigmoid())
-    model = nn.Sequential(*layers)
+    model = nn.Sequential(*layers).to(device)
     if w["optimizer"] == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=w["lr"])
     else:
