@@ -1,0 +1,190 @@
+// Runs every sample the pages include (samples/*.ts) and checks what it computed, so that the
+// documentation cannot drift from the code. A sample without a check here fails the last test.
+import { readdirSync } from 'node:fs';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+type Exports = Record<string, unknown>;
+const load = (name: string) => import(`../samples/${name}.ts`) as Promise<Exports>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+const CHECKS: Record<string, (m: Any) => void> = {
+  quickstart: (m) => {
+    expect(m.printed).toBe('array([[1., 2., 3.],\n       [4., 5., 6.]])');
+    expect(m.total).toBe(21);
+  },
+  'quickstart-umbrella': (m) => expect(m.means).toEqual([2, 5]),
+  'first-tensor': ({ results: r }) => {
+    expect(r.shape).toEqual([2, 3]);
+    expect(r.y).toEqual([[5.5], [10]]);
+    expect(r.rowMeans).toEqual([2, 5]);
+    expect(r.colMax).toEqual([[4, 5, 6]]);
+    expect(r.centered).toEqual([-3, -3, -3, 0, 0, 0]);
+    expect(r.best).toEqual([2, 2]);
+    expect(r.r).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
+  },
+  'first-network': (m) => {
+    expect(m.firstLoss).toBeGreaterThan(1);
+    expect(m.finalLoss).toBeLessThan(0.05);
+  },
+  'first-network-umbrella': ({ losses }) => {
+    expect(losses).toHaveLength(300);
+    expect(losses.at(-1)).toBeLessThan(losses[0] / 100);
+  },
+  'backend-cpu': (m) => {
+    expect(m.backendName).toBe('cpu');
+    expect(m.dtypes).toEqual(['float32', 'int32', 'float64']);
+    expect(m.pinnedDtype).toBe('float64');
+    expect(m.maxDifference).toBeLessThan(1e-3); // WebAssembly vs TypeScript kernel, float32
+  },
+  tensors: ({ results: r }) => {
+    expect(r.xStrides).toEqual([4, 1]);
+    expect(r.tStrides).toEqual([1, 4]);
+    expect(r.sameStorage).toBe(true);
+    expect(r.everyOther).toEqual([
+      [0, 2],
+      [4, 6],
+      [8, 10],
+    ]);
+    expect(r.row).toEqual([4, 5, 6, 7]);
+    expect(r.copyStrides).toEqual([3, 1]);
+    expect(r.shifted[2]).toEqual([18, 29, 40, 51]);
+    expect(r.outer).toEqual([
+      [2, -2],
+      [6, -6],
+      [10, -10],
+    ]);
+    expect(r.expandedStrides).toEqual([0, 1]);
+    expect(r.dtypes).toEqual(['int32', 'float32', 'float32', 'int32']);
+    expect(r.gt).toEqual([0, 1, 1]);
+  },
+  autograd: ({ results: r }) => {
+    expect(r.wGrad[0]).toBeCloseTo(14, 4); // Σ 2·w·xᵢ² after the hooks example
+    expect(r.xGrad).toBeNull();
+    expect(r.dz).toEqual([0.75, 3, 12]);
+    expect(r.dzz).toEqual([3, -6, 12]);
+    expect(r.noGradRequires).toBe(false);
+    expect(r.retained).toEqual([1, 2, 3]);
+    expect(r.seen).toEqual([1, 2, 3]);
+    expect(r.cubeGrad).toEqual([3, 12]);
+  },
+  'graph-single-layer': (m) => {
+    const expected = [
+      [-0.1002, 0.3007],
+      [0.0926, -0.2777],
+      [-0.1387, 0.4162],
+    ].flat();
+    Array.from(m.W.grad.dataSync() as Float32Array).forEach((g, i) =>
+      expect(g).toBeCloseTo(expected[i]!, 4),
+    );
+    for (const label of [
+      'W⁽¹⁾ (3×2)',
+      'x⁽¹⁾ (2×1)',
+      'a⁽¹⁾ (3×1)',
+      'y⁽¹⁾ (3×1)',
+      'c (3×1)',
+      'l (scalar)',
+    ])
+      expect(m.dot).toContain(label);
+    expect(m.mermaid).toMatch(/^flowchart LR/);
+  },
+  'graph-two-layer': (m) => {
+    expect(m.W1.grad.shape).toEqual([3, 4]);
+    expect(m.W2.grad.shape).toEqual([2, 3]);
+    expect(m.dot).toContain('y⁽¹⁾ = x⁽²⁾ (3×1)');
+    expect(m.dot.match(/label="matmul"/g)).toHaveLength(2);
+  },
+  modules: ({ results: r }) => {
+    expect(r.names).toEqual([
+      'temperature',
+      'hidden.weight',
+      'hidden.bias',
+      'out.weight',
+      'out.bias',
+    ]);
+    expect(r.scoresShape).toEqual([5, 2]);
+    expect(r.keys).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+    expect(r.printed).toContain('(0): Linear(inFeatures=4, outFeatures=16, bias=true)');
+    expect(r.training).toBe(false);
+    expect(r.metadata).toEqual({ epoch: '3' });
+    expect(r.sameOutput).toEqual([0, 0, 0]);
+  },
+  optimizers: ({ results: r }) => {
+    expect(r.last).toBeLessThan(r.first / 10);
+    expect(r.lr[0]).toBeCloseTo(0.1 * 0.5 ** 3, 10);
+    expect(r.groupLrs).toEqual([1e-3, 1e-2]);
+    expect(r.checkpointKeys).toEqual(['state', 'paramGroups']);
+  },
+  memory: ({ results: r }) => {
+    expect(r.bytesAt).toHaveLength(10);
+    // ~200 MB of tensors were made; a leak would hold them all
+    expect(Math.max(...r.bytesAt)).toBeLessThan(100e6);
+    expect(r.disposed).toBe(true);
+    expect(r.change).toBe(-1);
+    expect(r.sync).toBeCloseTo(r.total, 3);
+    expect(r.valuesLength).toBe(64);
+  },
+  errors: ({ results: r }) => {
+    expect(r.fixedShape).toEqual([32, 30]);
+    expect(r.messages).toEqual([
+      'ShapeError: matmul: inner dimensions differ: [32,784] @ [30,784]; did you mean b.transpose()?',
+      'ShapeError: reshape: cannot reshape [3] (3 elements) to [2,2]; the sizes must match, with at most one -1',
+      'ShapeError: add: shapes [2] and [3] cannot be broadcast (axis -1: 2 vs 3); each axis, aligned from the right, must be equal or 1',
+      'ShapeError: item: needs a tensor with one element, got [30]; reduce it first, e.g. t.sum()',
+    ]);
+  },
+  backprop: (m) => {
+    for (const d of m.differences) expect(d).toBeLessThan(1e-6);
+    expect(m.lossAfter).toBeLessThan(m.lossBefore);
+  },
+  pytorch: (m) => {
+    expect(m.parameterCount).toBe(1000 * 100 + 100 + 100 * 10 + 10);
+    expect(m.finalLoss).toBeLessThan(600); // from ~657: Adam with lr 1e-4 moves slowly
+  },
+  theano: (m) => {
+    expect(m.costAfter).toBeLessThan(m.costBefore);
+    expect(m.gradientShapes).toEqual([[16, 4], [16], [3, 16], [3]]);
+    expect([0, 1, 2]).toContain(m.prediction);
+  },
+  regression: ({ results: r }) => {
+    // the issue's criterion: β recovered within 10 %
+    expect(Math.abs(r.betaHat / r.beta - 1)).toBeLessThan(0.1);
+    expect(r.betaLine).toBeLessThan(r.beta / 10); // a line cannot fit sin(2x)
+    expect(r.lambda).toBeCloseTo(50 / r.betaHat, 10);
+    expect(r.normMAP).toBeLessThan(r.normML);
+  },
+  regularization: ({ results: r }) => {
+    expect(r.gapDecay).toBeLessThan(1e-6);
+    expect(r.gapByHand).toBeLessThan(1e-6);
+    r.trained.forEach((v: number, i: number) => expect(v).toBe(r.mask[i] * 2));
+    expect(r.evaluated).toEqual(Array(16).fill(1));
+    expect(r.scaled).toEqual(Array(16).fill(0.5));
+  },
+  vanishing: ({ results: r }) => {
+    expect(r.chain / r.grads[0] - 1).toBeLessThan(1e-12);
+    const sizes = r.grads.map(Math.abs);
+    for (let i = 1; i < 4; i++) expect(sizes[i]).toBeGreaterThan(sizes[i - 1]);
+  },
+  mnist: ({ accuracy }) => {
+    // one epoch on 5,000 images: far above chance (10 %), below the full run's 96 %
+    for (const depth of [0, 1, 2]) expect(accuracy[depth]).toBeGreaterThan(0.7);
+  },
+};
+
+const samples = readdirSync(new URL('../samples/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
+
+describe('samples', () => {
+  // what the samples print is for their readers
+  beforeAll(() => void vi.spyOn(console, 'log').mockImplementation(() => {}));
+
+  for (const [name, check] of Object.entries(CHECKS)) it(name, async () => check(await load(name)));
+
+  it('every sample has a check', () => {
+    expect(samples.filter((s) => !(s in CHECKS) && !s.startsWith('webgpu-'))).toEqual([]);
+  });
+});
