@@ -5,6 +5,8 @@
  * ```ts
  * import { tensor, nn, optim, variable } from 'nablajs';
  * ```
+ *
+ * @module nablajs
  */
 import { cpu } from '@nablajs/backend-cpu';
 import { peekBackend, useBackend } from '@nablajs/tensor';
