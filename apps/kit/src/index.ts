@@ -6,6 +6,7 @@ export {
   barChart,
   type BarChartOptions,
   type ChartOptions,
+  type LegendPosition,
   lineChart,
   niceTicks,
   PALETTE,

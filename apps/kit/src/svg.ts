@@ -21,7 +21,13 @@ export interface ChartOptions {
   yRange?: readonly [number, number];
   width?: number;
   height?: number;
+  /** Where the legend goes: at the right (default), or in rows under the plot (narrow screens). */
+  legend?: LegendPosition;
+  /** A dot on every point (default true); live charts with many points look better without. */
+  dots?: boolean;
 }
+
+export type LegendPosition = 'right' | 'bottom';
 
 // Okabe–Ito: distinguishable with colour-vision deficiencies.
 const COLORS = [
@@ -44,6 +50,41 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const legendWidth = (series: readonly { name: string }[]) =>
   Math.max(170, 54 + Math.ceil(6.5 * Math.max(0, ...series.map((s) => s.name.length))));
 
+interface Legend {
+  /** Margins of the plot. */
+  m: { l: number; r: number; t: number; b: number };
+  /** Where entry i's swatch starts (x) and its centre line (y). */
+  at: (i: number) => { x: number; y: number };
+}
+
+/**
+ * The plot's margins and the legend's entries: a column at the right, or rows that wrap under the
+ * plot (below the x-axis label), so a chart a phone's width wide keeps most of its width for data.
+ */
+function legendLayout(
+  series: readonly { name: string }[],
+  W: number,
+  H: number,
+  position: LegendPosition = 'right',
+): Legend {
+  if (position === 'right') {
+    const m = { l: 70, r: legendWidth(series), t: 40, b: 50 };
+    const step = Math.min(20, (H - m.t - 10) / Math.max(1, series.length));
+    return { m, at: (i) => ({ x: W - m.r + 12, y: m.t + 10 + i * step }) };
+  }
+  const places: { x: number; row: number }[] = [];
+  let [x, row] = [12, 0];
+  for (const s of series) {
+    const w = 52 + Math.ceil(6.5 * s.name.length);
+    if (x > 12 && x + w > W - 8) [x, row] = [12, row + 1];
+    places.push({ x, row });
+    x += w;
+  }
+  const rows = series.length ? row + 1 : 0;
+  const m = { l: 66, r: 16, t: 40, b: 50 + 20 * rows };
+  return { m, at: (i) => ({ x: places[i]!.x, y: H - 20 * rows + 20 * places[i]!.row + 4 }) };
+}
+
 /** About five round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
@@ -61,12 +102,18 @@ const fmt = (v: number) =>
     ? v.toExponential(0)
     : String(Number(v.toPrecision(4)));
 
-/** The opening of a chart: the svg element, a white background and the title. */
+/**
+ * The opening of a chart: the svg element, a white background and the title, centred over the plot
+ * where it fits (≈ 0.6 em a character), else moved and, down to 11 px, shrunk to fit the width.
+ */
 function frame(W: number, H: number, m: { l: number; r: number }, title: string): string[] {
+  const size = Math.max(11, Math.min(15, (W - 16) / (0.6 * title.length)));
+  const half = Math.min(0.3 * size * title.length, W / 2 - 8);
+  const x = Math.min(Math.max(m.l + (W - m.l - m.r) / 2, half + 8), W - half - 8);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="system-ui, sans-serif" font-size="12" role="img" aria-label="${esc(title)}">`,
     `<rect width="${W}" height="${H}" fill="#fff"/>`,
-    `<text x="${W / 2 - m.r / 2 + m.l / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">${esc(title)}</text>`,
+    `<text x="${Number(x.toFixed(1))}" y="22" text-anchor="middle" font-size="${Number(size.toFixed(1))}" font-weight="600">${esc(title)}</text>`,
   ];
 }
 
@@ -79,7 +126,8 @@ function yTicks(y0: number, y1: number, logY?: boolean): number[] {
 export function lineChart(o: ChartOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 420;
-  const m = { l: 70, r: legendWidth(o.series), t: 40, b: 50 };
+  const legend = legendLayout(o.series, W, H, o.legend);
+  const m = legend.m;
   const shown = ([, y]: readonly [number, number]) =>
     Number.isFinite(y) &&
     (!o.logY || y > 0) &&
@@ -111,10 +159,9 @@ export function lineChart(o: ChartOptions): string {
     );
   out.push(
     `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#333"/>`,
-    `<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">${esc(o.xLabel)}</text>`,
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - m.b + 38}" text-anchor="middle">${esc(o.xLabel)}</text>`,
     `<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}${o.logY ? ' (log scale)' : ''}</text>`,
   );
-  const legendStep = Math.min(20, (H - m.t - 10) / Math.max(1, o.series.length));
   o.series.forEach((s, i) => {
     const color = s.color ?? COLORS[i % COLORS.length]!;
     const dash = s.dash ? ` stroke-dasharray="${esc(s.dash)}"` : '';
@@ -123,14 +170,15 @@ export function lineChart(o: ChartOptions): string {
       .map(([x, y], k) => `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`)
       .join('');
     if (d) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
-    for (const [x, y] of valid)
-      out.push(
-        `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`,
-      );
-    const ly = m.t + 10 + i * legendStep;
+    if (o.dots ?? true)
+      for (const [x, y] of valid)
+        out.push(
+          `<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`,
+        );
+    const { x: lx, y: ly } = legend.at(i);
     out.push(
-      `<line x1="${W - m.r + 12}" x2="${W - m.r + 36}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
-      `<text x="${W - m.r + 42}" y="${ly + 4}">${esc(s.name)}</text>`,
+      `<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
+      `<text x="${lx + 30}" y="${ly + 4}">${esc(s.name)}</text>`,
     );
   });
   out.push('</svg>');
@@ -148,13 +196,16 @@ export interface BarChartOptions {
   logY?: boolean;
   width?: number;
   height?: number;
+  /** Where the legend goes: at the right (default), or in rows under the plot. */
+  legend?: LegendPosition;
 }
 
 /** A self-contained SVG grouped bar chart with a y axis, category labels and a legend. */
 export function barChart(o: BarChartOptions): string {
   const W = o.width ?? 720;
   const H = o.height ?? 420;
-  const m = { l: 70, r: legendWidth(o.series), t: 40, b: 50 };
+  const legend = legendLayout(o.series, W, H, o.legend);
+  const m = legend.m;
   const ok = (v: number) => Number.isFinite(v) && (!o.logY || v > 0);
   const ty = (v: number) => (o.logY ? Math.log10(v) : v);
   const vals = o.series
@@ -182,7 +233,6 @@ export function barChart(o: BarChartOptions): string {
       `<text x="${(m.l + (gi + 0.5) * groupW).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${esc(g)}</text>`,
     ),
   );
-  const legendStep = Math.min(20, (H - m.t - 10) / Math.max(1, o.series.length));
   o.series.forEach((s, si) => {
     const color = s.color ?? COLORS[si % COLORS.length]!;
     s.values.forEach((v, gi) => {
@@ -194,10 +244,10 @@ export function barChart(o: BarChartOptions): string {
         `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${esc(s.name)} · ${esc(o.groups[gi]!)}: ${fmt(v)}</title></rect>`,
       );
     });
-    const ly = m.t + 10 + si * legendStep;
+    const { x: lx, y: ly } = legend.at(si);
     out.push(
-      `<rect x="${W - m.r + 12}" y="${ly - 5}" width="24" height="10" fill="${color}"/>`,
-      `<text x="${W - m.r + 42}" y="${ly + 4}">${esc(s.name)}</text>`,
+      `<rect x="${lx}" y="${ly - 5}" width="24" height="10" fill="${color}"/>`,
+      `<text x="${lx + 30}" y="${ly + 4}">${esc(s.name)}</text>`,
     );
   });
   out.push(

@@ -1,0 +1,23 @@
+// What the web pages share. Browser-safe: no Node built-ins.
+export { chooseBackend, type ChosenBackend, type WebBackendName } from './backend.js';
+export { appendPoint, chartSize, onWidthChange } from './charts.js';
+export {
+  batchArrays,
+  batchTensors,
+  type DigitSet,
+  fetchMnist,
+  MNIST_FILES,
+  type MnistBytes,
+  PIXELS,
+  range,
+} from './mnist.js';
+export { nextTask, Pacer } from './pace.js';
+export {
+  barChart,
+  type BarChartOptions,
+  type ChartOptions,
+  type LegendPosition,
+  lineChart,
+  PALETTE,
+  type Series,
+} from '../svg.js';
