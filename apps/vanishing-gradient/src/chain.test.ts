@@ -1,7 +1,7 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { useBackend } from '@nablajs/tensor';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { singleNeuronChain } from './chain.js';
+import { chainAt, seededWeights, singleNeuronChain } from './chain.js';
 
 beforeAll(() => {
   useBackend(cpu());
@@ -35,5 +35,18 @@ describe("the lecture's single-neuron chain", () => {
     expect(size[1]!).toBeLessThan(size[2]!);
     expect(size[2]!).toBeLessThan(size[3]!);
     expect(c.product).toBeCloseTo(-2.2794461551965e-5, 15);
+  });
+
+  test('chainAt takes the weights the sliders set: large weights (|w·σ′| > 1) make δ grow instead', async () => {
+    const b = [0, 0, 0, 0];
+    const small = await chainAt({ w: [0.5, 0.5, 0.5, 0.5], b });
+    const large = await chainAt({ w: [6, 6, 6, 6], b: [0, -3, -3, -3], x: 0 });
+    for (const c of [small, large])
+      expect(Math.abs(c.product - c.autograd)).toBeLessThanOrEqual(1e-12 * Math.abs(c.autograd));
+    const ratio = (c: typeof small) => Math.abs(c.deltas[0]!.autograd / c.deltas[3]!.autograd);
+    expect(ratio(small)).toBeLessThan(0.01); // three factors σ′·w ≤ 0.125 each
+    // biases that hold every a_i at 0 keep σ′ = 1/4, so each factor σ′·w is 6/4: δ1 = 1.5³·δ4
+    expect(ratio(large)).toBeCloseTo(1.5 ** 3, 12);
+    expect(await chainAt({ ...seededWeights(1) })).toEqual(await singleNeuronChain({ seed: 1 }));
   });
 });

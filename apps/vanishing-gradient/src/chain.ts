@@ -27,6 +27,12 @@ export interface ChainResult {
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 const sigmoidPrime = (z: number) => sigmoid(z) * (1 - sigmoid(z));
 
+/** The weights and biases the lecture's example draws: N(0, 1) from `seed`, in float64. */
+export function seededWeights(seed = 1): { w: number[]; b: number[] } {
+  const drawn = Array.from(randn([8], { dtype: 'float64', seed }).dataSync());
+  return { w: drawn.slice(0, 4), b: drawn.slice(4) };
+}
+
 /**
  * The lecture's chain of four single-neuron sigmoid layers, a_i = w_i·y_{i−1} + b_i, y_i = σ(a_i)
  * (y_0 = x), with the quadratic cost C = ½(y4 − target)². Weights and biases are N(0, 1) from `seed`,
@@ -36,10 +42,22 @@ const sigmoidPrime = (z: number) => sigmoid(z) * (1 - sigmoid(z));
 export async function singleNeuronChain(
   opts: { seed?: number; x?: number; target?: number } = {},
 ): Promise<ChainResult> {
-  const { seed = 1, x = 1, target = 0 } = opts;
-  const drawn = Array.from(randn([8], { dtype: 'float64', seed }).dataSync());
-  const w = drawn.slice(0, 4);
-  const b = drawn.slice(4);
+  const { w, b } = seededWeights(opts.seed);
+  return chainAt({ w, b, x: opts.x, target: opts.target });
+}
+
+/**
+ * {@link singleNeuronChain} for given weights `w` and biases `b` (four each): what the web page's
+ * sliders set. Autograd runs in float64 on the current backend (the CPU's).
+ */
+export async function chainAt(opts: {
+  w: readonly number[];
+  b: readonly number[];
+  x?: number;
+  target?: number;
+}): Promise<ChainResult> {
+  const { x = 1, target = 0 } = opts;
+  const [w, b] = [[...opts.w], [...opts.b]];
   const wv = w.map((v, i) =>
     variable(v, { requiresGrad: true, dtype: 'float64', name: `w${i + 1}` }),
   );
