@@ -70,6 +70,7 @@ function matmulKernel(
   // A tile element e → (m, k): k fastest when A's k axis is contiguous, else m fastest
   const aIdx = aK ? ['e / BK', 'e % BK'] : ['e % BM', 'e / BM'];
   const bIdx = bN ? ['e / BN', 'e % BN'] : ['e % BK', 'e / BK'];
+  const acc = unrolled(t, tile, bias, act);
   return () => `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t, true)}
 const BM = ${BM}u; const BN = ${BN}u; const BK = ${BK}u; const TM = ${TM}u; const TN = ${TN}u;
 const WX = ${WX}u; const T = ${T}u;
@@ -83,7 +84,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   ${indexCode(batchRank, 2, 3, ['offA', 'offB'], 'batch')}
   let sam = wi(40u); let sak = wi(41u); let sbk = wi(42u); let sbn = wi(43u);
   let row0 = wg.y * BM; let col0 = wg.x * BN;
-  var acc: array<${t}, ${TM * TN}>;
+  ${acc.decl}
   for (var k0 = 0u; k0 < K; k0 = k0 + BK) {
     for (var e = li; e < BM * BK; e = e + T) {
       let m = ${aIdx[0]}; let k = ${aIdx[1]};
@@ -101,36 +102,53 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     }
     workgroupBarrier();
     for (var k = 0u; k < BK; k = k + 1u) {
-      var a: array<${v4}, ${TM / 4}>;
-      var b: array<${v4}, ${TN / 4}>;
-      for (var i = 0u; i < ${TM / 4}u; i = i + 1u) { a[i] = As[(k * BM) / 4u + lid.y * ${TM / 4}u + i]; }
-      for (var j = 0u; j < ${TN / 4}u; j = j + 1u) { b[j] = Bs[(k * BN) / 4u + lid.x * ${TN / 4}u + j]; }
-      for (var i = 0u; i < TM; i = i + 1u) {
-        let ai = a[i / 4u][i % 4u];
-        for (var j = 0u; j < ${TN / 4}u; j = j + 1u) {
-          let p = ai * b[j];
-          let o = i * TN + j * 4u;
-          acc[o] = acc[o] + p.x; acc[o + 1u] = acc[o + 1u] + p.y;
-          acc[o + 2u] = acc[o + 2u] + p.z; acc[o + 3u] = acc[o + 3u] + p.w;
-        }
-      }
+      ${acc.step}
     }
     workgroupBarrier();
   }
   let outBase = batch * M * N;
-  for (var i = 0u; i < TM; i = i + 1u) {
-    let gm = row0 + lid.y * TM + i;
-    if (gm >= M) { break; }
-    for (var j = 0u; j < TN; j = j + 1u) {
-      let gn = col0 + lid.x * TN + j;
-      if (gn < N) {
-        var v = acc[i * TN + j];
-        ${bias ? 'v = v + bias[u32(wi(44u) + i32(gn) * wi(45u))];' : ''}
-        C[outBase + gm * N + gn] = ${t === 'f32' ? ACT[act] : 'v'};
-      }
-    }
-  }
+  ${acc.store}
 }`;
+}
+
+/**
+ * The register tile, unrolled: TM × TN/4 accumulators as named vec4 variables (constant indices
+ * only, so they stay in registers), the per-k update (TM/4 + TN/4 vec4 loads from shared memory,
+ * TM·TN/4 vec4 FMAs), and the epilogue (bias, activation, bounds-checked stores).
+ */
+function unrolled(t: string, tile: Tile, bias: boolean, act: Activation) {
+  const { BM, BN, TM, TN } = tile;
+  const [I, J] = [TM / 4, TN / 4];
+  const v4 = `vec4<${t}>`;
+  const range = (n: number) => [...Array(n).keys()];
+  const decl = range(TM)
+    .flatMap((i) => range(J).map((j) => `var c${i}_${j} = ${v4}();`))
+    .join(' ');
+  const loads = [
+    ...range(I).map((i) => `let a${i} = As[(k * ${BM}u) / 4u + lid.y * ${I}u + ${i}u];`),
+    ...range(J).map((j) => `let b${j} = Bs[(k * ${BN}u) / 4u + lid.x * ${J}u + ${j}u];`),
+  ];
+  const xyzw = 'xyzw';
+  const fmas = range(TM).flatMap((i) =>
+    range(J).map((j) => {
+      const a = `a${i >> 2}.${xyzw[i & 3]}`;
+      const c = `c${i}_${j}`;
+      return t === 'f32' ? `${c} = fma(${v4}(${a}), b${j}, ${c});` : `${c} = ${c} + ${a} * b${j};`;
+    }),
+  );
+  const store = range(TM).map((i) => {
+    const cols = range(J).flatMap((j) =>
+      range(4).map((q) => {
+        const col = `col0 + lid.x * ${TN}u + ${j * 4 + q}u`;
+        return `if (${col} < N) { var v = c${i}_${j}.${xyzw[q]};${bias ? ` v = v + bias[u32(wi(44u) + i32(${col}) * wi(45u))];` : ''} C[row + ${col}] = ${t === 'f32' ? ACT[act] : 'v'}; }`;
+      }),
+    );
+    return `if (row0 + lid.y * ${TM}u + ${i}u < M) {
+    let row = outBase + (row0 + lid.y * ${TM}u + ${i}u) * N;
+    ${cols.join('\n    ')}
+  }`;
+  });
+  return { decl, step: [...loads, ...fmas].join('\n      '), store: store.join('\n  ') };
 }
 
 /**
