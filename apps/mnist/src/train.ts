@@ -1,22 +1,18 @@
 import { noGrad } from '@nablajs/autograd';
 import { DataLoader, type MnistData, type MnistSplit } from '@nablajs/data';
 import { type Module, crossEntropy } from '@nablajs/nn';
-import { Adam, AdamW, type Optimizer, SGD } from '@nablajs/optim';
 import { decoupledWeightDecay } from '@nablajs/regularizers';
 import { type Tensor, manualSeed, zeros } from '@nablajs/tensor';
 import { Progress, type ProgressSink } from 'app-kit';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { buildNet, type NetSpec } from './model.js';
+import { makeOptimizer, type OptimizerConfig, splitParams } from './optimizer.js';
 
-export interface TrainConfig extends NetSpec {
+export { makeOptimizer, splitParams };
+
+export interface TrainConfig extends NetSpec, OptimizerConfig {
   epochs: number;
   batchSize: number;
-  lr: number;
-  optimizer: 'sgd' | 'adam';
-  momentum: number;
-  /** L2 λ in Nielsen's scaling: the penalty is λ/(2n)·‖w‖² per example, n the training-set size. */
-  l2: number;
-  weightDecay: number;
   seed: number;
   save?: string;
   resume?: boolean;
@@ -39,30 +35,8 @@ export interface TrainHooks {
   label?: string;
 }
 
-/** Weights (matrices) and biases, which Nielsen leaves out of L2. */
-function splitParams(model: Module) {
-  const params = model.parameters();
-  return { weights: params.filter((p) => p.rank > 1), biases: params.filter((p) => p.rank <= 1) };
-}
-
-export function makeOptimizer(model: Module, c: TrainConfig, n: number): Optimizer {
-  const { weights, biases } = splitParams(model);
-  const l2 = c.l2 / n; // Nielsen's (1 − ηλ/n) shrink is coupled weight decay λ/n
-  if (c.optimizer === 'adam') {
-    const groups = [
-      { params: weights, weightDecay: c.weightDecay || l2 },
-      { params: biases, weightDecay: 0 },
-    ];
-    return c.weightDecay > 0 ? new AdamW(groups, { lr: c.lr }) : new Adam(groups, { lr: c.lr });
-  }
-  return new SGD(
-    [
-      { params: weights, weightDecay: l2 },
-      { params: biases, weightDecay: 0 },
-    ],
-    { lr: c.lr, momentum: c.momentum },
-  );
-}
+/** Mini-batches between yields to the event loop on an asynchronous (GPU) backend. */
+const YIELD_EVERY = 50;
 
 /** Accuracy on a split, in batches of 1000, without recording the graph. */
 export async function evaluate(model: Module, split: MnistSplit): Promise<number> {
@@ -108,6 +82,7 @@ export async function train(
         : new Progress(`${hooks.label ?? ''}epoch ${epoch + 1}/${c.epochs}`, n, hooks.progress);
     const start = performance.now();
     let lossSum: Tensor = zeros([]);
+    let steps = 0;
     for (const { x, y } of loader) {
       const loss = crossEntropy(model.forward(x), y);
       optimizer.zeroGrad();
@@ -117,6 +92,9 @@ export async function train(
         decoupledWeightDecay(weights, c.lr, c.weightDecay);
       lossSum = lossSum.add(loss.data.mul(y.shape[0]!));
       bar?.tick(y.shape[0]!);
+      // a GPU backend gets its buffers back in finalizers, which run only between tasks
+      if (!model.parameters()[0]!.data.backend.sync && ++steps % YIELD_EVERY === 0)
+        await new Promise((r) => setTimeout(r, 0));
     }
     const seconds = (performance.now() - start) / 1000;
     bar?.finish();
