@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import { BackendError, ShapeError } from '@nablajs/tensor';
 
 // GPUBufferUsage / GPUMapMode flags as numbers: Node's `webgpu` package does not define the globals.

@@ -4,6 +4,7 @@
  *
  * ```ts
  * import { tensor, nn, optim, variable } from 'nablajs';
+ * useBackend(await webgpu()); // optional: the GPU (navigator.gpu, or Dawn in Node)
  * ```
  *
  * @module nablajs
@@ -15,6 +16,7 @@ if (!peekBackend()) useBackend(cpu());
 
 export * from '@nablajs/tensor';
 export { cpu } from '@nablajs/backend-cpu';
+export { type WebGpuBackend, type WebGpuOptions, webgpu } from '@nablajs/backend-webgpu';
 export {
   customFunction,
   grad,
