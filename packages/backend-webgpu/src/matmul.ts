@@ -36,6 +36,8 @@ export const TILES = {
   small: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
   medium: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
   large: { BM: 128, BN: 128, BK: 8, TM: 8, TN: 8 },
+  /** The large tile with twice the depth per shared-memory stage: half the barriers. */
+  deep: { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8 },
 } satisfies Record<string, Tile>;
 export type TileName = keyof typeof TILES;
 
