@@ -163,6 +163,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (i >= w(0u)) { return; }
   ${indexCode(rank, names.length, 1, names, 'i')}
   ${inTypes.map((_, j) => `let v${j} = x${j}[i${j}];`).join(' ')}
+  ${ALIASES[inTypes.length] ?? ''}
   ${stridedOut ? 'y[io]' : 'y[i]'} = ${expr};
 }`;
     return src;
@@ -197,24 +198,21 @@ export function map(
   return out;
 }
 
-/** Substitutes the loaded values (`v0`, `v1`) for a table expression's `x`, `a` and `b`. */
-function bind(expr: string): string {
-  return expr.replace(/\b[abx]\b/g, (v) => (v === 'b' ? 'v1' : 'v0'));
-}
-
 const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
+
+/** The names the unary (`x`) and binary (`a`, `b`) tables use for the loaded values. */
+const ALIASES: Record<number, string> = { 1: 'let x = v0;', 2: 'let a = v0; let b = v1;' };
 
 export function unary(rt: Runtime, op: UnaryOp, x: Ref): GpuStorage {
   const t = wgslType(x.dtype, op);
   const row = UNARY_WGSL[op];
-  const e = t === 'f32' ? row.f : (row.i ?? row.f);
-  return map(rt, op, [x], x.dtype, x.shape, bind(e));
+  return map(rt, op, [x], x.dtype, x.shape, t === 'f32' ? row.f : (row.i ?? row.f));
 }
 
 export function binary(rt: Runtime, op: BinaryOp, a: Ref, b: Ref): GpuStorage {
   const t = wgslType(a.dtype, op);
   const e = BINARY_WGSL[op][t === 'f32' ? 'f' : 'i'];
-  return map(rt, op, [a, b], COMPARE.has(op) ? 'int32' : a.dtype, a.shape, bind(e));
+  return map(rt, op, [a, b], COMPARE.has(op) ? 'int32' : a.dtype, a.shape, e);
 }
 
 export function where(rt: Runtime, c: Ref, a: Ref, b: Ref): GpuStorage {

@@ -29,9 +29,13 @@ export interface GpuStorage {
 
 /** A compiled kernel: its pipeline and the number of storage buffers it binds after the params. */
 interface Kernel {
+  id: number;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
 }
+
+/** Bind groups kept for reuse at most (then the cache starts over). */
+const MAX_GROUPS_CACHED = 8192;
 
 /** A kernel's storage bindings in order: read-only ones first, then the written ones. */
 export interface Bindings {
@@ -48,6 +52,11 @@ export interface Bindings {
  */
 export class Runtime {
   private readonly kernels = new Map<string, Kernel>();
+  /** Bind groups by kernel and buffers: a training loop binds the same pooled buffers step after
+   * step, and creating a bind group costs more than recording the dispatch. */
+  private readonly groups = new Map<string, GPUBindGroup>();
+  private readonly ids = new WeakMap<GPUBuffer, number>();
+  private nextId = 1;
   private readonly pool = new Map<number, { buffer: GPUBuffer; batch: number }[]>();
   private pooledBytes = 0;
   private readonly destroyLater: GPUBuffer[] = [];
@@ -172,7 +181,7 @@ export class Runtime {
       compute: { module, entryPoint: 'main' },
       label: key,
     });
-    this.kernels.set(key, (k = { pipeline, layout }));
+    this.kernels.set(key, (k = { id: this.kernels.size, pipeline, layout }));
     return k;
   }
 
@@ -201,18 +210,36 @@ export class Runtime {
         ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
         : groups;
     u[slot + 63] = gx; // workgroups per row, for gid()
-    const entries: GPUBindGroupEntry[] = [
-      { binding: 0, resource: { buffer: this.uniform!, size: PARAM_BYTES } },
-    ];
-    let b = 1;
-    for (const buffer of bind.read) entries.push({ binding: b++, resource: { buffer } });
-    for (const buffer of write) entries.push({ binding: b++, resource: { buffer } });
-    const group = this.device.createBindGroup({ layout: k.layout, entries });
+    const group = this.bindGroup(k, [...bind.read, ...write]);
     const pass = this.pass!;
     pass.setPipeline(k.pipeline);
     pass.setBindGroup(0, group, [slot * 4]);
     if (gx > 0 && gy > 0 && gz > 0) pass.dispatchWorkgroups(gx, gy, gz);
     if (++this.dispatches === MAX_BATCH) this.flush();
+  }
+
+  private bufferId(b: GPUBuffer): number {
+    let id = this.ids.get(b);
+    if (id === undefined) this.ids.set(b, (id = this.nextId++));
+    return id;
+  }
+
+  /** The bind group of kernel `k` over the batch's uniform buffer and `buffers`, made once. */
+  private bindGroup(k: Kernel, buffers: readonly GPUBuffer[]): GPUBindGroup {
+    const uniform = this.uniform!;
+    let key = `${k.id}:${this.bufferId(uniform)}`;
+    for (const b of buffers) key += `,${this.bufferId(b)}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      if (this.groups.size >= MAX_GROUPS_CACHED) this.groups.clear();
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: uniform, size: PARAM_BYTES } },
+      ];
+      buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      group = this.device.createBindGroup({ layout: k.layout, entries });
+      this.groups.set(key, group);
+    }
+    return group;
   }
 
   /** Marks storages as used by the open batch (see `write`). */
