@@ -17,19 +17,24 @@ console.log(x.grad); // null: x does not require grad
 // #region grad
 // grad() returns the gradients instead of accumulating them (Theano's T.grad)
 const z = variable([0.5, -1, 2], { requiresGrad: true });
-const [dz] = grad(z.pow(3).sum(), [z], { createGraph: true }); // 3z², itself differentiable
+// 3z², itself differentiable
+const [dz] = grad(z.pow(3).sum(), [z], { createGraph: true });
 const [dzz] = grad(dz!.sum(), [z]); // 6z
-console.log(await dz!.values(), await dzz!.values()); // [0.75, 3, 12] [3, -6, 12]
+console.log(await dz!.values(), await dzz!.values());
+// [0.75, 3, 12] [3, -6, 12]
 // #endregion grad
 
 // #region nograd
-// No graph is recorded inside noGrad (evaluation, parameter updates); detach() cuts a value loose
+// No graph is recorded inside noGrad (evaluation, parameter updates); detach()
+// cuts a value loose
 const evaluated = noGrad(() => w.mul(x).sigmoid());
-console.log(evaluated.requiresGrad, w.mul(x).detach().requiresGrad); // false false
+console.log(evaluated.requiresGrad, w.mul(x).detach().requiresGrad);
+// false false
 // #endregion nograd
 
 // #region hooks
-// retainGrad keeps .grad on an intermediate; a hook sees (and may replace) a gradient
+// retainGrad keeps .grad on an intermediate; a hook sees (and may replace) a
+// gradient
 const a = w.mul(x);
 a.retainGrad();
 const seen: number[] = [];
@@ -38,7 +43,8 @@ a.registerHook((g) => {
 });
 w.zeroGrad();
 a.square().sum().backward();
-console.log(await a.grad!.data(), seen); // [1, 2, 3] both times: ∂(Σ a²)/∂a = 2a
+console.log(await a.grad!.data(), seen);
+// [1, 2, 3] both times: ∂(Σ a²)/∂a = 2a
 // #endregion hooks
 
 // #region custom
@@ -60,7 +66,8 @@ console.log(await u.grad!.data()); // [3, 12]
 // #endregion custom
 
 export const results = {
-  wGrad: Array.from(w.grad!.dataSync()), // after the hooks example: ∂(Σ (w·x)²)/∂w = 2w·Σx² = 14
+  // after the hooks example: ∂(Σ (w·x)²)/∂w = 2w·Σx² = 14
+  wGrad: Array.from(w.grad!.dataSync()),
   xGrad: x.grad,
   dz: Array.from(await dz!.values()),
   dzz: Array.from(await dzz!.values()),

@@ -2,19 +2,23 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { getBackend, memory, randn, tensor, useBackend } from '@nablajs/tensor';
 
-const fast = useBackend(cpu()); // the default for every tensor made without { backend }
+// the default for every tensor made without { backend }
+const fast = useBackend(cpu());
 const plain = cpu({ wasm: false }); // matmul on the TypeScript kernel only
 
 const a = randn([256, 256]);
 const b = randn([256, 256]);
-const c = a.matmul(b.transpose()); // WebAssembly SIMD on `fast`; the transpose is a view, no copy
+// WebAssembly SIMD on `fast`; the transpose is a view, no copy
+const c = a.matmul(b.transpose());
 
 // A tensor lives on one backend; `to` copies it to another.
 const a2 = await a.to(plain);
 const c2 = a2.matmul((await b.to(plain)).transpose());
-const pinned = tensor([1, 2, 3], { backend: plain, dtype: 'float64' }); // float64: CPU only
+// float64: CPU only
+const pinned = tensor([1, 2, 3], { backend: plain, dtype: 'float64' });
 
-console.log(getBackend().name, fast.dtypes); // cpu [ 'float32', 'int32', 'float64' ]
+console.log(getBackend().name, fast.dtypes);
+// cpu [ 'float32', 'int32', 'float64' ]
 console.log(memory().backends.cpu); // { tensors: …, bytes: … }
 // #endregion sample
 

@@ -27,6 +27,10 @@ for (let step = 0; step <= 200; step++) {
 
 export const finalLoss = await mseLoss(model.forward(x), y).item();
 export const firstLoss = await (async () => {
-  const fresh = new Sequential(new Linear(3, 16), new ReLU(), new Linear(16, 1));
+  const fresh = new Sequential(
+    new Linear(3, 16),
+    new ReLU(),
+    new Linear(16, 1),
+  );
   return mseLoss(fresh.forward(x), y).item();
 })();

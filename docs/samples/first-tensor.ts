@@ -1,6 +1,13 @@
 // #region create
 import { cpu } from '@nablajs/backend-cpu';
-import { arange, manualSeed, randn, tensor, useBackend, zeros } from '@nablajs/tensor';
+import {
+  arange,
+  manualSeed,
+  randn,
+  tensor,
+  useBackend,
+  zeros,
+} from '@nablajs/tensor';
 
 useBackend(cpu());
 manualSeed(0); // the same random numbers on every run (and on every backend)
@@ -19,7 +26,8 @@ console.log(x.shape, x.dtype, labels.dtype); // [2, 3] float32 int32
 
 // #region math
 const w = tensor([[0.5], [-1], [2]]);
-const y = x.matmul(w).add(1); // [2,3] @ [3,1] → [2,1], plus 1 broadcast to every element
+// [2,3] @ [3,1] → [2,1], plus 1 broadcast to every element
+const y = x.matmul(w).add(1);
 const rowMeans = x.mean(1); // reduce axis 1 → [2]
 const colMax = x.max(0, true); // keepDims → [1, 3]
 const centered = x.sub(colMax); // [2,3] − [1,3]: broadcast along axis 0

@@ -5,7 +5,8 @@ import { tensor, useBackend } from '@nablajs/tensor';
 
 useBackend(cpu());
 
-// The lecture's example 1, set up for training: x⁽¹⁾ and the label c are constants, W⁽¹⁾ a parameter.
+// The lecture's example 1, set up for training: x⁽¹⁾ and the label c are
+// constants, W⁽¹⁾ a parameter.
 const x = variable(tensor([[0.5], [-1.5]]), { name: 'x⁽¹⁾' });
 const W = variable(
   tensor([
@@ -24,9 +25,11 @@ y.name = 'y⁽¹⁾';
 const loss = y.sub(c).square().sum(); // l(y⁽¹⁾, c)
 loss.name = 'l';
 
-loss.backward(); // backward pass: the function nodes in reverse topological order
+// backward pass: the function nodes in reverse topological order
+loss.backward();
 console.log(W.grad!.toString()); // ∂l/∂W⁽¹⁾, a [3, 2] tensor
-console.log(toMermaid(loss)); // the graph as a Mermaid flowchart; toDot(loss) for Graphviz
+console.log(toMermaid(loss));
+// the graph as a Mermaid flowchart; toDot(loss) for Graphviz
 // #endregion sample
 
 export { loss, W };

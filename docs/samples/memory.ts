@@ -9,27 +9,35 @@ useBackend(cpu());
 // A PyTorch-style loop, with no dispose() and no tidy(): memory stays bounded
 const x = randn([64, 50]);
 const y = randn([64, 1]);
-const model = new Sequential(new Linear(50, 100), new Sigmoid(), new Linear(100, 1));
+const model = new Sequential(
+  new Linear(50, 100),
+  new Sigmoid(),
+  new Linear(100, 1),
+);
 const optimizer = new SGD(model.parameters(), { lr: 0.05 });
 
 const bytesAt: number[] = [];
 for (let step = 0; step < 1000; step++) {
   const loss = mseLoss(model.forward(x), y);
   optimizer.zeroGrad();
-  loss.backward(); // frees what each function node saved as soon as it has passed
+  // frees what each function node saved as soon as it has passed
+  loss.backward();
   optimizer.step(); // in place: no new parameter tensors
   if (step % 100 === 99) {
     await new Promise((r) => setTimeout(r, 0)); // let finalizers run
     bytesAt.push(memory().bytes);
   }
 }
-// Each step makes about 200 kB of tensors, 200 MB in all: the garbage collector takes them back,
-// so the bytes held rise and fall between a few MB and a few tens of MB instead of growing
+// Each step makes about 200 kB of tensors, 200 MB in all: the garbage collector
+// takes them back,
+// so the bytes held rise and fall between a few MB and a few tens of MB instead
+// of growing
 console.log(bytesAt.map((b) => (b / 1e6).toFixed(1)));
 // #endregion loop
 
 // #region dispose
-// Exact control where you want it: dispose() now, or `using` at the end of a block
+// Exact control where you want it: dispose() now, or `using` at the end of a
+// block
 const big = randn([1000, 1000]);
 const before = memory().tensors;
 big.dispose(); // its storage goes back once no view uses it

@@ -2,7 +2,14 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { noGrad } from '@nablajs/autograd';
 import { DataLoader, loadMnist } from '@nablajs/data';
-import { CrossEntropyLoss, Linear, type Module, Sequential, Sigmoid, init } from '@nablajs/nn';
+import {
+  CrossEntropyLoss,
+  Linear,
+  type Module,
+  Sequential,
+  Sigmoid,
+  init,
+} from '@nablajs/nn';
 import { SGD } from '@nablajs/optim';
 import { manualSeed, tensor, useBackend } from '@nablajs/tensor';
 
@@ -22,9 +29,12 @@ function network(depth: number): Sequential {
   return new Sequential(...layers);
 }
 
-// A small run: the first 5,000 training images, one epoch, scored on 1,000 test images
+// A small run: the first 5,000 training images, one epoch, scored on 1,000 test
+// images
 const { train, test } = await loadMnist({ limit: 5000 });
-const testX = tensor(test.images.subarray(0, 1000 * 784), { shape: [1000, 784] });
+const testX = tensor(test.images.subarray(0, 1000 * 784), {
+  shape: [1000, 784],
+});
 const testY = tensor(test.labels.subarray(0, 1000), { dtype: 'int32' });
 
 async function trainAndTest(depth: number): Promise<number> {
@@ -32,7 +42,11 @@ async function trainAndTest(depth: number): Promise<number> {
   const model = network(depth);
   const lossFn = new CrossEntropyLoss();
   const optimizer = new SGD(model.parameters(), { lr: 0.5 });
-  for (const { x, y } of new DataLoader(train, { batchSize: 10, shuffle: true, seed: 1 })) {
+  for (const { x, y } of new DataLoader(train, {
+    batchSize: 10,
+    shuffle: true,
+    seed: 1,
+  })) {
     const loss = lossFn.forward(model.forward(x), y);
     optimizer.zeroGrad();
     loss.backward();
@@ -44,7 +58,8 @@ async function trainAndTest(depth: number): Promise<number> {
 
 const accuracy: Record<number, number> = {};
 for (const depth of [0, 1, 2]) accuracy[depth] = await trainAndTest(depth);
-console.log(accuracy); // { '0': 0.825, '1': 0.862, '2': 0.786 }: one epoch on 5,000 images
+console.log(accuracy);
+// { '0': 0.825, '1': 0.862, '2': 0.786 }: one epoch on 5,000 images
 // #endregion sample
 
 export { accuracy };

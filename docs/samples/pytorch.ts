@@ -17,7 +17,11 @@ const x = randn([N, D_in]);
 const y = randn([N, D_out]);
 
 // Use the nn package to define our model as a sequence of layers.
-const model = new Sequential(new Linear(D_in, H), new ReLU(), new Linear(H, D_out));
+const model = new Sequential(
+  new Linear(D_in, H),
+  new ReLU(),
+  new Linear(H, D_out),
+);
 const lossFn = new MSELoss({ reduction: 'sum' }); // size_average=False
 
 // Optimizer will update the weights of the model.
@@ -28,7 +32,8 @@ for (let t = 0; t < 10; t++) {
   const yPred = model.forward(x);
   // Compute and print loss.
   const loss = lossFn.forward(yPred, y);
-  console.log(t, await loss.item()); // loss.data[0] in the lecture's PyTorch 0.3
+  console.log(t, await loss.item());
+  // loss.data[0] in the lecture's PyTorch 0.3
   // Optim in two steps
   optimizer.zeroGrad();
   // Backward pass: compute gradient of the loss wrt parameters
@@ -39,4 +44,6 @@ for (let t = 0; t < 10; t++) {
 // #endregion sample
 
 export const finalLoss = await lossFn.forward(model.forward(x), y).item();
-export const parameterCount = model.parameters().reduce((n, p) => n + p.size, 0);
+export const parameterCount = model
+  .parameters()
+  .reduce((n, p) => n + p.size, 0);

@@ -7,7 +7,8 @@ import { manualSeed, ones, randn, useBackend } from '@nablajs/tensor';
 useBackend(cpu());
 
 // #region l2
-// Three copies of one network, three ways to write L2: a penalty in the loss, SGD's weightDecay,
+// Three copies of one network, three ways to write L2: a penalty in the loss,
+// SGD's weightDecay,
 // and the update of the lecture written out, θ ← (1 − ηλ)θ − η∇
 const [eta, lambda] = [0.1, 0.05];
 manualSeed(0);
@@ -31,31 +32,42 @@ const decay = new SGD(withDecay.parameters(), { lr: eta, weightDecay: lambda });
 mseLoss(withDecay.forward(x), t, { reduction: 'sum' }).backward();
 decay.step();
 
-// 3. θ ← (1 − ηλ)θ − η∇, by hand (the slide's "1 + ηλ" is a sign typo: the prior shrinks θ)
+// 3. θ ← (1 − ηλ)θ − η∇, by hand (the slide's "1 + ηλ" is a sign typo: the
+// prior shrinks θ)
 mseLoss(byHand.forward(x), t, { reduction: 'sum' }).backward();
 for (const p of byHand.parameters())
   p.data.assign(p.data.mul(1 - eta * lambda).sub(p.grad!.mul(eta)));
 
 const gap = (a: Sequential, b: Sequential) =>
   Math.max(
-    ...a.parameters().map((p, i) => p.data.sub(b.parameters()[i]!.data).abs().max().dataSync()[0]!),
+    ...a
+      .parameters()
+      .map(
+        (p, i) =>
+          p.data.sub(b.parameters()[i]!.data).abs().max().dataSync()[0]!,
+      ),
   );
-console.log(gap(withPenalty, withDecay), gap(withPenalty, byHand)); // ~1e-8: the same update
+console.log(gap(withPenalty, withDecay), gap(withPenalty, byHand));
+// ~1e-8: the same update
 // #endregion l2
 
 // #region dropout
-// Dropout keeps its mask m (1 = kept), the lecture's m⁽ˡ⁾; train() and eval() switch it
+// Dropout keeps its mask m (1 = kept), the lecture's m⁽ˡ⁾; train() and eval()
+// switch it
 manualSeed(2);
-const drop = new Dropout(0.5); // inverted dropout: kept units are scaled by 1/(1 − p) in training
+// inverted dropout: kept units are scaled by 1/(1 − p) in training
+const drop = new Dropout(0.5);
 const h = ones([2, 8]);
 const trained = drop.forward(h); // half the units zeroed, the others 2
 console.log(await drop.mask!.array()); // [[0,0,1,0,0,0,1,0], [1,1,1,0,0,1,0,1]]
 drop.eval();
 const evaluated = drop.forward(h); // the identity
 
-const classic = new Dropout(0.5, { mode: 'classic' }); // the lecture's: mask only in training …
+// the lecture's: mask only in training …
+const classic = new Dropout(0.5, { mode: 'classic' });
 classic.eval();
-const scaled = classic.forward(h); // … and every unit scaled by p at test time (0.5 here)
+// … and every unit scaled by p at test time (0.5 here)
+const scaled = classic.forward(h);
 // #endregion dropout
 
 export const results = {

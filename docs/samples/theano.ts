@@ -43,10 +43,15 @@ const gradients = grad(cost, params);
 // 3/ Collect the updates, and apply them at once
 const learningRate = 0.1;
 noGrad(() => {
-  params.forEach((p, i) => p.data.assign(p.sub(gradients[i]!.mul(learningRate)).data));
+  params.forEach((p, i) =>
+    p.data.assign(p.sub(gradients[i]!.mul(learningRate)).data),
+  );
 });
 
-console.log(await cost.item(), await model(x).slice([ygold]).log().neg().item()); // the cost falls
+console.log(
+  await cost.item(),
+  await model(x).slice([ygold]).log().neg().item(),
+); // the cost falls
 // #endregion update
 
 export const costBefore = await cost.item();
