@@ -1,10 +1,29 @@
-// A TypeDoc plugin of the docs site. The composites (`mean`, `softmax`, …) are written once, as the
-// documented members of `COMPOSITES` in @nablajs/tensor, and become methods of Tensor and Variable
-// through a mapped type, which TypeDoc does not carry comments through: copy them over.
+// A TypeDoc plugin of the docs site.
+// - The composites (`mean`, `softmax`, …) are written once, as the documented members of
+//   `COMPOSITES` in @nablajs/tensor, and become methods of Tensor and Variable through a mapped
+//   type, which TypeDoc does not carry comments through: copy them over.
+// - A package whose entry point has no `@module` tag would be called `dir/src`: call it by the
+//   name in its package.json instead.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Converter, ReflectionKind } from 'typedoc';
+
+const root = join(import.meta.dirname, '..', 'packages');
+const packageNames = new Map(
+  readdirSync(root)
+    .filter((dir) => existsSync(join(root, dir, 'package.json')))
+    .map((dir) => [
+      `${dir}/src`,
+      JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).name,
+    ]),
+);
 
 /** @param {import('typedoc').Application} app */
 export function load(app) {
+  app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
+    for (const module of context.project.getReflectionsByKind(ReflectionKind.Module))
+      module.name = packageNames.get(module.name) ?? module.name;
+  });
   app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
     const project = context.project;
     const composites = project
