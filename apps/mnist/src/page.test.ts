@@ -108,6 +108,13 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
     expect(await page.textContent('#verdict')).toMatch(/^The network reads a \d/);
 
     await page.screenshot({ path: join(results, 'web-desktop.png'), fullPage: true });
+    // the same trained page at a phone's width: one column, charts redrawn to fit, no sideways scroll
+    await page.setViewportSize({ width: 375, height: 812 });
+    await page.waitForFunction(() => document.querySelector('#loss-chart svg')!.clientWidth < 360);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
+    await page.screenshot({ path: join(results, 'web-phone.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 200_000);
@@ -149,7 +156,6 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
     await page.waitForFunction(() =>
       Array.from(document.querySelectorAll<HTMLElement>('#probs li')).every((li) => li.dataset.p),
     );
-    await page.screenshot({ path: join(results, 'web-phone.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 60_000);
