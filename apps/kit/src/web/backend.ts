@@ -38,7 +38,9 @@ export async function chooseBackend(want: WebBackendName): Promise<ChosenBackend
         return { name: 'webgpu', backend: useBackend(await started.get('webgpu')!) };
       } catch (err) {
         started.delete('webgpu');
-        note = `WebGPU did not start (${err instanceof Error ? err.message : String(err)}), so Nabla runs on the CPU.`;
+        // the first clause only: the rest of a BackendError's message is a hint for Node
+        const why = (err instanceof Error ? err.message : String(err)).split(';')[0];
+        note = `WebGPU did not start (${why}), so Nabla runs on the CPU.`;
       }
     }
   }
