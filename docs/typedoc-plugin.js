@@ -6,9 +6,10 @@
 //   name in its package.json instead.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Converter, ReflectionKind } from 'typedoc';
 
-const root = join(import.meta.dirname, '..', 'packages');
+const root = fileURLToPath(new URL('../packages/', import.meta.url));
 const packageNames = new Map(
   readdirSync(root)
     .filter((dir) => existsSync(join(root, dir, 'package.json')))

@@ -3,8 +3,9 @@
 // is documented (and its undocumented exports fail the build) as soon as it has an entry point.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = join(import.meta.dirname, '..', 'packages');
+const root = fileURLToPath(new URL('../packages/', import.meta.url));
 const packages = readdirSync(root)
   .map((dir) => ({ dir: join(root, dir), json: join(root, dir, 'package.json') }))
   .filter(({ dir, json }) => existsSync(json) && existsSync(join(dir, 'src/index.ts')))
