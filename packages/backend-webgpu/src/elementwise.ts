@@ -156,7 +156,7 @@ function mapKernel(
     if (stridedOut) names.push('io');
     let src = PRELUDE + MATH + FLOAT_FNS;
     inTypes.forEach((t, j) => (src += buffer(j + 1, `x${j}`, t)));
-    src += buffer(n + 1, 'y', outType, true);
+    src += buffer(n + 1, 'y', outType);
     src += `@compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
@@ -190,11 +190,10 @@ export function map(
   rt.dispatch(
     key,
     mapKernel(l.shape.length, inTypes, outType, expr, !!dst),
-    { read: inputs.map((x) => x.storage.buffer), write: [out.buffer] },
+    { read: inputs.map((x) => x.storage), write: [out] },
     [n, ...layoutWords(l)],
     Math.ceil(n / WG),
   );
-  rt.touch(out, ...inputs.map((x) => x.storage));
   return out;
 }
 
@@ -251,19 +250,12 @@ export function fill(rt: Runtime, dtype: DType, n: number, bits: number): GpuSto
   params[0] = n;
   params[1] = n; // a rank-1 layout: shape [n]; the output is written row-major
   params[62] = bits;
-  rt.dispatch(
-    `fill:${t}`,
-    fillKernel(t),
-    { read: [], write: [out.buffer] },
-    params,
-    Math.ceil(n / WG),
-  );
-  rt.touch(out);
+  rt.dispatch(`fill:${t}`, fillKernel(t), { read: [], write: [out] }, params, Math.ceil(n / WG));
   return out;
 }
 
 function fillKernel(t: string): () => string {
-  return () => `${PRELUDE}${buffer(1, 'y', t, true)}
+  return () => `${PRELUDE}${buffer(1, 'y', t)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);

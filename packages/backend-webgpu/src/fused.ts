@@ -17,7 +17,7 @@ function inPlace(
   // the gradient (view 1) is bound read-only, first; everything else is updated
   const order = [1, ...views.map((_, j) => j).filter((j) => j !== 1)];
   const nRead = 1;
-  const decl = order.map((j, b) => buffer(b + 1, names[j]!, 'f32', b >= nRead)).join('');
+  const decl = order.map((j, b) => buffer(b + 1, names[j]!, 'f32')).join('');
   const src = () => `${PRELUDE}${decl}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
@@ -26,7 +26,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   ${names.map((x, j) => `let ${x}i = i + w(${1 + j}u);`).join(' ')}
   ${body}
 }`;
-  const bufs = order.map((j) => views[j]!.storage.buffer);
+  const bufs = order.map((j) => views[j]!.storage);
   rt.dispatch(
     name,
     src,
@@ -39,7 +39,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     ],
     Math.ceil(n / WG),
   );
-  rt.touch(...views.map((v) => v.storage));
 }
 
 /** Scalars of the update kernels start at word 6. */
@@ -94,7 +93,7 @@ function crossEntropy(rt: Runtime, logits: Ref, labels: Ref, g: Ref | null): Gpu
   const out = rt.alloc(g ? N * C : N, 'softmaxCrossEntropy');
   const t = wgslType(logits.dtype, 'softmaxCrossEntropy');
   const src =
-    () => `${PRELUDE}${MATH}${buffer(1, 'x', t)}${buffer(2, 'labels', 'i32')}${g ? buffer(3, 'g', t) : ''}${buffer(g ? 4 : 3, 'y', t, true)}${buffer(g ? 5 : 4, 'flags', 'i32', true)}
+    () => `${PRELUDE}${MATH}${buffer(1, 'x', t)}${buffer(2, 'labels', 'i32')}${g ? buffer(3, 'g', t) : ''}${buffer(g ? 4 : 3, 'y', t)}${buffer(g ? 5 : 4, 'flags', 'i32')}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
@@ -124,11 +123,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       : `y[i] = (mx - x[u32(row + label * sc)]) + ln(z);`
   }
 }`;
-  const read = [logits.storage.buffer, labels.storage.buffer, ...(g ? [g.storage.buffer] : [])];
+  const read = [logits.storage, labels.storage, ...(g ? [g.storage] : [])];
   rt.dispatch(
     `softmaxCrossEntropy:${t}:${!!g}`,
     src,
-    { read, write: [out.buffer] },
+    { read, write: [out] },
     [
       N,
       C,
@@ -143,7 +142,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     Math.ceil(N / WG),
     true,
   );
-  rt.touch(out, logits.storage, labels.storage, ...(g ? [g.storage] : []));
   return out;
 }
 

@@ -11,7 +11,7 @@ import {
 } from './wgsl.js';
 
 /** Binding of the flags buffer (after the kernel's own), and the code each op reports with. */
-const FLAG = (binding: number) => buffer(binding, 'flags', 'i32', true);
+const FLAG = (binding: number) => buffer(binding, 'flags', 'i32');
 function flagCode(op: 1 | 2, k: string, dim: string): string {
   return `flags[0] = 1; flags[1] = ${op}; flags[2] = ${k}; flags[3] = i32(${dim});`;
 }
@@ -30,7 +30,7 @@ export function gather(rt: Runtime, x: Ref, axis: number, index: Ref): GpuStorag
   const l = coalesce(index.shape, [index, xr]);
   const rank = l.shape.length;
   const src =
-    () => `${PRELUDE}${buffer(1, 'x', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t, true)}${FLAG(4)}
+    () => `${PRELUDE}${buffer(1, 'x', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t)}${FLAG(4)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
@@ -43,12 +43,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   rt.dispatch(
     `gather:${t}:${rank}`,
     src,
-    { read: [x.storage.buffer, index.storage.buffer], write: [out.buffer] },
+    { read: [x.storage, index.storage], write: [out] },
     [n, x.shape[axis]!, x.strides[axis]!, ...layoutWords(l)],
     Math.ceil(n / WG),
     true,
   );
-  rt.touch(out, x.storage, index.storage);
   return out;
 }
 
@@ -84,7 +83,7 @@ export function scatterAdd(
       .filter((d) => d !== axis)
       .reduce((e, d) => `${e} + i32(c${d}) * wi(${v + 1 + d}u)`, `wi(${v}u)`);
   const code =
-    () => `${PRELUDE}${buffer(1, 'src', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t, true)}${FLAG(4)}
+    () => `${PRELUDE}${buffer(1, 'src', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t)}${FLAG(4)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
@@ -107,7 +106,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   rt.dispatch(
     `scatterAdd:${t}:${R}:${axis}`,
     code,
-    { read: [src.storage.buffer, index.storage.buffer], write: [out.buffer] },
+    { read: [src.storage, index.storage], write: [out] },
     [
       n,
       index.shape[axis]!,
@@ -122,6 +121,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     Math.ceil(n / WG),
     true,
   );
-  rt.touch(out, src.storage, index.storage);
   return out;
 }

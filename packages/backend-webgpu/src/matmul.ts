@@ -73,7 +73,7 @@ function matmulKernel(
   const aIdx = aK ? ['e / BK', 'e % BK'] : ['e % BM', 'e / BM'];
   const bIdx = bN ? ['e / BN', 'e % BN'] : ['e % BK', 'e / BK'];
   const acc = unrolled(t, tile, bias, act);
-  return () => `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t, true)}
+  return () => `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t)}
 const BM = ${BM}u; const BN = ${BN}u; const BK = ${BK}u; const TM = ${TM}u; const TN = ${TN}u;
 const WX = ${WX}u; const T = ${T}u;
 var<workgroup> As: array<${v4}, ${(BK * BM) / 4}>;
@@ -202,14 +202,11 @@ export function matmul(
     key,
     matmulKernel(t, tile, bl.shape.length, aK, bN, !!bias, act),
     {
-      read: bias
-        ? [a.storage.buffer, b.storage.buffer, bias.storage.buffer]
-        : [a.storage.buffer, b.storage.buffer],
-      write: [out.buffer],
+      read: bias ? [a.storage, b.storage, bias.storage] : [a.storage, b.storage],
+      write: [out],
     },
     words,
     [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), nb],
   );
-  rt.touch(out, a.storage, b.storage, ...(bias ? [bias.storage] : []));
   return out;
 }

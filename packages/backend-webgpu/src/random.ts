@@ -35,7 +35,7 @@ function kernel(dist: RandomDist): () => string {
       if (base + p < n) { y[base + p] = rad * sincos(th, 1u); }
       if (base + p + 1u < n) { y[base + p + 1u] = rad * sincos(th, 0u); }
     }`;
-  return () => `${PRELUDE}${MATH}${PHILOX}${buffer(1, 'y', 'f32', true)}
+  return () => `${PRELUDE}${MATH}${PHILOX}${buffer(1, 'y', 'f32')}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let b = gid(wg, li, ${WG}u);
@@ -64,7 +64,7 @@ export function random(
   rt.dispatch(
     `random:${dist}`,
     kernel(dist),
-    { read: [], write: [out.buffer] },
+    { read: [], write: [out] },
     [
       size,
       seed >>> 0,
@@ -74,6 +74,5 @@ export function random(
     ],
     Math.ceil(blocks / WG),
   );
-  rt.touch(out);
   return out;
 }

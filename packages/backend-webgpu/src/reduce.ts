@@ -43,7 +43,7 @@ function reduceKernel(
   const step = shared ? `${RW}u` : '1u';
   const fold = (v: string, r: string) =>
     sum ? `acc = acc + ${v};` : `if (better(${v}, ${r}, acc, at)) { acc = ${v}; at = ${r}; }`;
-  return () => `${PRELUDE}${sum ? '' : better(op, t)}${buffer(1, 'x', t)}${buffer(2, 'y', outT, true)}
+  return () => `${PRELUDE}${sum ? '' : better(op, t)}${buffer(1, 'x', t)}${buffer(2, 'y', outT)}
 var<workgroup> sacc: array<${t}, ${RW}>;
 var<workgroup> sat: array<i32, ${RW}>;
 @compute @workgroup_size(${shared ? RW : WG})
@@ -96,10 +96,9 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Ref, axes: readonly number[
   rt.dispatch(
     `reduce:${op}:${t}:${rk}:${rr}:${shared}`,
     reduceKernel(op, t, rk, rr, shared),
-    { read: [x.storage.buffer], write: [out.buffer] },
+    { read: [x.storage], write: [out] },
     [nOut, R, ...layoutWords(keep), ...layoutWords(red)],
     shared ? nOut : Math.ceil(nOut / WG),
   );
-  rt.touch(out, x.storage);
   return out;
 }

@@ -22,7 +22,16 @@ import { webgpu, type WebGpuBackend } from './webgpu.js';
 const gpu = await gpuOrReason();
 const host = cpu();
 
-const bufferOf = (t: Tensor) => (t.storage as GpuStorage).buffer;
+// A storage's range: its buffer (small tensors share slabs) and where in it the range starts.
+const ids = new Map<object, number>();
+const idOf = (o: object) => {
+  if (!ids.has(o)) ids.set(o, ids.size + 1);
+  return ids.get(o)!;
+};
+const bufferOf = (t: Tensor) => {
+  const s = t.storage as GpuStorage;
+  return `${idOf(s.buffer)}@${s.offset}`;
+};
 const values = async (t: Tensor) => Array.from(await t.data());
 const filled = (n: number, v: number) => new Array<number>(n).fill(v);
 /** Where two float32 arrays differ by more than a few ulps (at most five): [] when they agree. */
@@ -144,17 +153,20 @@ else {
     });
 
     test('with no pool (poolLimit 0) freed buffers are destroyed only after their batch', async () => {
+      // 2^17 floats: above the slab chunks' limit, so these tensors get buffers of their own
+      const n = 1 << 17;
       const g: WebGpuBackend = await webgpu({ poolLimit: 0 });
-      const t = zeros([64], { backend: g });
-      const v = full([64], 3, { backend: g });
+      const t = zeros([n], { backend: g });
+      const v = full([n], 3, { backend: g });
       t.assign(v);
+      const vb = (v.storage as GpuStorage).buffer;
       v.dispose(); // destroyed later, not under the recorded copy
       const k = t.add(t);
-      const u = tensor(seven(), { backend: g });
-      expect(bufferOf(u)).not.toBe(bufferOf(v));
-      expect(await values(k)).toEqual(filled(64, 6));
-      expect(await values(t)).toEqual(filled(64, 3));
-      expect(await values(u)).toEqual(filled(64, 7));
+      const u = tensor(new Float32Array(n).fill(7), { backend: g });
+      expect((u.storage as GpuStorage).buffer).not.toBe(vb);
+      expect(await values(k)).toEqual(filled(n, 6));
+      expect(await values(t)).toEqual(filled(n, 3));
+      expect(await values(u)).toEqual(filled(n, 7));
       g.device.destroy();
     }, 30_000);
   });

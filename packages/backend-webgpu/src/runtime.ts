@@ -18,12 +18,23 @@ export const WG = 256;
 /** Workgroups per dispatch row (WebGPU allows 65,535 per dimension); bigger grids wrap to y. */
 const MAX_GROUPS = 65535;
 
-/** A tensor's storage on the GPU: a pooled buffer and the number of 4-byte elements in use. */
+/** Allocations up to this size are carved from shared slabs instead of buffers of their own. */
+const CHUNK_MAX = 256 * 1024;
+/** Bytes of one slab. */
+const SLAB_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A tensor's storage on the GPU: a range of a buffer (a buffer of its own, or a chunk of a shared
+ * slab for small tensors: creating a GPU buffer costs tens of µs, more than a small op).
+ */
 export interface GpuStorage {
   readonly buffer: GPUBuffer;
-  /** Elements (4 bytes each) the tensor owns; the buffer may be larger (size buckets). */
+  /** Where the range starts in the buffer, in bytes (a multiple of 256), and its size in bytes. */
+  readonly offset: number;
+  readonly size: number;
+  /** Elements (4 bytes each) the tensor owns; the range may be larger (size buckets). */
   readonly length: number;
-  /** The batch that last recorded a use of this buffer (see `Runtime.touch`). */
+  /** The batch that last recorded a use of this range (see `Runtime.write`). */
   batch: number;
 }
 
@@ -39,8 +50,8 @@ const MAX_GROUPS_CACHED = 8192;
 
 /** A kernel's storage bindings in order: read-only ones first, then the written ones. */
 export interface Bindings {
-  read: readonly GPUBuffer[];
-  write: readonly GPUBuffer[];
+  read: readonly GpuStorage[];
+  write: readonly GpuStorage[];
 }
 
 /**
@@ -48,7 +59,8 @@ export interface Bindings {
  * a size-bucketed buffer pool, and one open command encoder + compute pass into which kernels are
  * recorded and which is submitted in batches (every `MAX_BATCH` dispatches, or when a read flushes).
  * Each dispatch's parameters go into a 256-byte slot of the batch's uniform buffer, bound with a
- * dynamic offset, so a dispatch costs a bind group and no buffer of its own.
+ * dynamic offset, so a dispatch needs no buffer of its own; storages bound by a dispatch are marked
+ * with the batch, so an upload into a reused range waits for the kernels recorded before it.
  */
 export class Runtime {
   private readonly kernels = new Map<string, Kernel>();
@@ -57,7 +69,10 @@ export class Runtime {
   private readonly groups = new Map<string, GPUBindGroup>();
   private readonly ids = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
-  private readonly pool = new Map<number, { buffer: GPUBuffer; batch: number }[]>();
+  /** Freed ranges by size: chunks of slabs (kept) and whole buffers (kept up to `poolLimit`). */
+  private readonly pool = new Map<number, GpuStorage[]>();
+  private slab: GPUBuffer | null = null;
+  private slabUsed = SLAB_BYTES;
   private pooledBytes = 0;
   private readonly destroyLater: GPUBuffer[] = [];
   private encoder: GPUCommandEncoder | null = null;
@@ -73,7 +88,7 @@ export class Runtime {
   private failure: BackendError | null = null;
   private lost: string | null = null;
   /** 16 bytes kernels write when they meet a bad index: [code, op, index, size]. */
-  private readonly flags: GPUBuffer;
+  private readonly flags: GpuStorage;
   /** Bytes the pool keeps for reuse before it destroys freed buffers. */
   readonly poolLimit: number;
 
@@ -82,7 +97,7 @@ export class Runtime {
     opts: { poolLimit?: number } = {},
   ) {
     this.poolLimit = opts.poolLimit ?? 256 * 1024 * 1024;
-    this.flags = device.createBuffer({ size: 16, usage: STORAGE | COPY_SRC | COPY_DST });
+    this.flags = this.alloc(4, 'flags');
     void device.lost.then((info) => {
       this.lost = `${info.reason}: ${info.message}`;
     });
@@ -126,29 +141,42 @@ export class Runtime {
         `a tensor of ${elements} elements (${bytes} bytes) exceeds this GPU's largest storage binding (${max} bytes)`,
         'split the work into smaller tensors',
       );
-    const free = this.pool.get(bytes);
-    const reused = free?.pop();
+    const size = bytes <= CHUNK_MAX ? Math.ceil(bytes / 256) * 256 : bytes;
+    const reused = this.pool.get(size)?.pop();
     if (reused) {
-      this.pooledBytes -= bytes;
-      return { buffer: reused.buffer, length: elements, batch: reused.batch };
+      if (size > CHUNK_MAX) this.pooledBytes -= size;
+      // a reuse must know whether the open batch still reads the range
+      return { ...reused, length: elements };
     }
-    const buffer = this.device.createBuffer({ size: bytes, usage: STORAGE | COPY_SRC | COPY_DST });
-    return { buffer, length: elements, batch: 0 };
+    if (size > CHUNK_MAX) {
+      const buffer = this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
+      return { buffer, offset: 0, size, length: elements, batch: 0 };
+    }
+    if (this.slabUsed + size > SLAB_BYTES) {
+      this.slab = this.device.createBuffer({
+        size: SLAB_BYTES,
+        usage: STORAGE | COPY_SRC | COPY_DST,
+      });
+      this.slabUsed = 0;
+    }
+    const offset = this.slabUsed;
+    this.slabUsed += size;
+    return { buffer: this.slab!, offset, size, length: elements, batch: 0 };
   }
 
   /** Returns a buffer to the pool (or destroys it once the pool is full). Recorded kernels that
    * still use it run before any later writer, since one queue runs them in order. */
   free(s: GpuStorage): void {
-    const bytes = s.buffer.size;
-    if (this.pooledBytes + bytes > this.poolLimit) {
+    const own = s.size > CHUNK_MAX;
+    if (own && this.pooledBytes + s.size > this.poolLimit) {
       if (s.batch === this.batch) this.destroyLater.push(s.buffer);
       else s.buffer.destroy();
       return;
     }
-    let list = this.pool.get(bytes);
-    if (!list) this.pool.set(bytes, (list = []));
-    list.push({ buffer: s.buffer, batch: s.batch }); // a reuse must know if the open batch reads it
-    this.pooledBytes += bytes;
+    let list = this.pool.get(s.size);
+    if (!list) this.pool.set(s.size, (list = []));
+    list.push(s);
+    if (own) this.pooledBytes += s.size;
   }
 
   /** Writes host data into a storage; submits first if the open batch still uses the buffer
@@ -156,7 +184,13 @@ export class Runtime {
   write(s: GpuStorage, data: ArrayBufferView): void {
     if (s.batch === this.batch) this.flush();
     if (data.byteLength > 0)
-      this.device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      this.device.queue.writeBuffer(
+        s.buffer,
+        s.offset,
+        data.buffer,
+        data.byteOffset,
+        data.byteLength,
+      );
   }
 
   // ---- kernels ------------------------------------------------------------------------------
@@ -168,12 +202,11 @@ export class Runtime {
     const entries: GPUBindGroupLayoutEntry[] = [
       { binding: 0, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } },
     ];
+    // every binding is 'storage' (read_write) as far as usage goes: the small tensors share slabs,
+    // and WebGPU forbids a buffer bound read-only and writable in one dispatch; several writable
+    // bindings of one buffer are allowed. Inputs are still `var<storage, read>` in WGSL.
     for (let i = 0; i < nRead + nWrite; i++)
-      entries.push({
-        binding: i + 1,
-        visibility: 4, // GPUShaderStage.COMPUTE
-        buffer: { type: i < nRead ? 'read-only-storage' : 'storage' },
-      });
+      entries.push({ binding: i + 1, visibility: 4, buffer: { type: 'storage' } });
     const layout = this.device.createBindGroupLayout({ entries });
     const module = this.device.createShaderModule({ code: source(), label: key });
     const pipeline = this.device.createComputePipeline({
@@ -210,12 +243,39 @@ export class Runtime {
         ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
         : groups;
     u[slot + 63] = gx; // workgroups per row, for gid()
-    const group = this.bindGroup(k, [...bind.read, ...write]);
+    const bound = [...bind.read, ...write];
+    const copies = this.unalias(bound);
+    for (const b of bound) b.batch = this.batch;
+    const group = this.bindGroup(k, bound);
     const pass = this.pass!;
     pass.setPipeline(k.pipeline);
     pass.setBindGroup(0, group, [slot * 4]);
     if (gx > 0 && gy > 0 && gz > 0) pass.dispatchWorkgroups(gx, gy, gz);
+    for (const c of copies) this.free(c);
     if (++this.dispatches === MAX_BATCH) this.flush();
+  }
+
+  /**
+   * WebGPU forbids binding one range twice when a binding is writable, and every binding is (see
+   * `buffer` in wgsl.ts): an input bound again (x.mul(x)) is replaced by a copy, made by a kernel.
+   */
+  private unalias(bound: GpuStorage[]): GpuStorage[] {
+    const copies: GpuStorage[] = [];
+    for (let i = 1; i < bound.length; i++) {
+      const r = bound[i]!;
+      if (!bound.slice(0, i).some((b) => b.buffer === r.buffer && b.offset === r.offset)) continue;
+      const copy = this.alloc(r.size / 4, 'copy');
+      this.dispatch(
+        'copy-words',
+        COPY_WORDS,
+        { read: [r], write: [copy] },
+        [r.size / 4],
+        Math.ceil(r.size / 4 / WG),
+      );
+      bound[i] = copy;
+      copies.push(copy);
+    }
+    return copies;
   }
 
   private bufferId(b: GPUBuffer): number {
@@ -224,27 +284,27 @@ export class Runtime {
     return id;
   }
 
-  /** The bind group of kernel `k` over the batch's uniform buffer and `buffers`, made once. */
-  private bindGroup(k: Kernel, buffers: readonly GPUBuffer[]): GPUBindGroup {
+  /** The bind group of kernel `k` over the batch's uniform buffer and `ranges`, made once. */
+  private bindGroup(k: Kernel, ranges: readonly GpuStorage[]): GPUBindGroup {
     const uniform = this.uniform!;
     let key = `${k.id}:${this.bufferId(uniform)}`;
-    for (const b of buffers) key += `,${this.bufferId(b)}`;
+    for (const r of ranges) key += `,${this.bufferId(r.buffer)}@${r.offset}`;
     let group = this.groups.get(key);
     if (!group) {
       if (this.groups.size >= MAX_GROUPS_CACHED) this.groups.clear();
       const entries: GPUBindGroupEntry[] = [
         { binding: 0, resource: { buffer: uniform, size: PARAM_BYTES } },
       ];
-      buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+      ranges.forEach((r, i) =>
+        entries.push({
+          binding: i + 1,
+          resource: { buffer: r.buffer, offset: r.offset, size: r.size },
+        }),
+      );
       group = this.device.createBindGroup({ layout: k.layout, entries });
       this.groups.set(key, group);
     }
     return group;
-  }
-
-  /** Marks storages as used by the open batch (see `write`). */
-  touch(...s: GpuStorage[]): void {
-    for (const x of s) x.batch = this.batch;
   }
 
   private open(): void {
@@ -285,9 +345,9 @@ export class Runtime {
     const staging = this.device.createBuffer({ size: bytes + 16, usage: MAP_READ | COPY_DST });
     const flags = this.flags;
     this.flush((enc) => {
-      if (bytes > 0) enc.copyBufferToBuffer(s.buffer, offset * 4, staging, 0, bytes);
-      enc.copyBufferToBuffer(flags, 0, staging, bytes, 16);
-      enc.clearBuffer(flags);
+      if (bytes > 0) enc.copyBufferToBuffer(s.buffer, s.offset + offset * 4, staging, 0, bytes);
+      enc.copyBufferToBuffer(flags.buffer, flags.offset, staging, bytes, 16);
+      enc.clearBuffer(flags.buffer, flags.offset, 16);
     });
     try {
       await staging.mapAsync(MAP_MODE_READ);
@@ -312,6 +372,15 @@ export class Runtime {
     return out.slice(0, bytes);
   }
 }
+
+const COPY_WORDS = () => `@group(0) @binding(0) var<uniform> u: array<vec4<u32>, 16>;
+@group(0) @binding(1) var<storage, read_write> x: array<u32>;
+@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let i = (wg.y * u[15].w + wg.x) * ${WG}u + li;
+  if (i < u[0].x) { y[i] = x[i]; }
+}`;
 
 /** Ops that flag bad indices, by the code their kernels write. */
 export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy'];

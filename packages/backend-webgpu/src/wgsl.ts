@@ -68,9 +68,11 @@ fn sincos(x: f32, shift: u32) -> f32 {
 }
 `;
 
-/** Declares storage binding `b` (1-based after the params) as an array of `type`. */
-export function buffer(b: number, name: string, type: string, write = false): string {
-  return `@group(0) @binding(${b}) var<storage, ${write ? 'read_write' : 'read'}> ${name}: array<${type}>;\n`;
+/** Declares storage binding `b` (1-based after the params) as an array of `type`. Every binding is
+ * read_write, inputs too: small tensors share slab buffers, and WebGPU forbids one buffer bound
+ * read-only and writable in the same dispatch (see `Runtime.alloc`). */
+export function buffer(b: number, name: string, type: string): string {
+  return `@group(0) @binding(${b}) var<storage, read_write> ${name}: array<${type}>;\n`;
 }
 
 /**
