@@ -23,7 +23,9 @@ cat > "$kit/run.sh" <<'RUN'
 # On the GPU machine: Nabla on WebGPU, then PyTorch on CUDA, one after the other. $1: output folder.
 out=${1:?output folder}; shift
 kit=$(cd "$(dirname "$0")" && pwd)
-bash "$kit/on-device.sh" "$kit/gpu.mjs" --data "$kit/mnist" "$@" > "$out/nabla.json" 2> >(tee "$out/nabla.log" >&2)
+timeout 60 bash "$kit/on-device.sh" --cpu-prof --cpu-prof-dir="$out" "$kit/gpu.mjs" --data "$kit/mnist" --profile \
+  2> >(tee "$out/profile.log" >&2)
+timeout 330 bash "$kit/on-device.sh" "$kit/gpu.mjs" --data "$kit/mnist" "$@" > "$out/nabla.json" 2> >(tee "$out/nabla.log" >&2)
 PYTHONUNBUFFERED=1 python3 bench/src/gpu/torch_gpu.py --data "$kit/mnist" --workloads "$(cat "$kit/workloads.json")" "$@" \
   > "$out/torch.json" 2> >(tee "$out/torch.log" >&2)
 RUN

@@ -2,7 +2,13 @@
 // tile shape at 4096), one MNIST epoch of W1–W3 (protocol.ts), and one training step of a 4-layer,
 // 4096-wide MLP at batch 4096. Bundled with esbuild and run on the GPU machine by device.sh;
 // `--quick` shrinks everything for a check on SwiftShader. Prints one JSON object on stdout.
-import { type WebGpuBackend, TILES, type TileName, webgpu } from '@nablajs/backend-webgpu';
+import {
+  type TileChoice,
+  type TileName,
+  TILES,
+  type WebGpuBackend,
+  webgpu,
+} from '@nablajs/backend-webgpu';
 import { loadMnist } from '@nablajs/data';
 import { Linear, type Module, ReLU, Sequential, crossEntropy } from '@nablajs/nn';
 import { SGD } from '@nablajs/optim';
@@ -74,12 +80,19 @@ async function main() {
   };
   for (const n of sizes)
     record(n, 'auto', await matmul(gpu, n, Math.max(3, Math.min(50, Math.round(2e12 / n ** 3)))));
-  // every tile at one size, each on a backend of its own
+  // every named tile and a few other shapes at one size, each on a backend of its own
   const n = quick ? 256 : 4096;
-  for (const tile of Object.keys(TILES) as TileName[]) {
+  const shapes: [string, TileChoice][] = [
+    ...(Object.keys(TILES) as TileName[]).map((t): [string, TileChoice] => [t, t]),
+    ['64x128 4x8 k16', { BM: 64, BN: 128, BK: 16, TM: 4, TN: 8 }],
+    ['128x64 8x4 k16', { BM: 128, BN: 64, BK: 16, TM: 8, TN: 4 }],
+    ['64x64 4x4 k32', { BM: 64, BN: 64, BK: 32, TM: 4, TN: 4 }],
+    ['64x64 4x4 k8', { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 }],
+  ];
+  for (const [label, tile] of shapes) {
     const g = await webgpu({ tile });
     useBackend(g);
-    record(n, tile, await matmul(g, n, quick ? 3 : 10));
+    record(n, label, await matmul(g, n, quick ? 3 : 10));
     g.device.destroy();
   }
   useBackend(gpu);
@@ -99,5 +112,26 @@ async function main() {
   process.exit(0);
 }
 
-if (args.includes('--workloads-json')) process.stdout.write(`${JSON.stringify(workloads)}\n`);
+/** A short run to profile (node --cpu-prof): part of an epoch of W1 and of W3, timed. */
+async function profile() {
+  const gpu = await webgpu();
+  const data = await loadMnist({ dir: dataDir, validation: 0 });
+  for (const [id, batches] of [
+    ['W1', 1500],
+    ['W2', 200],
+    ['W3', 300],
+  ] as const) {
+    const w = workloads.find((x) => x.id === id)!;
+    const t = nablaTrainer(w, data, gpu);
+    const m = t.create(1);
+    await t.train(m, 50);
+    const start = performance.now();
+    await t.train(m, batches);
+    log(`  profile ${id}: ${((performance.now() - start) / batches).toFixed(3)} ms per batch`);
+  }
+  process.exit(0);
+}
+
+if (args.includes('--profile')) await profile();
+else if (args.includes('--workloads-json')) process.stdout.write(`${JSON.stringify(workloads)}\n`);
 else await main();

@@ -25,7 +25,9 @@ interface Side {
 }
 
 const dir = process.argv[2] ?? '.';
-const read = (f: string) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Side;
+// the last line is the JSON (the GPU machine's kit prints the GPU's name first)
+const read = (f: string) =>
+  JSON.parse(readFileSync(path.join(dir, f), 'utf8').trim().split('\n').at(-1)!) as Side;
 const nabla = read('nabla.json');
 const torch = read('torch.json');
 const fmt = (x: number, d = 2) => x.toFixed(d);
