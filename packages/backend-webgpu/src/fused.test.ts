@@ -88,7 +88,6 @@ else {
       [10, 784, 30, 'small'],
       [33, 70, 45, 'small'],
       [130, 16, 129, 'medium'],
-      [1030, 8, 1025, 'large'],
     ] as const)(
       '%i×%i → %i with bias (the %s tile, partial at the edges)',
       async (N, K, O, tile) => {

@@ -1,5 +1,5 @@
 import type { AdamStep, FusedKernels, SgdStep } from '@nablajs/tensor';
-import { type Activation, type TileName, matmul } from './matmul.js';
+import { type Activation, type TileChoice, matmul } from './matmul.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
 import { MATH, PRELUDE, type Ref, buffer, fbits, sizeOf, wgslType } from './wgsl.js';
 
@@ -146,7 +146,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 }
 
 /** The fused kernels of `Backend.fused` on WebGPU; views are dense as the interface promises. */
-export function fusedKernels(rt: Runtime, tile?: TileName): FusedKernels<GpuStorage> {
+export function fusedKernels(rt: Runtime, tile?: TileChoice): FusedKernels<GpuStorage> {
   return {
     sgd: (p, g, buf, o) => sgd(rt, p, g, buf, o),
     adam: (p, g, m, v, vmax, o) => adam(rt, p, g, m, v, vmax, o),
@@ -163,7 +163,7 @@ function linear(
   w: Ref,
   b: Ref | null,
   act: Activation,
-  tile?: TileName,
+  tile?: TileChoice,
 ): GpuStorage {
   const wt: Ref = {
     ...w,

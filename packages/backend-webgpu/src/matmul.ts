@@ -31,7 +31,7 @@ export interface Tile {
   TN: number;
 }
 
-/** Tiles by problem size (tuned on an H100 and on SwiftShader, see bench/results/gpu.md). */
+/** Tile shapes by name (measured on an H100 through Dawn: bench/results/gpu.md). */
 export const TILES = {
   small: { BM: 32, BN: 32, BK: 16, TM: 4, TN: 4 },
   medium: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 },
@@ -40,13 +40,13 @@ export const TILES = {
   deep: { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8 },
 } satisfies Record<string, Tile>;
 export type TileName = keyof typeof TILES;
+/** A tile by name, or any shape (BM, BN multiples of TM, TN; TM, TN multiples of 4) to try one. */
+export type TileChoice = TileName | Tile;
 
-/** The tile for an M×N result: big tiles only when there are enough of them to fill a GPU. */
+/** The tile for an M×N result. On the H100 the 64×64 tile beat the 128×128 ones at 4096
+ * (17.2 against 14.7 TFLOP/s), so the big tiles are only chosen by name. */
 export function pickTile(M: number, N: number, batch: number): TileName {
-  const work = M * N * batch;
-  if (work >= 1024 * 1024) return 'large';
-  if (work >= 128 * 128) return 'medium';
-  return 'small';
+  return M * N * batch >= 128 * 128 ? 'medium' : 'small';
 }
 
 /**
@@ -64,16 +64,28 @@ function matmulKernel(
   bias: boolean,
   act: Activation,
 ): () => string {
-  const { BM, BN, BK, TM, TN } = tile;
-  const WX = BN / TN;
-  const WY = BM / TM;
-  const T = WX * WY;
   const v4 = t === 'f32' ? 'vec4<f32>' : 'vec4<i32>';
   // A tile element e → (m, k): k fastest when A's k axis is contiguous, else m fastest
   const aIdx = aK ? ['e / BK', 'e % BK'] : ['e % BM', 'e / BM'];
   const bIdx = bN ? ['e / BN', 'e % BN'] : ['e % BK', 'e / BK'];
+  return () => matmulSource(t, tile, batchRank, aIdx, bIdx, bias, act, v4);
+}
+
+function matmulSource(
+  t: string,
+  tile: Tile,
+  batchRank: number,
+  aIdx: string[],
+  bIdx: string[],
+  bias: boolean,
+  act: Activation,
+  v4: string,
+): string {
+  const { BM, BN, BK, TM, TN } = tile;
+  const [WX, WY] = [BN / TN, BM / TM];
+  const T = WX * WY;
   const acc = unrolled(t, tile, bias, act);
-  return () => `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t)}
+  return `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t)}
 const BM = ${BM}u; const BN = ${BN}u; const BK = ${BK}u; const TM = ${TM}u; const TN = ${TN}u;
 const WX = ${WX}u; const T = ${T}u;
 var<workgroup> As: array<${v4}, ${(BK * BM) / 4}>;
@@ -163,7 +175,7 @@ export function matmul(
   b: Ref,
   bias: Ref | null = null,
   act: Activation = 'none',
-  tileName?: TileName,
+  choice?: TileChoice,
 ): GpuStorage {
   const t = wgslType(a.dtype, 'matmul');
   const r = a.shape.length;
@@ -181,8 +193,9 @@ export function matmul(
     b.strides[r - 2]!,
     b.strides[r - 1]!,
   ];
-  const name = tileName ?? pickTile(M, N, nb);
-  const tile = TILES[name];
+  const pick = choice ?? pickTile(M, N, nb);
+  const tile = typeof pick === 'string' ? TILES[pick] : pick;
+  const name = Object.values(tile).join('x');
   const aK = sak === 1 || sam !== 1;
   const bN = sbn === 1 || sbk !== 1;
   const params = new Array<number>(46).fill(0);

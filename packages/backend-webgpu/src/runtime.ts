@@ -41,6 +41,8 @@ export interface GpuStorage {
 /** A compiled kernel: its pipeline and the number of storage buffers it binds after the params. */
 interface Kernel {
   id: number;
+  /** Whether its storage bindings take dynamic offsets (when the device allows that many). */
+  dynamic: boolean;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
 }
@@ -130,8 +132,9 @@ export class Runtime {
 
   // ---- buffers ------------------------------------------------------------------------------
 
-  /** A buffer of at least `elements` 4-byte elements, from the pool when one fits. */
-  alloc(elements: number, op = 'alloc'): GpuStorage {
+  /** A range of at least `elements` 4-byte elements, from the pool when one fits (with `idle`,
+   * one the open batch does not use: an upload's target). */
+  alloc(elements: number, op = 'alloc', idle = false): GpuStorage {
     this.check(op);
     const bytes = bucket(Math.max(4, elements * 4));
     const max = this.device.limits.maxStorageBufferBindingSize;
@@ -142,7 +145,7 @@ export class Runtime {
         'split the work into smaller tensors',
       );
     const size = bytes <= CHUNK_MAX ? Math.ceil(bytes / 256) * 256 : bytes;
-    const reused = this.pool.get(size)?.pop();
+    const reused = this.reuse(size, idle);
     if (reused) {
       if (size > CHUNK_MAX) this.pooledBytes -= size;
       // a reuse must know whether the open batch still reads the range
@@ -162,6 +165,17 @@ export class Runtime {
     const offset = this.slabUsed;
     this.slabUsed += size;
     return { buffer: this.slab!, offset, size, length: elements, batch: 0 };
+  }
+
+  /** A freed range of `size` bytes; with `idle`, only one the open batch does not use (an upload
+   * into it needs no submit first), looking at the few most recently freed. */
+  private reuse(size: number, idle: boolean): GpuStorage | undefined {
+    const list = this.pool.get(size);
+    if (!list?.length) return undefined;
+    if (!idle) return list.pop();
+    for (let i = list.length - 1; i >= Math.max(0, list.length - 8); i--)
+      if (list[i]!.batch !== this.batch) return list.splice(i, 1)[0];
+    return undefined;
   }
 
   /** Returns a buffer to the pool (or destroys it once the pool is full). Recorded kernels that
@@ -199,6 +213,7 @@ export class Runtime {
   private kernel(key: string, source: () => string, nRead: number, nWrite: number): Kernel {
     let k = this.kernels.get(key);
     if (k) return k;
+    const dynamic = nRead + nWrite <= this.device.limits.maxDynamicStorageBuffersPerPipelineLayout;
     const entries: GPUBindGroupLayoutEntry[] = [
       { binding: 0, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } },
     ];
@@ -206,7 +221,11 @@ export class Runtime {
     // and WebGPU forbids a buffer bound read-only and writable in one dispatch; several writable
     // bindings of one buffer are allowed. Inputs are still `var<storage, read>` in WGSL.
     for (let i = 0; i < nRead + nWrite; i++)
-      entries.push({ binding: i + 1, visibility: 4, buffer: { type: 'storage' } });
+      entries.push({
+        binding: i + 1,
+        visibility: 4,
+        buffer: { type: 'storage', hasDynamicOffset: dynamic },
+      });
     const layout = this.device.createBindGroupLayout({ entries });
     const module = this.device.createShaderModule({ code: source(), label: key });
     const pipeline = this.device.createComputePipeline({
@@ -214,7 +233,7 @@ export class Runtime {
       compute: { module, entryPoint: 'main' },
       label: key,
     });
-    this.kernels.set(key, (k = { id: this.kernels.size, pipeline, layout }));
+    this.kernels.set(key, (k = { id: this.kernels.size, dynamic, pipeline, layout }));
     return k;
   }
 
@@ -247,9 +266,11 @@ export class Runtime {
     const copies = this.unalias(bound);
     for (const b of bound) b.batch = this.batch;
     const group = this.bindGroup(k, bound);
+    const offsets = [slot * 4];
+    if (k.dynamic) for (const r of bound) offsets.push(r.offset);
     const pass = this.pass!;
     pass.setPipeline(k.pipeline);
-    pass.setBindGroup(0, group, [slot * 4]);
+    pass.setBindGroup(0, group, offsets);
     if (gx > 0 && gy > 0 && gz > 0) pass.dispatchWorkgroups(gx, gy, gz);
     for (const c of copies) this.free(c);
     if (++this.dispatches === MAX_BATCH) this.flush();
@@ -284,11 +305,16 @@ export class Runtime {
     return id;
   }
 
-  /** The bind group of kernel `k` over the batch's uniform buffer and `ranges`, made once. */
+  /**
+   * The bind group of kernel `k` over the batch's uniform buffer and `ranges`, made once. With
+   * dynamic offsets a group depends on the buffers and range sizes only, so all the same-sized
+   * chunks of a slab share one: creating bind groups was most of a small op's cost on an H100.
+   */
   private bindGroup(k: Kernel, ranges: readonly GpuStorage[]): GPUBindGroup {
     const uniform = this.uniform!;
     let key = `${k.id}:${this.bufferId(uniform)}`;
-    for (const r of ranges) key += `,${this.bufferId(r.buffer)}@${r.offset}`;
+    for (const r of ranges)
+      key += `,${this.bufferId(r.buffer)}${k.dynamic ? ':' : '@'}${k.dynamic ? r.size : r.offset}`;
     let group = this.groups.get(key);
     if (!group) {
       if (this.groups.size >= MAX_GROUPS_CACHED) this.groups.clear();
@@ -298,7 +324,7 @@ export class Runtime {
       ranges.forEach((r, i) =>
         entries.push({
           binding: i + 1,
-          resource: { buffer: r.buffer, offset: r.offset, size: r.size },
+          resource: { buffer: r.buffer, offset: k.dynamic ? 0 : r.offset, size: r.size },
         }),
       );
       group = this.device.createBindGroup({ layout: k.layout, entries });

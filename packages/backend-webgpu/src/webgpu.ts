@@ -10,7 +10,7 @@ import {
 import { copyInto, dense, fill, binary, cast, isDense, unary, where } from './elementwise.js';
 import { fusedKernels } from './fused.js';
 import { gather, scatterAdd } from './indexing.js';
-import { type TileName, matmul } from './matmul.js';
+import { type TileChoice, matmul } from './matmul.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
@@ -25,7 +25,7 @@ export interface WebGpuOptions {
   /** Bytes of freed buffers kept for reuse (default 256 MiB). */
   poolLimit?: number;
   /** One matmul tile for every size, instead of picking by size (for benchmarks). */
-  tile?: TileName;
+  tile?: TileChoice;
 }
 
 /** A WebGPU backend with its device: what `webgpu()` returns. */
@@ -92,6 +92,7 @@ export async function webgpu(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
       maxStorageBufferBindingSize: lim.maxStorageBufferBindingSize,
       maxBufferSize: lim.maxBufferSize,
       maxStorageBuffersPerShaderStage: lim.maxStorageBuffersPerShaderStage,
+      maxDynamicStorageBuffersPerPipelineLayout: lim.maxDynamicStorageBuffersPerPipelineLayout,
       maxComputeWorkgroupStorageSize: lim.maxComputeWorkgroupStorageSize,
       maxComputeInvocationsPerWorkgroup: lim.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupSizeX: lim.maxComputeWorkgroupSizeX,
@@ -112,7 +113,7 @@ type Ref = TensorRef<GpuStorage>;
 
 function makeBackend(
   rt: Runtime,
-  tile: TileName | undefined,
+  tile: TileChoice | undefined,
   adapterInfo: WebGpuBackend['adapterInfo'],
 ): WebGpuBackend {
   const read = async (x: Ref) => {
@@ -132,7 +133,7 @@ function makeBackend(
     adapterInfo,
     upload(data) {
       wgslType(dtypeOfArray(data), 'tensor');
-      const s = rt.alloc(data.length, 'tensor');
+      const s = rt.alloc(data.length, 'tensor', true);
       rt.write(s, data);
       return s;
     },
