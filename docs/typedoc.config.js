@@ -23,10 +23,6 @@ const visit = (pkg) => {
 };
 packages.forEach(visit);
 
-// Packages whose owners are still writing their TSDoc: in the reference, but not yet required to be
-// complete. Take one out once `pnpm --filter docs build` passes without it here.
-const PENDING = ['@nablajs/backend-webgpu'];
-
 /** @type {Partial<import('typedoc').TypeDocOptions & import('typedoc-plugin-markdown').PluginOptions>} */
 export default {
   entryPoints: ordered.map((pkg) => join(pkg.dir, 'src/index.ts')),
@@ -43,9 +39,7 @@ export default {
   excludeExternals: true,
   // Every export, and every member of an exported class or interface, has a TSDoc comment.
   validation: { notExported: true, invalidLink: true, notDocumented: true },
-  packagesRequiringDocumentation: ordered
-    .map((pkg) => pkg.name)
-    .filter((n) => !PENDING.includes(n)),
+  packagesRequiringDocumentation: ordered.map((pkg) => pkg.name),
   treatValidationWarningsAsErrors: true,
   hideGenerator: true,
   // No public git remote to link sources to yet.

@@ -4,8 +4,7 @@
 // `--quick` shrinks everything for a check on SwiftShader. Prints one JSON object on stdout.
 import {
   type TileChoice,
-  type TileName,
-  TILES,
+  TILE_NAMES,
   type WebGpuBackend,
   webgpu,
 } from '@nablajs/backend-webgpu';
@@ -83,7 +82,7 @@ async function main() {
   // every named tile and a few other shapes at one size, each on a backend of its own
   const n = quick ? 256 : 4096;
   const shapes: [string, TileChoice][] = [
-    ...(Object.keys(TILES) as TileName[]).map((t): [string, TileChoice] => [t, t]),
+    ...TILE_NAMES.map((t): [string, TileChoice] => [t, t]),
     ['64x128 4x8 k16', { BM: 64, BN: 128, BK: 16, TM: 4, TN: 8 }],
     ['128x64 8x4 k16', { BM: 128, BN: 64, BK: 16, TM: 8, TN: 4 }],
     ['64x64 4x4 k32', { BM: 64, BN: 64, BK: 32, TM: 4, TN: 4 }],

@@ -24,10 +24,15 @@ const ACT: Record<Activation, string> = {
  * TM×TN block held in registers; A and B are staged through shared memory BK columns at a time.
  */
 export interface Tile {
+  /** Rows of C per workgroup. */
   BM: number;
+  /** Columns of C per workgroup. */
   BN: number;
+  /** Depth of K staged in shared memory at a time. */
   BK: number;
+  /** Rows of C per thread (a multiple of 4). */
   TM: number;
+  /** Columns of C per thread (a multiple of 4). */
   TN: number;
 }
 
@@ -39,7 +44,10 @@ export const TILES = {
   /** The large tile with twice the depth per shared-memory stage: half the barriers. */
   deep: { BM: 128, BN: 128, BK: 16, TM: 8, TN: 8 },
 } satisfies Record<string, Tile>;
+/** The name of a tile shape in `TILES`. */
 export type TileName = keyof typeof TILES;
+/** Every tile shape's name (for benchmarks that try them all). */
+export const TILE_NAMES = Object.keys(TILES) as TileName[];
 /** A tile by name, or any shape (BM, BN multiples of TM, TN; TM, TN multiples of 4) to try one. */
 export type TileChoice = TileName | Tile;
 

@@ -28,9 +28,11 @@ const SLAB_BYTES = 8 * 1024 * 1024;
  * slab for small tensors: creating a GPU buffer costs tens of µs, more than a small op).
  */
 export interface GpuStorage {
+  /** The buffer holding the range (shared with other storages when it is a slab). */
   readonly buffer: GPUBuffer;
-  /** Where the range starts in the buffer, in bytes (a multiple of 256), and its size in bytes. */
+  /** Where the range starts in the buffer, in bytes (a multiple of 256). */
   readonly offset: number;
+  /** The range's size in bytes (its size bucket, at least what the tensor needs). */
   readonly size: number;
   /** Elements (4 bytes each) the tensor owns; the range may be larger (size buckets). */
   readonly length: number;

@@ -16,6 +16,7 @@ import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
 import { contiguous, sizeOf, wgslType } from './wgsl.js';
 
+/** Options of `webgpu()`. */
 export interface WebGpuOptions {
   /** The GPU entry point: `navigator.gpu` by default; in Node, `create([])` from the `webgpu`
    * package (imported for you when it is installed and no `gpu` is given). */
@@ -30,11 +31,17 @@ export interface WebGpuOptions {
 
 /** A WebGPU backend with its device: what `webgpu()` returns. */
 export interface WebGpuBackend extends Backend<GpuStorage> {
+  /** The backend's own device (one per backend). */
   readonly device: GPUDevice;
+  /** What the adapter says it is. */
   readonly adapterInfo: {
+    /** The GPU's vendor, e.g. 'nvidia' (or 'google' for SwiftShader). */
     vendor: string;
+    /** The GPU's architecture family, where the driver tells. */
     architecture: string;
+    /** The GPU's name, e.g. 'nvidia-h100-80gb-hbm3'. */
     device: string;
+    /** The driver's description. */
     description: string;
   };
   /** Submits recorded kernels now (reads do this themselves). */
