@@ -2,12 +2,7 @@
 // tile shape at 4096), one MNIST epoch of W1–W3 (protocol.ts), and one training step of a 4-layer,
 // 4096-wide MLP at batch 4096. Bundled with esbuild and run on the GPU machine by device.sh;
 // `--quick` shrinks everything for a check on SwiftShader. Prints one JSON object on stdout.
-import {
-  type TileChoice,
-  TILE_NAMES,
-  type WebGpuBackend,
-  webgpu,
-} from '@nablajs/backend-webgpu';
+import { type TileChoice, TILE_NAMES, type WebGpuBackend, webgpu } from '@nablajs/backend-webgpu';
 import { loadMnist } from '@nablajs/data';
 import { Linear, type Module, ReLU, Sequential, crossEntropy } from '@nablajs/nn';
 import { SGD } from '@nablajs/optim';
