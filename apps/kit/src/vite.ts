@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Plugin } from 'vite';
+import { type Plugin, type UserConfig, defaultClientConditions } from 'vite';
 import { MNIST_FILES } from './web/files.js';
 
 const gzipAsync = promisify(gzip);
@@ -88,3 +88,21 @@ export function quietNodeBuiltins(
     return;
   warn(warning);
 }
+
+/**
+ * The Vite config of both apps' pages (index.html, src/web/): static files in dist/, MNIST included
+ * (mnist/*.gz). Load it with `--configLoader runner` (the apps' scripts do): app-kit is TypeScript.
+ */
+export const pageConfig: UserConfig = {
+  // relative URLs: the built page works from any folder of any static host
+  base: './',
+  // workspace packages from their TypeScript source, as in the tests: no library build needed first
+  resolve: { conditions: ['@nablajs/source', ...defaultClientConditions] },
+  worker: { format: 'es' },
+  plugins: [mnistAssets()],
+  build: {
+    target: 'es2022',
+    reportCompressedSize: false,
+    rolldownOptions: { onwarn: quietNodeBuiltins },
+  },
+};
