@@ -1,9 +1,12 @@
+import { binary } from './elementwise.js';
+import { reduce } from './reduce.js';
 import { type GpuStorage, type Runtime } from './runtime.js';
 import {
   PRELUDE,
   type Ref,
   buffer,
   coalesce,
+  contiguous,
   indexCode,
   layoutWords,
   sizeOf,
@@ -174,6 +177,45 @@ function unrolled(t: string, tile: Tile, bias: boolean, act: Activation) {
 }
 
 /**
+ * How many parts to split K into for a small result with a long K (a mini-batch's forward pass,
+ * x [10, 784]·Wᵀ): one workgroup would walk all of K alone; S of them each walk K/S, then a sum
+ * over the parts. A divisor of K with K/S ≥ 64, at most 16; 1 means no split.
+ */
+export function splitK(M: number, N: number, K: number): number {
+  if (M * N > 64 * 64 || K < 256) return 1;
+  for (let S = Math.min(16, Math.floor(K / 64)); S > 1; S--) if (K % S === 0) return S;
+  return 1;
+}
+
+/** A·B (+ bias) as S batched products over slices of K, summed: see `splitK`. */
+function splitMatmul(rt: Runtime, a: Ref, b: Ref, bias: Ref | null, S: number): GpuStorage {
+  const [M, K] = a.shape as [number, number];
+  const N = b.shape[1]!;
+  const Ks = K / S;
+  const [sam, sak] = a.strides as [number, number];
+  const [sbk, sbn] = b.strides as [number, number];
+  const parts = matmul(
+    rt,
+    { ...a, shape: [S, M, Ks], strides: [Ks * sak, sam, sak] },
+    { ...b, shape: [S, Ks, N], strides: [Ks * sbk, sbk, sbn] },
+  );
+  const view = (storage: GpuStorage, shape: number[]): Ref => ({
+    storage,
+    dtype: a.dtype,
+    shape,
+    strides: contiguous(shape),
+    offset: 0,
+  });
+  const sum = reduce(rt, 'sum', view(parts, [S, M, N]), [0]);
+  rt.free(parts);
+  if (!bias) return sum;
+  const row = { ...bias, shape: [M, N], strides: [0, bias.strides[0] ?? 0] };
+  const out = binary(rt, 'add', view(sum, [M, N]), row);
+  rt.free(sum);
+  return out;
+}
+
+/**
  * C = A·B over a batch (A [...b, M, K], B [...b, K, N] as strided views), plus an optional bias
  * row (a view of [N]) and activation: the kernel behind `matmul` and the fused `linear`.
  */
@@ -190,6 +232,8 @@ export function matmul(
   const [M, K, N] = [a.shape[r - 2]!, a.shape[r - 1]!, b.shape[r - 1]!];
   const batchShape = a.shape.slice(0, r - 2);
   const nb = sizeOf(batchShape);
+  const S = choice === undefined && nb === 1 && act === 'none' ? splitK(M, N, K) : 1;
+  if (S > 1) return splitMatmul(rt, a, b, bias, S);
   const out = rt.alloc(nb * M * N, 'matmul');
   const bl = coalesce(batchShape, [
     { ...a, shape: batchShape, strides: a.strides.slice(0, r - 2) },

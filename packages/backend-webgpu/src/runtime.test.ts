@@ -158,8 +158,8 @@ else {
     });
 
     test('with no pool (poolLimit 0) freed buffers are destroyed only after their batch', async () => {
-      // 2^17 floats: above the slab chunks' limit, so these tensors get buffers of their own
-      const n = 1 << 17;
+      // 2^19 floats (2 MiB): above the slab chunks' limit, so these tensors get buffers of their own
+      const n = 1 << 19;
       const g: WebGpuBackend = await webgpu({ poolLimit: 0 });
       const t = zeros([n], { backend: g });
       const v = full([n], 3, { backend: g });

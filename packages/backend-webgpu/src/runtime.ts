@@ -19,9 +19,9 @@ export const WG = 256;
 const MAX_GROUPS = 65535;
 
 /** Allocations up to this size are carved from shared slabs instead of buffers of their own. */
-const CHUNK_MAX = 256 * 1024;
+const CHUNK_MAX = 1024 * 1024;
 /** Bytes of one slab. */
-const SLAB_BYTES = 8 * 1024 * 1024;
+const SLAB_BYTES = 16 * 1024 * 1024;
 
 /**
  * A tensor's storage on the GPU: a range of a buffer (a buffer of its own, or a chunk of a shared
