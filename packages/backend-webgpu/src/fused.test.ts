@@ -136,6 +136,35 @@ else {
     });
   });
 
+  test(
+    'vec4 tile loads: sizes and strides in multiples of 4, every layout of A and B',
+    { timeout: 60_000 },
+    async () => {
+      // [68, 128]·[128, 36]: every operand's contiguous axis is a multiple of 4 long, so both tiles
+      // load a vec4 at a time (k-major or m/n-major); 68 and 36 leave partial tiles at the edges
+      const [M, K, N] = [68, 128, 36];
+      const make = (b: Backend, rows: number, cols: number, seed: number) =>
+        tensor(numbers(rows * cols, seed), { shape: [rows, cols], backend: b });
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const [a, b] = [host, gpu].map((be) => {
+          const x = ta ? make(be, K, M, 31).transpose() : make(be, M, K, 31);
+          const y = tb ? make(be, N, K, 32).transpose() : make(be, K, N, 32);
+          return x.matmul(y);
+        });
+        // normal entries: each product is a few units at most, a sum of K of them ≲ 4K in magnitude
+        const atol = () => 1e-6 * 4 * K;
+        expect(misses(await b!.data(), a!.dataSync(), 1e-5, atol), `Aᵀ ${ta}, Bᵀ ${tb}`).toEqual(
+          [],
+        );
+      }
+    },
+  );
+
   describe('the matmul kernel with each tile named explicitly', { timeout: 60_000 }, () => {
     // matmul() chooses a tile by size; here every tile runs on odd shapes (partial tiles at every
     // edge), column-major A, a strided bias and the activation epilogues.

@@ -54,8 +54,8 @@ export const TILE_NAMES = Object.keys(TILES) as TileName[];
 /** A tile by name, or any shape (BM, BN multiples of TM, TN; TM, TN multiples of 4) to try one. */
 export type TileChoice = TileName | Tile;
 
-/** The tile for an M×N result. On the H100 the 64×64 tile beat the 128×128 ones at 4096
- * (17.2 against 14.7 TFLOP/s), so the big tiles are only chosen by name. */
+/** The tile for an M×N result. On the H100 the 64×64 tile was within 5 % of the best shape at 4096
+ * (27.3 TFLOP/s) and fills the GPU at smaller sizes too; other shapes are chosen by name. */
 export function pickTile(M: number, N: number, batch: number): TileName {
   return M * N * batch >= 128 * 128 ? 'medium' : 'small';
 }
@@ -74,29 +74,77 @@ function matmulKernel(
   bN: boolean,
   bias: boolean,
   act: Activation,
+  vec: readonly [boolean, boolean],
 ): () => string {
   const v4 = t === 'f32' ? 'vec4<f32>' : 'vec4<i32>';
-  // A tile element e → (m, k): k fastest when A's k axis is contiguous, else m fastest
-  const aIdx = aK ? ['e / BK', 'e % BK'] : ['e % BM', 'e / BM'];
-  const bIdx = bN ? ['e / BN', 'e % BN'] : ['e % BK', 'e / BK'];
-  return () => matmulSource(t, tile, batchRank, aIdx, bIdx, bias, act, v4);
+  // A is staged as (k, m), B as (k, n); whichever global axis is contiguous is read fastest
+  const loads = [
+    loadCode('A', 'As', tile.BM, 'row0', 'M', 'sam', 'sak', !aK, vec[0], t),
+    loadCode('B', 'Bs', tile.BN, 'col0', 'N', 'sbn', 'sbk', bN, vec[1], t),
+  ];
+  return () => matmulSource(t, tile, batchRank, loads, bias, act, v4, vec);
+}
+
+/**
+ * WGSL that stages one operand's tile into shared memory `Xs` (flat index k·Q + q, q being m for A
+ * and n for B). `qFast`: consecutive threads read along q (else along k). `vec`: one vec4 load per
+ * thread-iteration from a vec4 view of the buffer (the contiguous axis is a multiple of 4 long and the
+ * offsets and other strides are multiples of 4), else scalar loads.
+ */
+function loadCode(
+  X: string,
+  Xs: string,
+  Q: number,
+  origin: string,
+  dim: string,
+  sq: string,
+  sk: string,
+  qFast: boolean,
+  vec: boolean,
+  t: string,
+): string {
+  const at = (q: string, k: string) =>
+    `i32(off${X}) + i32(${origin} + ${q}) * ${sq} + i32(k0 + ${k}) * ${sk}`;
+  const inRange = (q: string, k: string) => `${origin} + ${q} < ${dim} && k0 + ${k} < K`;
+  if (!vec) {
+    const [q, k] = qFast ? [`e % ${Q}u`, `e / ${Q}u`] : ['e / BK', 'e % BK'];
+    return `for (var e = li; e < ${Q}u * BK; e = e + T) {
+      let q = ${q}; let k = ${k};
+      var v = ${t}(0);
+      if (${inRange('q', 'k')}) { v = ${X}[u32(${at('q', 'k')})]; }
+      ${Xs}[(k * ${Q}u + q) / 4u][q % 4u] = v;
+    }`;
+  }
+  if (qFast)
+    return `for (var e = li; e < ${Q / 4}u * BK; e = e + T) {
+      let q = (e % ${Q / 4}u) * 4u; let k = e / ${Q / 4}u;
+      var v = vec4<${t}>();
+      if (${inRange('q', 'k')}) { v = ${X}[u32(${at('q', 'k')}) / 4u]; }
+      ${Xs}[(k * ${Q}u + q) / 4u] = v;
+    }`;
+  return `for (var e = li; e < ${Q}u * (BK / 4u); e = e + T) {
+      let q = e / (BK / 4u); let k = (e % (BK / 4u)) * 4u;
+      var v = vec4<${t}>();
+      if (${inRange('q', 'k')}) { v = ${X}[u32(${at('q', 'k')}) / 4u]; }
+      for (var c = 0u; c < 4u; c = c + 1u) { ${Xs}[((k + c) * ${Q}u + q) / 4u][q % 4u] = v[c]; }
+    }`;
 }
 
 function matmulSource(
   t: string,
   tile: Tile,
   batchRank: number,
-  aIdx: string[],
-  bIdx: string[],
+  loads: readonly string[],
   bias: boolean,
   act: Activation,
   v4: string,
+  vec: readonly [boolean, boolean],
 ): string {
   const { BM, BN, BK, TM, TN } = tile;
   const [WX, WY] = [BN / TN, BM / TM];
   const T = WX * WY;
   const acc = unrolled(t, tile, bias, act);
-  return `${PRELUDE}${buffer(1, 'A', t)}${buffer(2, 'B', t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t)}
+  return `${PRELUDE}${buffer(1, 'A', vec[0] ? v4 : t)}${buffer(2, 'B', vec[1] ? v4 : t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t)}
 const BM = ${BM}u; const BN = ${BN}u; const BK = ${BK}u; const TM = ${TM}u; const TN = ${TN}u;
 const WX = ${WX}u; const T = ${T}u;
 var<workgroup> As: array<${v4}, ${(BK * BM) / 4}>;
@@ -111,20 +159,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let row0 = wg.y * BM; let col0 = wg.x * BN;
   ${acc.decl}
   for (var k0 = 0u; k0 < K; k0 = k0 + BK) {
-    for (var e = li; e < BM * BK; e = e + T) {
-      let m = ${aIdx[0]}; let k = ${aIdx[1]};
-      let gm = row0 + m; let gk = k0 + k;
-      var v = ${t}(0);
-      if (gm < M && gk < K) { v = A[u32(i32(offA) + i32(gm) * sam + i32(gk) * sak)]; }
-      As[(k * BM + m) / 4u][m % 4u] = v;
-    }
-    for (var e = li; e < BK * BN; e = e + T) {
-      let k = ${bIdx[0]}; let n = ${bIdx[1]};
-      let gk = k0 + k; let gn = col0 + n;
-      var v = ${t}(0);
-      if (gk < K && gn < N) { v = B[u32(i32(offB) + i32(gk) * sbk + i32(gn) * sbn)]; }
-      Bs[(k * BN + n) / 4u][n % 4u] = v;
-    }
+    ${loads[0]}
+    ${loads[1]}
     workgroupBarrier();
     for (var k = 0u; k < BK; k = k + 1u) {
       ${acc.step}
@@ -262,10 +298,17 @@ export function matmul(
     params[45] = bias.strides[0] ?? 0;
   }
   const words = params.map((x) => x >>> 0);
-  const key = `matmul:${t}:${name}:${bl.shape.length}:${aK}:${bN}:${!!bias}:${act}`;
+  // vec4 loads where an operand's contiguous axis, offsets and other strides are multiples of 4
+  const four = (...xs: number[]) => xs.every((x) => x % 4 === 0);
+  const batchA = bl.views[0]!, batchB = bl.views[1]!; // prettier-ignore
+  const vec = [
+    t === 'f32' && four(...batchA) && (aK ? sak === 1 && four(K, sam) : sam === 1 && four(M, sak)),
+    t === 'f32' && four(...batchB) && (bN ? sbn === 1 && four(N, sbk) : sbk === 1 && four(K, sbn)),
+  ] as const;
+  const key = `matmul:${t}:${name}:${bl.shape.length}:${aK}:${bN}:${!!bias}:${act}:${vec}`;
   rt.dispatch(
     key,
-    matmulKernel(t, tile, bl.shape.length, aK, bN, !!bias, act),
+    matmulKernel(t, tile, bl.shape.length, aK, bN, !!bias, act, vec),
     {
       read: bias ? [a.storage, b.storage, bias.storage] : [a.storage, b.storage],
       write: [out],
