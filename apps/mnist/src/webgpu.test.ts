@@ -1,28 +1,15 @@
 // The trainer on WebGPU ends where it ends on the CPU: same seed, same data, same numbers (within
 // float32 rounding), so the browser page's WebGPU runs can be trusted like the CLI's CPU runs.
 import { cpu } from '@nablajs/backend-cpu';
+import { describeWithBackend } from '@nablajs/backend-tests';
 import { webgpu } from '@nablajs/backend-webgpu';
 import { loadMnist, type MnistData } from '@nablajs/data';
 import { type Backend, useBackend } from '@nablajs/tensor';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { type EpochResult, type TrainConfig, train } from './train.js';
 
 process.env.VK_ICD_FILENAMES ??= '/usr/lib/chromium/vk_swiftshader_icd.json';
 process.env.XDG_RUNTIME_DIR ??= '/tmp';
-
-/** The WebGPU backend, or why the test is skipped (an error where CI sets NABLA_REQUIRE_WEBGPU=1). */
-async function gpuOrReason(): Promise<Backend | string> {
-  try {
-    return await webgpu();
-  } catch (e) {
-    if (process.env.NABLA_REQUIRE_WEBGPU === '1') throw e;
-    const reason = `WebGPU tests skipped: ${(e as Error).message}`;
-    console.warn(reason);
-    return reason;
-  }
-}
-
-const gpu = await gpuOrReason();
 
 // the lecture's network, 784-30-10 sigmoid with SGD, for one short epoch
 const config: TrainConfig = {
@@ -37,8 +24,7 @@ async function run(backend: Backend, data: MnistData): Promise<EpochResult> {
   return history[0]!;
 }
 
-if (typeof gpu === 'string') describe.skip(gpu, () => test('needs an adapter', () => {}));
-else
+await describeWithBackend('WebGPU', webgpu, (gpu) =>
   test('one epoch on WebGPU gives the CPU’s loss and accuracies', async () => {
     const data = await loadMnist({ limit: 200, validation: 100 });
     const onCpu = await run(cpu(), data);
@@ -56,4 +42,5 @@ else
     // and it is a real run, not two equal failures
     expect(onCpu.testAccuracy).toBeGreaterThan(0.3);
     expect(Number.isFinite(onGpu.loss)).toBe(true);
-  }, 120_000);
+  }, 120_000),
+);

@@ -23,10 +23,10 @@ import { crossEntropy, Linear, Sequential, Sigmoid } from '../../nn/src/index.js
 import { Adam, type Optimizer, SGD } from '../../optim/src/index.js';
 import { type Activation, matmul, pickTile, TILES, type TileName } from './matmul.js';
 import { Runtime } from './runtime.js';
-import { gpuOrReason } from './test-gpu.js';
+import { describeWithBackend } from '@nablajs/backend-tests';
+import { gpuBackend } from './test-gpu.js';
 import type { Ref } from './wgsl.js';
 
-const gpu = await gpuOrReason();
 const host = cpu();
 
 /** Row-major float32 numbers from the seeded generator (the same on every backend). */
@@ -55,8 +55,7 @@ async function expectClose(got: Tensor, want: Tensor, rtol = 1e-5, atol = 1e-6):
   expect(misses(await got.data(), await want.data(), rtol, () => atol)).toEqual([]);
 }
 
-if (typeof gpu === 'string') describe.skip(gpu, () => test('needs an adapter', () => {}));
-else {
+await describeWithBackend('WebGPU', gpuBackend, (gpu) => {
   const onGpu = (t: Tensor) => t.to(gpu);
 
   // a new kernel takes SwiftShader a second or more to compile
@@ -415,4 +414,4 @@ else {
       },
     );
   });
-}
+});

@@ -2,13 +2,12 @@
 // and no tidy(), keeps the bytes it holds bounded; the garbage collector's FinalizationRegistry
 // gives unreferenced tensors' buffers back.
 import { manualSeed, memory, type MemoryStats, randn, tensor, useBackend } from '@nablajs/tensor';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 // Not dependencies of this package; reached by path, as tensor's memory test reaches the CPU backend.
 import { crossEntropy, Linear, ReLU, Sequential } from '../../nn/src/index.js';
 import { Adam } from '../../optim/src/index.js';
-import { gpuOrReason } from './test-gpu.js';
-
-const gpu = await gpuOrReason();
+import { describeWithBackend } from '@nablajs/backend-tests';
+import { gpuBackend } from './test-gpu.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -22,8 +21,7 @@ async function settle(): Promise<MemoryStats> {
   return { ...(memory().backends['webgpu'] ?? { tensors: 0, bytes: 0 }) };
 }
 
-if (typeof gpu === 'string') describe.skip(gpu, () => test('needs an adapter', () => {}));
-else
+await describeWithBackend('WebGPU', gpuBackend, (gpu) =>
   test('1,000 training steps of an MLP with no dispose keep GPU bytes bounded', async () => {
     expect(gc, 'vitest runs with --expose-gc (vitest.shared.ts)').toBeTypeOf('function');
     useBackend(gpu);
@@ -64,4 +62,5 @@ else
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[0]!).toBeGreaterThan(1);
     expect(losses[10]!).toBeLessThan(0.01);
-  }, 120_000);
+  }, 120_000),
+);

@@ -16,10 +16,10 @@ import {
 } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import { bucket, type GpuStorage } from './runtime.js';
-import { gpuOrReason } from './test-gpu.js';
+import { describeWithBackend } from '@nablajs/backend-tests';
+import { gpuBackend } from './test-gpu.js';
 import { webgpu, type WebGpuBackend } from './webgpu.js';
 
-const gpu = await gpuOrReason();
 const host = cpu();
 
 // A storage's range: its buffer (small tensors share slabs) and where in it the range starts.
@@ -74,8 +74,7 @@ describe('bucket(): the pool’s buffer sizes', () => {
   });
 });
 
-if (typeof gpu === 'string') describe.skip(gpu, () => test('needs an adapter', () => {}));
-else {
+await describeWithBackend('WebGPU', gpuBackend, (gpu) => {
   const seven = () => new Float32Array(64).fill(7);
 
   describe('uploads never overtake the recorded kernels that use a freed range', () => {
@@ -386,4 +385,4 @@ else {
       await expect(t.data()).rejects.toThrow(/device was lost/);
     });
   });
-}
+});
