@@ -14,9 +14,8 @@ function inPlace(
   const n = sizeOf(views[0]!.shape);
   for (const v of views) wgslType(v.dtype, name);
   const names = ['p', 'g', 'm', 'v', 'vmax'].slice(0, views.length);
-  // the gradient (view 1) is bound read-only, first; everything else is updated
+  // bindings: the gradient (view 1), which is only read, then the views updated in place
   const order = [1, ...views.map((_, j) => j).filter((j) => j !== 1)];
-  const nRead = 1;
   const decl = order.map((j, b) => buffer(b + 1, names[j]!, 'f32')).join('');
   const src = () => `${PRELUDE}${decl}
 @compute @workgroup_size(${WG})
@@ -30,7 +29,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   rt.dispatch(
     name,
     src,
-    { read: bufs.slice(0, nRead), write: bufs.slice(nRead) },
+    { read: bufs.slice(0, 1), write: bufs.slice(1) },
     [
       n,
       ...views.map((v) => v.offset),

@@ -212,17 +212,17 @@ export class Runtime {
   // ---- kernels ------------------------------------------------------------------------------
 
   /** The pipeline for `key`, compiled from `source()` the first time. */
-  private kernel(key: string, source: () => string, nRead: number, nWrite: number): Kernel {
+  private kernel(key: string, source: () => string, bindings: number): Kernel {
     let k = this.kernels.get(key);
     if (k) return k;
-    const dynamic = nRead + nWrite <= this.device.limits.maxDynamicStorageBuffersPerPipelineLayout;
+    const dynamic = bindings <= this.device.limits.maxDynamicStorageBuffersPerPipelineLayout;
     const entries: GPUBindGroupLayoutEntry[] = [
       { binding: 0, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } },
     ];
     // every binding is 'storage' (read_write) as far as usage goes: the small tensors share slabs,
     // and WebGPU forbids a buffer bound read-only and writable in one dispatch; several writable
     // bindings of one buffer are allowed. Inputs are still `var<storage, read>` in WGSL.
-    for (let i = 0; i < nRead + nWrite; i++)
+    for (let i = 0; i < bindings; i++)
       entries.push({
         binding: i + 1,
         visibility: 4,
@@ -254,7 +254,7 @@ export class Runtime {
   ): void {
     this.check(key);
     const write = withFlags ? [...bind.write, this.flags] : bind.write;
-    const k = this.kernel(key, source, bind.read.length, write.length);
+    const k = this.kernel(key, source, bind.read.length + write.length);
     if (!this.pass) this.open();
     const slot = this.dispatches * (PARAM_BYTES / 4);
     const u = this.paramsU32;

@@ -9,12 +9,13 @@ import {
   PALETTE,
   type Series,
   type WebBackendName,
+  $,
+  showStatus,
 } from 'app-kit/web';
 import { DEFAULT_CONFIG, DEFAULT_LR, type PageConfig } from './config.js';
 import { DrawPad, paintDigit } from './draw.js';
 import type { FromWorker, MistakeImage, ToWorker } from './protocol.js';
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('settings');
 const buttons = {
   train: $<HTMLButtonElement>('train'),
@@ -216,20 +217,14 @@ function showMistakes(images: MistakeImage[], count: number, step: number) {
 
 // ---- messages from the worker ----
 
-const status = (text: string, error = false) => {
-  $('status').textContent = text;
-  $('status').classList.toggle('note', error);
-  $('status').classList.toggle('error', error);
-};
-
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
   switch (m.type) {
     case 'status':
-      return status(m.text);
+      return showStatus(m.text);
     case 'ready':
       state.ready = true;
-      status(
+      showStatus(
         `MNIST loaded: ${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} test images.`,
       );
       return updateControls();
@@ -249,7 +244,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       return predict();
     case 'running':
       state.running = m.running;
-      status(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
+      showStatus(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
       return updateControls();
     case 'progress':
       state.step = m.step;
@@ -286,10 +281,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       pad.show(m.pixels);
       return predict();
     case 'error':
-      return status(`Error: ${m.message}`, true);
+      return showStatus(`Error: ${m.message}`, true);
   }
 };
-worker.onerror = (e) => status(`Error in the training worker: ${e.message}`, true);
+worker.onerror = (e) => showStatus(`Error in the training worker: ${e.message}`, true);
 
 send({
   type: 'init',

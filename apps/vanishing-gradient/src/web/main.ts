@@ -12,12 +12,13 @@ import {
   onWidthChange,
   PALETTE,
   type WebBackendName,
+  $,
+  showStatus,
 } from 'app-kit/web';
 import { chainAt, type ChainResult, seededWeights } from '../chain.js';
 import { DEFAULT_RACE, type RaceConfig, RUNNERS, type Runner } from './config.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('settings');
 const buttons = {
   train: $<HTMLButtonElement>('train'),
@@ -139,20 +140,14 @@ const row = (r: Runner, cell: string) =>
 
 // ---- messages from the worker ----
 
-const status = (text: string, error = false) => {
-  $('status').textContent = text;
-  $('status').classList.toggle('note', error);
-  $('status').classList.toggle('error', error);
-};
-
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
   const m = e.data;
   switch (m.type) {
     case 'status':
-      return status(m.text);
+      return showStatus(m.text);
     case 'ready':
       state.ready = true;
-      status(
+      showStatus(
         `MNIST loaded: the networks train on the first 20,000 of ${m.train.toLocaleString('en')} training images.`,
       );
       return updateControls();
@@ -178,7 +173,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       return drawCharts();
     case 'running':
       state.running = m.running;
-      status(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
+      showStatus(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
       return updateControls();
     case 'progress':
       state.step = m.step;
@@ -203,10 +198,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       }
       return drawCharts();
     case 'error':
-      return status(`Error: ${m.message}`, true);
+      return showStatus(`Error: ${m.message}`, true);
   }
 };
-worker.onerror = (e) => status(`Error in the training worker: ${e.message}`, true);
+worker.onerror = (e) => showStatus(`Error in the training worker: ${e.message}`, true);
 
 // ---- the chain, on this page's thread (CPU, float64) ----
 
