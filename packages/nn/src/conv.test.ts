@@ -3,8 +3,16 @@
 // through the functional forms and through the modules.
 import { readFileSync } from 'node:fs';
 import { cpu } from '@nablajs/backend-cpu';
-import { type Variable, variable } from '@nablajs/autograd';
-import { type DType, ShapeError, type Tensor, tensor, useBackend, zeros } from '@nablajs/tensor';
+import { type Variable, gradcheck, gradgradcheck, variable } from '@nablajs/autograd';
+import {
+  type DType,
+  ShapeError,
+  type Tensor,
+  randn,
+  tensor,
+  useBackend,
+  zeros,
+} from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import {
   AvgPool1d,
@@ -175,5 +183,40 @@ describe('layers', () => {
     expect(new Conv2d(1, 6, 5, { padding: 2 }).toString()).toBe(
       'Conv2d(1, 6, kernelSize=[5,5], padding=2, bias=true)',
     );
+  });
+});
+
+describe('second order (gradgradcheck, float64)', () => {
+  const v = (shape: number[]) =>
+    variable(randn(shape, { dtype: 'float64', seed: shape.length * 7 + shape[0]! }), { requiresGrad: true }); // prettier-ignore
+  const tol = { atol: 1e-6, rtol: 1e-5 };
+  test.each([
+    [
+      'conv2d groups 2, stride 2, padding 1',
+      [v([1, 4, 4, 5]), v([2, 2, 3, 2]), v([2])],
+      (x: Variable, w: Variable, b: Variable) =>
+        conv2d(x, w, b, { groups: 2, stride: 2, padding: 1 }),
+    ],
+    [
+      "conv1d padding 'same', dilation 2",
+      [v([2, 2, 5]), v([3, 2, 2]), v([3])],
+      (x: Variable, w: Variable, b: Variable) => conv1d(x, w, b, { padding: 'same', dilation: 2 }),
+    ],
+    [
+      'convTranspose2d stride 2, outputPadding 1',
+      [v([1, 2, 3, 2]), v([2, 2, 2, 3]), v([2])],
+      (x: Variable, w: Variable, b: Variable) =>
+        convTranspose2d(x, w, b, { stride: 2, outputPadding: 1 }),
+    ],
+    [
+      'avgPool2d countIncludePad false',
+      [v([1, 2, 4, 5])],
+      (x: Variable) => avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }),
+    ],
+    ['maxPool2d 2×2 (away from ties)', [v([1, 2, 4, 4])], (x: Variable) => maxPool2d(x, 2)],
+  ] as const)('%s', (_name, inputs, fn) => {
+    const f = (...xs: Variable[]) => (fn as (...a: Variable[]) => Variable)(...xs).square();
+    expect(gradcheck(f, inputs, tol)).toBe(true);
+    expect(gradgradcheck(f, inputs, tol)).toBe(true);
   });
 });
