@@ -15,6 +15,7 @@ export interface KernelExports {
     b2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
   ): void; // prettier-ignore
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
+  maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   matmul(
     M: number,
