@@ -9,13 +9,25 @@
  */
 export const WINDOW = {
   /** [N, C, ...input] → [N, C·∏kernel, ∏output]: every window's elements, padding read as 0. */
-  im2col: { int: true },
+  im2col: {
+    /** Takes int32 inputs too. */
+    int: true,
+  },
   /** [N, C·∏kernel, ∏output] → [N, C, ...input]: each column added back where im2col read it. */
-  col2im: { int: true },
+  col2im: {
+    /** Takes int32 inputs too. */
+    int: true,
+  },
   /** [N, C, ...input] → values and int32 argmax [N, C, ...output]; padding never wins. */
-  maxPool: { int: false },
+  maxPool: {
+    /** Float inputs only. */
+    int: false,
+  },
   /** Gradient of maxPool: g [N, C, ...output] added at its argmax into zeros [N, C, ...input]. */
-  maxPoolGrad: { int: false },
+  maxPoolGrad: {
+    /** Float inputs only. */
+    int: false,
+  },
 } as const;
 
 /** The name of a sliding-window primitive: a key of `WINDOW`. */
