@@ -110,9 +110,10 @@ function cells(l: Layer, t: Times | undefined): string[] {
   if (!t) return ['—', '—', '—', '—'];
   const f = flops(l);
   const fb = f * (l.needX ? 2 : 1);
+  // a busy machine can make the difference of two medians meaningless (even negative)
   const pair = (fwd: number, both: number) => [
     `${fwd.toFixed(2)} ms${gf(f, fwd)}`,
-    `${(both - fwd).toFixed(2)} ms${gf(fb, both - fwd)}`,
+    both > fwd ? `${(both - fwd).toFixed(2)} ms${gf(fb, both - fwd)}` : '—',
   ];
   return [
     ...pair(t.forwardMs, t.forwardBackwardMs),
@@ -145,7 +146,8 @@ const md = [
   'Times are the median, and the best, of several samples of back-to-back calls after a warm-up, one',
   'core (on a shared machine the best sample is the least disturbed); in brackets the GFLOP/s',
   '(2·outputs·C·kH·kW per forward; backward: that for ∂weight, twice with ∂input). Backward is',
-  "(forward + backward) − forward. Nabla's conv2d is im2col, a batched matmul with the weight and a",
+  "(forward + backward) − forward (— where the machine was too busy for it to mean anything). Nabla's",
+  'conv2d is im2col, a batched matmul with the weight and a',
   'bias add, as autograd nodes; its backward is two matmuls and col2im. `js`: `cpu({ wasm: false })`.',
   '',
   '## The window primitives by themselves',
