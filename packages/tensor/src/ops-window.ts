@@ -6,6 +6,13 @@
  *
  * Each op is a row of `WINDOW` (its traits); the backends' kernels, the gradient rules and the
  * conformance cases are `Record<WindowOp, …>` tables keyed by it, so tsc refuses a missing one.
+ *
+ * Why these four: im2col/col2im reuse each backend's tuned matmul for convolutions (forward and both
+ * gradients) and transposed convolutions, and are each other's gradient, so every order of
+ * derivative works. Average pooling needs no primitive (im2col, a sum, a division). maxPool's
+ * gradient is a primitive of its own rather than scatterAdd on flattened planes: WebGPU has no
+ * float atomics, and its scatterAdd loops over a whole index row per output element (59 M
+ * iterations for LeNet's first pooling, where maxPoolGrad visits 1.2 M window elements).
  */
 export const WINDOW = {
   /** [N, C, ...input] → [N, C·∏kernel, ∏output]: every window's elements, padding read as 0. */
