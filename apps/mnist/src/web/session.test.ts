@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { cpu } from '@nablajs/backend-cpu';
 import { useBackend } from '@nablajs/tensor';
-import type { DigitSet } from 'app-kit/web';
-import { DEFAULT_CONFIG, sameConfig, Session } from './session.js';
+import { type DigitSet, sameConfig } from 'app-kit/web';
+import { DEFAULT_CONFIG, Session } from './session.js';
 
 /** Digits that are easy to tell apart: digit d lights row 2d + 3 of the image, plus some noise. */
 function fakeDigits(count: number, seed: number): DigitSet {
