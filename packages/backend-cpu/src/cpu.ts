@@ -8,14 +8,17 @@ import {
   type TypedArray,
   type UnaryOp,
   ShapeError,
+  concatLayout,
+  contiguousStrides,
   philoxFill,
+  sizeOf,
   typedArray,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
 import { matmulBatched, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
-import { copyStrided, isDense, rows, sizeOf } from './strided.js';
+import { copyStrided, isDense, rows } from './strided.js';
 import { BINARY, UNARY } from './tables.js';
 
 const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
@@ -209,7 +212,7 @@ function scatterAdd(src: Ref, axis: number, index: Ref, shape: readonly number[]
     storage: o,
     dtype: src.dtype,
     shape,
-    strides: contiguous(shape),
+    strides: contiguousStrides(shape),
     offset: 0,
   };
   // visit order is index's row-major order, which is src's when src is dense
@@ -218,36 +221,27 @@ function scatterAdd(src: Ref, axis: number, index: Ref, shape: readonly number[]
   return o;
 }
 
-function contiguous(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  for (let i = shape.length - 1, s = 1; i >= 0; i--) [st[i], s] = [s, s * shape[i]!];
-  return st;
-}
-
 function concat(xs: readonly Ref[], axis: number): TypedArray {
-  const first = xs[0]!;
-  const shape = first.shape.map((d, i) =>
-    i === axis ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d,
+  const { shape, strides, offsets } = concatLayout(
+    xs.map((x) => x.shape),
+    axis,
   );
-  const o = out(first.dtype, shape);
-  const strides = contiguous(shape);
-  let at = 0;
-  for (const x of xs) {
-    copyStrided(x, {
-      storage: o,
-      dtype: x.dtype,
-      shape: x.shape,
-      strides,
-      offset: at * strides[axis]!,
-    });
-    at += x.shape[axis]!;
-  }
+  const o = out(xs[0]!.dtype, shape);
+  xs.forEach((x, i) =>
+    copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides, offset: offsets[i]! }),
+  );
   return o;
 }
 
 /** `x` copied into `o` (row-major, converting to `o`'s dtype). */
 function copyInto(x: Ref, o: TypedArray, dtype: DType = x.dtype): TypedArray {
-  copyStrided(x, { storage: o, dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 });
+  copyStrided(x, {
+    storage: o,
+    dtype,
+    shape: x.shape,
+    strides: contiguousStrides(x.shape),
+    offset: 0,
+  });
   return o;
 }
 

@@ -1,18 +1,16 @@
-import { type BinaryOp, COMPARE_OPS, type DType, type UnaryOp } from '@nablajs/tensor';
+import {
+  type BinaryOp,
+  COMPARE_OPS,
+  type DType,
+  type UnaryOp,
+  contiguousStrides,
+  isContiguous,
+  sizeOf,
+} from '@nablajs/tensor';
+import { Params, strided } from './params.js';
 import type { GpuStorage, Runtime } from './runtime.js';
 import { WG } from './runtime.js';
-import {
-  MATH,
-  PRELUDE,
-  type Ref,
-  buffer,
-  coalesce,
-  contiguous,
-  indexCode,
-  layoutWords,
-  sizeOf,
-  wgslType,
-} from './wgsl.js';
+import { MATH, PRELUDE, type Ref, buffer, coalesce, wgslType } from './wgsl.js';
 
 /** Float helpers the unary and binary tables call (IEEE edge cases spelled out, since WGSL leaves
  * NaN, infinities and negative bases to the implementation). */
@@ -138,6 +136,10 @@ export const BINARY_WGSL: Record<BinaryOp, { f: string; i: string }> = {
   ge: { f: 'i32(a >= b)', i: 'i32(a >= b)' },
 };
 
+/** The parameters of an elementwise map: the element count, then the views' strided layout. */
+const mapParams = (rank: number, views: number) =>
+  new Params({ n: 'u32', layout: strided(rank, views) });
+
 /**
  * One kernel for every elementwise map: inputs are strided views (read with `indexCode`), the
  * output is written row-major, or through a strided view when `stridedOut` (copy, concat).
@@ -154,14 +156,15 @@ function mapKernel(
     const n = inTypes.length;
     const names = inTypes.map((_, j) => `i${j}`);
     if (stridedOut) names.push('io');
+    const P = mapParams(rank, names.length);
     let src = PRELUDE + MATH + FLOAT_FNS;
     inTypes.forEach((t, j) => (src += buffer(j + 1, `x${j}`, t)));
     src += buffer(n + 1, 'y', outType);
     src += `@compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
-  if (i >= w(0u)) { return; }
-  ${indexCode(rank, names.length, 1, names, 'i')}
+  if (i >= ${P.get('n')}) { return; }
+  ${P.index('layout', names, 'i')}
   ${inTypes.map((_, j) => `let v${j} = x${j}[i${j}];`).join(' ')}
   ${ALIASES[inTypes.length] ?? ''}
   ${stridedOut ? 'y[io]' : 'y[i]'} = ${expr};
@@ -191,7 +194,7 @@ export function map(
     key,
     mapKernel(l.shape.length, inTypes, outType, expr, !!dst),
     { read: inputs.map((x) => x.storage), write: [out] },
-    [n, ...layoutWords(l)],
+    mapParams(l.shape.length, views.length).pack({ n, layout: l }),
     Math.ceil(n / WG),
   );
   return out;
@@ -231,25 +234,26 @@ export function copyInto(rt: Runtime, src: Ref, dst: Ref, op = 'copy'): void {
 /** A row-major copy of a view (what reads and kernels that want dense input use). */
 export function dense(rt: Runtime, x: Ref): Ref {
   const storage = map(rt, 'contiguous', [x], x.dtype, x.shape, 'v0');
-  return { storage, dtype: x.dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 };
+  return {
+    storage,
+    dtype: x.dtype,
+    shape: x.shape,
+    strides: contiguousStrides(x.shape),
+    offset: 0,
+  };
 }
 
 /** Whether a view is row-major from its offset (it can be read or bound as it is). */
-export function isDense(x: Ref): boolean {
-  const st = contiguous(x.shape);
-  return x.shape.every((d, i) => d === 1 || st[i] === x.strides[i]);
-}
+export const isDense = (x: Ref): boolean => isContiguous(x.shape, x.strides);
 
-const FILL_EXPR = { f32: 'wf(62u)', i32: 'wi(62u)' } as const;
+/** `fill`'s parameters: the element count and the value's bits. */
+const FILL_PARAMS = new Params({ n: 'u32', bits: 'u32' });
 
 /** New storage of `n` elements, all `bits` (a float32 or int32 bit pattern). */
 export function fill(rt: Runtime, dtype: DType, n: number, bits: number): GpuStorage {
   const t = wgslType(dtype, 'zeros');
   const out = rt.alloc(n, 'zeros');
-  const params = new Array<number>(63).fill(0);
-  params[0] = n;
-  params[1] = n; // a rank-1 layout: shape [n]; the output is written row-major
-  params[62] = bits;
+  const params = FILL_PARAMS.pack({ n, bits });
   rt.dispatch(`fill:${t}`, fillKernel(t), { read: [], write: [out] }, params, Math.ceil(n / WG));
   return out;
 }
@@ -259,6 +263,6 @@ function fillKernel(t: string): () => string {
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
-  if (i < w(0u)) { y[i] = ${FILL_EXPR[t as 'f32' | 'i32']}; }
+  if (i < ${FILL_PARAMS.get('n')}) { y[i] = bitcast<${t}>(${FILL_PARAMS.get('bits')}); }
 }`;
 }

@@ -8,7 +8,7 @@ import {
   type ReduceOp,
   type UnaryOp,
 } from './ops.js';
-import { broadcastShapes, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
+import { broadcastShapes, concatLayout, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
@@ -270,8 +270,9 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   return withTemps((temps) => {
     const xs = tensors.map((t) => castTemp(t, dtype, temps));
-    const shape = first.shape.map((d, i) =>
-      i === ax ? tensors.reduce((s, t) => s + t.shape[i]!, 0) : d,
+    const { shape } = concatLayout(
+      xs.map((x) => x.shape),
+      ax,
     );
     return wrap(first.backend, first.backend.concat(xs, ax), dtype, shape);
   });
