@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   type Case,
   BINARY_CASES,
+  FUSED_CASES,
   OTHER_CASES,
   REDUCE_CASES,
   STORAGE_CASES,
@@ -38,7 +39,7 @@ export interface DescribeBackendOptions {
 
 /** What `DescribeBackendOptions.filter` is told about a case. */
 export interface CaseInfo {
-  /** 'storage', 'unary', 'binary', 'reduce' or 'other'. */
+  /** 'storage', 'unary', 'binary', 'reduce', 'other' or 'fused'. */
   group: string;
   /** The primitive ('storage' for the storage group). */
   op: string;
@@ -49,12 +50,16 @@ export interface CaseInfo {
 }
 
 const SRC = 'packages/backend-tests/src';
+/** The keys of `FusedKernels`: FUSED_CASES is a `Record` over them, so tsc keeps this complete. */
+const FUSED_OPS = Object.keys(FUSED_CASES) as (keyof typeof FUSED_CASES)[];
 /** Each op list, the table of its cases, and where a new op's row goes. */
 const GROUPS = [
   ['unary', UNARY_OPS, UNARY_CASES, `add its row to UNARY_REF in ${SRC}/reference.ts`],
   ['binary', BINARY_OPS, BINARY_CASES, `add its row to BINARY_REF in ${SRC}/reference.ts`],
   ['reduce', REDUCE_OPS, REDUCE_CASES, `add its row to REDUCE_REF in ${SRC}/reference.ts`],
   ['other', OTHER_OPS, OTHER_CASES, `add its cases to OTHER_CASES in ${SRC}/cases/index.ts`],
+  // the optional kernels of Backend.fused, each checked against the composition it replaces
+  ['fused', FUSED_OPS, FUSED_CASES, `add its cases to FUSED_CASES in ${SRC}/cases/fused.ts`],
 ] as const;
 
 /**
