@@ -81,7 +81,7 @@ function adam(rt: Runtime, p: Ref, g: Ref, m: Ref, v: Ref, vmax: Ref | null, o: 
   let mm = m[mi] + ${s(1)} * (gg - m[mi]);
   let vv = ${s(2)} * v[vi] + ${s(3)} * gg * gg;
   m[mi] = mm; v[vi] = vv;
-  ${vmax ? 'let second = max(vmax[vmaxi], vv); vmax[vmaxi] = second;' : 'let second = vv;'}
+  ${vmax ? 'let second = select(max(vmax[vmaxi], vv), nan(), isnan(vmax[vmaxi]) || isnan(vv)); vmax[vmaxi] = second;' : 'let second = vv;'}
   p[pi] = theta * ${s(4)} - ${s(5)} * (mm / (sqrt(second) / ${s(6)} + ${s(7)}));`,
   );
 }
@@ -91,6 +91,9 @@ function crossEntropy(rt: Runtime, logits: Ref, labels: Ref, g: Ref | null): Gpu
   const [N, C] = logits.shape as [number, number];
   const out = rt.alloc(g ? N * C : N, 'softmaxCrossEntropy');
   const t = wgslType(logits.dtype, 'softmaxCrossEntropy');
+  const nanRow = g
+    ? 'for (var c = 0u; c < C; c = c + 1u) { y[i * C + c] = nan(); }'
+    : 'y[i] = nan();';
   const src =
     () => `${PRELUDE}${MATH}${buffer(1, 'x', t)}${buffer(2, 'labels', 'i32')}${g ? buffer(3, 'g', t) : ''}${buffer(g ? 4 : 3, 'y', t)}${buffer(g ? 5 : 4, 'flags', 'i32')}
 @compute @workgroup_size(${WG})
@@ -101,13 +104,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let row = wi(2u) + i32(i) * wi(3u);
   let sc = wi(4u);
   var mx = -inf();
-  for (var c = 0u; c < C; c = c + 1u) { mx = max(mx, x[u32(row + i32(c) * sc)]); }
+  var bad = false; // WGSL's max() may drop a NaN: a NaN logit makes its row NaN, as on the CPU
+  for (var c = 0u; c < C; c = c + 1u) { let xc = x[u32(row + i32(c) * sc)]; bad = bad || isnan(xc); mx = max(mx, xc); }
   var z = 0.0;
   for (var c = 0u; c < C; c = c + 1u) { z = z + exp(x[u32(row + i32(c) * sc)] - mx); }
   let label = labels[u32(wi(5u) + i32(i) * wi(6u))];
   if (label < 0 || u32(label) >= C) {
     flags[0] = 1; flags[1] = 3; flags[2] = label; flags[3] = i32(C);
-    ${g ? 'for (var c = 0u; c < C; c = c + 1u) { y[i * C + c] = nan(); }' : 'y[i] = nan();'}
+    ${nanRow}
+    return;
+  }
+  if (bad) {
+    ${nanRow}
     return;
   }
   ${
