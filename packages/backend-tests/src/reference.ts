@@ -21,6 +21,11 @@ import { pow } from './oracle/pow.js';
  * reduction, exact BigInt arithmetic); where the only honest oracle is the definition itself
  * (IEEE negation, comparison, a correctly rounded + − × ÷), the row says so. Every row is checked
  * against correctly rounded values from mpmath (`known-values.test.ts`).
+ *
+ * The structured ops below (reduce, matmul, gather, scatterAdd, concat, cast, where) are naive loops
+ * over multi-indices (`nd.ts`): no strides, blocking, SIMD or WebAssembly, nothing from the CPU's
+ * `strided.ts` or `matmul.ts`; float sums run left to right in float64 (the CPU sums in its own
+ * order, in the dtype), int32 matmul sums exactly and wraps once (the CPU wraps each product).
  */
 
 /** The meaning of each unary primitive, in float64. */
