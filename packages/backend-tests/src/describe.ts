@@ -64,8 +64,9 @@ const GROUPS = [
 
 /**
  * Defines the conformance suite for one backend: vitest `describe` blocks that run every primitive
- * of `ops.ts` (and the storage calls) on tensors made on this backend, and compare each result with
- * the suite's own float64 reference. Inputs are contiguous, transposed, sliced with a step, stride-0
+ * of `ops.ts`, the storage calls and the fused kernels (`Backend.fused`, or the composition that
+ * replaces a missing one) on tensors made on this backend, and compare each result with the suite's
+ * own float64 reference. Inputs are contiguous, transposed, sliced with a step, stride-0
  * broadcasts, 0-d and empty; binary ops and `where` cover every class of broadcast shape pair; edge
  * values cover ±Infinity, NaN, ±0, huge and tiny numbers and int32 wraparound. Results are read with
  * `await t.data()`, so asynchronous (GPU) backends run it unchanged.

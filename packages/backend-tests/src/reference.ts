@@ -26,6 +26,8 @@ import { pow } from './oracle/pow.js';
  * over multi-indices (`nd.ts`): no strides, blocking, SIMD or WebAssembly, nothing from the CPU's
  * `strided.ts` or `matmul.ts`; float sums run left to right in float64 (the CPU sums in its own
  * order, in the dtype), int32 matmul sums exactly and wraps once (the CPU wraps each product).
+ * Storing a result rounds it as the definition says (`roundTo`: `Math.fround` is IEEE's rounding to
+ * float32, `| 0` the wrap to int32).
  */
 
 /** The meaning of each unary primitive, in float64. */
