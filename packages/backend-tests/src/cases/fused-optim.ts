@@ -150,11 +150,16 @@ async function declines(ctx: CaseContext, which: 'sgd' | 'adam'): Promise<void> 
   await ctx.expect(a, x, { exact: true, label: 'the param, untouched' });
 }
 
-/** A case that needs the backend's fused `which`; without one it checks that the call declines. */
-const needs =
-  (which: 'sgd' | 'adam', run: (ctx: CaseContext) => Promise<void>) =>
-  (ctx: CaseContext): Promise<void> =>
-    ctx.backend.fused?.[which] ? run(ctx) : declines(ctx, which);
+/** A float case of the fused `which`; on a backend without that kernel it checks the call declines. */
+const kernelCase = (
+  which: 'sgd' | 'adam',
+  name: string,
+  run: (ctx: CaseContext) => Promise<void>,
+): Case => ({
+  name,
+  dtypes: FLOATS,
+  run: (ctx) => (ctx.backend.fused?.[which] ? run(ctx) : declines(ctx, which)),
+});
 
 /** Views a fused update cannot take: the call declines (the optimizer composes) and writes nothing. */
 async function stridedDeclined(ctx: CaseContext, which: 'sgd' | 'adam'): Promise<void> {
@@ -189,43 +194,43 @@ const edgeGrid = (ctx: CaseContext): [Nd, Nd] => {
 };
 
 export const SGD_CASES: Case[] = [
-  {
-    name: 'every combination of momentum, dampening, nesterov, weight decay, maximize: 3 steps',
-    dtypes: FLOATS,
-    run: needs('sgd', async (ctx) => {
+  kernelCase(
+    'sgd',
+    'every combination of momentum, dampening, nesterov, weight decay, maximize: 3 steps',
+    async (ctx) => {
       for (const o of SGD_VARIANTS) await sgdSteps(ctx, [7, 9], o);
-    }),
-  },
-  {
-    name: 'long [5003] (the CPU past its WebAssembly threshold, with a tail)',
-    dtypes: FLOATS,
-    run: needs('sgd', async (ctx) => {
+    },
+  ),
+  kernelCase(
+    'sgd',
+    'long [5003] (the CPU past its WebAssembly threshold, with a tail)',
+    async (ctx) => {
       for (const o of [{}, { weightDecay: 0.1, maximize: true }, { momentum: 0.8 }])
         await sgdSteps(ctx, [5003], o, { steps: 2 });
-    }),
-  },
-  {
-    name: 'lr 0 keeps the param; momentum 0 leaves a buffer passed alone; one element',
-    dtypes: FLOATS,
-    run: needs('sgd', async (ctx) => {
+    },
+  ),
+  kernelCase(
+    'sgd',
+    'lr 0 keeps the param; momentum 0 leaves a buffer passed alone; one element',
+    async (ctx) => {
       await sgdSteps(ctx, [4], { lr: 0, momentum: 0.9 });
       const [p, g, b] = [0, 1, 2].map(() => ctx.values([6], uniform)) as [Nd, Nd, Nd];
       const B = offsetView(ctx, b);
       expect(fusedSgd(offsetView(ctx, p), offsetView(ctx, g), B, SGD)).toBe(true);
       await ctx.expect(B, b, { exact: true, label: 'the buffer, untouched' });
       await sgdSteps(ctx, [1], { momentum: 0.5, nesterov: true });
-    }),
-  },
-  {
-    name: 'edge values: ±Infinity, NaN, ±0, huge and tiny params and gradients',
-    dtypes: FLOATS,
-    run: needs('sgd', async (ctx) => {
+    },
+  ),
+  kernelCase(
+    'sgd',
+    'edge values: ±Infinity, NaN, ±0, huge and tiny params and gradients',
+    async (ctx) => {
       const [p, g] = edgeGrid(ctx);
       const opts = { steps: 2, p0: p, grads: [g, g] };
       await sgdSteps(ctx, [...p.shape], {}, opts);
       await sgdSteps(ctx, [...p.shape], { momentum: 0.9, weightDecay: 0.05, nesterov: true }, opts);
-    }),
-  },
+    },
+  ),
   {
     name: 'strided views are declined and left untouched',
     dtypes: FLOATS,
@@ -234,42 +239,38 @@ export const SGD_CASES: Case[] = [
 ];
 
 export const ADAM_CASES: Case[] = [
-  {
-    name: 'every combination of weight decay (L2, decoupled), maximize, amsgrad: steps 1–3',
-    dtypes: FLOATS,
-    run: needs('adam', async (ctx) => {
+  kernelCase(
+    'adam',
+    'every combination of weight decay (L2, decoupled), maximize, amsgrad: steps 1–3',
+    async (ctx) => {
       for (const o of ADAM_VARIANTS) await adamSteps(ctx, [7, 9], o);
-    }),
-  },
-  {
-    name: 'long [5003] (the CPU past its WebAssembly threshold), Adam and AdamW',
-    dtypes: FLOATS,
-    run: needs('adam', async (ctx) => {
+    },
+  ),
+  kernelCase(
+    'adam',
+    'long [5003] (the CPU past its WebAssembly threshold), Adam and AdamW',
+    async (ctx) => {
       await adamSteps(ctx, [5003], {}, { steps: 2 });
       await adamSteps(ctx, [5003], { weightDecay: 0.01, decoupled: true }, { steps: 2 });
-    }),
-  },
-  {
-    name: 'a late step (bias corrections near 1), unusual betas, a large eps and lr',
-    dtypes: FLOATS,
-    run: needs('adam', async (ctx) => {
+    },
+  ),
+  kernelCase(
+    'adam',
+    'a late step (bias corrections near 1), unusual betas, a large eps and lr',
+    async (ctx) => {
       await adamSteps(ctx, [5, 3], {}, { first: 10000, steps: 2 });
       const odd = { lr: 0.3, beta1: 0.5, beta2: 0.6, eps: 0.1, weightDecay: 0.2 };
       await adamSteps(ctx, [5, 3], { ...odd, amsgrad: true });
       await adamSteps(ctx, [1], { ...odd, decoupled: true, maximize: true });
-    }),
-  },
-  {
-    name: 'edge gradients: ±Infinity, NaN, ±0, tiny and large',
-    dtypes: FLOATS,
-    run: needs('adam', async (ctx) => {
-      // large stays below √(float32 max): v holds g², and an overflow there is float32's, not a bug
-      const edges = [Infinity, -Infinity, NaN, 0, -0, 1e-30, -1e-30, 1e10, -1e10, 1, -2.5];
-      const g = ctx.nd(edges);
-      for (const amsgrad of [false, true])
-        await adamSteps(ctx, [edges.length], { amsgrad, weightDecay: 0.1 }, { grads: [g, g, g] });
-    }),
-  },
+    },
+  ),
+  kernelCase('adam', 'edge gradients: ±Infinity, NaN, ±0, tiny and large', async (ctx) => {
+    // large stays below √(float32 max): v holds g², and an overflow there is float32's, not a bug
+    const edges = [Infinity, -Infinity, NaN, 0, -0, 1e-30, -1e-30, 1e10, -1e10, 1, -2.5];
+    const g = ctx.nd(edges);
+    for (const amsgrad of [false, true])
+      await adamSteps(ctx, [edges.length], { amsgrad, weightDecay: 0.1 }, { grads: [g, g, g] });
+  }),
   {
     name: 'strided views are declined and left untouched',
     dtypes: FLOATS,
