@@ -38,7 +38,7 @@ export const LAYOUTS: readonly Layout[] = [
 export type Gen = (rng: Rng, dtype: DType) => number;
 
 /** Stands in the storage a strided view skips: a kernel that reads it gets a conspicuous value. */
-const SENTINEL = 4242;
+export const SENTINEL = 4242;
 
 export interface ExpectOptions {
   /** Per-element scale of the absolute tolerance (Σ|terms| of a sum or dot product); default 1. */
@@ -88,13 +88,16 @@ export class CaseContext {
     return fromValues(dtype, shape, values);
   }
 
-  /** A backend tensor holding `x`'s values in `layout` (not a broadcast one: use `input`). */
-  make(x: Nd, layout: Layout = 'contiguous'): Tensor {
+  /**
+   * A backend tensor holding `x`'s values in `layout` (not a broadcast one: use `input`), on this
+   * case's backend or on `backend`.
+   */
+  make(x: Nd, layout: Layout = 'contiguous', backend: Backend = this.backend): Tensor {
     const { dtype, shape } = x;
     const upload = (values: Float64Array, s: readonly number[]): Tensor => {
       const data = typedArray(dtype, values.length);
       data.set(values);
-      return this.track(tensor(data, { backend: this.backend, dtype, shape: s }));
+      return this.track(tensor(data, { backend, dtype, shape: s }));
     };
     const rank = shape.length;
     switch (layout) {

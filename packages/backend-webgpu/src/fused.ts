@@ -85,7 +85,7 @@ function adam(rt: Runtime, p: Ref, g: Ref, m: Ref, v: Ref, vmax: Ref | null, o: 
   let mm = m[mi] + mix1 * (gg - m[mi]);
   let vv = beta2 * v[vi] + mix2 * gg * gg;
   m[mi] = mm; v[vi] = vv;
-  ${vmax ? 'let second = max(vmax[vmaxi], vv); vmax[vmaxi] = second;' : 'let second = vv;'}
+  ${vmax ? 'let second = select(max(vmax[vmaxi], vv), nan(), isnan(vmax[vmaxi]) || isnan(vv)); vmax[vmaxi] = second;' : 'let second = vv;'}
   p[pi] = theta * shrink - stepSize * (mm / (sqrt(second) / bias2Sqrt + eps));`,
   );
 }
@@ -110,6 +110,9 @@ function crossEntropy(rt: Runtime, logits: Ref, labels: Ref, g: Ref | null): Gpu
   const out = rt.alloc(g ? N * C : N, 'softmaxCrossEntropy');
   const t = wgslType(logits.dtype, 'softmaxCrossEntropy');
   const P = CROSS_ENTROPY_PARAMS;
+  const nanRow = g
+    ? 'for (var c = 0u; c < C; c = c + 1u) { y[i * C + c] = nan(); }'
+    : 'y[i] = nan();';
   const src =
     () => `${PRELUDE}${MATH}${buffer(1, 'x', t)}${buffer(2, 'labels', 'i32')}${g ? buffer(3, 'g', t) : ''}${buffer(g ? 4 : 3, 'y', t)}${flagsBuffer(g ? 5 : 4)}
 @compute @workgroup_size(${WG})
@@ -119,13 +122,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (i >= N) { return; }
   let row = xOffset + i32(i) * xRow;
   var mx = -inf();
-  for (var c = 0u; c < C; c = c + 1u) { mx = max(mx, x[u32(row + i32(c) * xCol)]); }
+  var bad = false; // WGSL's max() may drop a NaN: a NaN logit makes its row NaN, as on the CPU
+  for (var c = 0u; c < C; c = c + 1u) { let xc = x[u32(row + i32(c) * xCol)]; bad = bad || isnan(xc); mx = max(mx, xc); }
   var z = 0.0;
   for (var c = 0u; c < C; c = c + 1u) { z = z + exp(x[u32(row + i32(c) * xCol)] - mx); }
   let label = labels[u32(labelsOffset + i32(i) * labelsStride)];
   if (label < 0 || u32(label) >= C) {
     ${flagBadIndex('softmaxCrossEntropy', 'label', 'C')}
-    ${g ? 'for (var c = 0u; c < C; c = c + 1u) { y[i * C + c] = nan(); }' : 'y[i] = nan();'}
+    ${nanRow}
+    return;
+  }
+  if (bad) {
+    ${nanRow}
     return;
   }
   ${
