@@ -8,6 +8,7 @@ import {
   type TypedArray,
   type UnaryOp,
   ShapeError,
+  binaryResultDType,
   philoxFill,
   typedArray,
 } from '@nablajs/tensor';
@@ -17,8 +18,6 @@ import { matmulBatched, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows, sizeOf } from './strided.js';
 import { BINARY, UNARY } from './tables.js';
-
-const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
 type Ref = TensorRef<TypedArray>;
 
@@ -92,7 +91,7 @@ function binaryRun(
 }
 
 function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
-  const o = out(COMPARE.has(op) ? 'int32' : a.dtype, a.shape);
+  const o = out(binaryResultDType(op, a.dtype), a.shape);
   rows(a.shape, [a, b], (start, [oa, ob], len, [sa, sb]) =>
     binaryRun(op, a.storage, oa!, sa!, b.storage, ob!, sb!, o, start, len),
   );
