@@ -145,6 +145,7 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   ceil: piecewiseConstant,
   log1p: unary((g, x) => g.div(x.add(1))),
   expm1: unary((g, _x, y) => g.mul(y.add(1))),
+  softsign: unary((g, x) => g.div(x.abs().add(1).square())),
 
   add: binary(
     (g) => g,

@@ -31,6 +31,7 @@ export const UNARY_JS: UnaryForms<Unary> = {
   ceil: both(Math.ceil),
   log1p: { f: Math.log1p },
   expm1: { f: Math.expm1 },
+  softsign: { f: (x) => x / (1 + Math.abs(x)) }, // ±∞ gives NaN (∞/∞), as PyTorch
 };
 
 /** Two-sided, so that neither side overflows: exp of a large positive argument is never taken. */

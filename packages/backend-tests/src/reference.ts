@@ -35,6 +35,8 @@ export const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   ceil: Math.ceil,
   log1p: Math.log1p,
   expm1: Math.expm1,
+  // definition, x/(1 + |x|), the sign cleared by comparison: ±∞ gives NaN (∞/∞), as PyTorch
+  softsign: (x) => x / (1 + (x < 0 ? -x : x)),
 };
 
 /** The meaning of each binary primitive, in float64; comparisons give 1 or 0. */

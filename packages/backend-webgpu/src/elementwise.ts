@@ -127,6 +127,7 @@ export const UNARY_WGSL: UnaryForms<string> = {
   ceil: { f: 'ceil(x)', i: 'x' },
   log1p: { f: 'log1p_f(x)' },
   expm1: { f: 'expm1_f(x)' },
+  softsign: { f: 'select(x / (1.0 + abs(x)), nan(), isinf(x))' },
 };
 
 /** Each binary op as a WGSL expression of `a` and `b`; comparisons give an i32 0/1. */

@@ -64,6 +64,7 @@ export const UNARY = {
   ceil: { dtypes: 'any' },
   log1p: { dtypes: 'float' },
   expm1: { dtypes: 'float' },
+  softsign: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
 
 /** The binary primitives, each a Tensor method taking a tensor or a number (`x.add(y)`). */
