@@ -47,6 +47,8 @@ export interface ExpectOptions {
   factor?: number;
   /** Bit-for-bit: NaN matches NaN, and -0 must stay -0 (copies). */
   exact?: boolean;
+  /** A zero must have the expected sign (within tolerance otherwise). */
+  signedZeros?: boolean;
   /** Inputs of an elementwise op, shown (broadcast) beside a mismatch. */
   inputs?: readonly Nd[];
   /** Names what is being compared when a case checks several results. */
@@ -169,11 +171,13 @@ export class CaseContext {
       const limit = f * (tol.atol * (opts.scale?.[i] ?? 1) + tol.rtol * Math.abs(e));
       const ok = opts.exact
         ? Object.is(a, e)
-        : e !== e
-          ? a !== a
-          : !Number.isFinite(e)
-            ? a === e
-            : Math.abs(a - e) <= limit;
+        : e === 0 && opts.signedZeros
+          ? Object.is(a, e)
+          : e !== e
+            ? a !== a
+            : !Number.isFinite(e)
+              ? a === e
+              : Math.abs(a - e) <= limit;
       if (ok) continue;
       if (++count > 8) continue;
       const idx = unravel(i, expected.shape);

@@ -1,9 +1,11 @@
 import {
   type BinaryOp,
   type DType,
-  FLOAT_ONLY_UNARY,
   type ReduceOp,
   type UnaryOp,
+  binaryDType,
+  binaryResultDType,
+  unaryDType,
 } from '@nablajs/tensor';
 import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } from './nd.js';
 import * as E from './oracle/elementary.js';
@@ -67,6 +69,8 @@ export const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   log1p: E.log1p,
   // 2^k·expm1(r) + (2^k − 1) with the expm1 series of exp: one rounding
   expm1: E.expm1,
+  // definition, x/(1 + |x|), the sign cleared by comparison: ±∞ gives NaN (∞/∞), as PyTorch
+  softsign: (x) => x / (1 + (x < 0 ? -x : x)),
 };
 
 /** The meaning of each binary primitive, in float64; comparisons give 1 or 0. */
@@ -131,7 +135,6 @@ function extreme(xs: readonly number[], dir: 1 | -1): number {
   return best;
 }
 
-const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
 
 /** int32 < float32 < float64. */
@@ -152,7 +155,7 @@ export interface Result {
 }
 
 export function unary(op: UnaryOp, x: Nd): Nd {
-  const dtype = x.dtype === 'int32' && FLOAT_ONLY_UNARY.has(op) ? 'float32' : x.dtype;
+  const dtype = unaryDType(op, x.dtype);
   const f = (dtype === 'int32' && INT32_UNARY[op]) || UNARY_REF[op];
   const input = dtype === x.dtype ? x : cast(x, dtype);
   return fill(dtype, x.shape, (idx) => f(at(input, idx)));
@@ -160,12 +163,11 @@ export function unary(op: UnaryOp, x: Nd): Nd {
 
 /** As the Tensor API defines it: promotion, int32 `div` in float32, comparisons in int32. */
 export function binary(op: BinaryOp, a: Nd, b: Nd): Nd {
-  let dtype = promote(a.dtype, b.dtype);
-  if (op === 'div' && dtype === 'int32') dtype = 'float32';
+  const dtype = binaryDType(op, promote(a.dtype, b.dtype));
   const f = (dtype === 'int32' && INT32_BINARY[op]) || BINARY_REF[op];
   const A = a.dtype === dtype ? a : cast(a, dtype);
   const B = b.dtype === dtype ? b : cast(b, dtype);
-  return fill(COMPARE.has(op) ? 'int32' : dtype, broadcastShape(a.shape, b.shape), (idx) =>
+  return fill(binaryResultDType(op, dtype), broadcastShape(a.shape, b.shape), (idx) =>
     f(at(A, idx), at(B, idx)),
   );
 }

@@ -1,9 +1,12 @@
 import {
+  type BinaryForms,
   type BinaryOp,
-  COMPARE_OPS,
   type DType,
+  type UnaryForms,
   type UnaryOp,
+  binaryResultDType,
   contiguousStrides,
+  formFor,
   isContiguous,
   sizeOf,
 } from '@nablajs/tensor';
@@ -96,9 +99,9 @@ fn max_f(a: f32, b: f32) -> f32 { if (isnan(a) || isnan(b)) { return nan(); } re
 fn min_f(a: f32, b: f32) -> f32 { if (isnan(a) || isnan(b)) { return nan(); } return select(b, a, a < b); }
 `;
 
-/** Each unary op as a WGSL expression of `x`: the float form, and the int32 form where the op
- * takes integers (the float-only ops arrive cast to float32). */
-export const UNARY_WGSL: Record<UnaryOp, { f: string; i?: string }> = {
+/** Each unary op as a WGSL expression of `x`: the float form, and the int32 form exactly where the
+ * op takes int32 (the float-only ops arrive cast to float32). */
+export const UNARY_WGSL: UnaryForms<string> = {
   neg: { f: '-x', i: '-x' },
   exp: { f: 'exp_f(x)' },
   log: { f: 'log_f(x)' },
@@ -117,14 +120,15 @@ export const UNARY_WGSL: Record<UnaryOp, { f: string; i?: string }> = {
   ceil: { f: 'ceil(x)', i: 'x' },
   log1p: { f: 'log1p_f(x)' },
   expm1: { f: 'expm1_f(x)' },
+  softsign: { f: 'select(x / (1.0 + abs(x)), nan(), isinf(x))' },
 };
 
 /** Each binary op as a WGSL expression of `a` and `b`; comparisons give an i32 0/1. */
-export const BINARY_WGSL: Record<BinaryOp, { f: string; i: string }> = {
+export const BINARY_WGSL: BinaryForms<string> = {
   add: { f: 'a + b', i: 'a + b' },
   sub: { f: 'a - b', i: 'a - b' },
   mul: { f: 'a * b', i: 'a * b' },
-  div: { f: 'a / b', i: 'select(a / b, 0, b == 0)' },
+  div: { f: 'a / b' },
   pow: { f: 'pow_f(a, b)', i: 'pow_i(a, b)' },
   maximum: { f: 'max_f(a, b)', i: 'max(a, b)' },
   minimum: { f: 'min_f(a, b)', i: 'min(a, b)' },
@@ -200,21 +204,16 @@ export function map(
   return out;
 }
 
-const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
-
 /** The names the unary (`x`) and binary (`a`, `b`) tables use for the loaded values. */
 const ALIASES: Record<number, string> = { 1: 'let x = v0;', 2: 'let a = v0; let b = v1;' };
 
 export function unary(rt: Runtime, op: UnaryOp, x: Ref): GpuStorage {
-  const t = wgslType(x.dtype, op);
-  const row = UNARY_WGSL[op];
-  return map(rt, op, [x], x.dtype, x.shape, t === 'f32' ? row.f : (row.i ?? row.f));
+  return map(rt, op, [x], x.dtype, x.shape, formFor(op, UNARY_WGSL[op], x.dtype));
 }
 
 export function binary(rt: Runtime, op: BinaryOp, a: Ref, b: Ref): GpuStorage {
-  const t = wgslType(a.dtype, op);
-  const e = BINARY_WGSL[op][t === 'f32' ? 'f' : 'i'];
-  return map(rt, op, [a, b], COMPARE.has(op) ? 'int32' : a.dtype, a.shape, e);
+  const e = formFor(op, BINARY_WGSL[op], a.dtype);
+  return map(rt, op, [a, b], binaryResultDType(op, a.dtype), a.shape, e);
 }
 
 export function where(rt: Runtime, c: Ref, a: Ref, b: Ref): GpuStorage {
