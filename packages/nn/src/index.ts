@@ -62,6 +62,7 @@ export {
   crossEntropy,
   CrossEntropyLoss,
   type CrossEntropyOptions,
+  FunctionLoss,
   GaussianNLLLoss,
   gaussianNllLoss,
   type GaussianNllOptions,

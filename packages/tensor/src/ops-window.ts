@@ -14,28 +14,24 @@
  * float atomics, and its scatterAdd loops over a whole index row per output element (59 M
  * iterations for LeNet's first pooling, where maxPoolGrad visits 1.2 M window elements).
  */
+/** What the library knows about a sliding-window op (a row of `WINDOW`). */
+export interface WindowTraits {
+  /** 'any': int32 in, int32 out (copies and wrapping sums); 'float': float inputs only (int32
+   * raises a DTypeError, as PyTorch's pooling refuses integers). */
+  readonly dtypes: 'any' | 'float';
+}
+
+/** The sliding-window primitives. */
 export const WINDOW = {
   /** [N, C, ...input] → [N, C·∏kernel, ∏output]: every window's elements, padding read as 0. */
-  im2col: {
-    /** Takes int32 inputs too. */
-    int: true,
-  },
+  im2col: { dtypes: 'any' },
   /** [N, C·∏kernel, ∏output] → [N, C, ...input]: each column added back where im2col read it. */
-  col2im: {
-    /** Takes int32 inputs too. */
-    int: true,
-  },
+  col2im: { dtypes: 'any' },
   /** [N, C, ...input] → values and int32 argmax [N, C, ...output]; padding never wins. */
-  maxPool: {
-    /** Float inputs only. */
-    int: false,
-  },
+  maxPool: { dtypes: 'float' },
   /** Gradient of maxPool: g [N, C, ...output] added at its argmax into zeros [N, C, ...input]. */
-  maxPoolGrad: {
-    /** Float inputs only. */
-    int: false,
-  },
-} as const;
+  maxPoolGrad: { dtypes: 'float' },
+} as const satisfies Record<string, WindowTraits>;
 
 /** The name of a sliding-window primitive: a key of `WINDOW`. */
 export type WindowOp = keyof typeof WINDOW;

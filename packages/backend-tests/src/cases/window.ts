@@ -70,7 +70,7 @@ async function fold(ctx: CaseContext, g: Geo, layout: Layout = 'contiguous') {
 
 /** Every geometry, then every layout on one, then LeNet's size. */
 function cases(run: (ctx: CaseContext, g: Geo, l?: Layout) => Promise<void>, op: WindowOp): Case[] {
-  const dtypes = WINDOW[op].int ? undefined : FLOATS;
+  const dtypes = WINDOW[op].dtypes === 'any' ? undefined : FLOATS;
   return [
     ...GEOS.map((g) => ({ name: g.label, dtypes, run: (ctx: CaseContext) => run(ctx, g) })),
     {
