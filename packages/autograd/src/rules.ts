@@ -3,19 +3,22 @@ import {
   type SliceSpec,
   type Tensor,
   type UnaryOp,
+  type WindowOp,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
 import { Variable, scatterAdd, unslice, where } from './variable.js';
+import { type PoolParams, type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =
   | UnaryOp
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
-  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
+  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
+  | WindowOp; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -57,6 +60,14 @@ export interface RuleParams {
   where: Tensor;
   /** The int32 labels. */
   softmaxCrossEntropy: Tensor;
+  /** The window options and the input's spatial size. */
+  im2col: WindowParams;
+  /** The window options and the output's spatial size. */
+  col2im: WindowParams;
+  /** The window options, the input's spatial size and the argmax. */
+  maxPool: PoolParams;
+  /** The window options, the input's spatial size and the argmax. */
+  maxPoolGrad: PoolParams;
 }
 
 /** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
@@ -228,4 +239,13 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  im2col: (g, _xs, _y, _needs, p) => [col2im(g, p.size, p.opts)],
+  col2im: (g, _xs, _y, _needs, p) => [im2col(g, p.opts)],
+  maxPool: (g, _xs, _y, _needs, p) => [maxPoolGrad(g, p.indices, p.size, p.opts)],
+  maxPoolGrad: (g, _xs, y, _needs, p) => {
+    // the value at each window's argmax: a gather from the flattened planes
+    const [N, C] = y.shape as [number, number];
+    const at = p.indices.reshape([N, C, -1]);
+    return [g.reshape([N, C, -1]).gather(2, at).reshape(p.indices.shape)];
+  },
 };

@@ -23,6 +23,7 @@ import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { REDUCE_JS } from './tables.js';
+import { windowKernels } from './window.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -215,6 +216,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     concat,
     cast,
     copy: copyStrided,
+    ...windowKernels(fast),
     fused: FUSED,
     random(dist: RandomDist, dtype, size, seed, offset) {
       const o = alloc(dtype, size);

@@ -17,6 +17,7 @@ import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
 import { wgslType } from './wgsl.js';
+import { windowKernels } from './window.js';
 
 /** Options of `webgpu()`. */
 export interface WebGpuOptions {
@@ -177,6 +178,7 @@ function makeBackend(
       if (from !== src) rt.free(from.storage);
     },
     random: (dist, dtype, size, seed, offset) => random(rt, dist, dtype, size, seed, offset),
+    ...windowKernels(rt),
     fused: fusedKernels(rt, tile),
     flush: () => rt.flush(),
     async finish() {
