@@ -368,3 +368,35 @@ describe('PyTorch interop', () => {
     },
   );
 });
+
+describe('untrusted names never reach Object.prototype', () => {
+  const F32x1 = { dtype: 'F32', shape: [1], data_offsets: [0, 4] };
+  // JSON.parse makes `__proto__` an own key, so JSON.stringify writes it as a crafted file would
+  const header = (key: string, value: unknown) =>
+    JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value)}}`);
+  test.each(['__proto__', 'constructor', 'prototype'])('a tensor named %s is refused', (key) => {
+    const bytes = build(header(key, F32x1), [0, 0, 128, 63]);
+    expect(() => deserialize(bytes)).toThrow(SafetensorsError);
+    expect(() => deserialize(bytes)).toThrow(`'${key}' cannot name a tensor`);
+    expect(({} as Record<string, unknown>).dtype).toBeUndefined();
+  });
+  test.each(['__proto__', 'constructor', 'prototype'])('a metadata key %s is refused', (key) => {
+    const bytes = build({ __metadata__: header(key, 'x') });
+    expect(() => deserialize(bytes)).toThrow(`__metadata__: key '${key}' is not allowed`);
+  });
+  test('what deserialize returns has no prototype to reach', () => {
+    const { tensors, metadata } = deserialize(
+      build({ __metadata__: { a: 'b' }, t: F32x1 }, [0, 0, 128, 63]),
+    );
+    expect(Object.getPrototypeOf(tensors)).toBeNull();
+    expect(Object.getPrototypeOf(metadata)).toBeNull();
+    expect('toString' in tensors).toBe(false);
+    expect(arr(tensors.t!)).toEqual([1]);
+    expect({ ...metadata }).toEqual({ a: 'b' });
+  });
+  test('a state dict with such a key is refused by serialize', () => {
+    const sd = Object.create(null) as Record<string, Tensor>;
+    sd['constructor'] = tensor([1]);
+    expect(() => serialize(sd)).toThrow("'constructor' cannot name a tensor");
+  });
+});

@@ -3,6 +3,7 @@ import {
   type DType,
   NablaError,
   Tensor,
+  UNSAFE_KEYS,
   type TypedArray,
   fmtShape,
   getBackend,
@@ -80,24 +81,48 @@ function stateDictOf(op: string, source: Module | StateDict): StateDict {
     throw new SafetensorsError(op, 'expects a Module or a state dict (name → Tensor)');
   for (const [name, t] of Object.entries(sd)) {
     if (!(t instanceof Tensor)) throw new SafetensorsError(op, `'${name}' is not a Tensor`);
-    if (name === '__metadata__')
-      throw new SafetensorsError(
-        op,
-        "'__metadata__' is reserved for metadata and cannot name a tensor",
-      );
+    checkName(op, name);
     t.assertLive(op);
   }
   return sd;
 }
 
-function checkMetadata(op: string, metadata: Metadata | undefined): void {
+/** A tensor's name: not `__metadata__`, nor a key that would reach `Object.prototype`. */
+function checkName(op: string, name: string): void {
+  if (name === '__metadata__')
+    throw new SafetensorsError(
+      op,
+      "'__metadata__' is reserved for metadata and cannot name a tensor",
+    );
+  if (UNSAFE_KEYS.has(name))
+    throw new SafetensorsError(
+      op,
+      `'${name}' cannot name a tensor`,
+      'names that reach Object.prototype are refused (rename the tensor)',
+    );
+}
+
+/** Metadata: strings to strings, no key that would reach `Object.prototype`. */
+function checkMetadata(op: string, metadata: unknown, label = 'metadata'): void {
   if (metadata === undefined) return;
   if (!isPlainObject(metadata) || Object.values(metadata).some((v) => typeof v !== 'string'))
     throw new SafetensorsError(
       op,
-      'metadata must map strings to strings',
+      `${label} must map strings to strings`,
       'use JSON.stringify for other values',
     );
+  for (const key of Object.keys(metadata))
+    if (UNSAFE_KEYS.has(key))
+      throw new SafetensorsError(
+        op,
+        `${label}: key '${key}' is not allowed`,
+        'keys that reach Object.prototype are refused',
+      );
+}
+
+/** An empty object without a prototype: a key read from a file can only ever be an own entry. */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function assemble(
@@ -280,12 +305,11 @@ export function deserialize(
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
 
-  let metadata: Metadata = {};
-  if ('__metadata__' in h) {
+  const metadata: Metadata = record();
+  if (Object.hasOwn(h, '__metadata__')) {
     const m = h.__metadata__;
-    if (!isPlainObject(m) || Object.values(m).some((v) => typeof v !== 'string'))
-      fail('__metadata__ must map strings to strings');
-    metadata = m as Metadata;
+    checkMetadata(op, m, '__metadata__');
+    Object.assign(metadata, m);
   }
 
   interface Entry {
@@ -299,6 +323,7 @@ export function deserialize(
   const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   for (const [name, info] of Object.entries(h)) {
     if (name === '__metadata__') continue;
+    checkName(op, name);
     if (!isPlainObject(info))
       fail(`'${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
@@ -344,7 +369,7 @@ export function deserialize(
     fail(`${dataLen - at} bytes after the last tensor are not described by the header`);
 
   const backend = opts.backend ?? getBackend('deserialize');
-  const tensors: StateDict = {};
+  const tensors: StateDict = record();
   for (const e of entries) {
     const values = decode(op, e.name, e.dtype, view, dataStart + e.begin, sizeOf(e.shape));
     tensors[e.name] = tensor(values, { shape: e.shape, backend });

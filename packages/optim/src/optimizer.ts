@@ -1,6 +1,6 @@
 import { Variable } from '@nablajs/autograd';
 import { ShapeError, type Tensor, fmtShape, isFloat, sameShape } from '@nablajs/tensor';
-import { OptimizerError, checkKeys } from './errors.js';
+import { OptimizerError, checkKeys, checkSafeKey } from './errors.js';
 
 /** What every optimizer's options have. */
 export interface LROptions {
@@ -259,6 +259,7 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
     });
     const state = new Map<Variable, ParamState>();
     for (const [key, entry] of Object.entries(sd.state)) {
+      checkSafeKey(name, key, 'loadStateDict: state');
       const p = byIndex.get(Number(key));
       if (!p)
         throw new OptimizerError(

@@ -21,6 +21,13 @@ export class BackendError extends NablaError {}
 /** A tensor used after `dispose()`. */
 export class DisposedError extends NablaError {}
 
+/**
+ * Keys that reach or shadow `Object.prototype` when copied into an ordinary object
+ * (`o['__proto__'] = v` replaces its prototype). Every parser of untrusted input (safetensors
+ * headers and metadata, checkpoints, state dicts) refuses them with a typed error.
+ */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** `[2,3]` for messages. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

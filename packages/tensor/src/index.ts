@@ -50,6 +50,7 @@ export {
   fmtShape,
   NablaError,
   ShapeError,
+  UNSAFE_KEYS,
 } from './errors.js';
 export { formatTensor } from './format.js';
 export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
