@@ -7,7 +7,7 @@ import {
   type TensorRef,
   type TypedArray,
   type UnaryOp,
-  ShapeError,
+  IndexError,
   philoxFill,
   typedArray,
 } from '@nablajs/tensor';
@@ -186,7 +186,7 @@ function indexed(
     for (let j = 0; j < len; j++) {
       const k = is[oi! + j * si!]!;
       if (k < 0 || k >= dim)
-        throw new ShapeError(
+        throw new IndexError(
           op,
           `index ${k} is out of range for axis ${axis} of size ${dim}`,
           `indices must be in 0..${dim - 1}`,

@@ -1,4 +1,5 @@
 import type { AdamStep, FusedKernels, SgdStep } from '@nablajs/tensor';
+import { flagCode } from './flags.js';
 import { type Activation, type TileChoice, matmul } from './matmul.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
 import { MATH, PRELUDE, type Ref, buffer, fbits, sizeOf, wgslType } from './wgsl.js';
@@ -106,7 +107,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var c = 0u; c < C; c = c + 1u) { z = z + exp(x[u32(row + i32(c) * sc)] - mx); }
   let label = labels[u32(wi(5u) + i32(i) * wi(6u))];
   if (label < 0 || u32(label) >= C) {
-    flags[0] = 1; flags[1] = 3; flags[2] = label; flags[3] = i32(C);
+    ${flagCode('label', 'i32(C)')}
     ${g ? 'for (var c = 0u; c < C; c = c + 1u) { y[i * C + c] = nan(); }' : 'y[i] = nan();'}
     return;
   }
@@ -139,7 +140,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       g?.strides[0] ?? 0,
     ],
     Math.ceil(N / WG),
-    true,
+    { op: 'softmaxCrossEntropy', axis: -1 },
   );
   return out;
 }

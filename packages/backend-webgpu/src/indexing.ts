@@ -1,3 +1,4 @@
+import { flagCode } from './flags.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
 import {
   PRELUDE,
@@ -10,11 +11,8 @@ import {
   wgslType,
 } from './wgsl.js';
 
-/** Binding of the flags buffer (after the kernel's own), and the code each op reports with. */
+/** Binding of the flags buffer, after the kernel's own (see flags.ts). */
 const FLAG = (binding: number) => buffer(binding, 'flags', 'i32');
-function flagCode(op: 1 | 2, k: string, dim: string): string {
-  return `flags[0] = 1; flags[1] = ${op}; flags[2] = ${k}; flags[3] = i32(${dim});`;
-}
 
 /** out[i] = x[… index[i] …] along `axis`: a view of x with stride 0 on the axis walks beside the
  * index, and the index value adds k·stride. Out-of-range indices give 0 and are reported. */
@@ -37,7 +35,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (i >= w(0u)) { return; }
   ${indexCode(rank, 2, 3, ['ii', 'ix'], 'i')}
   let k = index[ii];
-  if (k < 0 || u32(k) >= w(1u)) { ${flagCode(1, 'k', 'w(1u)')} y[i] = ${t}(0); return; }
+  if (k < 0 || u32(k) >= w(1u)) { ${flagCode('k', 'i32(w(1u))')} y[i] = ${t}(0); return; }
   y[i] = x[u32(i32(ix) + k * wi(2u))];
 }`;
   rt.dispatch(
@@ -46,7 +44,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     { read: [x.storage, index.storage], write: [out] },
     [n, x.shape[axis]!, x.strides[axis]!, ...layoutWords(l)],
     Math.ceil(n / WG),
-    true,
+    { op: 'gather', axis },
   );
   return out;
 }
@@ -98,7 +96,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var j = 0; j < i32(w(1u)); j = j + 1) {
       let k = index[u32(ib + j * wi(${IV + 1 + axis}u))];
       if (k == want) { acc = acc + src[u32(sb + j * wi(${SV + 1 + axis}u))]; }
-      if (want == 0 && (k < 0 || u32(k) >= w(2u))) { ${flagCode(2, 'k', 'w(2u)')} }
+      if (want == 0 && (k < 0 || u32(k) >= w(2u))) { ${flagCode('k', 'i32(w(2u))')} }
     }
   }
   y[i] = acc;
@@ -119,7 +117,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       ...src.strides,
     ],
     Math.ceil(n / WG),
-    true,
+    { op: 'scatterAdd', axis },
   );
   return out;
 }

@@ -18,6 +18,9 @@ export class ShapeError extends NablaError {}
 export class DTypeError extends NablaError {}
 /** No backend chosen, a backend that cannot do what was asked, or tensors on different backends. */
 export class BackendError extends NablaError {}
+/** An index or class label outside its axis (`gather`, `scatterAdd`, cross-entropy labels): on the
+ * CPU raised by the op, on WebGPU by reading the tensor the op made (or one computed from it). */
+export class IndexError extends NablaError {}
 /** A tensor used after `dispose()`. */
 export class DisposedError extends NablaError {}
 

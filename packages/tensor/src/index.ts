@@ -48,6 +48,7 @@ export {
   DisposedError,
   DTypeError,
   fmtShape,
+  IndexError,
   NablaError,
   ShapeError,
   UNSAFE_KEYS,
