@@ -6,6 +6,7 @@ import {
   COMPOSITES,
   type CompositeMethods,
   type DType,
+  DTypeError,
   type SliceSpec,
   ShapeError,
   Tensor,
@@ -54,14 +55,31 @@ export class Variable {
   /** @internal */ _hooks: Hook[] = [];
   /** @internal */ _retainsGrad = false;
 
+  private needsGrad = false;
+
   constructor(
     /** The value. Replacing or assigning it does not record anything in the graph. */
     public data: Tensor,
-    /** Whether gradients flow to this variable; ops on it then record function nodes. */
-    public requiresGrad = false,
+    requiresGrad = false,
     name?: string,
   ) {
+    this.requiresGrad = requiresGrad;
     this.name = name;
+  }
+
+  /** Whether gradients flow to this variable; ops on it then record function nodes. Only floating
+   * point variables can require grad (an int32 one raises a DTypeError, as in PyTorch). */
+  get requiresGrad(): boolean {
+    return this.needsGrad;
+  }
+  set requiresGrad(value: boolean) {
+    if (value && this.data.dtype === 'int32')
+      throw new DTypeError(
+        'requiresGrad',
+        `an int32 variable cannot require grad (shape ${fmtShape(this.data.shape)})`,
+        "only floating point variables can: cast it first, x.cast('float32')",
+      );
+    this.needsGrad = value;
   }
 
   /** A label for graph drawings. */

@@ -170,6 +170,13 @@ describe('arange', () => {
     expect(() => arange(0, 3, 0)).toThrow(ShapeError);
   });
 
+  test('bounds and steps must be finite: the error names the argument', () => {
+    expect(() => arange(NaN)).toThrow('arange: stop NaN must be a finite number');
+    expect(() => arange(0, Infinity)).toThrow('arange: stop Infinity must be a finite number');
+    expect(() => arange(NaN, 3)).toThrow('arange: start NaN must be a finite number');
+    expect(() => arange(0, 3, NaN)).toThrow('arange: step NaN must be a finite number');
+  });
+
   test('an explicit dtype wins', () => {
     const a = arange(3, undefined, 1, { dtype: 'float64' });
     expect(a.dtype).toBe('float64');

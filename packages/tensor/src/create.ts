@@ -121,6 +121,13 @@ export const onesLike = (t: Tensor): Tensor =>
 /** [start, stop) by step; int32 when every argument is an integer, else float32. `arange(5)` is 0..4. */
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
+  for (const [name, v] of [
+    ['start', start],
+    ['stop', stop],
+    ['step', step],
+  ] as const)
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new ShapeError('arange', `${name} ${String(v)} must be a finite number`);
   if (step === 0) throw new ShapeError('arange', 'step must not be 0');
   const dtype = opts.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.max(0, Math.ceil((stop - start) / step));

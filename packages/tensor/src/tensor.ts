@@ -221,6 +221,17 @@ export class Tensor implements TensorRef {
       const step = st ?? 1;
       if (!Number.isInteger(step) || step < 1)
         throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
+      // NaN or 1.5 would make a NaN or fractional shape and offset, which reach the allocator
+      for (const [name, v] of [
+        ['start', s0],
+        ['end', e0],
+      ] as const)
+        if (v != null && !Number.isInteger(v))
+          throw new ShapeError(
+            'slice',
+            `${name} ${v} on axis ${i} must be an integer`,
+            'bounds are integers (negative ones count from the end), or null for the whole axis',
+          );
       const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
       const start = clampIdx(s0 ?? 0);
       const end = clampIdx(e0 ?? dim);
