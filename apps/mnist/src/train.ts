@@ -70,7 +70,7 @@ export async function train(
   });
   let history: EpochResult[] = [];
   if (c.resume && c.save) {
-    const ck: Checkpoint | undefined = await loadCheckpoint(c.save, model, optimizer, c);
+    const ck: Checkpoint | undefined = await loadCheckpoint(c.save, model, optimizer, c, n);
     if (ck) history = ck.history;
   }
   const { weights } = splitParams(model);
@@ -107,7 +107,7 @@ export async function train(
       seconds,
     };
     history.push(result);
-    if (c.save) await saveCheckpoint(c.save, model, optimizer, c, history);
+    if (c.save) await saveCheckpoint(c.save, model, optimizer, c, history, n);
     hooks.onEpoch?.(result);
   }
   return { model, history };
