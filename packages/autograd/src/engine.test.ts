@@ -220,6 +220,20 @@ describe('grad()', () => {
     expectClose(vals(gu!), [0, 0, 0]);
   });
 
+  test('an unused input raises before anything is freed: the graph can still be used', () => {
+    const x = f64([1, 2]);
+    const u = f64([5, 6, 7]);
+    const y = x.exp().mul(u.sum().detach()).sum(); // u is cut off by detach
+    expect(() => grad(y, [x, u])).toThrow(/input 1 \[3\] is not used/);
+    const [g] = grad(y, [x]);
+    expectClose(vals(g!), [18 * Math.E, 18 * Math.exp(2)], 1e-9);
+    // an input that is an intermediate of another graph is unused too
+    const other = f64([3]).mul(2);
+    const z = x.square().sum();
+    expect(() => grad(z, [other])).toThrow(/input 0 \[1\] is not used/);
+    expectClose(vals(grad(z, [x])[0]!), [2, 4]);
+  });
+
   test('retainGraph lets grad run twice through one graph', () => {
     const x = f64([1, 2]);
     const y = x.exp().sum();
