@@ -1,6 +1,13 @@
 // backward() and grad(): order, accumulation, freeing, retainGraph, errors, higher order, hooks.
 import { cpu } from '@nablajs/backend-cpu';
-import { DisposedError, ShapeError, type Tensor, tensor, useBackend } from '@nablajs/tensor';
+import {
+  DisposedError,
+  NablaError,
+  ShapeError,
+  type Tensor,
+  tensor,
+  useBackend,
+} from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import { type FunctionNode, Variable, backward, grad, variable, zeroGrad } from './index.js';
 
@@ -241,6 +248,22 @@ describe('grad()', () => {
     const [g] = grad(y, [x]);
     expectClose(vals(g!), [Math.E, Math.exp(2)]);
     expect(() => grad(y, [x])).toThrow(DisposedError);
+  });
+
+  test('backward(options) takes the options without a gradient, as PyTorch keywords do', () => {
+    const x = f64([1, 2]);
+    const y = x.pow(3).sum();
+    y.backward({ retainGraph: true });
+    expectClose(vals(x.grad), [3, 12]);
+    y.backward({ createGraph: true });
+    expectClose(vals(x.grad), [6, 24]);
+    // a gradient that is not a Variable, Tensor or number is a typed error naming the op
+    const z = x.square();
+    expect(() => z.backward('ones' as never)).toThrow(NablaError);
+    expect(() => z.backward('ones' as never)).toThrow(
+      /^backward: gradient must be a Variable, a Tensor or a number, got string/,
+    );
+    expect(() => tensor([1]).mul({} as never)).toThrow(/^mul: expects Tensors, got an object/);
   });
 
   test('createGraph: d²/dx² x³ = 6x, and d³/dx³ x³ = 6', () => {

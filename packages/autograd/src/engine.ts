@@ -1,4 +1,12 @@
-import { ShapeError, Tensor, fmtShape, onesLike, sameShape, zerosLike } from '@nablajs/tensor';
+import {
+  NablaError,
+  ShapeError,
+  Tensor,
+  fmtShape,
+  onesLike,
+  sameShape,
+  zerosLike,
+} from '@nablajs/tensor';
 import { withGradMode } from './mode.js';
 import type { Edge, FunctionNode } from './node.js';
 import { RULES } from './rules.js';
@@ -46,6 +54,12 @@ function seedGradient(op: string, out: Variable, g: Operand | undefined): Variab
       );
     return new Variable(onesLike(out.data));
   }
+  if (!(g instanceof Variable || g instanceof Tensor || typeof g === 'number'))
+    throw new NablaError(
+      op,
+      `gradient must be a Variable, a Tensor or a number, got ${g === null ? 'null' : typeof g}`,
+      'options go last, or alone: y.backward({ retainGraph: true })',
+    );
   const v =
     g instanceof Variable ? g : new Variable(g instanceof Tensor ? g : onesLike(out.data).mul(g));
   if (!sameShape(v.shape, out.shape))

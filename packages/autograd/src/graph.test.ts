@@ -189,7 +189,7 @@ describe('graph export', () => {
     const x0 = items.find((i) => i.label === 'x (1)')!.id;
     const first = edges.find(([s]) => s === x0)![1];
     expect(edges).toContainEqual([first, `${first}_out`]);
-  });
+  }, 60_000);
 
   test('a shared subexpression is one node; a leaf alone is one variable; labels are escaped', () => {
     const x = variable(tensor([1, 2]), { requiresGrad: true, name: 'say "x"' });

@@ -118,8 +118,14 @@ export class Variable {
     return this.gradFn === null;
   }
 
-  /** Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). */
-  backward(gradient?: Operand, opts: BackwardOptions = {}): void {
+  /**
+   * Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). The options
+   * may come alone, `loss.backward({ createGraph: true })`, as PyTorch's keywords do.
+   */
+  backward(opts?: BackwardOptions): void;
+  backward(gradient?: Operand, opts?: BackwardOptions): void;
+  backward(gradient?: Operand | BackwardOptions, opts: BackwardOptions = {}): void {
+    if (isOptions(gradient)) [gradient, opts] = [undefined, gradient];
     backward([this], gradient === undefined ? undefined : [gradient], opts);
   }
 
@@ -294,6 +300,17 @@ export function variable(
 ): Variable {
   const t = data instanceof Tensor ? data : tensor(data, opts.dtype ? { dtype: opts.dtype } : {});
   return new Variable(t, opts.requiresGrad ?? false, opts.name);
+}
+
+/** A plain object of backward options (`{ createGraph: true }`), not a gradient. */
+function isOptions(x: unknown): x is BackwardOptions {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof Variable) &&
+    !(x instanceof Tensor) &&
+    Object.keys(x).every((k) => k === 'retainGraph' || k === 'createGraph')
+  );
 }
 
 /** Wraps a Tensor or number as a constant Variable (numbers take `like`'s dtype). */

@@ -293,7 +293,7 @@ await describeWithBackend('WebGPU', gpuBackend, (gpu) => {
     test('float64 raises DTypeError naming the op, in tensor and in the backend', () => {
       const cases: [string, () => unknown][] = [
         ['tensor', () => tensor(new Float64Array([1, 2]), { backend: gpu })],
-        ['full', () => zeros([2], { dtype: 'float64', backend: gpu })],
+        ['zeros', () => zeros([2], { dtype: 'float64', backend: gpu })],
         ['cast', () => tensor([1, 2], { backend: gpu }).cast('float64')],
         ['tensor', () => gpu.upload(new Float64Array(2))],
         ['zeros', () => gpu.zeros('float64', 2)],

@@ -60,8 +60,10 @@ export * from './ops.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
 export {
   broadcastShapes,
+  checkSize,
   contiguousStrides,
   isContiguous,
+  MAX_ELEMENTS,
   normAxes,
   normAxis,
   type Shape,
