@@ -62,6 +62,7 @@ export {
   deserialize,
   load,
   type Metadata,
+  removeStaleTemporaries,
   type Safetensors,
   SafetensorsError,
   save,

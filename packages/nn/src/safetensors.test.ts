@@ -12,6 +12,7 @@ import {
   SafetensorsError,
   deserialize,
   load,
+  removeStaleTemporaries,
   save,
   serialize,
 } from './index.js';
@@ -250,6 +251,38 @@ describe('save / load (Node)', () => {
     await expect(
       save({ a: tensor([1]) }, join(dir, 'no-such-dir', 'm.safetensors')),
     ).rejects.toThrow('ENOENT');
+  });
+
+  test('a missing folder is named in the error, with the path asked for (not the temporary file)', async () => {
+    const path = join(dir, 'no-such-dir', 'm.safetensors');
+    const err = (await save({ a: tensor([1]) }, path).catch((e: unknown) => e)) as Error & {
+      code?: string;
+    };
+    expect(err.code).toBe('ENOENT');
+    expect(err.message).toBe(
+      `save: cannot write ${path}: the folder ${join(dir, 'no-such-dir')} does not exist (ENOENT)`,
+    );
+    expect(err.message).not.toContain('.tmp-');
+  });
+
+  test('temporary files of a killed writer are removed by the next save to that path', async () => {
+    const sub = join(dir, 'stale');
+    mkdirSync(sub);
+    const path = join(sub, 'ck.safetensors');
+    // pid 2^22 + 1 is above Linux's pid_max default; a pid of a live process: ours
+    const dead = `${path}.tmp-4194305-abcdefgh`;
+    const live = `${path}.tmp-${process.pid}-ijklmnop`;
+    const other = join(sub, 'other.safetensors.tmp-4194305-abcdefgh');
+    for (const f of [dead, live, other]) writeFileSync(f, 'half a file');
+    expect(await removeStaleTemporaries(path)).toEqual([dead]);
+    expect(readdirSync(sub).sort()).toEqual(
+      [live, other].map((f) => f.slice(sub.length + 1)).sort(),
+    );
+    writeFileSync(dead, 'again');
+    await save({ a: tensor([1]) }, path);
+    expect(readdirSync(sub).sort()).toEqual(
+      ['ck.safetensors', live.slice(sub.length + 1), other.slice(sub.length + 1)].sort(),
+    );
   });
 
   test('load names the file in its errors', async () => {
