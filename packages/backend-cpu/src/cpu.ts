@@ -13,7 +13,7 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
-import { matmulBatched, matmulRef } from './matmul.js';
+import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows, sizeOf } from './strided.js';
 import { BINARY, UNARY } from './tables.js';
@@ -86,9 +86,20 @@ function binaryRun(
       else for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! * b[ob + j * sb]!; // prettier-ignore
       return;
     case 'div': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! / b[ob + j * sb]!; return; // prettier-ignore
+    case 'pow':
+      if (o instanceof Int32Array) { for (let j = 0; j < len; j++) o[start + j] = powInt(a[oa + j * sa]!, b[ob + j * sb]!); return; } // prettier-ignore
   }
   const f = BINARY[op];
   for (let j = 0; j < len; j++) o[start + j] = f(a[oa + j * sa]!, b[ob + j * sb]!);
+}
+
+/** int32 `a ** b` wrapped mod 2^32 (by squaring with Math.imul: a double loses the low bits past
+ * 2^53); a negative exponent truncates toward zero, as a float result cast to int32 would. */
+function powInt(a: number, b: number): number {
+  if (b < 0) return a === 1 ? 1 : a === -1 ? (b & 1 ? -1 : 1) : 0;
+  let r = 1;
+  for (let x = a, e = b; e > 0; e >>>= 1, x = Math.imul(x, x)) if (e & 1) r = Math.imul(r, x);
+  return r;
 }
 
 function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
@@ -282,7 +293,12 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     matmul(a, b) {
       const r = a.shape.length;
       const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
-      const kernel = fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulRef) : matmulRef;
+      const kernel =
+        a.dtype === 'int32'
+          ? matmulInt
+          : fast && a.dtype === 'float32'
+            ? (matmulF32 as typeof matmulRef)
+            : matmulRef;
       matmulBatched(a, b, o, kernel);
       return o;
     },
