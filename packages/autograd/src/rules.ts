@@ -197,11 +197,13 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? a!.transpose().matmul(g) : null,
   ],
   linear: (g, [x, w, b], _y, needs) => {
-    // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g
-    const g2 = g.reshape([-1, w!.shape[0]!]);
+    // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g (rows counted, not
+    // -1: reshape cannot infer a -1 beside a 0, as for Linear(0, n))
+    const rows = x!.shape.slice(0, -1).reduce((a, d) => a * d, 1);
+    const g2 = g.reshape([rows, w!.shape[0]!]);
     return [
       needs[0] ? g.matmul(w!) : null,
-      needs[1] ? g2.transpose().matmul(x!.reshape([-1, w!.shape[1]!])) : null,
+      needs[1] ? g2.transpose().matmul(x!.reshape([rows, w!.shape[1]!])) : null,
       b && needs[2] ? g2.sum(0) : null,
     ];
   },

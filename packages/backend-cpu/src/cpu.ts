@@ -12,13 +12,14 @@ import {
   binaryResultDType,
   concatLayout,
   contiguousStrides,
+  IndexError,
   philoxFill,
   sizeOf,
   typedArray,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
-import { matmulBatched, matmulRef } from './matmul.js';
+import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
@@ -120,7 +121,7 @@ function indexed(
     for (let j = 0; j < len; j++) {
       const k = is[oi! + j * si!]!;
       if (k < 0 || k >= dim)
-        throw new ShapeError(
+        throw new IndexError(
           op,
           `index ${k} is out of range for axis ${axis} of size ${dim}`,
           `indices must be in 0..${dim - 1}`,
@@ -207,7 +208,12 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     matmul(a, b) {
       const r = a.shape.length;
       const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
-      const kernel = fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulRef) : matmulRef;
+      const kernel =
+        a.dtype === 'int32'
+          ? matmulInt
+          : fast && a.dtype === 'float32'
+            ? (matmulF32 as typeof matmulRef)
+            : matmulRef;
       matmulBatched(a, b, o, kernel);
       return o;
     },

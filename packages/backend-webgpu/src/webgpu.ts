@@ -130,8 +130,12 @@ function makeBackend(
   const read = async (x: Ref) => {
     const n = sizeOf(x.shape);
     const view = isDense(x) || n === 0 ? x : dense(rt, x);
-    const bytes = await rt.read(view.storage, view.offset, n, 'read');
-    if (view !== x) rt.free(view.storage);
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await rt.read(view.storage, view.offset, n, 'read');
+    } finally {
+      if (view !== x) rt.free(view.storage);
+    }
     const out = typedArray(x.dtype, n);
     new Uint8Array(out.buffer).set(new Uint8Array(bytes));
     return out;

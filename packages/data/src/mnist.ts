@@ -66,7 +66,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   if (!Number.isInteger(validation) || validation < 0) {
     throw new RangeError(`loadMnist: validation must be a non-negative integer, got ${validation}`);
   }
-  if (!(limit >= 0)) throw new RangeError(`loadMnist: limit must be non-negative, got ${limit}`);
+  if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0))
+    throw new RangeError(`loadMnist: limit must be a non-negative integer, got ${limit}`);
   const dir = options.dir ?? (await mnistDataDir());
   const read = async (name: string): Promise<[string, IdxArray]> => {
     const path = await findIdxFile(dir, name);

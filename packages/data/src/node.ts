@@ -1,30 +1,17 @@
 // Node-only helpers. Node built-ins are imported lazily, so importing this package in a browser works;
 // only calling these functions needs Node (or Deno / Bun).
-import { DataFormatError } from './errors.js';
-import { isGzip, parseIdx, type IdxArray } from './idx.js';
+import { inflateIdx, isGzip, parseIdx, type IdxArray } from './idx.js';
 
 /**
  * Reads and decodes an IDX file from disk (Node). Gzip-compressed files (magic bytes `1f 8b`, usually
  * named `*.gz`) are decompressed first; a `.gz` name holding plain IDX (a browser that already
  * decompressed the download) is read as plain IDX. Format problems throw a {@link DataFormatError}
- * naming the path.
+ * naming the path; decompression stops at the size the header declares (a gzip bomb is refused).
  */
 export async function readIdxFile(path: string): Promise<IdxArray> {
   const { readFile } = await import('node:fs/promises');
   let bytes: Uint8Array = await readFile(path);
-  if (isGzip(bytes)) {
-    const { gunzipSync } = await import('node:zlib');
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (cause) {
-      throw new DataFormatError(
-        'readIdxFile',
-        path,
-        `starts like gzip (1f 8b) but does not decompress: ${(cause as Error).message}`,
-        { cause },
-      );
-    }
-  }
+  if (isGzip(bytes)) bytes = await inflateIdx(bytes, path, 'readIdxFile');
   return parseIdx(bytes, path);
 }
 

@@ -90,6 +90,7 @@ export {
   deserialize,
   load,
   type Metadata,
+  removeStaleTemporaries,
   type Safetensors,
   SafetensorsError,
   save,

@@ -48,8 +48,10 @@ export {
   DisposedError,
   DTypeError,
   fmtShape,
+  IndexError,
   NablaError,
   ShapeError,
+  UNSAFE_KEYS,
 } from './errors.js';
 export { formatTensor } from './format.js';
 export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
@@ -67,8 +69,10 @@ export {
   broadcastShapes,
   type ConcatLayout,
   concatLayout,
+  checkSize,
   contiguousStrides,
   isContiguous,
+  MAX_ELEMENTS,
   normAxes,
   normAxis,
   type Shape,

@@ -16,7 +16,15 @@ import {
   wrap,
 } from './math.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './ops.js';
-import { contiguousStrides, isContiguous, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
+import {
+  checkSize,
+  contiguousStrides,
+  isContiguous,
+  normAxes,
+  normAxis,
+  sameShape,
+  sizeOf,
+} from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
 
 /** The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per entry of `UNARY_OPS`). */
@@ -181,6 +189,7 @@ export class Tensor implements TensorRef {
         'only size-1 axes can grow, and new axes go in front',
       );
     const out = shape.map((d, j) => (d === -1 ? this.shape[j - lead]! : d));
+    checkSize('expand', out); // a view, but contiguous() of it would hold every element
     const strides = out.map((d, j) => {
       const i = j - lead;
       return i < 0 || (this.shape[i] === 1 && d !== 1) ? 0 : this.strides[i]!;
@@ -221,6 +230,17 @@ export class Tensor implements TensorRef {
       const step = st ?? 1;
       if (!Number.isInteger(step) || step < 1)
         throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
+      // NaN or 1.5 would make a NaN or fractional shape and offset, which reach the allocator
+      for (const [name, v] of [
+        ['start', s0],
+        ['end', e0],
+      ] as const)
+        if (v != null && !Number.isInteger(v))
+          throw new ShapeError(
+            'slice',
+            `${name} ${v} on axis ${i} must be an integer`,
+            'bounds are integers (negative ones count from the end), or null for the whole axis',
+          );
       const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
       const start = clampIdx(s0 ?? 0);
       const end = clampIdx(e0 ?? dim);
@@ -338,7 +358,8 @@ export class Tensor implements TensorRef {
    */
   assign(value: Tensor | number): this {
     this.assertLive('assign');
-    if (this.strides.some((s, i) => s === 0 && this.shape[i]! > 1))
+    // an empty tensor has nothing to write (its row-major strides may be 0: [3,0] has [0,1])
+    if (this.size > 0 && this.strides.some((s, i) => s === 0 && this.shape[i]! > 1))
       throw new ShapeError(
         'assign',
         `cannot write into a broadcast view ${fmtShape(this.shape)}`,
