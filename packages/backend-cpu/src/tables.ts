@@ -50,6 +50,7 @@ export const BINARY_JS: BinaryForms<Binary> = {
   pow: { f: Math.pow, i: powInt },
   maximum: both((a, b) => (a !== a || b !== b ? NaN : a > b ? a : b)),
   minimum: both((a, b) => (a !== a || b !== b ? NaN : a < b ? a : b)),
+  atan2: { f: Math.atan2 },
   eq: both((a, b) => +(a === b)),
   ne: both((a, b) => +(a !== b)),
   lt: both((a, b) => +(a < b)),

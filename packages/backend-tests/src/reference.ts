@@ -8,6 +8,7 @@ import {
   unaryDType,
 } from '@nablajs/tensor';
 import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } from './nd.js';
+import { atan2 } from './oracle/atan2.js';
 
 /**
  * The float64 reference every backend is checked against. It imports no backend code: scalar
@@ -48,6 +49,8 @@ export const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
   pow: Math.pow,
   maximum: (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)),
   minimum: (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)),
+  // C99 Annex F's special cases and a Taylor series, not libm (oracle/atan2.ts)
+  atan2,
   eq: (a, b) => +(a === b),
   ne: (a, b) => +(a !== b),
   lt: (a, b) => +(a < b),

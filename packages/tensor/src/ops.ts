@@ -76,6 +76,7 @@ export const BINARY = {
   pow: { kind: 'arith', dtypes: 'any' },
   maximum: { kind: 'arith', dtypes: 'any' },
   minimum: { kind: 'arith', dtypes: 'any' },
+  atan2: { kind: 'arith', dtypes: 'float' },
   eq: { kind: 'compare', dtypes: 'any' },
   ne: { kind: 'compare', dtypes: 'any' },
   lt: { kind: 'compare', dtypes: 'any' },

@@ -55,6 +55,7 @@ const SPEC: Record<BinaryOp, BinarySpec> = {
     intPairs: [[2, 31], [-2, 31], [2, 30], [3, 5], [-3, 3], [0, 0], [5, 0], [1, 100], [-1, 7], [46341, 2], [65536, 2]],
     factor: 4,
   },
+  atan2: { factor: 2, signedZeros: true },
   maximum: compare,
   minimum: compare,
   eq: compare,
