@@ -69,7 +69,9 @@ function powInt(a: number, b: number): number {
 
 /** A reduction as a fold over one output element's values: its start and its step. */
 export interface Fold {
+  /** The running value before the first element (the identity of `sum`; −∞ for `max`). */
   readonly init: number;
+  /** The running value after one more element `v`. */
   readonly step: (acc: number, v: number) => number;
 }
 
