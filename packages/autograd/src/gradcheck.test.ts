@@ -164,6 +164,7 @@ const BINARY_DOMAIN: Record<ArithOp, [Domain, Domain]> = {
   pow: ['pos', 'any'],
   maximum: ['far', 'small'], // never a tie
   minimum: ['far', 'small'],
+  atan2: ['away0', 'any'], // a ≠ 0: off the branch cut (a = 0, b < 0) and the pole
 };
 // prettier-ignore
 const BIN_SHAPES: { label: string; a: In; b: In }[] = [

@@ -188,6 +188,10 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     (g, a, b) => g.mul(winShare(b, a)),
     (g, a, b) => g.mul(winShare(a, b)),
   ),
+  atan2: binary(
+    (g, a, b) => g.mul(b).div(a.square().add(b.square())),
+    (g, a, b) => g.mul(a).neg().div(a.square().add(b.square())),
+  ),
 
   sum: (g, [x], _y, _needs, p) => [spread(g, x!, p)],
   max: extremum,
