@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError, ShapeError } from '@nablajs/tensor';
 
 // GPUBufferUsage / GPUMapMode flags as numbers: Node's `webgpu` package does not define the globals.

@@ -1,3 +1,6 @@
+// [Symbol.dispose] needs esnext.disposable in the lib of whoever reads our declarations (TS drops
+// a reference without preserve="true" from the .d.ts).
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { Backend, TensorRef } from './backend.js';
 import { COMPOSITES, type CompositeMethods } from './composites.js';
 import type { DType, TypedArray } from './dtype.js';
