@@ -98,4 +98,12 @@ describe('pages', () => {
       .map((f) => `samples/${f}`);
     expect(samples.filter((s) => !shown.has(s))).toEqual([]);
   });
+
+  it("show the README's example as samples/readme.ts has it (which samples.test.ts runs)", () => {
+    const sample = readFileSync(join(docs, 'samples/readme.ts'), 'utf8');
+    const region = /\/\/ #region sample\n([\s\S]*?)\/\/ #endregion sample\n/.exec(sample)?.[1];
+    expect(region).toBeTruthy();
+    const readme = readFileSync(join(docs, '../README.md'), 'utf8');
+    expect(readme).toContain('```ts\n' + region + '```\n');
+  });
 });
