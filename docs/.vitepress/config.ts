@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig, type DefaultTheme } from 'vitepress';
+import { sampleContextPlugin } from './sample-context.ts';
 
 // Written by TypeDoc (typedoc.config.js) before the site is built.
 const apiSidebarFile = new URL('../api/typedoc-sidebar.json', import.meta.url);
@@ -55,7 +56,11 @@ export default defineConfig({
   vite: { build: { chunkSizeWarningLimit: 2000 } },
   // A dead link fails the build (VitePress's default, stated here so that nobody turns it off).
   ignoreDeadLinks: false,
-  markdown: { math: true },
+  markdown: {
+    math: true,
+    // under each snippet of a sample without imports: its imports and setup, folded
+    config: (md) => sampleContextPlugin(md, (path) => readFileSync(path, 'utf8')),
+  },
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/guide/install' },

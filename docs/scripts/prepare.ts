@@ -21,7 +21,12 @@ const log = console.log;
 console.log = () => {}; // the samples print for their readers
 for (const [sample, picture] of Object.entries(GRAPHS)) {
   const { dot } = (await import(`../samples/${sample}.ts`)) as { dot: string };
-  const svg = viz.renderString(dot, { format: 'svg', engine: 'dot' });
+  // The samples draw left to right, which squeezes a long graph into the page's column (labels of
+  // 7 px); top to bottom it fits at its own size, 14 pt labels.
+  const svg = viz.renderString(dot.replace('rankdir=LR', 'rankdir=TB; ranksep=0.3'), {
+    format: 'svg',
+    engine: 'dot',
+  });
   writeFileSync(join(docs, 'generated/graphs', picture), svg);
 }
 console.log = log;
