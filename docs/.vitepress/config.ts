@@ -16,6 +16,10 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'A first tensor', link: '/guide/first-tensor' },
       { text: 'A first network', link: '/guide/first-network' },
       { text: 'CPU or WebGPU', link: '/guide/backends' },
+      { text: 'From MNIST to a prediction', link: '/guide/tutorial' },
+      { text: 'Performance', link: '/guide/performance' },
+      { text: 'Troubleshooting and FAQ', link: '/guide/troubleshooting' },
+      { text: 'Changelog', link: '/guide/changelog' },
     ],
   },
   {
@@ -67,6 +71,7 @@ export default defineConfig({
       { text: 'Concepts', link: '/concepts/tensors' },
       { text: 'The lecture', link: '/lecture/' },
       { text: 'API', link: '/api/' },
+      { text: 'Changelog', link: '/guide/changelog' },
     ],
     sidebar: {
       '/guide/': guide,

@@ -1,10 +1,26 @@
 // Runs every sample the pages include (samples/*.ts) and checks what it computed, so that the
 // documentation cannot drift from the code. A sample without a check here fails the last test.
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
 type Exports = Record<string, unknown>;
 const load = (name: string) => import(`../samples/${name}.ts`) as Promise<Exports>;
+
+/** Runs a sample in a process of its own, as its page says to, and returns its exports. */
+async function loadFresh(name: string): Promise<Exports> {
+  const script = `const m = await import('./samples/${name}.ts'); console.log(JSON.stringify(m));`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@nablajs/source', '--input-type=module', '-e', script],
+    { cwd: fileURLToPath(new URL('..', import.meta.url)) },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Exports;
+}
+/** Samples that run in a fresh process: they read only what an earlier sample saved. */
+const FRESH = new Set(['tutorial-predict']);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 
@@ -169,6 +185,18 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
     const sizes = r.grads.map(Math.abs);
     for (let i = 1; i < 4; i++) expect(sizes[i]).toBeGreaterThan(sizes[i - 1]);
   },
+  // the tutorial: 2 epochs on 10,000 images; then a fresh process loads the saved weights and
+  // gives the first test image the probabilities the trained model gave it
+  'tutorial-train': ({ accuracy }) => expect(accuracy).toBeGreaterThan(0.88),
+  'tutorial-predict': async ({ prediction }) => {
+    const { firstImage } = await load('tutorial-train');
+    const { probabilities, label } = firstImage as { probabilities: number[]; label: number };
+    prediction.probabilities.forEach((p: number, i: number) =>
+      expect(p).toBeCloseTo(probabilities[i]!, 6),
+    );
+    expect(prediction.digit).toBe(probabilities.indexOf(Math.max(...probabilities)));
+    expect(prediction.digit).toBe(label); // a 7, which the trained model reads right
+  },
   mnist: ({ accuracy }) => {
     // one epoch on 5,000 images: far above chance (10 %), below the full run's 96 %
     for (const depth of [0, 1, 2]) expect(accuracy[depth]).toBeGreaterThan(0.7);
@@ -183,7 +211,8 @@ describe('samples', () => {
   // what the samples print is for their readers
   beforeAll(() => void vi.spyOn(console, 'log').mockImplementation(() => {}));
 
-  for (const [name, check] of Object.entries(CHECKS)) it(name, async () => check(await load(name)));
+  for (const [name, check] of Object.entries(CHECKS))
+    it(name, async () => check(await (FRESH.has(name) ? loadFresh(name) : load(name))));
 
   it('every sample has a check', () => {
     expect(samples.filter((s) => !(s in CHECKS) && !s.startsWith('webgpu-'))).toEqual([]);
