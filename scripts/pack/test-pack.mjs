@@ -28,7 +28,8 @@ let failed = 0;
 function check(what, ok, detail = '') {
   if (ok) passed++;
   else failed++;
-  console.log(`${ok ? '✓' : '✗'} ${what}${ok || !detail ? '' : `\n    ${detail}`}`);
+  const at = ((performance.now() - started) / 1000).toFixed(0).padStart(4);
+  console.log(`${at} s ${ok ? '✓' : '✗'} ${what}${ok || !detail ? '' : `\n    ${detail}`}`);
 }
 
 async function run(cmd, args, cwd, env = {}) {
