@@ -67,7 +67,7 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
   afterAll(async () => {
     await browser?.close();
     await served?.close();
-  });
+  }, 30_000); // closing Chromium can take more than the default 10 s on a loaded machine
 
   test(`trains ${STEPS} steps on WebGPU above chance; a drawn digit gets ten probabilities summing to 1`, async () => {
     const { page, errors } = await open(browser, served.url, 1280, 900);

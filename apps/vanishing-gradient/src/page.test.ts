@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)(
     afterAll(async () => {
       await browser?.close();
       await served?.close();
-    });
+    }, 30_000); // closing Chromium can take more than the default 10 s on a loaded machine
 
     test('draws the gradient norms of both networks as they train, and the chain follows its sliders', async () => {
       const { page, errors } = await open(browser, served.url, 1280, 900);
