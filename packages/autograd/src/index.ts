@@ -7,8 +7,17 @@
  */
 export { backward, type BackwardOptions, grad, type GradOptions } from './engine.js';
 export { isGradEnabled, noGrad, withGradMode } from './mode.js';
-export { type Edge, FunctionNode } from './node.js';
-export { type DiffOp, type Rule, RULES, unbroadcast } from './rules.js';
+export { type Backward, type Edge, FunctionNode } from './node.js';
+export {
+  type DiffOp,
+  type IndexParams,
+  type OpParams,
+  type ReduceParams,
+  type Rule,
+  type RuleParams,
+  RULES,
+  unbroadcast,
+} from './rules.js';
 export {
   concat,
   type Hook,

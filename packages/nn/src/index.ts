@@ -35,6 +35,7 @@ export {
   crossEntropy,
   CrossEntropyLoss,
   type CrossEntropyOptions,
+  FunctionLoss,
   GaussianNLLLoss,
   gaussianNllLoss,
   type GaussianNllOptions,

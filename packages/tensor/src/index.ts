@@ -58,6 +58,8 @@ export * from './ops.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
 export {
   broadcastShapes,
+  type ConcatLayout,
+  concatLayout,
   contiguousStrides,
   isContiguous,
   normAxes,

@@ -1,8 +1,9 @@
 import type { BinaryOp, UnaryOp } from './ops.js';
 
 /**
- * The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per entry of `UNARY_OPS`), each
- * elementwise, keeping the shape. Those of `FLOAT_ONLY_UNARY` turn int32 into float32 first.
+ * The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per row of `UNARY`), each
+ * elementwise, keeping the shape. Those whose row says `dtypes: 'float'` turn int32 into float32
+ * first.
  */
 export interface UnaryMethods<T> {
   /** The negation −x. */
@@ -41,11 +42,13 @@ export interface UnaryMethods<T> {
   log1p(): T;
   /** eˣ − 1, accurate where x is small. */
   expm1(): T;
+  /** The softsign x / (1 + |x|), PyTorch's `F.softsign`: a smooth step from −1 to 1. */
+  softsign(): T;
 }
 
 /**
  * The binary primitives as methods taking another operand (`O`: a tensor or a number for Tensor),
- * elementwise with NumPy broadcasting: `x.add(y)`, `x.gt(0)`, … (one per entry of `BINARY_OPS`).
+ * elementwise with NumPy broadcasting: `x.add(y)`, `x.gt(0)`, … (one per row of `BINARY`).
  * Arithmetic gives the promoted dtype (int32 < float32 < float64); comparisons give int32 0 or 1.
  */
 export interface BinaryMethods<T, O = T | number> {
@@ -77,7 +80,7 @@ export interface BinaryMethods<T, O = T | number> {
   ge(other: O): T;
 }
 
-// The methods are installed from the op lists; tsc stops here when a list and the documented
+// The methods are installed from the op records; tsc stops here when a record and the documented
 // methods above differ (a new op needs a line, with its doc comment, in the interface).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;

@@ -585,9 +585,10 @@
 
   ;; Adam / AdamW without amsgrad, in place over n floats at byte offsets p, g, m, v (PyTorch 1.13):
   ;; g' = sign·g + l2·p; m = m + (1 − β1)(g' − m); v = β2·v + (1 − β2)·g'²;
-  ;; p = p·shrink − stepSize · m / (sqrt(v) / bias2Sqrt + eps)
+  ;; p = p·shrink − stepSize · m / (sqrt(v) / bias2Sqrt + eps). c1 = 1 − β1 and c2 = 1 − β2 come from
+  ;; the caller in float64: 1 − β2 in float32 would cancel (1 − f32(0.999) is 1.3e-5 off).
   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
-    (param $sign f32) (param $l2 f32) (param $b1 f32) (param $b2 f32) (param $shrink f32)
+    (param $sign f32) (param $l2 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $shrink f32)
     (param $stepSize f32) (param $bias2Sqrt f32) (param $eps f32)
     (local $i i32) (local $end i32) (local $x v128) (local $gi v128) (local $mi v128) (local $vi v128)
     (local $fi f32) (local $fg f32) (local $fm f32) (local $fv f32)
@@ -603,11 +604,11 @@
         (local.set $mi (v128.load (i32.add (local.get $m) (local.get $i))))
         (local.set $mi
           (f32x4.add (local.get $mi)
-            (f32x4.mul (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))) (f32x4.sub (local.get $gi) (local.get $mi)))))
+            (f32x4.mul (f32x4.splat (local.get $c1)) (f32x4.sub (local.get $gi) (local.get $mi)))))
         (local.set $vi
           (f32x4.add
             (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load (i32.add (local.get $v) (local.get $i))))
-            (f32x4.mul (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))) (f32x4.mul (local.get $gi) (local.get $gi)))))
+            (f32x4.mul (f32x4.splat (local.get $c2)) (f32x4.mul (local.get $gi) (local.get $gi)))))
         (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
         (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
         (v128.store (i32.add (local.get $p) (local.get $i))
@@ -629,10 +630,10 @@
             (f32.mul (local.get $l2) (local.get $fi))))
         (local.set $fm (f32.load (i32.add (local.get $m) (local.get $i))))
         (local.set $fm
-          (f32.add (local.get $fm) (f32.mul (f32.sub (f32.const 1) (local.get $b1)) (f32.sub (local.get $fg) (local.get $fm)))))
+          (f32.add (local.get $fm) (f32.mul (local.get $c1) (f32.sub (local.get $fg) (local.get $fm)))))
         (local.set $fv
           (f32.add (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $i))))
-            (f32.mul (f32.sub (f32.const 1) (local.get $b2)) (f32.mul (local.get $fg) (local.get $fg)))))
+            (f32.mul (local.get $c2) (f32.mul (local.get $fg) (local.get $fg)))))
         (f32.store (i32.add (local.get $m) (local.get $i)) (local.get $fm))
         (f32.store (i32.add (local.get $v) (local.get $i)) (local.get $fv))
         (f32.store (i32.add (local.get $p) (local.get $i))

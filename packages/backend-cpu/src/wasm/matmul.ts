@@ -11,8 +11,8 @@ interface KernelExports {
   readonly memory: WebAssembly.Memory;
   sgd(p: number, g: number, n: number, lr: number, wd: number, sign: number): void;
   adam(
-    p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, b1: number,
-    b2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
+    p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, c1: number,
+    b2: number, c2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
   ): void; // prettier-ignore
   matmul(
     M: number,
@@ -300,8 +300,9 @@ export function adamF32(
     n,
     o.sign,
     o.l2,
-    o.beta1,
+    1 - o.beta1, // in float64: see kernels.wat
     o.beta2,
+    1 - o.beta2,
     o.shrink,
     o.stepSize,
     o.bias2Sqrt,
