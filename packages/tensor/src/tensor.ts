@@ -1,3 +1,6 @@
+// [Symbol.dispose] needs esnext.disposable in the lib of whoever reads our declarations (TS drops
+// a reference without preserve="true" from the .d.ts).
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { Backend, TensorRef } from './backend.js';
 import { COMPOSITES, type CompositeMethods } from './composites.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -15,7 +18,8 @@ import {
   unaryOp,
   wrap,
 } from './math.js';
-import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './ops.js';
+import type { BinaryMethods, UnaryMethods } from './methods.js';
+import { BINARY_OPS, UNARY_OPS } from './ops.js';
 import {
   checkSize,
   contiguousStrides,
@@ -27,10 +31,8 @@ import {
 } from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
 
-/** The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per entry of `UNARY_OPS`). */
-export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
-/** The binary primitives as methods taking a tensor or a number: `x.add(y)`, `x.gt(0)`, … */
-export type BinaryMethods<T> = { [K in BinaryOp]: (other: T | number) => T };
+// The elementwise methods, documented one by one in methods.ts.
+export type { BinaryMethods, UnaryMethods };
 /** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
  * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
 export type SliceSpec =
