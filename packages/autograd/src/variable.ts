@@ -2,7 +2,6 @@ import {
   type Axes,
   BINARY_OPS,
   type BinaryMethods,
-  type BinaryOp,
   COMPOSITES,
   type CompositeMethods,
   type DType,

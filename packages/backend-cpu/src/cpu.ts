@@ -8,7 +8,6 @@ import {
   type TypedArray,
   type UnaryOp,
   REDUCE,
-  ShapeError,
   binaryResultDType,
   concatLayout,
   contiguousStrides,
