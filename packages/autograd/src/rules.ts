@@ -3,6 +3,8 @@ import {
   type SliceSpec,
   type Tensor,
   type UnaryOp,
+  fusedLayerNormGrad,
+  fusedSoftmaxGrad,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
@@ -15,7 +17,8 @@ export type DiffOp =
   | UnaryOp
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
-  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
+  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
+  | 'fusedSoftmax' | 'fusedLayerNorm'; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -57,6 +60,8 @@ export interface RuleParams {
   where: Tensor;
   /** The int32 labels. */
   softmaxCrossEntropy: Tensor;
+  /** The eps added to the variance. */
+  fusedLayerNorm: number;
 }
 
 /** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
@@ -133,6 +138,14 @@ const gaussian = (x: Variable): Variable =>
     .exp()
     .mul(2 / Math.sqrt(Math.PI));
 
+/** φ(x) = e^(−x²/2)/√(2π), the standard normal density. */
+const normalDensity = (x: Variable): Variable =>
+  x
+    .square()
+    .mul(-0.5)
+    .exp()
+    .mul(1 / Math.sqrt(2 * Math.PI));
+
 /** The gradient rule of every recorded op, in one table keyed by primitive. */
 export const RULES: { [K in DiffOp]: Rule<K> } = {
   neg: unary((g) => g.neg()),
@@ -155,6 +168,9 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   expm1: unary((g, _x, y) => g.mul(y.add(1))),
   softsign: unary((g, x) => g.div(x.abs().add(1).square())),
   erf: unary((g, x) => g.mul(gaussian(x))),
+  gelu: unary((g, x) => g.mul(x.geluGrad())),
+  // (Φ + x·φ)′ = φ·(2 − x²)
+  geluGrad: unary((g, x) => g.mul(normalDensity(x).mul(x.square().neg().add(2)))),
 
   add: binary(
     (g) => g,
@@ -237,4 +253,21 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  // recorded (createGraph): composed of differentiable ops; otherwise one fused kernel
+  fusedSoftmax: (g, _xs, y) => {
+    if (isGradEnabled()) return [y.mul(g.sub(g.mul(y).sum(-1, true)))];
+    return [new Variable(fusedSoftmaxGrad(y.data, g.data))];
+  },
+  fusedLayerNorm: (g, [x], y, _needs, eps) => {
+    if (!isGradEnabled()) return [new Variable(fusedLayerNormGrad(x!.data, g.data, eps))];
+    // y = x̂ = (x − mean)·rstd: dx = rstd·(g − mean(g) − x̂·mean(g·x̂))
+    const d = x!.sub(x!.mean(-1, true));
+    const rstd = d.square().mean(-1, true).add(eps).sqrt().reciprocal();
+    return [
+      g
+        .sub(g.mean(-1, true))
+        .sub(y.mul(g.mul(y).mean(-1, true)))
+        .mul(rstd),
+    ];
+  },
 };
