@@ -44,6 +44,12 @@ export interface UnaryMethods<T> {
   expm1(): T;
   /** The softsign x / (1 + |x|), PyTorch's `F.softsign`: a smooth step from −1 to 1. */
   softsign(): T;
+  /** The error function erf(x) = 2/√π ∫₀ˣ e^(−t²) dt (within 2 ulps of float64). */
+  erf(): T;
+  /** GELU, x·Φ(x) with Φ the standard normal CDF (PyTorch's exact `F.gelu`). */
+  gelu(): T;
+  /** The derivative of GELU, Φ(x) + x·φ(x): what GELU's backward multiplies the gradient by. */
+  geluGrad(): T;
 }
 
 /**

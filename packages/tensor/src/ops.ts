@@ -68,6 +68,9 @@ const unary = {
   log1p: { dtypes: 'float' },
   expm1: { dtypes: 'float' },
   softsign: { dtypes: 'float' },
+  erf: { dtypes: 'float' },
+  gelu: { dtypes: 'float' },
+  geluGrad: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
 const binary = {
   add: { kind: 'arith', dtypes: 'any' },
