@@ -173,6 +173,19 @@ describe('backward', () => {
     expectClose(vals(x.grad), [2 + 5, 4 + 10]);
   });
 
+  test('one output computed from another: the inner one waits for the outer one', () => {
+    // y is a root and also on z's path: y's node must run after z's has sent it its share
+    for (const order of ['y first', 'z first'] as const) {
+      const x = f64([1, 2]);
+      const y = x.mul(2);
+      const z = y.mul(3).sum();
+      const seeds = [tensor([1, 1], { dtype: 'float64' }), undefined];
+      if (order === 'y first') backward([y, z], seeds);
+      else backward([z, y], [seeds[1], seeds[0]]);
+      expectClose(vals(x.grad), [2 + 6, 2 + 6]);
+    }
+  });
+
   test('a leaf that requires grad can itself be the output', () => {
     const x = f64([4]);
     x.sum().backward();

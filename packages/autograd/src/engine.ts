@@ -11,12 +11,23 @@ export interface BackwardOptions {
   createGraph?: boolean;
 }
 
-/** Nodes reachable from `roots`, inputs before the nodes that use them (iterative: deep graphs are fine). */
+/** Nodes reachable from `roots`, inputs before the nodes that use them (iterative: deep graphs are fine).
+ * One depth-first walk per root, a node marked when the walk reaches it: a root that lies on another
+ * root's path (an output computed from another output) is then ordered after that path's nodes. */
 function topoOrder(roots: readonly FunctionNode[]): FunctionNode[] {
   const order: FunctionNode[] = [];
   const seen = new Set<FunctionNode>();
-  const stack: [FunctionNode, number][] = roots.map((r) => [r, 0]);
-  for (const r of roots) seen.add(r);
+  for (const root of roots) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    walk(root, seen, order);
+  }
+  return order;
+}
+
+/** Post-order depth-first walk from `root`, appending each node after every node it reaches. */
+function walk(root: FunctionNode, seen: Set<FunctionNode>, order: FunctionNode[]): void {
+  const stack: [FunctionNode, number][] = [[root, 0]];
   while (stack.length) {
     const top = stack[stack.length - 1]!;
     const [node, i] = top;
@@ -32,7 +43,6 @@ function topoOrder(roots: readonly FunctionNode[]): FunctionNode[] {
       order.push(node);
     }
   }
-  return order;
 }
 
 function seedGradient(op: string, out: Variable, g: Operand | undefined): Variable {

@@ -139,6 +139,7 @@ const UNARY_DOMAIN: Record<UnaryOp, Domain> = {
   neg: 'any', exp: 'any', log: 'pos', sqrt: 'pos', abs: 'away0', sign: 'away0', sigmoid: 'any',
   tanh: 'any', relu: 'away0', step: 'away0', reciprocal: 'away0', square: 'any', sin: 'any',
   cos: 'any', floor: 'frac', ceil: 'frac', log1p: 'pos', expm1: 'any', softsign: 'away0',
+  erf: 'any',
 }; // prettier-ignore
 
 /** Ops whose gradient is zero wherever it exists: gradchecked, but they have no second derivative. */

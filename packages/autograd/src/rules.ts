@@ -136,6 +136,14 @@ function extremum(
   return [spread(g, x, p).mul(mask.div(count))];
 }
 
+/** erf′(x) = 2/√π·e^(−x²). */
+const gaussian = (x: Variable): Variable =>
+  x
+    .square()
+    .neg()
+    .exp()
+    .mul(2 / Math.sqrt(Math.PI));
+
 /** The gradient rule of every recorded op, in one table keyed by primitive. */
 export const RULES: { [K in DiffOp]: Rule<K> } = {
   neg: unary((g) => g.neg()),
@@ -157,6 +165,7 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   log1p: unary((g, x) => g.div(x.add(1))),
   expm1: unary((g, _x, y) => g.mul(y.add(1))),
   softsign: unary((g, x) => g.div(x.abs().add(1).square())),
+  erf: unary((g, x) => g.mul(gaussian(x))),
 
   add: binary(
     (g) => g,

@@ -1,4 +1,5 @@
 import type { BinaryForms, ReduceOp, UnaryForms } from '@nablajs/tensor';
+import { erf } from './erf.js';
 
 // The one definition of each elementwise op and reduction on the CPU: loops.ts makes the strided
 // loops from these rows. Results are stored into the output's typed array, so float32 results round
@@ -32,6 +33,7 @@ export const UNARY_JS: UnaryForms<Unary> = {
   log1p: { f: Math.log1p },
   expm1: { f: Math.expm1 },
   softsign: { f: (x) => x / (1 + Math.abs(x)) }, // ±∞ gives NaN (∞/∞), as PyTorch
+  erf: { f: erf }, // Chebyshev fits (erf.ts, made by scripts/make-erf.py): JavaScript has no Math.erf
 };
 
 /** Two-sided, so that neither side overflows: exp of a large positive argument is never taken. */

@@ -108,6 +108,11 @@ UNARY_INPUTS = {
     'expm1': SPECIAL + SUB + [1e-300, 1e-10, -1e-10, 0.3, -0.3, 0.35, 0.5, -0.5, 1, -1, 10, 37, 40,
                               -40, -50, -51, 100, 709, 709.78, 710, -745, -1000] + uniform(-40, 40, 15),
 }
+# its own generator, so that the inputs drawn above (and the pow pairs below) stay as they were
+erf_rng = random.Random(17)
+UNARY_INPUTS['erf'] = SPECIAL + SUB + [
+    1e-300, 1e-10, 1e-5, 0.1, 0.3, 0.5, 0.8, 0.99, 1, 1.01, 1.5, 2, 2.5, 2.99, 3, 3.01, 4, 5, 5.5, 5.9,
+    5.93, 6, 6.5, 10, 27, 1e300, -0.5, -1, -2, -3.5, -5.9] + [erf_rng.uniform(-6, 6) for _ in range(40)]
 
 MP_UNARY = {
     'exp': mpmath.exp,
@@ -119,12 +124,14 @@ MP_UNARY = {
     'cos': mpmath.cos,
     'log1p': mpmath.log1p,
     'expm1': mpmath.expm1,
+    'erf': mpmath.erf,
 }
 TORCH_UNARY = {
     'neg': torch.neg, 'exp': torch.exp, 'log': torch.log, 'sqrt': torch.sqrt, 'abs': torch.abs,
     'sigmoid': torch.sigmoid, 'tanh': torch.tanh, 'reciprocal': torch.reciprocal,
     'square': torch.square, 'sin': torch.sin, 'cos': torch.cos, 'floor': torch.floor,
     'ceil': torch.ceil, 'log1p': torch.log1p, 'expm1': torch.expm1,
+    'erf': torch.erf,
 }
 CONTRACT_UNARY = {
     # NumPy's sign: NaN stays NaN and ±0 keep their sign (PyTorch gives 0 for NaN)

@@ -10,6 +10,7 @@ import {
 import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } from './nd.js';
 import * as E from './oracle/elementary.js';
 import { floor } from './oracle/exact.js';
+import { erf } from './oracle/erf.js';
 import { pow } from './oracle/pow.js';
 
 /**
@@ -71,6 +72,8 @@ export const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   expm1: E.expm1,
   // definition, x/(1 + |x|), the sign cleared by comparison: ±∞ gives NaN (∞/∞), as PyTorch
   softsign: (x) => x / (1 + (x < 0 ? -x : x)),
+  // positive-term series below 1, erfc's continued fraction above (oracle/erf.ts; the CPU fits polynomials)
+  erf,
 };
 
 /** The meaning of each binary primitive, in float64; comparisons give 1 or 0. */

@@ -1,6 +1,7 @@
 /**
- * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, convolutions and
- * pooling (`Conv2d`, `MaxPool2d`, … and their functional forms), activations, losses, weight
+ * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, containers,
+ * convolutions and pooling (`Conv2d`, `MaxPool2d`, … and their functional forms), activations,
+ * normalization, embeddings, attention and Transformer layers, recurrent layers, losses, weight
  * initialisation, and safetensors files.
  *
  * @module @nablajs/nn
@@ -14,6 +15,7 @@ export {
   StateDictError,
 } from './module.js';
 export {
+  Activation,
   Identity,
   LeakyReLU,
   Linear,
@@ -97,3 +99,52 @@ export {
   serializeAsync,
   type StateDict,
 } from './safetensors.js';
+export { ModuleDict, ModuleList } from './containers.js';
+export {
+  ELU,
+  elu,
+  type EluOptions,
+  GELU,
+  gelu,
+  type GeluApproximate,
+  type GeluOptions,
+  Mish,
+  mish,
+  SiLU,
+  silu,
+  Softplus,
+  softplus,
+  type SoftplusOptions,
+} from './activations.js';
+export {
+  LayerNorm,
+  layerNorm,
+  type LayerNormFnOptions,
+  type LayerNormOptions,
+  type NormOptions,
+  RMSNorm,
+  rmsNorm,
+  type RMSNormFnOptions,
+  type RMSNormOptions,
+} from './normalization.js';
+export {
+  Embedding,
+  embedding,
+  type EmbeddingLayerOptions,
+  type EmbeddingOptions,
+} from './embedding.js';
+export { type AttentionOptions, scaledDotProductAttention } from './attention.js';
+export {
+  MultiheadAttention,
+  type MultiheadAttentionCall,
+  type MultiheadAttentionOptions,
+} from './multihead-attention.js';
+export {
+  generateSquareSubsequentMask,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+  type TransformerActivation,
+  type TransformerLayerOptions,
+} from './transformer.js';
+export { GRU, LSTM, RNN, RNNBase, type RNNOptions, type RNNTanhOptions } from './rnn.js';

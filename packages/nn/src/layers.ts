@@ -114,8 +114,8 @@ export class Sequential extends Module {
   }
 }
 
-/** Applies a function of one Variable. */
-abstract class Activation extends Module {
+/** Applies a function of one Variable: the base of the parameter-free activation layers. */
+export abstract class Activation extends Module {
   /** The function itself, on a Variable. */
   protected abstract apply(x: Variable): Variable;
   /** The function applied to `x` (a Tensor is taken as a constant input). */

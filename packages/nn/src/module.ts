@@ -75,6 +75,7 @@ export abstract class Module {
         value.forEach((v, i) => {
           if (v instanceof Parameter) out.push([`${key}.${i}`, v]);
         });
+      else checkNotHidden(this, key, value);
     }
     return out;
   }
@@ -83,6 +84,7 @@ export abstract class Module {
   namedChildren(): [string, Module][] {
     const out: [string, Module][] = [];
     for (const [key, value] of Object.entries(this)) {
+      checkNotHidden(this, key, value);
       if (value instanceof Module) out.push([key, value]);
       else if (Array.isArray(value))
         value.forEach((v, i) => {
@@ -219,6 +221,43 @@ export abstract class Module {
     const extra = this.extraRepr();
     return `${name}(${extra ? `\n  ${extra}` : ''}\n${lines.join('\n')}\n)`;
   }
+}
+
+/** Whether `v` is a Module or Parameter, or a collection holding one at any depth. */
+function holdsLearnable(v: unknown, depth = 0): boolean {
+  if (v instanceof Module || v instanceof Parameter) return true;
+  if (depth > 3 || v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return false;
+  const items =
+    v instanceof Map || v instanceof Set
+      ? [...v.values()]
+      : Array.isArray(v) || isPlainObject(v)
+        ? Object.values(v as object)
+        : [];
+  return items.some((x) => holdsLearnable(x, depth + 1));
+}
+
+function isPlainObject(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Discovery sees a Module or Parameter property, and arrays of them; a plain object, a Map or a Set
+ * of modules, or an array of arrays, would be skipped silently (PyTorch's classic bug with a dict
+ * of layers): it raises instead, naming the property and the container that registers it.
+ */
+function checkNotHidden(owner: Module, key: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || value instanceof Module) return;
+  if (value instanceof Parameter) return;
+  const hidden = Array.isArray(value)
+    ? value.some((v) => !(v instanceof Module) && !(v instanceof Parameter) && holdsLearnable(v))
+    : holdsLearnable(value);
+  if (hidden)
+    throw new NablaError(
+      owner.constructor.name,
+      `property '${key}' holds modules or parameters inside ${Array.isArray(value) ? 'a nested array' : value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : 'a plain object'}, which parameters() and stateDict() cannot see`,
+      'use a ModuleDict (or ModuleList) for it, or an array of modules, so that they are registered',
+    );
 }
 
 /** `t` on `like`'s backend: itself, or a copy when it lives elsewhere and can be read synchronously. */

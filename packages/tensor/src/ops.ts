@@ -65,6 +65,7 @@ export const UNARY = {
   log1p: { dtypes: 'float' },
   expm1: { dtypes: 'float' },
   softsign: { dtypes: 'float' },
+  erf: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
 
 /** The binary primitives, each a Tensor method taking a tensor or a number (`x.add(y)`). */

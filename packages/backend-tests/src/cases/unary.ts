@@ -40,6 +40,7 @@ const SPEC: Record<UnaryOp, UnarySpec> = {
   log1p: { gen: between(-0.999, 10, 0, 1000), factor: 2 },
   expm1: { gen: between(-5, 5), factor: 2 },
   softsign: { signedZeros: true },
+  erf: { gen: between(-4, 4), factor: 2, signedZeros: true },
 };
 
 function unaryCases(op: UnaryOp): Case[] {
