@@ -118,7 +118,7 @@ export async function loadCheckpoint(path: string, run: Run): Promise<EvalPoint[
   run.optimizer.loadStateDict({
     state,
     paramGroups: m.optimizer.paramGroups,
-  } as unknown as OptimizerStateDict);
+  } as unknown as Parameters<Run['optimizer']['loadStateDict']>[0]);
   run.scheduler.loadStateDict(m.scheduler);
   run.step = m.step;
   run.batches.state = m.batches;

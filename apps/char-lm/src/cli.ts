@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const config = {
     ...o,
     model: o.model as 'gpt' | 'lstm',
+    tieWeights: o.tieWeights === true,
     save: o.save === undefined ? undefined : here(o.save),
   };
   const size = (s: string) => Array.from(s).length.toLocaleString('en-US');

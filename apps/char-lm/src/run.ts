@@ -3,7 +3,8 @@
 // asynchronous reads (one per chunk of steps), so it runs on WebGPU as on the CPU.
 import { noGrad } from '@nablajs/autograd';
 import { crossEntropy } from '@nablajs/nn';
-import { type AdamW, clipGradNorm, type LambdaLR } from '@nablajs/optim';
+import type { AdamW } from '@nablajs/optim';
+import { clipGradNorm, type LambdaLR } from './pending-optim.js';
 import { manualSeed, type Tensor, zeros } from '@nablajs/tensor';
 import {
   type Corpus,

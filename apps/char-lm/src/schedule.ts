@@ -1,7 +1,8 @@
 // The learning-rate schedule and the optimizer of a run, shared by the command line, the page's
 // worker and (line for line) bench/src/charlm/torch_gpt.py. Browser-safe.
 import type { Module } from '@nablajs/nn';
-import { AdamW, LambdaLR } from '@nablajs/optim';
+import { AdamW } from '@nablajs/optim';
+import { LambdaLR } from './pending-optim.js';
 
 /** What the schedule and the optimizer take from a run's configuration. */
 export interface OptimConfig {
