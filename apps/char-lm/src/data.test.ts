@@ -1,17 +1,8 @@
 import { cpu } from '@nablajs/backend-cpu';
 import { useBackend } from '@nablajs/tensor';
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  fnv1a,
-  Mulberry32,
-  randomBatch,
-  splitNames,
-  splitSections,
-  splitText,
-  validationStarts,
-  Vocab,
-  windows,
-} from './data.js';
+import { fnv1a, splitNames, splitSections, splitText, Vocab } from './corpus.js';
+import { Mulberry32, randomBatch, validationStarts, windows } from './data.js';
 import { loadCorpus, loadNames } from './datasets.js';
 
 describe('the generators the split and the batches come from', () => {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import { type Corpus, splitNames, splitSections, splitText } from './data.js';
+import { type Corpus, splitNames, splitSections, splitText } from './corpus.js';
 
 /** The corpora that ship with the app. */
 export const DATASETS = ['names', 'moby-dick'] as const;

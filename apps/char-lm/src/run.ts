@@ -6,13 +6,8 @@ import { crossEntropy } from '@nablajs/nn';
 import type { AdamW } from '@nablajs/optim';
 import { clipGradNorm, type LambdaLR } from './pending-optim.js';
 import { manualSeed, type Tensor, zeros } from '@nablajs/tensor';
-import {
-  type Corpus,
-  Mulberry32,
-  randomBatch,
-  validationStarts,
-  windows,
-} from './data.js';
+import type { Corpus } from './corpus.js';
+import { Mulberry32, randomBatch, validationStarts, windows } from './data.js';
 import { buildModel, type CharLSTM, type GPT, type ModelSpec } from './model.js';
 import { makeOptimizer, type OptimConfig } from './schedule.js';
 

@@ -6,7 +6,7 @@ import { load, save } from '@nablajs/nn';
 import { useBackend } from '@nablajs/tensor';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseUntrustedJson } from './checkpoint.js';
-import { splitText } from './data.js';
+import { splitText } from './corpus.js';
 import { Run } from './run.js';
 import { lrFactor, MIN_LR_RATIO } from './schedule.js';
 import { type TrainConfig, train } from './train.js';

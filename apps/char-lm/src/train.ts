@@ -2,7 +2,7 @@
 // second, the validation loss every `evalEvery` steps, and a checkpoint at each of those when asked.
 import { Progress, type ProgressSink } from 'app-kit';
 import { type EvalPoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import type { Corpus } from './data.js';
+import type { Corpus } from './corpus.js';
 import { Run, type RunConfig } from './run.js';
 
 export type { EvalPoint };
