@@ -15,7 +15,7 @@ export interface HeatmapOptions {
   /** Row-major [n, n]: weights[i·n + j]. */
   weights: ArrayLike<number>;
   title: string;
-  /** The largest cell side in pixels (default 22). */
+  /** The largest cell side in pixels (default 32). */
   cell?: number;
   /** The widest the grid may be, in pixels (default 520). */
   maxWidth?: number;
@@ -26,7 +26,7 @@ export function attentionHeatmap(o: HeatmapOptions): string {
   const n = o.tokens.length;
   if (o.weights.length !== n * n)
     throw new RangeError(`attentionHeatmap: ${o.weights.length} weights for ${n} tokens (need ${n * n})`);
-  const s = Math.max(6, Math.min(o.cell ?? 22, Math.floor((o.maxWidth ?? 520) / Math.max(1, n))));
+  const s = Math.max(6, Math.min(o.cell ?? 32, Math.floor((o.maxWidth ?? 520) / Math.max(1, n))));
   const label = s >= 12;
   const left = 28;
   const top = 44;
@@ -54,7 +54,8 @@ export function attentionHeatmap(o: HeatmapOptions): string {
       : `<text x="${left + i * s + s / 2}" y="${top - 6}" text-anchor="middle">${c}</text>`;
   };
   const labels = label ? o.tokens.flatMap((_, i) => [axis(i, true), axis(i, false)]) : [];
-  const width = left + size + 8;
+  // room for the title and the caption however few the tokens
+  const width = Math.max(left + size + 8, 360);
   const height = top + size + 8;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(o.title)}" font-family="ui-monospace, monospace" font-size="${font}">`,
