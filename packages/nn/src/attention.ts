@@ -33,11 +33,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A mask (int32: where to attend, or where not to, per `attendWhereNonzero`; float: added) as an
  * additive float tensor of `dtype`: 0 where attending, −∞ where not. */
-export function maskToBias(
-  mask: Input,
-  dtype: DType,
-  attendWhereNonzero: boolean,
-): Tensor {
+export function maskToBias(mask: Input, dtype: DType, attendWhereNonzero: boolean): Tensor {
   const m = mask instanceof Tensor ? mask : mask.data;
   if (m.dtype !== 'int32') return m.cast(dtype);
   const ninf = full([], -Infinity, { dtype, backend: m.backend });

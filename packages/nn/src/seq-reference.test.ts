@@ -186,7 +186,11 @@ describe('sequence layers match PyTorch 1.13 (float64, 1e-10)', () => {
     });
     if (c.paramsAfter)
       for (const [k, e] of Object.entries(c.paramsAfter))
-        expectClose(module!.stateDict()[k]!.dataSync(), e.data.map(Number), `${c.name}: ${k} after the call`);
+        expectClose(
+          module!.stateDict()[k]!.dataSync(),
+          e.data.map(Number),
+          `${c.name}: ${k} after the call`,
+        );
     const used = outputs.flatMap((y, i) =>
       c.gradOutputs[i] ? [[y, c.gradOutputs[i]!] as const] : [],
     );

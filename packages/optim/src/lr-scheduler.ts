@@ -28,7 +28,7 @@ export interface LRSchedulerStateDict {
   baseLrs: number[];
   /** The learning rates the last `step()` set. */
   lastLr: number[];
-  [option: string]: number | number[];
+  [option: string]: number | number[] | string | boolean;
 }
 
 /**
@@ -79,17 +79,27 @@ export abstract class LRScheduler {
     this.lastEpoch = lastEpoch;
   }
 
-  /** The learning rates for epoch `lastEpoch` (already advanced). */
+  /** The learning rates for epoch `lastEpoch` (already advanced), from the groups' current rates
+   * where the schedule is chainable (PyTorch 1.13's `get_lr`). */
   protected abstract getLr(): number[];
 
-  /** The step every scheduler takes when it is built (epoch 0). */
-  protected initialStep(): void {
+  /** The learning rates at epoch `lastEpoch` from `baseLrs` alone (PyTorch's `_get_closed_form_lr`),
+   * for the schedulers that have one; `step(epoch)` uses it. */
+  protected closedFormLr?(): number[];
+
+  /** The step every scheduler takes when it is built (epoch 0), counts reset (PyTorch's
+   * `_initial_step`; `SequentialLR` takes it again for its first scheduler). */
+  initialStep(): void {
     this.stepCount = 0;
     this.step();
   }
 
-  /** Advances one epoch and writes the new learning rates into the optimizer's groups. */
-  step(): void {
+  /**
+   * Advances one epoch and writes the new learning rates into the optimizer's groups. With `epoch`,
+   * PyTorch's deprecated form: jumps to that epoch, computing the rates in closed form where the
+   * scheduler has one (`SequentialLR` restarts a scheduler so, at 0).
+   */
+  step(epoch?: number): void {
     const n = this.optimizer.paramGroups.length;
     if (n !== this.baseLrs.length)
       throw new OptimizerError(
@@ -98,8 +108,9 @@ export abstract class LRScheduler {
         'build the scheduler after adding parameter groups',
       );
     this.stepCount++;
-    this.lastEpoch++;
-    const lrs = this.getLr();
+    if (epoch === undefined) this.lastEpoch++;
+    else this.lastEpoch = checkFinite(this.name, 'epoch', epoch);
+    const lrs = epoch !== undefined && this.closedFormLr ? this.closedFormLr() : this.getLr();
     this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]!));
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -120,7 +131,10 @@ export abstract class LRScheduler {
       baseLrs: [...this.baseLrs],
       lastLr: [...this.lastLr],
     };
-    for (const k of this.optionKeys) sd[k] = (this as unknown as Record<string, number>)[k]!;
+    for (const k of this.optionKeys) {
+      const v = (this as unknown as Record<string, LRSchedulerStateDict[string]>)[k]!;
+      sd[k] = Array.isArray(v) ? [...v] : v;
+    }
     return sd;
   }
 
@@ -156,9 +170,30 @@ export abstract class LRScheduler {
     this.stepCount = checkFinite(this.name, 'stepCount', sd.stepCount);
     this.baseLrs = [...sd.baseLrs];
     this.lastLr = [...sd.lastLr];
-    for (const k of this.optionKeys)
-      (this as unknown as Record<string, number>)[k] = checkFinite(this.name, k, sd[k]);
+    const self = this as unknown as Record<string, LRSchedulerStateDict[string]>;
+    for (const k of this.optionKeys) self[k] = sameKind(this.name, k, self[k]!, sd[k]);
   }
+}
+
+/** `value` checked to be of the kind of `current`: a finite number, an array of them, a string or
+ * a boolean (a state dict is untrusted input). */
+function sameKind<T extends LRSchedulerStateDict[string]>(
+  op: string,
+  key: string,
+  current: T,
+  value: unknown,
+): T {
+  if (typeof current === 'number') return checkFinite(op, key, value) as T;
+  const ok = Array.isArray(current)
+    ? Array.isArray(value) && value.every((x) => typeof x === 'number' && Number.isFinite(x))
+    : typeof value === typeof current;
+  if (!ok)
+    throw new OptimizerError(
+      op,
+      `loadStateDict: invalid ${key}: ${String(value)}`,
+      'pass what stateDict() returned',
+    );
+  return (Array.isArray(value) ? [...value] : value) as T;
 }
 
 /** Multiplies the learning rate by `gamma` every `stepSize` epochs. */
@@ -192,6 +227,10 @@ export class StepLR extends LRScheduler {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return lrs;
     return lrs.map((lr) => lr * this.gamma);
   }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
+  }
 }
 
 /** Multiplies the learning rate by `gamma` every epoch. */
@@ -211,6 +250,10 @@ export class ExponentialLR extends LRScheduler {
   protected getLr(): number[] {
     const lrs = this.optimizer.paramGroups.map((g) => g.lr);
     return this.lastEpoch === 0 ? lrs : lrs.map((lr) => lr * this.gamma);
+  }
+
+  protected override closedFormLr(): number[] {
+    return this.baseLrs.map((b) => b * this.gamma ** this.lastEpoch);
   }
 }
 
@@ -263,5 +306,10 @@ export class CosineAnnealingLR extends LRScheduler {
           (g.lr - etaMin) +
         etaMin,
     );
+  }
+
+  protected override closedFormLr(): number[] {
+    const { lastEpoch: e, tMax: T, etaMin } = this;
+    return this.baseLrs.map((b) => etaMin + ((b - etaMin) * (1 + Math.cos((Math.PI * e) / T))) / 2);
   }
 }
