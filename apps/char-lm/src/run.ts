@@ -3,8 +3,7 @@
 // asynchronous reads (one per chunk of steps), so it runs on WebGPU as on the CPU.
 import { noGrad } from '@nablajs/autograd';
 import { crossEntropy } from '@nablajs/nn';
-import type { AdamW } from '@nablajs/optim';
-import { clipGradNorm, type LambdaLR } from './pending-optim.js';
+import { type AdamW, clipGradNorm, type LambdaLR } from '@nablajs/optim';
 import { manualSeed, type Tensor, zeros } from '@nablajs/tensor';
 import type { Corpus } from './corpus.js';
 import { Mulberry32, randomBatch, validationStarts, windows } from './data.js';

@@ -1,8 +1,7 @@
 // The learning-rate schedule and the optimizer of a run, shared by the command line, the page's
 // worker and (line for line) bench/src/charlm/torch_gpt.py. Browser-safe.
 import type { Module } from '@nablajs/nn';
-import { AdamW } from '@nablajs/optim';
-import { LambdaLR } from './pending-optim.js';
+import { AdamW, LambdaLR } from '@nablajs/optim';
 
 /** What the schedule and the optimizer take from a run's configuration. */
 export interface OptimConfig {
@@ -46,6 +45,6 @@ export function makeOptimizer(model: Module, c: OptimConfig): { optimizer: AdamW
     ],
     { lr: c.lr, betas: BETAS },
   );
-  const scheduler = new LambdaLR(optimizer, (s: number) => lrFactor(s, c));
+  const scheduler = new LambdaLR(optimizer, { lrLambda: (s: number) => lrFactor(s, c) });
   return { optimizer, scheduler };
 }
