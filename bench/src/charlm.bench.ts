@@ -63,15 +63,27 @@ async function nabla(w: Workload): Promise<Timing> {
     wall.push((performance.now() - start) / 1000 / STEPS);
     cpuTimes.push((user + system) / 1e6 / STEPS);
   }
-  return { secondsPerStep: median(wall), cpuSecondsPerStep: median(cpuTimes), samples: wall, loadAverage };
+  return {
+    secondsPerStep: median(wall),
+    cpuSecondsPerStep: median(cpuTimes),
+    samples: wall,
+    loadAverage,
+  };
 }
 
 const script = fileURLToPath(new URL('./charlm/torch_gpt.py', import.meta.url));
 
-async function torch(w: Workload, threads: number, dir: string): Promise<Timing & { torch: string }> {
+async function torch(
+  w: Workload,
+  threads: number,
+  dir: string,
+): Promise<Timing & { torch: string }> {
   const c = await loadCorpus(w.data);
   const corpus = join(dir, `${w.data}.json`);
-  writeFileSync(corpus, JSON.stringify({ train: c.train, validation: c.validation, chars: c.vocab.chars }));
+  writeFileSync(
+    corpus,
+    JSON.stringify({ train: c.train, validation: c.validation, chars: c.vocab.chars }),
+  );
   const spec = join(dir, `${w.id}-${threads}.json`);
   writeFileSync(spec, JSON.stringify({ corpus, config: w.config, threads, warmup: WARMUP, samples: SAMPLES, steps: STEPS })); // prettier-ignore
   const loadAverage = os.loadavg()[0]!;
@@ -88,9 +100,12 @@ try {
     results[w.id] = {};
     for (const peer of peers) {
       console.log(`${w.id} ${peer}…`);
-      const t = peer === 'nabla' ? await nabla(w) : await torch(w, peer === 'torch-1t' ? 1 : 2, dir);
+      const t =
+        peer === 'nabla' ? await nabla(w) : await torch(w, peer === 'torch-1t' ? 1 : 2, dir);
       results[w.id]![peer] = t;
-      console.log(`  ${t.secondsPerStep.toFixed(3)} s/step (CPU ${t.cpuSecondsPerStep.toFixed(3)} s), load ${t.loadAverage.toFixed(1)}`);
+      console.log(
+        `  ${t.secondsPerStep.toFixed(3)} s/step (CPU ${t.cpuSecondsPerStep.toFixed(3)} s), load ${t.loadAverage.toFixed(1)}`,
+      );
     }
   }
 } finally {
@@ -134,4 +149,12 @@ const md = [
   "2 CPU-seconds per second); on this shared machine it is the steadier measure of the work done.",
 ].join('\n'); // prettier-ignore
 console.log(md);
-if (!filtered) writeResults('charlm', md, { machine: m, warmup: WARMUP, samples: SAMPLES, steps: STEPS, workloads, results });
+if (!filtered)
+  writeResults('charlm', md, {
+    machine: m,
+    warmup: WARMUP,
+    samples: SAMPLES,
+    steps: STEPS,
+    workloads,
+    results,
+  });

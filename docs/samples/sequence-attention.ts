@@ -1,7 +1,11 @@
 // #region sample
 import { cpu } from '@nablajs/backend-cpu';
 import { toDot, toMermaid, variable } from '@nablajs/autograd';
-import { generateSquareSubsequentMask, Linear, scaledDotProductAttention } from '@nablajs/nn';
+import {
+  generateSquareSubsequentMask,
+  Linear,
+  scaledDotProductAttention,
+} from '@nablajs/nn';
 import { manualSeed, randn, useBackend } from '@nablajs/tensor';
 
 useBackend(cpu());
@@ -44,7 +48,9 @@ console.log(toMermaid(out)); // flowchart LR …
 out.sum().backward();
 const w = (await weights.data.data()) as Float32Array;
 export const results = {
-  weights: Array.from({ length: T }, (_, i) => Array.from(w.subarray(i * T, (i + 1) * T))),
+  weights: Array.from({ length: T }, (_, i) =>
+    Array.from(w.subarray(i * T, (i + 1) * T)),
+  ),
   out: Array.from(await out.data.data()),
   fused: Array.from(await fused.data.data()),
   hasWqGrad: Wq!.weight.grad !== null,

@@ -27,6 +27,12 @@ const pos = (await positions.weight.data.data()) as Float32Array;
 export const results = {
   shape: x.shape,
   ids: Array.from(await ids.data()),
-  lDifference: Array.from({ length: 8 }, (_, i) => rows[2 * 8 + i]! - rows[3 * 8 + i]!),
-  positionDifference: Array.from({ length: 8 }, (_, i) => pos[2 * 8 + i]! - pos[3 * 8 + i]!),
+  lDifference: Array.from(
+    { length: 8 },
+    (_, i) => rows[2 * 8 + i]! - rows[3 * 8 + i]!,
+  ),
+  positionDifference: Array.from(
+    { length: 8 },
+    (_, i) => pos[2 * 8 + i]! - pos[3 * 8 + i]!,
+  ),
 };

@@ -12,7 +12,14 @@ import {
   TransformerEncoderLayer,
 } from '@nablajs/nn';
 import { AdamW, clipGradNorm, LambdaLR } from '@nablajs/optim';
-import { arange, manualSeed, rand, type Tensor, tensor, useBackend } from '@nablajs/tensor';
+import {
+  arange,
+  manualSeed,
+  rand,
+  type Tensor,
+  tensor,
+  useBackend,
+} from '@nablajs/tensor';
 
 useBackend(cpu());
 manualSeed(1);
@@ -25,7 +32,13 @@ class GPT extends Module {
   readonly ln_f: LayerNorm;
   readonly lm_head: Linear;
 
-  constructor(vocab: number, readonly context: number, dim: number, heads: number, layers: number) {
+  constructor(
+    vocab: number,
+    readonly context: number,
+    dim: number,
+    heads: number,
+    layers: number,
+  ) {
     super();
     this.wte = new Embedding(vocab, dim);
     this.wpe = new Embedding(context, dim);
@@ -47,7 +60,8 @@ class GPT extends Module {
     const t = ids.shape[1]!;
     let x = this.wte.forward(ids).add(this.wpe.forward(arange(t)));
     const mask = generateSquareSubsequentMask(t);
-    for (const block of this.h.children() as TransformerEncoderLayer[]) x = block.forward(x, mask);
+    for (const block of this.h.children() as TransformerEncoderLayer[])
+      x = block.forward(x, mask);
     return this.lm_head.forward(this.ln_f.forward(x));
   }
 }
@@ -62,7 +76,9 @@ const model = new GPT(chars.length, T, 32, 4, 2);
 
 // AdamW, 10 steps of warm-up then constant, gradients clipped to norm 1
 const optimizer = new AdamW(model.parameters(), { lr: 3e-3, weightDecay: 0.1 });
-const schedule = new LambdaLR(optimizer, { lrLambda: (s) => Math.min(1, (s + 1) / 10) });
+const schedule = new LambdaLR(optimizer, {
+  lrLambda: (s) => Math.min(1, (s + 1) / 10),
+});
 
 /** 16 windows of T + 1 characters at random places: inputs, and the same shifted by one. */
 function batch() {
@@ -75,14 +91,20 @@ function batch() {
     y.set(data.subarray(s + 1, s + T + 1), b * T);
   }
   const shape = [16, T];
-  return { x: tensor(x, { shape, dtype: 'int32' }), y: tensor(y, { shape, dtype: 'int32' }) };
+  return {
+    x: tensor(x, { shape, dtype: 'int32' }),
+    y: tensor(y, { shape, dtype: 'int32' }),
+  };
 }
 
 const losses: number[] = [];
 for (let step = 0; step < 60; step++) {
   const { x, y } = batch();
   const logits = model.forward(x); // [16, T, vocab]
-  const loss = crossEntropy(logits.reshape([-1, chars.length]), y.reshape([-1]));
+  const loss = crossEntropy(
+    logits.reshape([-1, chars.length]),
+    y.reshape([-1]),
+  );
   optimizer.zeroGrad();
   loss.backward();
   clipGradNorm(model.parameters(), 1);
@@ -100,7 +122,9 @@ async function complete(prompt: string, n: number): Promise<string> {
   for (let i = 0; i < n; i++) {
     const window = ids.slice(-T);
     const logits = noGrad(() =>
-      model.forward(tensor(window, { shape: [1, window.length], dtype: 'int32' })),
+      model.forward(
+        tensor(window, { shape: [1, window.length], dtype: 'int32' }),
+      ),
     );
     const last = logits.data.slice([0, window.length - 1]); // [vocab]
     ids.push(await last.argmax().item());

@@ -28,7 +28,10 @@ for (const [sample, picture] of Object.entries(GRAPHS)) {
 }
 // the attention graph as toMermaid writes it, for the Sequence models guide to show
 const { mermaid } = (await import('../samples/sequence-attention.ts')) as { mermaid: string };
-writeFileSync(join(docs, 'generated/graphs/attention-mermaid.md'), `\`\`\`mermaid\n${mermaid}\n\`\`\`\n`);
+writeFileSync(
+  join(docs, 'generated/graphs/attention-mermaid.md'),
+  `\`\`\`mermaid\n${mermaid}\n\`\`\`\n`,
+);
 console.log = log;
 
 // The vanishing-gradient run, as a Markdown table for lecture/vanishing-gradient.md.

@@ -172,7 +172,9 @@ const CHECKS: Record<string, (m: Any) => void> = {
     expect(r.shape).toEqual([1, 5, 8]);
     expect(r.ids).toEqual([1, 0, 2, 2, 3]);
     // the two l's: same character vector, so their difference is that of their positions
-    r.lDifference.forEach((d: number, i: number) => expect(d).toBeCloseTo(r.positionDifference[i], 5));
+    r.lDifference.forEach((d: number, i: number) =>
+      expect(d).toBeCloseTo(r.positionDifference[i], 5),
+    );
   },
   'sequence-attention': ({ results: r, mermaid }) => {
     expect(r.weights[0]).toEqual([1, 0, 0, 0]); // the first position sees itself only

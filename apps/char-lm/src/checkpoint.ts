@@ -94,7 +94,9 @@ export async function loadCheckpoint(path: string, run: Run): Promise<EvalPoint[
   const m = meta!;
   const shape = (c: RunConfig) => JSON.stringify(SHAPE_KEYS.map((k) => c[k]));
   if (shape(m.config) !== shape(run.config))
-    fail(`holds a ${shape(m.config)} model, the flags ask for ${shape(run.config)} (${SHAPE_KEYS.join(', ')})`);
+    fail(
+      `holds a ${shape(m.config)} model, the flags ask for ${shape(run.config)} (${SHAPE_KEYS.join(', ')})`,
+    );
   if (JSON.stringify(m.chars) !== JSON.stringify(run.corpus.vocab.chars))
     fail('was trained on another vocabulary (another corpus)');
   for (const k of ['step', 'batches'] as const)
@@ -108,7 +110,8 @@ export async function loadCheckpoint(path: string, run: Run): Promise<EvalPoint[
     if (!name.startsWith(OPT)) modelState[name] = t;
     else {
       const [i, ...key] = name.slice(OPT.length).split('.');
-      if (FORBIDDEN.has(i!) || FORBIDDEN.has(key.join('.'))) fail(`has a bad tensor name '${name}'`);
+      if (FORBIDDEN.has(i!) || FORBIDDEN.has(key.join('.')))
+        fail(`has a bad tensor name '${name}'`);
       (state[i!] ??= Object.create(null) as Record<string, Tensor | number>)[key.join('.')] = t;
     }
   }

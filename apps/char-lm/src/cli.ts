@@ -16,7 +16,8 @@ export function formatEval(p: EvalPoint, steps: number, tokensPerStep: number): 
 }
 
 function check(o: Options): void {
-  if (o.resume && !o.save) throw new UsageError('--resume needs --save PATH (the checkpoint to continue)');
+  if (o.resume && !o.save)
+    throw new UsageError('--resume needs --save PATH (the checkpoint to continue)');
   if (o.model === 'gpt' && o.dim % o.heads !== 0)
     throw new UsageError(`--dim ${o.dim} must be a multiple of --heads ${o.heads}`);
   if (o.dropout >= 1) throw new UsageError(`--dropout must be below 1, got ${o.dropout}`);
@@ -42,7 +43,10 @@ async function main(argv: string[]): Promise<number> {
   // pnpm runs the script in apps/char-lm: paths the user typed are relative to where they typed them
   const here = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
   await selectBackend(o.backend as 'cpu' | 'webgpu');
-  const corpus = await loadCorpus(o.data as 'names', o.text === undefined ? undefined : here(o.text));
+  const corpus = await loadCorpus(
+    o.data as 'names',
+    o.text === undefined ? undefined : here(o.text),
+  );
   const config = {
     ...o,
     model: o.model as 'gpt' | 'lstm',
@@ -65,10 +69,20 @@ async function main(argv: string[]): Promise<number> {
     seed: o.seed,
   });
   const sample = corpus.vocab.decode(ids);
-  if (o.sample > 0) console.log(`\n--- sample (temperature ${o.temperature}${o.topK ? `, top-k ${o.topK}` : ''}, seed ${o.seed}) ---\n${o.prompt ?? ''}${sample}`);
+  if (o.sample > 0)
+    console.log(
+      `\n--- sample (temperature ${o.temperature}${o.topK ? `, top-k ${o.topK}` : ''}, seed ${o.seed}) ---\n${o.prompt ?? ''}${sample}`,
+    );
   if (o.json) {
     const last = history.at(-1)!;
-    console.log(JSON.stringify({ ...last, tokensPerSecond: (last.step * run.tokensPerStep) / last.seconds, sample, history }));
+    console.log(
+      JSON.stringify({
+        ...last,
+        tokensPerSecond: (last.step * run.tokensPerStep) / last.seconds,
+        sample,
+        history,
+      }),
+    );
   }
   return 0;
 }

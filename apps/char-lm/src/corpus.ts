@@ -69,7 +69,7 @@ export function splitNames(names: readonly string[], name = 'names'): Corpus {
   keyed.sort((a, b) => a.h - b.h || (a.n < b.n ? -1 : a.n > b.n ? 1 : 0));
   const lines = (valid: boolean) =>
     keyed
-      .filter((k) => k.h % VALIDATION_MODULUS === 0 === valid)
+      .filter((k) => (k.h % VALIDATION_MODULUS === 0) === valid)
       .map((k) => `${k.n}\n`)
       .join('');
   const train = lines(false);
@@ -83,7 +83,9 @@ export function splitNames(names: readonly string[], name = 'names'): Corpus {
  */
 export function splitSections(sections: readonly string[], name: string): Corpus {
   const join = (valid: boolean) =>
-    sections.filter((_, i) => (i % VALIDATION_MODULUS === VALIDATION_MODULUS - 1) === valid).join('\n\n');
+    sections
+      .filter((_, i) => (i % VALIDATION_MODULUS === VALIDATION_MODULUS - 1) === valid)
+      .join('\n\n');
   const train = join(false);
   const validation = join(true);
   return { name, train, validation, vocab: new Vocab(train + validation) };

@@ -42,7 +42,12 @@ export interface Batch {
  * `batch` windows of `context + 1` characters at positions drawn from `rng` (uniform over every
  * start in the text): x is a window's first `context` ids, y its last `context`.
  */
-export function randomBatch(ids: Int32Array, batch: number, context: number, rng: Mulberry32): Batch {
+export function randomBatch(
+  ids: Int32Array,
+  batch: number,
+  context: number,
+  rng: Mulberry32,
+): Batch {
   const starts = Array.from({ length: batch }, () => rng.below(ids.length - context));
   return windows(ids, starts, context);
 }

@@ -73,8 +73,12 @@ export async function loadCorpus(data: DatasetName, textPath?: string): Promise<
   if (textPath !== undefined) {
     const text = await readFile(textPath, 'utf8');
     if (Array.from(text).length < 100)
-      throw new Error(`--text: ${textPath} has fewer than 100 characters; give the model more to read`);
+      throw new Error(
+        `--text: ${textPath} has fewer than 100 characters; give the model more to read`,
+      );
     return splitText(text, basename(textPath));
   }
-  return data === 'names' ? splitNames(await loadNames()) : splitSections(await loadMobyDick(), data);
+  return data === 'names'
+    ? splitNames(await loadNames())
+    : splitSections(await loadMobyDick(), data);
 }

@@ -178,10 +178,7 @@ export class CharLSTM extends Module implements LanguageModel {
   }
 
   /** The logits and the state after the last character, to carry on from (sampling). */
-  forwardWithState(
-    ids: Tensor,
-    state?: [Variable, Variable],
-  ): [Variable, [Variable, Variable]] {
+  forwardWithState(ids: Tensor, state?: [Variable, Variable]): [Variable, [Variable, Variable]] {
     const [out, next] = this.lstm.forwardWithState(this.embedding.forward(ids), state);
     return [this.head.forward(out), next];
   }

@@ -81,7 +81,9 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the char-lm page in C
     );
     const first = losses.at(-1)!; // the list is newest first
     const last = losses[0]!;
-    console.log(`char-lm page on ${backend}: validation loss ${first[1]} at step ${first[0]}, ${last[1]} at step ${last[0]}`);
+    console.log(
+      `char-lm page on ${backend}: validation loss ${first[1]} at step ${first[0]}, ${last[1]} at step ${last[0]}`,
+    );
     expect(first[0]).toBe(0);
     expect(last[0]).toBe(step);
     expect(first[1]).toBeGreaterThan(3.5); // ln 54 = 3.99: an untrained model guesses
@@ -113,7 +115,10 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the char-lm page in C
     expect(weights.slice(-n).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
 
     if (screenshots)
-      await page.screenshot({ path: join(resolve(root, screenshots), 'web-desktop.png'), fullPage: true });
+      await page.screenshot({
+        path: join(resolve(root, screenshots), 'web-desktop.png'),
+        fullPage: true,
+      });
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

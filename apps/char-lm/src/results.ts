@@ -79,7 +79,11 @@ async function main() {
     const corpusPath = join(dir, 'corpus.json');
     writeFileSync(
       corpusPath,
-      JSON.stringify({ train: corpus.train, validation: corpus.validation, chars: corpus.vocab.chars }),
+      JSON.stringify({
+        train: corpus.train,
+        validation: corpus.validation,
+        chars: corpus.vocab.chars,
+      }),
     );
     // Nabla: its initial weights saved for PyTorch first
     const run = new Run(REFERENCE, corpus);
@@ -91,13 +95,26 @@ async function main() {
       const start = performance.now();
       const trainLoss = await run.train(EVAL_EVERY);
       seconds += (performance.now() - start) / 1000;
-      history.push({ step: run.step, trainLoss, validationLoss: await run.validationLoss(EVAL_WINDOWS), seconds });
-      console.error(`nabla step ${run.step}: validation loss ${fmt(history.at(-1)!.validationLoss)}`);
+      history.push({
+        step: run.step,
+        trainLoss,
+        validationLoss: await run.validationLoss(EVAL_WINDOWS),
+        seconds,
+      });
+      console.error(
+        `nabla step ${run.step}: validation loss ${fmt(history.at(-1)!.validationLoss)}`,
+      );
     }
     const ids = await generate(run.model, corpus.vocab.encode(SAMPLE.prompt), SAMPLE);
     const nablaSample = corpus.vocab.decode(ids);
 
-    const spec = { corpus: corpusPath, config: REFERENCE, evalEvery: EVAL_EVERY, evalWindows: EVAL_WINDOWS, sample: SAMPLE };
+    const spec = {
+      corpus: corpusPath,
+      config: REFERENCE,
+      evalEvery: EVAL_EVERY,
+      evalWindows: EVAL_WINDOWS,
+      sample: SAMPLE,
+    };
     const same = torch({ ...spec, init: initPath }, dir, 'same-init');
     const own = TORCH_SEEDS.map((seed) =>
       torch({ ...spec, config: { ...REFERENCE, seed } }, dir, `seed-${seed}`),
@@ -118,7 +135,9 @@ async function main() {
       '',
       `The model: ${REFERENCE.layers} pre-norm Transformer blocks, ${REFERENCE.heads} heads, width ${REFERENCE.dim}, context ${REFERENCE.context}, GELU, untied output layer (${countParameters(run.model).toLocaleString('en-US')} parameters, vocabulary ${corpus.vocab.size}); nanoGPT's initialisation (N(0, 0.02²), residual projections 0.02/√(2·layers)). Training: ${REFERENCE.steps} steps of ${REFERENCE.batchSize} random windows (the same windows, in the same order, on both sides: Mulberry32 seed ${REFERENCE.seed}), AdamW (β = 0.9, 0.99; weight decay ${REFERENCE.weightDecay} on matrices and embeddings) at a peak learning rate of ${REFERENCE.lr} with ${REFERENCE.warmup} steps of linear warm-up and a cosine to a tenth, gradients clipped to norm ${REFERENCE.clip}. Validation loss: mean cross-entropy (nats per character) over every window of the validation names.`,
       '',
-      '| step | Nabla | PyTorch, Nabla\'s initial weights | ' + TORCH_SEEDS.map((s) => `PyTorch, own init seed ${s}`).join(' | ') + ' |',
+      "| step | Nabla | PyTorch, Nabla's initial weights | " +
+        TORCH_SEEDS.map((s) => `PyTorch, own init seed ${s}`).join(' | ') +
+        ' |',
       '|---:|---:|---:|' + TORCH_SEEDS.map(() => '---:').join('|') + '|',
       ...rows.map((r) => `| ${r.join(' | ')} |`),
       '',
@@ -138,7 +157,11 @@ async function main() {
     );
     const series: Series[] = [
       { name: 'Nabla', points: history.map((p) => [p.step, p.validationLoss]) },
-      { name: "PyTorch, Nabla's init", points: same.history.map((p) => [p.step, p.validationLoss]), dash: '6 3' },
+      {
+        name: "PyTorch, Nabla's init",
+        points: same.history.map((p) => [p.step, p.validationLoss]),
+        dash: '6 3',
+      },
       ...own.map((r, i) => ({
         name: `PyTorch, seed ${TORCH_SEEDS[i]}`,
         points: r.history.map((p): [number, number] => [p.step, p.validationLoss]),
@@ -148,9 +171,20 @@ async function main() {
     ];
     writeFileSync(
       join(RESULTS, 'loss-curves.svg'),
-      lineChart({ title: 'Validation loss, GPT on names', xLabel: 'step', yLabel: 'nats per character', series, integerX: true }),
+      lineChart({
+        title: 'Validation loss, GPT on names',
+        xLabel: 'step',
+        yLabel: 'nats per character',
+        series,
+        integerX: true,
+      }),
     );
-    const names = (s: string) => s.split('\n').filter((n) => n !== '').slice(0, 40).join(', ');
+    const names = (s: string) =>
+      s
+        .split('\n')
+        .filter((n) => n !== '')
+        .slice(0, 40)
+        .join(', ');
     writeFileSync(
       join(RESULTS, 'samples.md'),
       [

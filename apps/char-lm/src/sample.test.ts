@@ -94,9 +94,9 @@ describe('generate', () => {
   test('an empty prompt or a negative temperature is refused', async () => {
     manualSeed(1);
     const model = buildModel(spec('gpt'));
-    await expect(generate(model, [], { length: 1, temperature: 1, topK: 0, seed: 1 })).rejects.toThrow(
-      /at least one character/,
-    );
+    await expect(
+      generate(model, [], { length: 1, temperature: 1, topK: 0, seed: 1 }),
+    ).rejects.toThrow(/at least one character/);
     await expect(
       generate(model, [1], { length: 1, temperature: -1, topK: 0, seed: 1 }),
     ).rejects.toThrow(/temperature must be ≥ 0/);

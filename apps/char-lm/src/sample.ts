@@ -36,8 +36,7 @@ export function pick(
   const p = new Float64Array(n);
   let total = 0;
   for (let i = 0; i < n; i++)
-    if (logits[i]! >= floor)
-      total += p[i] = Math.exp((logits[i]! - logits[best]!) / o.temperature);
+    if (logits[i]! >= floor) total += p[i] = Math.exp((logits[i]! - logits[best]!) / o.temperature);
   let acc = 0;
   for (let i = 0; i < n; i++) {
     acc += p[i]! / total;
@@ -62,8 +61,10 @@ export async function generate(
   prompt: ArrayLike<number>,
   o: SampleOptions,
 ): Promise<Int32Array> {
-  if (prompt.length === 0) throw new RangeError('generate: the prompt needs at least one character');
-  if (!(o.temperature >= 0)) throw new RangeError(`generate: temperature must be ≥ 0, got ${o.temperature}`);
+  if (prompt.length === 0)
+    throw new RangeError('generate: the prompt needs at least one character');
+  if (!(o.temperature >= 0))
+    throw new RangeError(`generate: temperature must be ≥ 0, got ${o.temperature}`);
   const rng = new Mulberry32(o.seed);
   const out = new Int32Array(o.length);
   const wasTraining = model.training;

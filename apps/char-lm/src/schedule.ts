@@ -36,7 +36,10 @@ export function lrFactor(s: number, c: Pick<OptimConfig, 'warmup' | 'steps'>): n
  * AdamW with weight decay on the matrices and embeddings only (biases and LayerNorms are left
  * alone, as in nanoGPT), and a LambdaLR scheduler following `lrFactor` (step it after each step).
  */
-export function makeOptimizer(model: Module, c: OptimConfig): { optimizer: AdamW; scheduler: LambdaLR } {
+export function makeOptimizer(
+  model: Module,
+  c: OptimConfig,
+): { optimizer: AdamW; scheduler: LambdaLR } {
   const params = model.parameters();
   const optimizer = new AdamW(
     [

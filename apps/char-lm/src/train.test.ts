@@ -44,15 +44,18 @@ describe('training', () => {
     ['gpt', {}],
     ['gpt with tied weights', { tieWeights: true }],
     ['lstm', { model: 'lstm' as const }],
-  ])('%s: 40 steps take the validation loss well below that of the untrained model', async (_, over) => {
-    const c = config(over);
-    const before = await new Run(c, corpus).validationLoss(c.evalWindows);
-    // an untrained model is close to uniform over the vocabulary
-    expect(before).toBeGreaterThan(0.8 * Math.log(corpus.vocab.size));
-    const { history } = await train(c, corpus, { progress: null });
-    expect(history).toHaveLength(1);
-    expect(history[0]!.validationLoss).toBeLessThan(0.6 * before);
-  });
+  ])(
+    '%s: 40 steps take the validation loss well below that of the untrained model',
+    async (_, over) => {
+      const c = config(over);
+      const before = await new Run(c, corpus).validationLoss(c.evalWindows);
+      // an untrained model is close to uniform over the vocabulary
+      expect(before).toBeGreaterThan(0.8 * Math.log(corpus.vocab.size));
+      const { history } = await train(c, corpus, { progress: null });
+      expect(history).toHaveLength(1);
+      expect(history[0]!.validationLoss).toBeLessThan(0.6 * before);
+    },
+  );
 
   test('the schedule warms up linearly, peaks, and ends at a tenth on a cosine', () => {
     const c = { warmup: 4, steps: 14 };
@@ -110,9 +113,9 @@ describe('checkpoints', () => {
     const v = parseUntrustedJson('{"a":{"b":[{"c":1}]}}', 'test') as Record<string, unknown>;
     expect(Object.getPrototypeOf(v)).toBe(null);
     expect(Object.getPrototypeOf((v.a as { b: object[] }).b[0])).toBe(null);
-    expect(() => parseUntrustedJson('{"x":{"__proto__":{"polluted":1}}}', 'file.safetensors')).toThrow(
-      /file.safetensors: the key '__proto__' is not allowed/,
-    );
+    expect(() =>
+      parseUntrustedJson('{"x":{"__proto__":{"polluted":1}}}', 'file.safetensors'),
+    ).toThrow(/file.safetensors: the key '__proto__' is not allowed/);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

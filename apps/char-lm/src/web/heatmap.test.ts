@@ -27,6 +27,8 @@ describe('attentionHeatmap', () => {
   });
 
   test('weights that do not fit the tokens are refused', () => {
-    expect(() => attentionHeatmap({ tokens, weights: [1], title: 't' })).toThrow(/1 weights for 5 tokens/);
+    expect(() => attentionHeatmap({ tokens, weights: [1], title: 't' })).toThrow(
+      /1 weights for 5 tokens/,
+    );
   });
 });

@@ -2,8 +2,7 @@
 // each character before it (and itself); the darker, the more weight. Above the diagonal, where the
 // causal mask forbids looking, cells are hatched grey. Browser-safe, no DOM: a string of SVG.
 
-const escapeXml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A character as a label: visible marks for the line break, the space and the tab. */
 export function showChar(c: string): string {
@@ -25,7 +24,9 @@ export interface HeatmapOptions {
 export function attentionHeatmap(o: HeatmapOptions): string {
   const n = o.tokens.length;
   if (o.weights.length !== n * n)
-    throw new RangeError(`attentionHeatmap: ${o.weights.length} weights for ${n} tokens (need ${n * n})`);
+    throw new RangeError(
+      `attentionHeatmap: ${o.weights.length} weights for ${n} tokens (need ${n * n})`,
+    );
   const s = Math.max(6, Math.min(o.cell ?? 32, Math.floor((o.maxWidth ?? 520) / Math.max(1, n))));
   const label = s >= 12;
   const left = 28;

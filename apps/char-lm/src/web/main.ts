@@ -152,7 +152,10 @@ onWidthChange($('curves-title').parentElement!, drawChart);
 // ---- samples ----
 
 /** A sample on one line: names are separated by line breaks, shown as ⏎. */
-const oneLine = (s: string) => Array.from(s).map((c) => (c === '\n' ? ' ⏎ ' : c)).join('');
+const oneLine = (s: string) =>
+  Array.from(s)
+    .map((c) => (c === '\n' ? ' ⏎ ' : c))
+    .join('');
 
 function addToHistory(step: number, loss: number, text: string) {
   const li = document.createElement('li');

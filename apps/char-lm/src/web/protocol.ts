@@ -27,7 +27,14 @@ export type AppReport =
   | { type: 'evaluation'; step: number; validationLoss: number; sample: string }
   | { type: 'sample'; step: number; text: string; request: SampleRequest }
   /** weights[i·n + j]: how much position i attends to position j ≤ i; n = tokens.length. */
-  | { type: 'attention'; tokens: string[]; weights: Float32Array; layer: number; head: number; dropped: string }
+  | {
+      type: 'attention';
+      tokens: string[];
+      weights: Float32Array;
+      layer: number;
+      head: number;
+      dropped: string;
+    }
   | { type: 'refused'; message: string };
 
 export type FromWorker = TrainerReport<PageConfig, ChunkResult> | AppReport;

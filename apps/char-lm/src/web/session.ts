@@ -84,7 +84,13 @@ export class Session {
 
   async train(steps: number): Promise<ChunkResult> {
     const loss = await this.run.train(steps);
-    return { steps, step: this.step, loss, tokensPerStep: this.run.tokensPerStep, epochEnded: false };
+    return {
+      steps,
+      step: this.step,
+      loss,
+      tokensPerStep: this.run.tokensPerStep,
+      epochEnded: false,
+    };
   }
 
   /** Validation loss on the first windows of the validation text. */
