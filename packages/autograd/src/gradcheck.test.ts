@@ -23,6 +23,8 @@ import {
   col2im,
   gradgradcheck,
   graphOf,
+  fusedLayerNorm,
+  fusedSoftmax,
   im2col,
   linear,
   maxPool,
@@ -139,7 +141,7 @@ const UNARY_DOMAIN: Record<UnaryOp, Domain> = {
   neg: 'any', exp: 'any', log: 'pos', sqrt: 'pos', abs: 'away0', sign: 'away0', sigmoid: 'any',
   tanh: 'any', relu: 'away0', step: 'away0', reciprocal: 'away0', square: 'any', sin: 'any',
   cos: 'any', floor: 'frac', ceil: 'frac', log1p: 'pos', expm1: 'any', softsign: 'away0',
-  erf: 'any',
+  erf: 'any', gelu: 'any', geluGrad: 'any',
 }; // prettier-ignore
 
 /** Ops whose gradient is zero wherever it exists: gradchecked, but they have no second derivative. */
@@ -230,6 +232,11 @@ const otherRows: Row[] = [
   // softmax cross-entropy (fused), labels fixed
   { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy [3,4]', inputs: [{ shape: [3, 4] }], fn: (x) => softmaxCrossEntropy(x, tensor([2, 0, 3], { dtype: 'int32' })), gg: true },
   { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy strided logits', inputs: [{ shape: [3, 4], layout: 'transposed' }], fn: (x) => softmaxCrossEntropy(x, tensor([1, 1, 0], { dtype: 'int32' })) },
+  // the row kernels: softmax and layer normalization over the last axis
+  { op: 'fusedSoftmax', name: 'fusedSoftmax [3,4]', inputs: [{ shape: [3, 4] }], fn: (x) => fusedSoftmax(x), gg: true },
+  { op: 'fusedSoftmax', name: 'fusedSoftmax strided [2,3,4]', inputs: [{ shape: [2, 3, 4], layout: 'transposed' }], fn: (x) => fusedSoftmax(x) },
+  { op: 'fusedLayerNorm', name: 'fusedLayerNorm [3,5]', inputs: [{ shape: [3, 5] }], fn: (x) => fusedLayerNorm(x, 1e-5), gg: true },
+  { op: 'fusedLayerNorm', name: 'fusedLayerNorm strided [2,3,4], eps 0.1', inputs: [{ shape: [2, 3, 4], layout: 'stepped' }], fn: (x) => fusedLayerNorm(x, 0.1) },
   // linear (fused x·wᵀ + b)
   { op: 'linear', name: 'linear [2,3]·[2,3]ᵀ + [2]', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }, { shape: [2] }], fn: (x, w, b) => linear(x, w, b), gg: true },
   { op: 'linear', name: 'linear batched [2,3,4], no bias', inputs: [{ shape: [2, 3, 4] }, { shape: [2, 4] }], fn: (x, w) => linear(x, w) },

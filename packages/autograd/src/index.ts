@@ -20,6 +20,8 @@ export {
 } from './rules.js';
 export {
   concat,
+  fusedLayerNorm,
+  fusedSoftmax,
   type Hook,
   lift,
   linear,

@@ -4,6 +4,8 @@ import {
   type Tensor,
   type UnaryOp,
   type WindowOp,
+  fusedLayerNormGrad,
+  fusedSoftmaxGrad,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
@@ -18,6 +20,7 @@ export type DiffOp =
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
+  | 'fusedSoftmax' | 'fusedLayerNorm'
   | WindowOp; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
@@ -68,6 +71,8 @@ export interface RuleParams {
   maxPool: PoolParams;
   /** The window options, the input's spatial size and the argmax. */
   maxPoolGrad: PoolParams;
+  /** The eps added to the variance. */
+  fusedLayerNorm: number;
 }
 
 /** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
@@ -144,6 +149,14 @@ const gaussian = (x: Variable): Variable =>
     .exp()
     .mul(2 / Math.sqrt(Math.PI));
 
+/** φ(x) = e^(−x²/2)/√(2π), the standard normal density. */
+const normalDensity = (x: Variable): Variable =>
+  x
+    .square()
+    .mul(-0.5)
+    .exp()
+    .mul(1 / Math.sqrt(2 * Math.PI));
+
 /** The gradient rule of every recorded op, in one table keyed by primitive. */
 export const RULES: { [K in DiffOp]: Rule<K> } = {
   neg: unary((g) => g.neg()),
@@ -166,6 +179,9 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   expm1: unary((g, _x, y) => g.mul(y.add(1))),
   softsign: unary((g, x) => g.div(x.abs().add(1).square())),
   erf: unary((g, x) => g.mul(gaussian(x))),
+  gelu: unary((g, x) => g.mul(x.geluGrad())),
+  // (Φ + x·φ)′ = φ·(2 − x²)
+  geluGrad: unary((g, x) => g.mul(normalDensity(x).mul(x.square().neg().add(2)))),
 
   add: binary(
     (g) => g,
@@ -256,5 +272,22 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     const [N, C] = y.shape as [number, number];
     const at = p.indices.reshape([N, C, -1]);
     return [g.reshape([N, C, -1]).gather(2, at).reshape(p.indices.shape)];
+  },
+  // recorded (createGraph): composed of differentiable ops; otherwise one fused kernel
+  fusedSoftmax: (g, _xs, y) => {
+    if (isGradEnabled()) return [y.mul(g.sub(g.mul(y).sum(-1, true)))];
+    return [new Variable(fusedSoftmaxGrad(y.data, g.data))];
+  },
+  fusedLayerNorm: (g, [x], y, _needs, eps) => {
+    if (!isGradEnabled()) return [new Variable(fusedLayerNormGrad(x!.data, g.data, eps))];
+    // y = x̂ = (x − mean)·rstd: dx = rstd·(g − mean(g) − x̂·mean(g·x̂))
+    const d = x!.sub(x!.mean(-1, true));
+    const rstd = d.square().mean(-1, true).add(eps).sqrt().reciprocal();
+    return [
+      g
+        .sub(g.mean(-1, true))
+        .sub(y.mul(g.mul(y).mean(-1, true)))
+        .mul(rstd),
+    ];
   },
 };

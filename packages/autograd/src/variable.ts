@@ -14,6 +14,8 @@ import {
   broadcastShapes,
   isCompare,
   concat as concatTensors,
+  fusedLayerNorm as fusedLayerNormTensor,
+  fusedSoftmax as fusedSoftmaxTensor,
   linear as linearTensor,
   softmaxCrossEntropy as softmaxCrossEntropyTensor,
   scatterAdd as scatterAddTensor,
@@ -354,6 +356,20 @@ export function linear(x: Operand, w: Variable, b?: Variable): Variable {
 export function softmaxCrossEntropy(logits: Variable, labels: Tensor | Variable): Variable {
   const l = labels instanceof Variable ? labels.data : labels;
   return record('softmaxCrossEntropy', [logits], softmaxCrossEntropyTensor(logits.data, l), l);
+}
+
+/**
+ * softmax over the last axis as one node (one kernel each way where the backend has them): a row of
+ * −∞ gives zeros, not NaN, as attention with every key masked needs; gradient y·(g − Σ g·y).
+ */
+export function fusedSoftmax(x: Variable): Variable {
+  return record('fusedSoftmax', [x], fusedSoftmaxTensor(x.data));
+}
+
+/** (x − mean)/√(var + eps) over the last axis (biased variance) as one node, one kernel each way
+ * where the backend has them: layer normalization without its scale and shift. */
+export function fusedLayerNorm(x: Variable, eps: number): Variable {
+  return record('fusedLayerNorm', [x], fusedLayerNormTensor(x.data, eps), eps);
 }
 
 /** Joins variables along an existing axis. */

@@ -111,28 +111,41 @@ def main():
     for k, p in enumerate(TAILS):
         parts += horner_fn(f'tail{k}', f'erfc(x)·e^(x²) on [{p["a"]!r}, {p["b"]!r}), in s = (x − {p["m"]!r})/{p["h"]!r}.', p['c'])
     chain = ''.join(
-        f'  {"if" if k == 0 else "else if"} (a < {p["b"]!r}) q = tail{k}((a - {p["m"]!r}) / {p["h"]!r});\n'
-        for k, p in enumerate(TAILS[:-1]))
-    last = TAILS[-1]
-    chain += f'  else q = tail{len(TAILS) - 1}((a - {last["m"]!r}) / {last["h"]!r});'
+        f'  if (a < {p["b"]!r}) return tail{k}((a - {p["m"]!r}) / {p["h"]!r});\n'
+        for k, p in enumerate(TAILS))
     parts += [
         '/**',
+        ' * The scaled complementary error function erfcx(a) = e^(a²)·erfc(a), for a ≥ 1: the fits up to 6,',
+        ' * then erfc\'s continued fraction (within an ulp from 6 on at depth 20). erfc(a) = erfcx(a)·e^(−a²)',
+        ' * without cancellation, for callers that compute e^(−a²) accurately.',
+        ' */',
+        'export function erfcx(a: number): number {',
+        chain.rstrip('\n'),
+        '  let f = a;',
+        '  for (let n = 20; n >= 1; n--) f = a + n / 2 / f;',
+        '  return 0.5641895835477563 / f; // 1/√π',
+        '}',
+        '',
+        '/** e^(−a²), with a² split exactly into hi + lo (Dekker) so that its rounding does not show. */',
+        'export function expNegSquare(a: number): number {',
+        '  const hi = a * a;',
+        "  const g = a * 134217729; // Dekker's split: a = ah + al, each with 26 bits",
+        '  const ah = g - (g - a);',
+        '  const al = a - ah;',
+        '  const lo = ah * ah - hi + 2 * ah * al + al * al;',
+        '  return Math.exp(-hi) * (1 - lo);',
+        '}',
+        '',
+        '/**',
         ' * The error function, erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, in float64 within an ulp or two: x·P(x²) below',
-        ' * 1, 1 − e^(−x²)·Q(x) up to 6 (x² split exactly into hi + lo, e^(−lo) ≈ 1 − lo), ±1 beyond.',
+        ' * 1, 1 − erfcx(x)·e^(−x²) up to 6, ±1 beyond.',
         ' */',
         'export function erf(x: number): number {',
         '  if (x !== x) return x;',
         '  const a = Math.abs(x);',
         f'  if (a < 1) return x * small((a * a - {SMALL["m"]!r}) / {SMALL["h"]!r});',
         '  if (a >= 6) return x > 0 ? 1 : -1;',
-        '  let q: number;',
-        chain,
-        '  const hi = a * a;',
-        "  const g = a * 134217729; // Dekker's split: a = ah + al, each with 26 bits",
-        '  const ah = g - (g - a);',
-        '  const al = a - ah;',
-        '  const lo = ah * ah - hi + 2 * ah * al + al * al;',
-        '  q *= Math.exp(-hi) * (1 - lo);',
+        '  const q = erfcx(a) * expNegSquare(a);',
         '  return x > 0 ? 1 - q : q - 1;',
         '}',
         '',

@@ -118,25 +118,40 @@ function tail4(s: number): number {
 }
 
 /**
+ * The scaled complementary error function erfcx(a) = e^(a²)·erfc(a), for a ≥ 1: the fits up to 6,
+ * then erfc's continued fraction (within an ulp from 6 on at depth 20). erfc(a) = erfcx(a)·e^(−a²)
+ * without cancellation, for callers that compute e^(−a²) accurately.
+ */
+export function erfcx(a: number): number {
+  if (a < 1.5) return tail0((a - 1.25) / 0.25);
+  if (a < 2.25) return tail1((a - 1.875) / 0.375);
+  if (a < 3.25) return tail2((a - 2.75) / 0.5);
+  if (a < 4.5) return tail3((a - 3.875) / 0.625);
+  if (a < 6) return tail4((a - 5.25) / 0.75);
+  let f = a;
+  for (let n = 20; n >= 1; n--) f = a + n / 2 / f;
+  return 0.5641895835477563 / f; // 1/√π
+}
+
+/** e^(−a²), with a² split exactly into hi + lo (Dekker) so that its rounding does not show. */
+export function expNegSquare(a: number): number {
+  const hi = a * a;
+  const g = a * 134217729; // Dekker's split: a = ah + al, each with 26 bits
+  const ah = g - (g - a);
+  const al = a - ah;
+  const lo = ah * ah - hi + 2 * ah * al + al * al;
+  return Math.exp(-hi) * (1 - lo);
+}
+
+/**
  * The error function, erf(x) = 2/√π ∫₀ˣ e^(−t²) dt, in float64 within an ulp or two: x·P(x²) below
- * 1, 1 − e^(−x²)·Q(x) up to 6 (x² split exactly into hi + lo, e^(−lo) ≈ 1 − lo), ±1 beyond.
+ * 1, 1 − erfcx(x)·e^(−x²) up to 6, ±1 beyond.
  */
 export function erf(x: number): number {
   if (x !== x) return x;
   const a = Math.abs(x);
   if (a < 1) return x * small((a * a - 0.5) / 0.5);
   if (a >= 6) return x > 0 ? 1 : -1;
-  let q: number;
-  if (a < 1.5) q = tail0((a - 1.25) / 0.25);
-  else if (a < 2.25) q = tail1((a - 1.875) / 0.375);
-  else if (a < 3.25) q = tail2((a - 2.75) / 0.5);
-  else if (a < 4.5) q = tail3((a - 3.875) / 0.625);
-  else q = tail4((a - 5.25) / 0.75);
-  const hi = a * a;
-  const g = a * 134217729; // Dekker's split: a = ah + al, each with 26 bits
-  const ah = g - (g - a);
-  const al = a - ah;
-  const lo = ah * ah - hi + 2 * ah * al + al * al;
-  q *= Math.exp(-hi) * (1 - lo);
+  const q = erfcx(a) * expNegSquare(a);
   return x > 0 ? 1 - q : q - 1;
 }

@@ -7,6 +7,7 @@ import {
   sizeOf,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
+import { ROW_KERNELS } from './rows.js';
 import { adamF32, sgdF32, wasmSimdSupported } from './wasm/matmul.js';
 
 type Ref = TensorRef<TypedArray>;
@@ -121,4 +122,5 @@ export const FUSED: FusedKernels<TypedArray> = {
     }
     return out;
   },
+  ...ROW_KERNELS,
 };

@@ -1,5 +1,6 @@
 import type { BinaryForms, ReduceOp, UnaryForms } from '@nablajs/tensor';
 import { erf } from './erf.js';
+import { gelu, geluGrad } from './gelu.js';
 
 // The one definition of each elementwise op and reduction on the CPU: loops.ts makes the strided
 // loops from these rows. Results are stored into the output's typed array, so float32 results round
@@ -34,6 +35,8 @@ export const UNARY_JS: UnaryForms<Unary> = {
   expm1: { f: Math.expm1 },
   softsign: { f: (x) => x / (1 + Math.abs(x)) }, // ±∞ gives NaN (∞/∞), as PyTorch
   erf: { f: erf }, // Chebyshev fits (erf.ts, made by scripts/make-erf.py): JavaScript has no Math.erf
+  gelu: { f: gelu }, // x·Φ(x), Φ without cancellation below −√2 (gelu.ts)
+  geluGrad: { f: geluGrad }, // Φ(x) + x·φ(x)
 };
 
 /** Two-sided, so that neither side overflows: exp of a large positive argument is never taken. */

@@ -114,6 +114,18 @@ UNARY_INPUTS['erf'] = SPECIAL + SUB + [
     1e-300, 1e-10, 1e-5, 0.1, 0.3, 0.5, 0.8, 0.99, 1, 1.01, 1.5, 2, 2.5, 2.99, 3, 3.01, 4, 5, 5.5, 5.9,
     5.93, 6, 6.5, 10, 27, 1e300, -0.5, -1, -2, -3.5, -5.9] + [erf_rng.uniform(-6, 6) for _ in range(40)]
 
+UNARY_INPUTS['gelu'] = SPECIAL + SUB + [
+    1e-300, 1e-10, 0.1, 0.5, 1, 1.4142, 1.4143, 2, 3, 5, 8, 10, 30, 40, 41, -0.1, -0.5, -1, -1.4142,
+    -1.4143, -2, -3, -5, -8, -10, -20, -30, -37, -38.5, -41, -1000] + [erf_rng.uniform(-12, 6) for _ in range(30)]
+UNARY_INPUTS['geluGrad'] = list(UNARY_INPUTS['gelu'])
+# PyTorch gives NaN at −∞ (x·0); Nabla the limits, −0 (x·Φ(x) < 0 below 0) and 1 for the derivative
+GELU_LIMITS = {'gelu': {-INF: -0.0}, 'geluGrad': {-INF: -0.0, INF: 1.0}}
+
+
+def mp_cdf(x):
+    return mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+
+
 MP_UNARY = {
     'exp': mpmath.exp,
     'log': mpmath.log,
@@ -125,6 +137,8 @@ MP_UNARY = {
     'log1p': mpmath.log1p,
     'expm1': mpmath.expm1,
     'erf': mpmath.erf,
+    'gelu': lambda x: x * mp_cdf(x),
+    'geluGrad': lambda x: mp_cdf(x) + x * mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi),
 }
 TORCH_UNARY = {
     'neg': torch.neg, 'exp': torch.exp, 'log': torch.log, 'sqrt': torch.sqrt, 'abs': torch.abs,
@@ -132,6 +146,8 @@ TORCH_UNARY = {
     'square': torch.square, 'sin': torch.sin, 'cos': torch.cos, 'floor': torch.floor,
     'ceil': torch.ceil, 'log1p': torch.log1p, 'expm1': torch.expm1,
     'erf': torch.erf,
+    'gelu': torch.nn.functional.gelu,
+    'geluGrad': lambda x: torch.ops.aten.gelu_backward(torch.ones_like(x), x),
 }
 CONTRACT_UNARY = {
     # NumPy's sign: NaN stays NaN and ±0 keep their sign (PyTorch gives 0 for NaN)
@@ -166,6 +182,8 @@ def mp_value(op, t, v, at):
 def unary_row(op, x):
     if op in CONTRACT_UNARY:
         return [js(x), js(CONTRACT_UNARY[op](x)), 'contract']
+    if x in GELU_LIMITS.get(op, {}):
+        return [js(x), js(GELU_LIMITS[op][x]), 'contract']
     t = torch1(TORCH_UNARY[op], x)
     if op in MP_UNARY and math.isfinite(x) and x != 0:
         v = MP_UNARY[op](mpmath.mpf(x))

@@ -10,7 +10,7 @@ import {
 import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } from './nd.js';
 import * as E from './oracle/elementary.js';
 import { floor } from './oracle/exact.js';
-import { erf } from './oracle/erf.js';
+import { erf, gelu, geluGrad } from './oracle/erf.js';
 import { pow } from './oracle/pow.js';
 
 /**
@@ -74,6 +74,10 @@ export const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
   softsign: (x) => x / (1 + (x < 0 ? -x : x)),
   // positive-term series below 1, erfc's continued fraction above (oracle/erf.ts; the CPU fits polynomials)
   erf,
+  // x·Φ(x) with Φ from the oracle's erf above −√2 and from erfc's continued fraction below
+  gelu,
+  // Φ(x) + x·φ(x), φ from the oracle's exp of −x²/2 split exactly
+  geluGrad,
 };
 
 /** The meaning of each binary primitive, in float64; comparisons give 1 or 0. */

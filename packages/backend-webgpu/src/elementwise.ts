@@ -65,6 +65,7 @@ fn expm1_f(x: f32) -> f32 {
 }
 // erf: below 2 the series with only positive terms, 2x/√π·e^(−x²)·Σ (2x²)ⁿ/(1·3·…·(2n+1)) (no
 // cancellation); from 2 on, 1 − erfc with erfc's continued fraction from depth 40; ±1 from 4 on.
+// gelu(x) = x·Φ(x) and its derivative Φ(x) + x·φ(x) from the same pieces.
 fn erf_f(x: f32) -> f32 {
   if (isnan(x)) { return x; }
   let a = abs(x);
@@ -80,9 +81,28 @@ fn erf_f(x: f32) -> f32 {
     }
     return x * 1.1283791671 * exp(-a * a) * s;
   }
-  var f = a;
-  for (var n = 40.0; n >= 1.0; n -= 1.0) { f = a + 0.5 * n / f; }
-  return sign(x) * (1.0 - 0.5641895835 * exp(-a * a) / f);
+  return sign(x) * (1.0 - erfc_cf(a));
+}
+// erfc(u) = e^(−u²)/√π / (u + ½/(u + 1/(u + (3/2)/(u + …)))), for u ≥ 2
+fn erfc_cf(u: f32) -> f32 {
+  var f = u;
+  for (var n = 40.0; n >= 1.0; n -= 1.0) { f = u + 0.5 * n / f; }
+  return 0.5641895835 * exp(-u * u) / f;
+}
+// Φ(x), the standard normal CDF: ½·erfc(−x/√2) below −2√2, where 1 + erf(x/√2) would cancel
+fn cdf_f(x: f32) -> f32 {
+  if (x >= -2.8284271) { return 0.5 + 0.5 * erf_f(x * 0.70710678); }
+  return 0.5 * erfc_cf(-x * 0.70710678);
+}
+fn gelu_f(x: f32) -> f32 {
+  if (x == -inf()) { return -0.0; }
+  return x * cdf_f(x);
+}
+fn gelu_grad_f(x: f32) -> f32 {
+  if (isnan(x)) { return x; }
+  if (x > 20.0) { return 1.0; }
+  if (x < -20.0) { return -0.0; }
+  return cdf_f(x) + x * exp(-0.5 * x * x) * 0.39894228;
 }
 fn odd_f(b: f32) -> bool { return b == floor(b) && abs(b) < 16777216.0 && (i32(b) & 1) == 1; }
 fn pow_f(a: f32, b: f32) -> f32 {
@@ -143,6 +163,8 @@ export const UNARY_WGSL: UnaryForms<string> = {
   expm1: { f: 'expm1_f(x)' },
   softsign: { f: 'select(x / (1.0 + abs(x)), nan(), isinf(x))' },
   erf: { f: 'erf_f(x)' },
+  gelu: { f: 'gelu_f(x)' },
+  geluGrad: { f: 'gelu_grad_f(x)' },
 };
 
 /** Each binary op as a WGSL expression of `a` and `b`; comparisons give an i32 0/1. */

@@ -2,6 +2,7 @@ import { type AdamStep, type FusedKernels, type SgdStep, sizeOf } from '@nablajs
 import { type Activation, type TileChoice, matmul } from './matmul.js';
 import { Params, words } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
+import { rowKernels } from './rows.js';
 import { MATH, PRELUDE, type Ref, buffer, flagBadIndex, flagsBuffer, wgslType } from './wgsl.js';
 
 /** The parameters of an in-place update: the element count, each view's offset, the scalars. */
@@ -179,6 +180,7 @@ export function fusedKernels(rt: Runtime, tile?: TileChoice): FusedKernels<GpuSt
     softmaxCrossEntropy: (logits, labels) => crossEntropy(rt, logits, labels, null),
     softmaxCrossEntropyGrad: (logits, labels, g) => crossEntropy(rt, logits, labels, g),
     linear: (x, w, b) => linear(rt, x, w, b, 'none', tile),
+    ...rowKernels(rt),
   };
 }
 

@@ -26,7 +26,6 @@ export interface SoftplusOptions {
   threshold?: number;
 }
 
-const SQRT1_2 = Math.SQRT1_2;
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 function checkFinite(op: string, name: string, v: number): number {
@@ -37,12 +36,14 @@ function checkFinite(op: string, name: string, v: number): number {
 
 /**
  * The Gaussian error linear unit, x·Φ(x) (PyTorch's `F.gelu`): with `approximate: 'none'`,
- * 0.5·x·(1 + erf(x/√2)); with `'tanh'`, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
+ * 0.5·x·(1 + erf(x/√2)), computed as the primitive `gelu` (accurate also for negative x, where
+ * PyTorch's formula cancels to 0); with `'tanh'`, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
  */
 export function gelu(x: Input, opts: GeluOptions = {}): Variable {
   const v = asVariable(x);
   const approximate = opts.approximate ?? 'none';
-  if (approximate === 'none') return v.mul(0.5).mul(v.mul(SQRT1_2).erf().add(1));
+  // one primitive each way (x·Φ(x), Φ without cancellation for negative x): 15 composed ops before
+  if (approximate === 'none') return v.gelu();
   if (approximate === 'tanh') {
     const inner = v.add(v.mul(v).mul(v).mul(0.044715)).mul(SQRT_2_OVER_PI);
     return v.mul(0.5).mul(inner.tanh().add(1));

@@ -1,4 +1,4 @@
-import { Variable } from '@nablajs/autograd';
+import { type Variable, fusedSoftmax } from '@nablajs/autograd';
 import {
   type DType,
   DTypeError,
@@ -29,8 +29,6 @@ export interface AttentionOptions {
   scale?: number;
 }
 
-const FLOAT32_MAX = 3.4028234663852886e38;
-
 /** A mask (int32: where to attend, or where not to, per `attendWhereNonzero`; float: added) as an
  * additive float tensor of `dtype`: 0 where attending, −∞ where not. */
 export function maskToBias(mask: Input, dtype: DType, attendWhereNonzero: boolean): Tensor {
@@ -55,21 +53,6 @@ export function addBias(a: Tensor | null, b: Tensor | null): Tensor | null {
   return a && b ? a.add(b) : (a ?? b);
 }
 
-/**
- * softmax over the last axis, stable with masks: the shift is clamped to the most negative finite
- * number, so that a row of −∞ gives exp(−∞) = 0 instead of −∞ − (−∞) = NaN, and a row with nothing
- * to attend to has sum 0, divided by 1 instead: its weights are all 0 and so is its output (PyTorch
- * 2.x's math path gives NaN there; FlashAttention gives 0).
- */
-export function maskedSoftmax(s: Variable, masked: boolean): Variable {
-  let m = s.data.max(-1, true);
-  if (masked) m = m.maximum(s.dtype === 'float64' ? -Number.MAX_VALUE : -FLOAT32_MAX);
-  const e = s.sub(m).exp();
-  let z = e.sum(-1, true);
-  if (masked) z = z.add(z.data.eq(0).cast(z.dtype));
-  return e.div(z);
-}
-
 /** softmax(q·kᵀ·scale + bias)·v and the weights (after dropout); q [..., L, E], k [..., S, E], v [..., S, Ev]. */
 export function attend(
   q: Variable,
@@ -82,7 +65,8 @@ export function attend(
   // scaling q costs L·E multiplications, the scores L·S
   let s = q.mul(scale).matmul(k.transpose(-2, -1));
   if (bias) s = s.add(bias);
-  let w = maskedSoftmax(s, bias !== null);
+  // one kernel each way; a row with every key masked gets zero weights (PyTorch 2's math path: NaN)
+  let w = fusedSoftmax(s);
   if (dropoutP > 0) w = dropoutVar(w, dropoutP, true);
   return { output: w.matmul(v), weights: w };
 }

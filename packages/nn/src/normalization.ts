@@ -1,4 +1,4 @@
-import type { Variable } from '@nablajs/autograd';
+import { type Variable, fusedLayerNorm } from '@nablajs/autograd';
 import {
   type Backend,
   type DType,
@@ -98,8 +98,10 @@ export function layerNorm(
   const v = asVariable(x);
   const axes = trailingAxes('layerNorm', v, shapeOf('layerNorm', normalizedShape));
   const eps = checkEps('layerNorm', opts.eps ?? 1e-5);
-  const d = v.sub(v.mean(axes, true));
-  const y = d.div(d.square().mean(axes, true).add(eps).sqrt());
+  // the normalized axes as one last axis: one kernel each way (fusedLayerNorm)
+  const size = axes.reduce((n, a) => n * v.shape[a]!, 1);
+  const flat = axes.length === 1 ? v : v.reshape([...v.shape.slice(0, axes[0]), size]);
+  const y = fusedLayerNorm(flat, eps).reshape(v.shape);
   const scaled = opts.weight ? y.mul(opts.weight) : y;
   return opts.bias ? scaled.add(opts.bias) : scaled;
 }

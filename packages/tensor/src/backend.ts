@@ -162,6 +162,17 @@ export interface FusedKernels<S = unknown> {
   /** A linear layer's forward in one kernel: x [N, K] · wᵀ (w is [O, K]) + b ([O], or none),
    * result [N, O]; views of one float dtype. */
   linear?(x: TensorRef<S>, w: TensorRef<S>, b: TensorRef<S> | null): S;
+  /** softmax of each row of x [N, C] (dense, float): exp(x − max)/Σ exp(x − max); a row whose
+   * entries are all −∞ (attention with every key masked) gives zeros, not NaN; a NaN makes its row NaN. */
+  softmax?(x: TensorRef<S>): S;
+  /** Its gradient per row, y·(g − Σ g·y), from the output y and the output's gradient g ([N, C], dense). */
+  softmaxGrad?(y: TensorRef<S>, g: TensorRef<S>): S;
+  /** Layer normalization of each row of x [N, C] (dense, float): (x − mean)/√(var + eps), with
+   * the biased variance; no scale or shift. */
+  layerNorm?(x: TensorRef<S>, eps: number): S;
+  /** Its gradient per row from x and the output's gradient g: rstd·(g − mean(g) − x̂·mean(g·x̂)),
+   * with x̂ and rstd = 1/√(var + eps) recomputed from x. */
+  layerNormGrad?(x: TensorRef<S>, g: TensorRef<S>, eps: number): S;
 }
 
 let current: Backend | undefined;

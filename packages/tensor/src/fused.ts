@@ -4,6 +4,7 @@ import { ShapeError, fmtShape } from './errors.js';
 import { wrap } from './math.js';
 import { oneHot } from './create.js';
 import type { Tensor } from './tensor.js';
+import { isFloat } from './dtype.js';
 
 /** Whether the tensors can go to a fused kernel: live, one backend, dtype and shape, row-major. */
 function fusable(first: Tensor, ...rest: (Tensor | null)[]): boolean {
@@ -88,5 +89,92 @@ export function softmaxCrossEntropyGrad(logits: Tensor, labels: Tensor, g: Tenso
   const col = g.reshape([-1, 1]);
   const out = diff.mul(col);
   for (const t of [p, hot, diff, col]) t.dispose();
+  return out;
+}
+
+/** [N, C] row-major with C the last axis of `x`: the form the row kernels take (a view when dense). */
+function rows(x: Tensor): Tensor {
+  const c = x.shape[x.rank - 1]!;
+  return x.contiguous().reshape([x.shape.slice(0, -1).reduce((a, b) => a * b, 1), c]);
+}
+
+function checkRows(op: string, ...xs: Tensor[]): void {
+  const [x] = xs;
+  if (
+    x!.rank === 0 ||
+    !isFloat(x!.dtype) ||
+    xs.some((t) => !sameShape(t.shape, x!.shape) || t.dtype !== x!.dtype)
+  )
+    throw new ShapeError(
+      op,
+      `needs float tensors of one shape with at least one axis, got ${xs.map((t) => `${fmtShape(t.shape)} ${t.dtype}`).join(', ')}`,
+    );
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * softmax over the last axis in one kernel where the backend has it (`FusedKernels.softmax`):
+ * exp(x − max)/Σ exp(x − max), where a row of −∞ gives zeros (attention whose keys are all
+ * masked) instead of NaN. Otherwise composed: the shift clamped to the most negative finite number,
+ * a zero sum divided by 1.
+ */
+export function fusedSoftmax(x: Tensor): Tensor {
+  checkRows('fusedSoftmax', x);
+  const k = x.backend.fused?.softmax;
+  if (k) {
+    const r = rows(x);
+    return wrap(x.backend, k(r), x.dtype, x.shape);
+  }
+  const m = x.max(-1, true).maximum(x.dtype === 'float64' ? -Number.MAX_VALUE : -FLOAT32_MAX);
+  const e = x.sub(m).exp();
+  const z = e.sum(-1, true);
+  const safe = z.add(z.eq(0).cast(x.dtype));
+  const y = e.div(safe);
+  for (const t of [m, e, z, safe]) t.dispose();
+  return y;
+}
+
+/** The gradient of `fusedSoftmax` from its output y and the output's gradient g: y·(g − Σ g·y). */
+export function fusedSoftmaxGrad(y: Tensor, g: Tensor): Tensor {
+  checkRows('fusedSoftmaxGrad', y, g);
+  const k = y.backend.fused?.softmaxGrad;
+  if (k) return wrap(y.backend, k(rows(y), rows(g)), y.dtype, y.shape);
+  const gy = g.mul(y);
+  const s = gy.sum(-1, true);
+  const d = g.sub(s);
+  const out = d.mul(y);
+  for (const t of [gy, s, d]) t.dispose();
+  return out;
+}
+
+/**
+ * Layer normalization over the last axis in one kernel where the backend has it
+ * (`FusedKernels.layerNorm`): (x − mean)/√(var + eps) with the biased variance; otherwise composed.
+ */
+export function fusedLayerNorm(x: Tensor, eps: number): Tensor {
+  checkRows('fusedLayerNorm', x);
+  const k = x.backend.fused?.layerNorm;
+  if (k) return wrap(x.backend, k(rows(x), eps), x.dtype, x.shape);
+  const d = x.sub(x.mean(-1, true));
+  const v = d.square().mean(-1, true);
+  const s = v.add(eps).sqrt();
+  const y = d.div(s);
+  for (const t of [d, v, s]) t.dispose();
+  return y;
+}
+
+/** The gradient of `fusedLayerNorm` from x and the output's gradient g:
+ * rstd·(g − mean(g) − x̂·mean(g·x̂)). */
+export function fusedLayerNormGrad(x: Tensor, g: Tensor, eps: number): Tensor {
+  checkRows('fusedLayerNormGrad', x, g);
+  const k = x.backend.fused?.layerNormGrad;
+  if (k) return wrap(x.backend, k(rows(x), rows(g), eps), x.dtype, x.shape);
+  const d = x.sub(x.mean(-1, true));
+  const rstd = d.square().mean(-1, true).add(eps).sqrt().reciprocal();
+  const xhat = d.mul(rstd);
+  const inner = g.sub(g.mean(-1, true)).sub(xhat.mul(g.mul(xhat).mean(-1, true)));
+  const out = inner.mul(rstd);
+  for (const t of [d, rstd, xhat, inner]) t.dispose();
   return out;
 }

@@ -52,7 +52,16 @@ export {
   ShapeError,
 } from './errors.js';
 export { formatTensor } from './format.js';
-export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
+export {
+  fusedAdam,
+  fusedLayerNorm,
+  fusedLayerNormGrad,
+  fusedSgd,
+  fusedSoftmax,
+  fusedSoftmaxGrad,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyGrad,
+} from './fused.js';
 export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
 export {

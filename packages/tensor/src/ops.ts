@@ -66,6 +66,8 @@ export const UNARY = {
   expm1: { dtypes: 'float' },
   softsign: { dtypes: 'float' },
   erf: { dtypes: 'float' },
+  gelu: { dtypes: 'float' },
+  geluGrad: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
 
 /** The binary primitives, each a Tensor method taking a tensor or a number (`x.add(y)`). */

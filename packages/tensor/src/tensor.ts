@@ -41,7 +41,7 @@ export interface Tensor
  *
  * Besides the methods below, every primitive op is a method, installed from the op lists of
  * `ops.ts`: the unary ones (`neg exp log sqrt abs sign sigmoid tanh relu step reciprocal square sin
- * cos floor ceil log1p expm1 softsign erf`) take no argument, and the binary ones (`add sub mul div pow maximum
+ * cos floor ceil log1p expm1 softsign erf gelu geluGrad`) take no argument, and the binary ones (`add sub mul div pow maximum
  * minimum`, and the comparisons `eq ne lt le gt ge`, which give int32 0/1) take a tensor or a number
  * and broadcast. Unary ops that need floats (`exp`, `log`, …) turn int32 into float32.
  */

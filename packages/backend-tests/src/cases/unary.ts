@@ -41,6 +41,8 @@ const SPEC: Record<UnaryOp, UnarySpec> = {
   expm1: { gen: between(-5, 5), factor: 2 },
   softsign: { signedZeros: true },
   erf: { gen: between(-4, 4), factor: 2, signedZeros: true },
+  gelu: { gen: between(-9, 6), factor: 4 },
+  geluGrad: { gen: between(-9, 6), factor: 4 },
 };
 
 function unaryCases(op: UnaryOp): Case[] {

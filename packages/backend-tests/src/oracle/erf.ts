@@ -64,3 +64,66 @@ export function erf(x: number): number {
   }
   return x < 0 ? -r : r;
 }
+
+/** √(2π)·2^FIXED: 1/√(2π) is φ's constant. */
+const SQRT_2PI_FIXED = isqrt((2n * PI_FIXED) << BigInt(FIXED));
+const INV_SQRT_2PI = divToDouble(ONE, SQRT_2PI_FIXED, 0);
+
+/** −x²/2 as hi + lo: x² split exactly (Dekker), halved exactly. */
+function halfSquare(x: number): [number, number] {
+  const hi = x * x;
+  const g = x * 134217729;
+  const xh = g - (g - x);
+  const xl = x - xh;
+  return [-hi / 2, -(xh * xh - hi + 2 * xh * xl + xl * xl) / 2];
+}
+
+/** c·e^(−x²/2), also where the result is subnormal: e^(hi) as e^(hi/2)·e^(hi/2) (hi/2 exact), with c
+ * multiplied in while the product is still a normal number, so that only the last product rounds
+ * into the subnormal range. */
+function scaledGauss(c: number, x: number): number {
+  const [hi, lo] = halfSquare(x);
+  if (hi > -700) return c * exp(hi) * exp(lo);
+  const half = exp(hi / 2);
+  return c * half * exp(lo) * half;
+}
+
+/** erfc's continued fraction K(u) = u + ½/(u + 1/(u + (3/2)/(u + …))): erfc(u) = e^(−u²)/(√π·K(u)),
+ * within an ulp from depth 300 for u ≥ 1 and from depth 3000 for u ≥ 0.35 (it converges slowly). */
+function erfcFraction(u: number): number {
+  let f = u;
+  for (let n = u >= 1 ? 300 : 3000; n >= 1; n--) f = u + n / 2 / f;
+  return f;
+}
+
+/** Below this, Φ comes from erfc's continued fraction (u = −x/√2 > 0.35); above, from erf. */
+const SPLIT = -0.5;
+
+/**
+ * Φ(x), the standard normal CDF, for finite x: ½ + ½·erf(x/√2) from −0.5 up (erf(x/√2) > −0.38
+ * there: ½ + ½·erf loses under a bit); below, ½·erfc(u) with u = −x/√2 from the continued
+ * fraction, its e^(−u²) = e^(−x²/2) taken from x itself.
+ */
+function cdf(x: number): number {
+  if (x >= SPLIT) return 0.5 + 0.5 * erf(x * 0.7071067811865476);
+  return scaledGauss((0.5 * ONE_OVER_SQRT_PI) / erfcFraction(-x * 0.7071067811865476), x);
+}
+
+/** gelu(x) = x·Φ(x); the limits at ±∞ (−0 below, as x·Φ(x) < 0 there, and ∞). */
+export function gelu(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  if (x === -Infinity || x < -40) return -0; // below the least subnormal
+  if (x >= SPLIT) return x * cdf(x);
+  return scaledGauss((x * 0.5 * ONE_OVER_SQRT_PI) / erfcFraction(-x * 0.7071067811865476), x);
+}
+
+/** gelu′(x) = Φ(x) + x·φ(x); the limits at ±∞ (−0 below, 1 above). */
+export function geluGrad(x: number): number {
+  if (x !== x) return x;
+  if (x === Infinity || x > 40) return 1;
+  if (x === -Infinity || x < -40) return -0;
+  if (x >= SPLIT) return cdf(x) + scaledGauss(x * INV_SQRT_2PI, x);
+  // both terms carry e^(−x²/2): one scaled exponential of their coefficients' sum
+  const phiCoef = (0.5 * ONE_OVER_SQRT_PI) / erfcFraction(-x * 0.7071067811865476);
+  return scaledGauss(phiCoef + x * INV_SQRT_2PI, x);
+}
