@@ -181,9 +181,10 @@ export abstract class RNNBase<S> extends Module {
       for (let d = 0; d < dirs; d++) {
         const { wIh, wHh, bIh, bHh } = this.#cells[l]![d]!;
         const k = l * dirs + d;
-        let xp = linear(layerIn.reshape([T * N, layerIn.shape[2]!]), wIh, bIh ?? undefined);
-        // b_hh is constant over time: added once to the projection, except the GRU's (in r⊙(…))
-        if (bHh && this.mode !== 'gru') xp = xp.add(bHh);
+        // b_hh is constant over time: it joins b_ih in the projection (one bias, one gradient sum),
+        // except the GRU's, which sits inside r⊙(W_hn·h + b_hn)
+        const bias = bIh && bHh && this.mode !== 'gru' ? bIh.add(bHh) : bIh;
+        const xp = linear(layerIn.reshape([T * N, layerIn.shape[2]!]), wIh, bias ?? undefined);
         const packed = scan(
           { mode: this.mode, reverse: d === 1, name },
           xp.reshape([T, N, wIh.shape[0]!]),

@@ -70,6 +70,23 @@ export function generateSquareSubsequentMask(
   return causalBias(size, size, like);
 }
 
+/** Layer parts built from a layer's size and options: attention, linear, norm and dropout. */
+function partsOf(d: number, h: number, o: TransformerLayerOptions) {
+  const common = {
+    dtype: o.dtype ?? 'float32',
+    backend: o.backend ?? getBackend('Transformer'),
+    bias: o.bias ?? true,
+  };
+  const p = o.dropout ?? 0.1;
+  return {
+    attn: () =>
+      new MultiheadAttention(d, h, { ...common, dropout: p, batchFirst: o.batchFirst ?? false }),
+    lin: (i: number, j: number) => new Linear(i, j, common),
+    norm: () => new LayerNorm(d, { ...common, eps: o.layerNormEps ?? 1e-5 }),
+    drop: () => new Dropout(p),
+  };
+}
+
 /** What the two layers share: the feed-forward block, its dropouts and the options. */
 abstract class TransformerLayer extends Module {
   /** The feed-forward activation. */
@@ -79,43 +96,18 @@ abstract class TransformerLayer extends Module {
   /** The options the layer was built with (for `clone()`). */
   protected readonly options: TransformerLayerOptions;
 
-  constructor(
-    op: string,
-    readonly dModel: number,
-    readonly nhead: number,
-    opts: TransformerLayerOptions,
-  ) {
+  /** The model's feature size. */
+  readonly dModel: number;
+  /** The number of attention heads. */
+  readonly nhead: number;
+
+  constructor(op: string, dModel: number, nhead: number, opts: TransformerLayerOptions) {
     super();
+    this.dModel = dModel;
+    this.nhead = nhead;
     this.options = { ...opts };
     this.act = activationOf(op, opts.activation ?? 'relu');
     this.normFirst = opts.normFirst ?? false;
-  }
-
-  /** Layer parts built from the options: attention, linear, norm and dropout. */
-  protected parts(): {
-    attn: () => MultiheadAttention;
-    lin: (i: number, o: number) => Linear;
-    norm: () => LayerNorm;
-    drop: () => Dropout;
-  } {
-    const o = this.options;
-    const common = {
-      dtype: o.dtype ?? 'float32',
-      backend: o.backend ?? getBackend('Transformer'),
-      bias: o.bias ?? true,
-    };
-    const p = o.dropout ?? 0.1;
-    return {
-      attn: () =>
-        new MultiheadAttention(this.dModel, this.nhead, {
-          ...common,
-          dropout: p,
-          batchFirst: o.batchFirst ?? false,
-        }),
-      lin: (i, j) => new Linear(i, j, common),
-      norm: () => new LayerNorm(this.dModel, { ...common, eps: o.layerNormEps ?? 1e-5 }),
-      drop: () => new Dropout(p),
-    };
   }
 
   /** A new layer with the same options and a copy of this one's parameters (PyTorch's deepcopy). */
@@ -159,7 +151,7 @@ export class TransformerEncoderLayer extends TransformerLayer {
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
     super('TransformerEncoderLayer', dModel, nhead, opts);
-    const p = this.parts();
+    const p = partsOf(dModel, nhead, opts);
     const ff = opts.dimFeedforward ?? 2048;
     this.self_attn = p.attn();
     this.linear1 = p.lin(dModel, ff);
@@ -232,7 +224,7 @@ export class TransformerDecoderLayer extends TransformerLayer {
 
   constructor(dModel: number, nhead: number, opts: TransformerLayerOptions = {}) {
     super('TransformerDecoderLayer', dModel, nhead, opts);
-    const p = this.parts();
+    const p = partsOf(dModel, nhead, opts);
     const ff = opts.dimFeedforward ?? 2048;
     this.self_attn = p.attn();
     this.multihead_attn = p.attn();

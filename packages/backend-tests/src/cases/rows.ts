@@ -31,7 +31,10 @@ async function check(
   backend: Backend = ctx.backend,
   label = '',
 ): Promise<void> {
-  const opts = (want: { scale?: Float64Array }) => ({ ...(want.scale && { scale: want.scale }), label });
+  const opts = (want: { scale?: Float64Array }) => ({
+    ...(want.scale && { scale: want.scale }),
+    label,
+  });
   if (op === 'softmax') {
     const want = oracle.softmax(x);
     return ctx.expect(fusedSoftmax(ctx.make(x, layout, backend)), want.out, opts(want));
