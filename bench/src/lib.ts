@@ -1,5 +1,5 @@
 // Shared helpers for the benchmarks: timing, machine facts, result files.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -105,4 +105,28 @@ export function writeResults(name: string, markdown: string, json: unknown): voi
   writeFileSync(`${resultsDir}${name}.md`, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   writeFileSync(`${resultsDir}${name}.json`, `${JSON.stringify(json, null, 2)}\n`);
   console.log(`wrote results/${name}.md and results/${name}.json`);
+}
+
+// OpenBLAS 0.3.21 does not recognise newer CPUs; SkylakeX kernels need AVX-512 (they die of SIGILL
+// without it), so force them only where the CPU has it, and otherwise let OpenBLAS pick.
+function hasAvx512(): boolean {
+  try {
+    return /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false; // not Linux
+  }
+}
+/** The OPENBLAS_CORETYPE PyTorch runs with (undefined: OpenBLAS picks). */
+export const coretype = process.env.OPENBLAS_CORETYPE ?? (hasAvx512() ? 'SkylakeX' : undefined);
+
+/** PyTorch's environment for `threads` threads: OpenBLAS's own pool sized to match. */
+export function torchEnv(threads: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...(coretype ? { OPENBLAS_CORETYPE: coretype } : {}),
+    OPENBLAS_NUM_THREADS: String(threads),
+    OMP_NUM_THREADS: String(threads),
+    // With 2 threads, OpenMP's busy-waiting workers made epochs 10× slower on this shared machine.
+    ...(threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
+  };
 }

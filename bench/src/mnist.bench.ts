@@ -8,12 +8,11 @@
 //   MNIST_WORKLOADS=W1,W2,W3                                  which workloads
 //   MNIST_EPOCHS=3                                            timed epochs (TF.js cpu on W3: 1 by default)
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { mnistDataDir } from '@nablajs/data';
-import { machine, machineLines, median, writeResults } from './lib.js';
+import { coretype, machine, machineLines, median, torchEnv, writeResults } from './lib.js';
 import { detailTable, fastest, resultsTable, type Row } from './mnist/format.js';
 import { parseResult } from './mnist/protocol.js';
 import {
@@ -48,23 +47,6 @@ const workloads = allWorkloads.filter((w) => !workloadFilter || workloadFilter.i
 function epochsFor(peer: Peer, w: Workload): number {
   if (epochsOverride) return epochsOverride;
   return peer === 'tfjs-cpu' && w.id === 'W3' ? 1 : EPOCHS;
-}
-
-// OpenBLAS 0.3.21 does not recognise newer CPUs; SkylakeX kernels need AVX-512 (they die of SIGILL
-// without it), so force them only where the CPU has it, and otherwise let OpenBLAS pick.
-const hasAvx512 = /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
-const coretype = process.env.OPENBLAS_CORETYPE ?? (hasAvx512 ? 'SkylakeX' : undefined);
-
-/** PyTorch's environment for `threads` threads: OpenBLAS's own pool sized to match. */
-function torchEnv(threads: number): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    ...(coretype ? { OPENBLAS_CORETYPE: coretype } : {}),
-    OPENBLAS_NUM_THREADS: String(threads),
-    OMP_NUM_THREADS: String(threads),
-    // With 2 threads, OpenMP's busy-waiting workers made epochs 10× slower on this shared machine.
-    ...(threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : {}),
-  };
 }
 
 function command(peer: Peer, w: Workload, epochs: number, dataDir: string) {

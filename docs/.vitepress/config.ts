@@ -20,6 +20,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Performance', link: '/guide/performance' },
       { text: 'Troubleshooting and FAQ', link: '/guide/troubleshooting' },
       { text: 'Changelog', link: '/guide/changelog' },
+      { text: 'Sequence models', link: '/guide/sequence-models' },
     ],
   },
   {

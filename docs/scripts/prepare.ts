@@ -1,8 +1,9 @@
 // Before the site is built: draws the computation graphs of the samples with Nabla's own toDot
-// (rendered to SVG by Graphviz compiled to WebAssembly) into generated/graphs/, writes the table of
-// the committed vanishing-gradient run from its results.json, copies that run's report into
-// public/ so that the site can link to it, and writes the benchmark tables and the changelog into
-// generated/. Everything it writes is ignored by git.
+// (rendered to SVG by Graphviz compiled to WebAssembly) into generated/graphs/, with the attention
+// sample's toMermaid text beside them, writes the table of the committed vanishing-gradient run from
+// its results.json, copies that run's report into public/ so that the site can link to it, and
+// writes the benchmark tables and the changelog into generated/. Everything it writes is ignored by
+// git.
 import {
   copyFileSync,
   existsSync,
@@ -21,6 +22,7 @@ const docs = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const GRAPHS = {
   'graph-single-layer': 'single-layer.svg',
   'graph-two-layer': 'two-layer.svg',
+  'sequence-attention': 'attention.svg',
 } as const;
 
 const viz = await instance();
@@ -37,6 +39,12 @@ for (const [sample, picture] of Object.entries(GRAPHS)) {
   });
   writeFileSync(join(docs, 'generated/graphs', picture), svg);
 }
+// the attention graph as toMermaid writes it, for the Sequence models guide to show
+const { mermaid } = (await import('../samples/sequence-attention.ts')) as { mermaid: string };
+writeFileSync(
+  join(docs, 'generated/graphs/attention-mermaid.md'),
+  `\`\`\`mermaid\n${mermaid}\n\`\`\`\n`,
+);
 console.log = log;
 
 // The vanishing-gradient run, as a Markdown table for lecture/vanishing-gradient.md.

@@ -197,6 +197,31 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
     expect(prediction.digit).toBe(probabilities.indexOf(Math.max(...probabilities)));
     expect(prediction.digit).toBe(label); // a 7, which the trained model reads right
   },
+  'sequence-embedding': ({ results: r }) => {
+    expect(r.shape).toEqual([1, 5, 8]);
+    expect(r.ids).toEqual([1, 0, 2, 2, 3]);
+    // the two l's: same character vector, so their difference is that of their positions
+    r.lDifference.forEach((d: number, i: number) =>
+      expect(d).toBeCloseTo(r.positionDifference[i], 5),
+    );
+  },
+  'sequence-attention': ({ results: r, mermaid }) => {
+    expect(r.weights[0]).toEqual([1, 0, 0, 0]); // the first position sees itself only
+    for (const [i, row] of r.weights.entries()) {
+      expect(row.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
+      for (let j = i + 1; j < row.length; j++) expect(row[j]).toBe(0); // causal
+    }
+    r.out.forEach((v: number, i: number) => expect(v).toBeCloseTo(r.fused[i], 5));
+    expect(r.hasWqGrad).toBe(true);
+    expect(mermaid).toMatch(/^flowchart LR/);
+    expect(mermaid).toContain('weights (1×4×4)');
+  },
+  'sequence-gpt': ({ losses, completion }) => {
+    expect(losses).toHaveLength(60);
+    expect(losses[0]).toBeGreaterThan(2); // ln 10 = 2.3: guessing among the text's 10 characters
+    expect(losses.at(-1)).toBeLessThan(0.6);
+    expect(completion.startsWith('the cat sat on the')).toBe(true);
+  },
   mnist: ({ accuracy }) => {
     // one epoch on 5,000 images: far above chance (10 %), below the full run's 96 %
     for (const depth of [0, 1, 2]) expect(accuracy[depth]).toBeGreaterThan(0.7);

@@ -15,6 +15,8 @@ export {
 export { nextTask, Pacer } from './pace.js';
 export {
   type ChunkBase,
+  type DataSource,
+  MNIST_SOURCE,
   type Post,
   sameConfig,
   serveTrainingWorker,

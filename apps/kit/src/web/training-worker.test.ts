@@ -2,7 +2,7 @@
 // messages the page gets, in which order, and when a run is restarted or measured.
 import { describe, expect, test } from 'vitest';
 import type { MnistBytes } from './mnist.js';
-import { sameConfig, type TrainingRun, trainingWorker } from './training-worker.js';
+import { MNIST_SOURCE, sameConfig, type TrainingRun, trainingWorker } from './training-worker.js';
 
 interface Config {
   batchSize: number;
@@ -68,7 +68,7 @@ function setUp(stopAt = 10) {
       },
     },
     (message) => posted.push(message as Message),
-    async () => DATA,
+    { ...MNIST_SOURCE, load: async () => DATA },
   );
   /** Trains until the run asks to stop, then stops. */
   const trainUntilStop = async (config: Config) => {

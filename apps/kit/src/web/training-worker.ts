@@ -1,6 +1,7 @@
-// The training worker both pages run: it holds MNIST and a run (the page's network, or networks),
-// trains in chunks sized to ~150 ms, and answers the page's messages between chunks, so the page
-// itself never waits on training. An app says how to start a run and how to measure it.
+// The training worker the pages run: it holds the data (MNIST, or an app's own) and a run (the
+// page's network, or networks), trains in chunks sized to ~150 ms, and answers the page's messages
+// between chunks, so the page itself never waits on training. An app says how to start a run and
+// how to measure it.
 import { chooseBackend, type WebBackendName } from './backend.js';
 import { fetchMnist, type MnistBytes } from './mnist.js';
 import { nextTask, Pacer } from './pace.js';
@@ -22,9 +23,26 @@ export interface TrainingRun<Config, Chunk extends ChunkBase = ChunkBase> {
   train(steps: number): Promise<Chunk>;
 }
 
+/** Where a worker's data comes from, and what the page is told of it. */
+export interface DataSource<Data> {
+  /** The status line while it loads, e.g. 'Loading MNIST (11 MB)…'. */
+  loading: string;
+  /** Fetches the data from `dataUrl` (the folder the page serves it from). */
+  load(dataUrl: string): Promise<Data>;
+  /** Examples to train and to test on, for the 'ready' report. */
+  counts(data: Data): { train: number; test: number };
+}
+
+/** MNIST from the folder of the `.gz` files that `mnistAssets()` serves: the default source. */
+export const MNIST_SOURCE: DataSource<MnistBytes> = {
+  loading: 'Loading MNIST (11 MB)…',
+  load: fetchMnist,
+  counts: (data) => ({ train: data.train.count, test: data.test.count }),
+};
+
 /** The messages every training worker takes; an app adds its own. */
 export type TrainerRequest<Config> =
-  /** Load MNIST from `dataUrl` (the folder of the `.gz` files), then start a run. */
+  /** Load the data from `dataUrl` (for MNIST the folder of the `.gz` files), then start a run. */
   | { type: 'init'; dataUrl: string; config: Config; backend: WebBackendName }
   /** Stop, and start over with a new run (and backend). */
   | { type: 'reset'; config: Config; backend: WebBackendName }
@@ -55,9 +73,12 @@ export interface TrainerApp<
   Run extends TrainingRun<Config, ChunkBase>,
   Request extends { type: string } = never,
   Report = never,
+  Data = MnistBytes,
 > {
+  /** Where the data comes from (default MNIST_SOURCE: then Data is MnistBytes). */
+  source?: DataSource<Data>;
   /** A new run of `config` on `data`, not trained yet. */
-  start(config: Config, data: MnistBytes): Run;
+  start(config: Config, data: Data): Run | Promise<Run>;
   /** Measures `run` and posts what it found; `full` when an epoch ended (the whole test set). */
   measure(run: Run, full: boolean, post: Post<Report>): Promise<void>;
   /** While training, measure when `steps` steps and `ms` milliseconds have passed since the last
@@ -66,7 +87,7 @@ export interface TrainerApp<
   /** Answers the app's own messages (predictions, samples), between chunks. */
   handle?(
     message: Request,
-    state: { run: Run | undefined; data: MnistBytes | undefined },
+    state: { run: Run | undefined; data: Data | undefined },
     post: Post<Report>,
   ): Promise<void> | void;
 }
@@ -80,19 +101,21 @@ const COMMON = new Set<string>(['init', 'reset', 'train', 'stop']);
 
 /**
  * The worker's logic without the worker: returns the function that takes each message from the
- * page, in order (training runs beside them, between its chunks). `load` fetches MNIST.
+ * page, in order (training runs beside them, between its chunks). `source` (default: the app's, or
+ * MNIST) fetches the data.
  */
 export function trainingWorker<
   Config extends { batchSize: number },
   Run extends TrainingRun<Config, ChunkBase>,
   Request extends { type: string } = never,
   Report = never,
+  Data = MnistBytes,
 >(
-  app: TrainerApp<Config, Run, Request, Report>,
+  app: TrainerApp<Config, Run, Request, Report, Data>,
   post: Post<TrainerReport<Config, ChunkOf<Run>> | Report>,
-  load: (dataUrl: string) => Promise<MnistBytes> = fetchMnist,
+  source: DataSource<Data> = app.source ?? (MNIST_SOURCE as unknown as DataSource<Data>),
 ): (message: TrainerRequest<Config> | Request) => Promise<void> {
-  let data: MnistBytes | undefined;
+  let data: Data | undefined;
   let run: Run | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
@@ -115,7 +138,7 @@ export function trainingWorker<
     const chosen = await chooseBackend(backend);
     asked = backend;
     post({ type: 'backend', name: chosen.name, ...(chosen.note ? { note: chosen.note } : {}) });
-    run = app.start(config, data!);
+    run = await app.start(config, data!);
     post({ type: 'model', config });
     await measure(false);
   }
@@ -159,9 +182,9 @@ export function trainingWorker<
     const m = message as TrainerRequest<Config>;
     switch (m.type) {
       case 'init':
-        post({ type: 'status', text: 'Loading MNIST (11 MB)…' });
-        data = await load(m.dataUrl);
-        post({ type: 'ready', train: data.train.count, test: data.test.count });
+        post({ type: 'status', text: source.loading });
+        data = await source.load(m.dataUrl);
+        post({ type: 'ready', ...source.counts(data) });
         return restart(m.config, m.backend);
       case 'reset':
         return restart(m.config, m.backend);
@@ -191,7 +214,8 @@ export function serveTrainingWorker<
   Run extends TrainingRun<Config, ChunkBase>,
   Request extends { type: string } = never,
   Report = never,
->(app: TrainerApp<Config, Run, Request, Report>): void {
+  Data = MnistBytes,
+>(app: TrainerApp<Config, Run, Request, Report, Data>): void {
   type Message = TrainerReport<Config, ChunkOf<Run>> | Report;
   const scope = self as unknown as {
     postMessage(message: Message, transfer: Transferable[]): void;
