@@ -6,20 +6,43 @@ import {
   typedArray,
 } from '@nablajs/tensor';
 
-// Small results are carved out of shared 64 KiB slabs: a typed array with a buffer of its own costs
-// about 2.5 µs to allocate here (a malloc and GC bookkeeping for its backing store), a view into a
-// slab about 0.1 µs, and a training step makes dozens of small tensors. A slab is freed once every
-// view into it is gone, so a small tensor kept alive keeps its slab (at most 64 KiB) alive too.
-// The slab being filled is held weakly: once every tensor carved from it is gone it can go too, and
-// memory() then stops counting them (a strong reference would keep it alive while idle).
-const SLAB = 1 << 16;
-const SMALL = 4096;
-let current = new WeakRef(new ArrayBuffer(SLAB));
+// Results up to CARVE bytes are carved out of shared 1 MiB chunks; bigger ones get an ArrayBuffer of
+// their own. Two costs decide the sizes:
+// - Memory accounting registers each block (chunk or own buffer) once with a FinalizationRegistry,
+//   and a registration's record (~130 bytes) stays until finalizers run, which is never inside a
+//   synchronous loop. One record per MiB allocated keeps that at ~0.01 % of what a loop allocates
+//   (a record per tensor grew the heap by ~1 MB per 1,000 steps of the lecture's network).
+// - A chunk is freed once every view into it is gone, so a tensor kept alive keeps its chunk (at
+//   most 1 MiB) alive too. A training step's tensors die with the step; parameters and optimizer
+//   state are made once, so in a training loop a few chunks are alive at a time.
+// The chunk being filled is held strongly: a WeakRef would keep every chunk made in a synchronous
+// loop alive until the loop ends (V8 keeps a WeakRef's target alive until the current job ends, both
+// when it is made and when it is dereferenced).
+const CHUNK = 1 << 20;
+const CARVE = CHUNK >> 2;
+/** Offsets of carved arrays are multiples of 16 bytes (float64 needs 8; SIMD loads like 16). */
+const ALIGN = 16;
+
+let chunk: ArrayBuffer | undefined;
 let used = 0;
+
+function carve(dtype: DType, size: number, bytes: number): TypedArray {
+  let at = (used + ALIGN - 1) & -ALIGN;
+  if (!chunk || at + bytes > CHUNK) {
+    chunk = new ArrayBuffer(CHUNK);
+    at = 0;
+  }
+  used = at + bytes;
+  return dtype === 'float32'
+    ? new Float32Array(chunk, at, size)
+    : dtype === 'int32'
+      ? new Int32Array(chunk, at, size)
+      : new Float64Array(chunk, at, size);
+}
 
 /** A zero-filled array for a kernel's result. */
 export function alloc(dtype: DType, size: number): TypedArray {
-  // a NaN size would set the slab offset to NaN, and the next result would overwrite live tensors
+  // a NaN size would set the chunk offset to NaN, and the next result would overwrite live tensors
   if (!Number.isSafeInteger(size) || size < 0)
     throw new BackendError(
       'alloc',
@@ -27,18 +50,25 @@ export function alloc(dtype: DType, size: number): TypedArray {
       'this is a bug in Nabla: please report it',
     );
   const bytes = size * bytesPerElement(dtype);
-  if (bytes > SMALL || bytes === 0) return typedArray(dtype, size);
-  let at = (used + 7) & ~7;
-  let slab = current.deref();
-  if (!slab || at + bytes > SLAB) {
-    slab = new ArrayBuffer(SLAB);
-    current = new WeakRef(slab);
-    at = 0;
-  }
-  used = at + bytes;
-  return dtype === 'float32'
-    ? new Float32Array(slab, at, size)
-    : dtype === 'int32'
-      ? new Int32Array(slab, at, size)
-      : new Float64Array(slab, at, size);
+  if (bytes > CARVE || !(bytes > 0)) return typedArray(dtype, size);
+  return carve(dtype, size, bytes);
 }
+
+/**
+ * Storage for uploaded data: small arrays are copied into a chunk (the copy costs less than the
+ * ArrayBuffer and the registration of their own), big ones are kept as they are.
+ */
+export function upload(data: TypedArray): TypedArray {
+  if (data.byteLength > CARVE || data.byteLength === 0) return data;
+  const dtype =
+    data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'float64';
+  const a = carve(dtype, data.length, data.byteLength);
+  a.set(data);
+  return a;
+}
+
+/** The block whose collection frees `a`: its chunk, or its own buffer. */
+export const gcUnit = (a: TypedArray): ArrayBufferLike => a.buffer;
+
+/** Bytes of a chunk, for tests. */
+export const CHUNK_BYTES = CHUNK;

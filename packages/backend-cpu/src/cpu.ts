@@ -16,7 +16,7 @@ import {
   sizeOf,
   typedArray,
 } from '@nablajs/tensor';
-import { alloc } from './alloc.js';
+import { alloc, gcUnit, upload } from './alloc.js';
 import { FUSED } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
@@ -195,9 +195,9 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     name: 'cpu',
     dtypes: ['float32', 'int32', 'float64'],
     sync: true,
-    upload: (data) => data,
+    upload,
     zeros: alloc,
-    gcUnit: (a) => a.buffer,
+    gcUnit,
     read: async (x) => readFresh(x),
     readSync: readFresh,
     unary,

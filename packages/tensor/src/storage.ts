@@ -32,9 +32,10 @@ const unitRegistry = new FinalizationRegistry<Unit>((u) => {
 
 /**
  * One backend allocation, shared by a tensor and its views: what memory accounting needs, and the
- * backend handle only when the backend frees explicitly (GPU buffers). Typed arrays are referenced by
- * the tensors alone, so the garbage collector reclaims them at once, even inside a synchronous loop
- * where finalizers never get to run. `version` counts in-place writes (autograd checks it).
+ * backend handle only when the backend frees explicitly (GPU buffers). Nothing here references a
+ * typed array, so the garbage collector can free one as soon as its last tensor is unreachable, in a
+ * synchronous loop too; only the accounting waits for the finalizers, which run when the event loop
+ * turns (see `memory()`). `version` counts in-place writes (autograd checks it).
  */
 export class Storage {
   /** Tensors using this storage that are neither disposed nor collected. */
@@ -103,8 +104,18 @@ export function untrackTensor(storage: Storage): void {
   storage.drop();
 }
 
-/** Live tensors and bytes: in total and per backend name. Collected tensors leave these counts
- * once the garbage collector has run their finalizers (after the current task). */
+/**
+ * Live tensors and bytes: in total and per backend name.
+ *
+ * What is counted: a backend that frees explicitly (WebGPU) counts each storage from allocation to
+ * its release (at `dispose()` of its last tensor, or when a finalizer finds its tensors collected). A
+ * backend whose memory the garbage collector frees (the CPU) counts by block (`Backend.gcUnit`): the
+ * bytes of every block a tensor was made on, and the tensors made on it and not disposed, until the
+ * collector reports the block freed. A block holds many tensors, so `tensors` includes collected ones
+ * whose block is still alive. Collections are reported by finalizers, which run when the event loop
+ * turns (after an `await` of a timer or I/O, not of a resolved promise): inside a synchronous loop
+ * these counts only rise, although the memory itself is freed (`process.memoryUsage()` shows it).
+ */
 export function memory(): MemoryStats & {
   /** The same counts for each backend, by its name. */
   backends: Record<string, MemoryStats>;

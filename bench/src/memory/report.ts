@@ -1,0 +1,81 @@
+// Runs memory runs in child processes and summarises them (memory.bench.ts and memory.test.ts).
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { MemorySample } from './run.js';
+
+const child = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+/** The samples of one run of `child.ts` in a fresh Node process. */
+export function runChild(
+  id: string,
+  steps: number,
+  every: number,
+  source: 'mnist' | 'synthetic',
+  env: NodeJS.ProcessEnv = {},
+): MemorySample[] {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      '--conditions=@nablajs/source',
+      child,
+      id,
+      String(steps),
+      String(every),
+      source,
+    ],
+    { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 },
+  );
+  if (run.status !== 0) throw new Error(`memory child failed (${run.status}):\n${run.stderr}`);
+  return run.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MemorySample);
+}
+
+/** What a run shows, against its level after `base` steps (the first sample at or after it). */
+export interface MemorySummary {
+  steps: number;
+  /** RSS after `base` steps, and the largest and smallest RSS after that, in bytes. */
+  rssBase: number;
+  rssMax: number;
+  rssMin: number;
+  /** The largest |RSS − rssBase| after base: the issue's bound is 50 MB. */
+  rssDrift: number;
+  /** RSS: the lowest of the later half of the samples after base minus the lowest of the earlier
+   * half. A leak shows as a trend; the collector's and malloc's timing as noise it ignores. */
+  rssTrend: number;
+  heapBase: number;
+  heapLast: number;
+  heapTotalLast: number;
+  arrayBuffersBase: number;
+  arrayBuffersMax: number;
+  /** memory().backends.cpu at the last sample: the counts only rise in a synchronous loop. */
+  countedTensors: number;
+  countedBytes: number;
+}
+
+export function summarise(samples: readonly MemorySample[], base = 1000): MemorySummary {
+  const i = samples.findIndex((s) => s.step >= base);
+  const first = samples[i]!;
+  const after = samples.slice(i);
+  const last = samples.at(-1)!;
+  const rss = after.map((s) => s.rss);
+  return {
+    steps: last.step,
+    rssBase: first.rss,
+    rssMax: Math.max(...rss),
+    rssMin: Math.min(...rss),
+    rssDrift: Math.max(...rss.map((r) => Math.abs(r - first.rss))),
+    rssTrend: Math.min(...rss.slice(rss.length >> 1)) - Math.min(...rss.slice(0, rss.length >> 1)),
+    heapBase: first.heapUsed,
+    heapLast: last.heapUsed,
+    heapTotalLast: last.heapTotal,
+    arrayBuffersBase: first.arrayBuffers,
+    arrayBuffersMax: Math.max(...after.map((s) => s.arrayBuffers)),
+    countedTensors: last.tensors,
+    countedBytes: last.bytes,
+  };
+}
