@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { MemorySample } from './run.js';
 
 const child = fileURLToPath(new URL('./child.ts', import.meta.url));
+/** bench/, where `tsx` resolves (the test runner may run from the repository's root). */
+const benchDir = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The samples of one run of `child.ts` in a fresh Node process. */
 export function runChild(
@@ -26,7 +28,7 @@ export function runChild(
       String(every),
       source,
     ],
-    { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 },
+    { cwd: benchDir, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 },
   );
   if (run.status !== 0) throw new Error(`memory child failed (${run.status}):\n${run.stderr}`);
   return run.stdout
