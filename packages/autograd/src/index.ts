@@ -20,20 +20,14 @@ export {
 } from './rules.js';
 export {
   concat,
-  type Hook,
-  lift,
   linear,
-  type Operand,
-  record,
   scatterAdd,
   softmaxCrossEntropy,
   stack,
   unslice,
-  Variable,
-  variable,
   where,
-  zeroGrad,
-} from './variable.js';
+} from './functions.js';
+export { type Hook, lift, type Operand, record, Variable, variable, zeroGrad } from './variable.js';
 export { customFunction, type CustomFunctionDef, type FunctionContext } from './custom.js';
 export { graphOf, toDot, toMermaid } from './graph.js';
 export { gradcheck, GradcheckError, type GradcheckOptions, gradgradcheck } from './gradcheck.js';

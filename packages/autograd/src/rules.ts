@@ -8,7 +8,8 @@ import {
   softmaxCrossEntropyGrad,
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
-import { Variable, scatterAdd, unslice, where } from './variable.js';
+import { scatterAdd, unslice, where } from './functions.js';
+import { Variable } from './variable.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =

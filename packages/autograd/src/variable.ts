@@ -5,21 +5,14 @@ import {
   COMPOSITES,
   type CompositeMethods,
   type DType,
+  REFLECT,
   type SliceSpec,
-  ShapeError,
   Tensor,
   type TypedArray,
   type UnaryMethods,
   UNARY_OPS,
   broadcastShapes,
   isCompare,
-  concat as concatTensors,
-  linear as linearTensor,
-  softmaxCrossEntropy as softmaxCrossEntropyTensor,
-  scatterAdd as scatterAddTensor,
-  where as whereTensor,
-  zeros as zerosTensor,
-  fmtShape,
   normAxes,
   normAxis,
   sameShape,
@@ -124,6 +117,11 @@ export class Variable {
   /** The same value, cut from the graph. */
   detach(): Variable {
     return new Variable(this.data);
+  }
+
+  /** `left op this` for a Tensor on the left (`tensor.sub(variable)`): the Tensor is a constant. */
+  [REFLECT](op: BinaryOp | 'matmul', left: Tensor): Variable {
+    return new Variable(left)[op](this);
   }
 
   /** Clears `.grad`. */
@@ -332,86 +330,6 @@ for (const [name, fn] of Object.entries(COMPOSITES))
       return (fn as (...a: unknown[]) => Variable)(this, ...args);
     },
   });
-
-/** Elementwise `cond ? a : b`, differentiable in a and b. */
-export function where(cond: Tensor | Variable, a: Operand, b: Operand): Variable {
-  const c = cond instanceof Variable ? cond.data : cond;
-  const like =
-    a instanceof Variable ? a : b instanceof Variable ? b : new Variable(c.cast('float32'));
-  const av = lift(a, like);
-  const bv = lift(b, like);
-  return record('where', [av, bv], whereTensor(c, av.data, bv.data), c);
-}
-
-/** y = x·wᵀ + b (PyTorch's `F.linear`), one node whose backward gives ∂w directly as [out, in]. */
-export function linear(x: Operand, w: Variable, b?: Variable): Variable {
-  const xv = lift(x, w);
-  return record('linear', b ? [xv, w, b] : [xv, w], linearTensor(xv.data, w.data, b?.data));
-}
-
-/** −log softmax(logits)[i, labels[i]] per row (logits [N, C], int32 labels [N]): one node, fused
- * where the backend has the kernel, with gradient (softmax − onehot)·g. */
-export function softmaxCrossEntropy(logits: Variable, labels: Tensor | Variable): Variable {
-  const l = labels instanceof Variable ? labels.data : labels;
-  return record('softmaxCrossEntropy', [logits], softmaxCrossEntropyTensor(logits.data, l), l);
-}
-
-/** Joins variables along an existing axis. */
-export function concat(xs: readonly Variable[], axis = 0): Variable {
-  if (xs.length === 0) throw new ShapeError('concat', 'needs at least one variable');
-  const ax = normAxis('concat', axis, xs[0]!.rank);
-  return record(
-    'concat',
-    xs,
-    concatTensors(
-      xs.map((x) => x.data),
-      ax,
-    ),
-    ax,
-  );
-}
-
-/** Joins variables along a new axis. */
-export function stack(xs: readonly Variable[], axis = 0): Variable {
-  if (xs.length === 0) throw new ShapeError('stack', 'needs at least one variable');
-  const ax = normAxis('stack', axis, xs[0]!.rank + 1);
-  return concat(
-    xs.map((x) => x.unsqueeze(ax)),
-    ax,
-  );
-}
-
-/** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] (axis 1); differentiable in src. */
-export function scatterAdd(
-  shape: readonly number[],
-  axis: number,
-  index: Tensor,
-  src: Variable,
-): Variable {
-  const ax = normAxis('scatterAdd', axis, shape.length);
-  return record('scatterAdd', [src], scatterAddTensor(shape, ax, index, src.data), {
-    axis: ax,
-    index,
-  });
-}
-
-/** Reverse of `slice`: zeros of `shape` with `x` written where `slice(specs)` would read. */
-export function unslice(
-  x: Variable,
-  shape: readonly number[],
-  specs: readonly SliceSpec[],
-): Variable {
-  const base = zerosTensor(shape, { dtype: x.dtype, backend: x.data.backend });
-  const view = base.slice(specs);
-  if (view.shape.length !== x.rank || view.shape.some((d, i) => d !== x.shape[i]))
-    throw new ShapeError(
-      'unslice',
-      `${fmtShape(x.shape)} does not fit slice ${fmtShape(view.shape)} of ${fmtShape(shape)}`,
-    );
-  view.assign(x.data);
-  view.dispose();
-  return record('unslice', [x], base, specs);
-}
 
 /** Clears `.grad` of every variable (PyTorch's `zero_grad(set_to_none=True)`). */
 export function zeroGrad(vars: Iterable<Variable>): void {

@@ -15,6 +15,9 @@ import { peekBackend, useBackend } from '@nablajs/tensor';
 if (!peekBackend()) useBackend(cpu());
 
 export * from '@nablajs/tensor';
+// One name for Tensors and Variables: these shadow @nablajs/tensor's Tensor-only functions of the
+// same names (an explicit export wins over `export *`), and return a Tensor for Tensor arguments.
+export { concat, linear, scatterAdd, softmaxCrossEntropy, stack, where } from '@nablajs/autograd';
 export { cpu } from '@nablajs/backend-cpu';
 export { type WebGpuBackend, type WebGpuOptions, webgpu } from '@nablajs/backend-webgpu';
 export {

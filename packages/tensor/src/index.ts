@@ -72,6 +72,8 @@ export { memory, type MemoryStats } from './storage.js';
 export {
   type BinaryMethods,
   type NestedArray,
+  REFLECT,
+  type Reflected,
   type SliceSpec,
   Tensor,
   type UnaryMethods,

@@ -21,8 +21,30 @@ import { type Storage, trackTensor, untrackTensor } from './storage.js';
 
 /** The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per entry of `UNARY_OPS`). */
 export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
-/** The binary primitives as methods taking a tensor or a number: `x.add(y)`, `x.gt(0)`, … */
-export type BinaryMethods<T> = { [K in BinaryOp]: (other: T | number) => T };
+/**
+ * The binary primitives as methods taking a tensor or a number: `x.add(y)`, `x.gt(0)`, … An operand
+ * of another library that implements {@link Reflected} (autograd's Variable) is handed the op, so
+ * `tensor.sub(variable)` is a Variable, as `variable.sub(tensor)` is.
+ */
+export type BinaryMethods<T> = {
+  [K in BinaryOp]: { (other: T | number): T; <R>(other: Reflected<R>): R };
+};
+
+/** The symbol by which a Tensor's binary methods and `matmul` recognize a {@link Reflected} operand. */
+export const REFLECT: unique symbol = Symbol.for('nablajs.reflect');
+
+/**
+ * An operand that is not a Tensor but knows how to combine with one on its left, as Python's
+ * `__rsub__`: `tensor.sub(x)` returns `x[REFLECT]('sub', tensor)`. Autograd's Variable implements
+ * it (lifting the Tensor to a constant Variable), so mixed arithmetic records the graph either way.
+ */
+export interface Reflected<R = unknown> {
+  /** `left op this`, for a binary op or `matmul`. */
+  [REFLECT](op: BinaryOp | 'matmul', left: Tensor): R;
+}
+
+const isReflected = (x: unknown): x is Reflected =>
+  typeof x === 'object' && x !== null && !(x instanceof Tensor) && REFLECT in x;
 /** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
  * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
 export type SliceSpec =
@@ -319,7 +341,11 @@ export class Tensor implements TensorRef {
    * The matrix product, with NumPy's rules: batched over leading axes (which broadcast), and 1-D
    * operands treated as a row or a column. Transposed operands are read through their strides.
    */
-  matmul(other: Tensor): Tensor {
+  matmul(other: Tensor): Tensor;
+  /** With a Variable (a {@link Reflected} operand): the Variable's matmul, recording the graph. */
+  matmul<R>(other: Reflected<R>): R;
+  matmul(other: Tensor | Reflected): unknown {
+    if (isReflected(other)) return other[REFLECT]('matmul', this);
     return matmulOp(this, other);
   }
   /** PyTorch's gather: out[i][j] = this[i][index[i][j]] for axis 1; `index` is int32 of this rank. */
@@ -445,7 +471,8 @@ for (const op of UNARY_OPS)
   });
 for (const op of BINARY_OPS)
   Object.defineProperty(Tensor.prototype, op, {
-    value: function (this: Tensor, other: Tensor | number) {
+    value: function (this: Tensor, other: Tensor | number | Reflected) {
+      if (isReflected(other)) return other[REFLECT](op, this);
       return binaryOp(op, this, other);
     },
   });
