@@ -247,6 +247,9 @@ const otherRows: Row[] = [
   { op: 'where', name: 'where, broadcast [2,3] ? [3] : [2,1]', inputs: [{ shape: [3] }, { shape: [2, 1] }], fn: (a, b) => where(COND, a, b), gg: true },
   { op: 'where', name: 'where with a number and a strided variable', inputs: [{ shape: [2, 3], layout: 'stepped' }], fn: (a) => where(COND, 0.5, a), gg: true },
   { op: 'where', name: 'where on a data-dependent condition', inputs: [{ shape: [2, 3], domain: 'away0' }], fn: (a) => where(a.data.gt(0), a.exp(), a.square()), gg: true },
+  { op: 'clamp', name: 'clamp(-0.5, 0.5)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5, 0.5), gg: true },
+  { op: 'clamp', name: 'clamp(min only) of transposed', inputs: [{ shape: [3, 4], domain: 'clampSafe', layout: 'transposed' }], fn: (x) => x.clamp(-0.5), gg: true },
+  { op: 'max', name: 'max axes [1] (a list: split between ties)', inputs: [{ shape: [2, 3] }], fn: (x) => x.max([1]), gg: true },
   // cast is exact only to float32 resolution: a linear map, so a large step loses nothing
   { op: 'cast', name: 'cast float64→float32→float64', inputs: [{ shape: [2, 3] }], fn: (x) => x.cast('float32').cast('float64'), opts: { eps: 1e-2, atol: 1e-5, rtol: 1e-5 } },
 ];
@@ -264,8 +267,6 @@ const compositeRows: Omit<Row, 'op'>[] = [
   { name: 'logSoftmax axis 0 of stepped', inputs: [{ shape: [3, 2], layout: 'stepped' }], fn: (x) => x.logSoftmax(0), gg: true },
   { name: 'softmax', inputs: [{ shape: [2, 4] }], fn: (x) => x.softmax(), gg: true },
   { name: 'softmax of transposed', inputs: [{ shape: [3, 3], layout: 'transposed' }], fn: (x) => x.softmax(-1), gg: true },
-  { name: 'clamp(-0.5, 0.5)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5, 0.5), gg: true },
-  { name: 'clamp(min only)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5), gg: true },
   { name: 'cross entropy: -logSoftmax gathered at labels, mean', inputs: [{ shape: [3, 4] }], fn: (x) => x.logSoftmax().gather(1, i32([[2], [0], [3]])).neg().mean(), gg: true },
   { name: 'sigmoid·tanh composition with broadcasting', inputs: [{ shape: [2, 3] }, { shape: [3] }], fn: (a, b) => a.mul(b).sigmoid().add(a.tanh()).logSoftmax(), gg: true },
 ];

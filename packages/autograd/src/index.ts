@@ -13,6 +13,7 @@ export {
   type IndexParams,
   type OpParams,
   type ReduceParams,
+  type ClampParams,
   type Rule,
   type RuleParams,
   RULES,

@@ -16,7 +16,8 @@ export type DiffOp =
   | UnaryOp
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
-  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
+  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
+  | 'clamp'; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -24,6 +25,17 @@ export interface ReduceParams {
   axes: number[];
   /** Whether the reduced axes were kept as size 1. */
   keepDims: boolean;
+  /** max/min along one axis: the gradient goes to the selected index (PyTorch's `max(dim)`),
+   * not split between ties. */
+  select?: boolean;
+}
+
+/** The parameters of `clamp`: its bounds (undefined: none). */
+export interface ClampParams {
+  /** The lower bound. */
+  min: number | undefined;
+  /** The upper bound. */
+  max: number | undefined;
 }
 
 /** The parameters of `gather` and `scatterAdd`: the axis and the int32 index tensor. */
@@ -58,6 +70,8 @@ export interface RuleParams {
   where: Tensor;
   /** The int32 labels. */
   softmaxCrossEntropy: Tensor;
+  /** The bounds. */
+  clamp: ClampParams;
 }
 
 /** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
@@ -112,19 +126,21 @@ function spread(g: Variable, x: Variable, p: ReduceParams): Variable {
   return g.reshape(kept).expand(x.shape);
 }
 
-function extremum(
-  g: Variable,
-  xs: Variable[],
-  y: Variable,
-  _needs: boolean[],
-  p: ReduceParams,
-): Variable[] {
-  const x = xs[0]!;
-  const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
-  const mask = x.data.eq(y.data.reshape(kept)).cast(g.dtype);
-  const count = mask.sum(p.axes, true);
-  return [spread(g, x, p).mul(mask.div(count))];
-}
+/** The rule of max (`argmax`) or min (`argmin`): to the selected index along one axis, or split
+ * evenly between the extreme entries (as PyTorch's amax). */
+const extremum =
+  (arg: 'argmax' | 'argmin') =>
+  (g: Variable, xs: Variable[], y: Variable, _needs: boolean[], p: ReduceParams): Variable[] => {
+    const x = xs[0]!;
+    const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
+    if (p.select) {
+      const axis = p.axes[0]!;
+      return [scatterAdd(x.shape, axis, x.data[arg](axis, true), g.reshape(kept))];
+    }
+    const mask = x.data.eq(y.data.reshape(kept)).cast(g.dtype);
+    const count = mask.sum(p.axes, true);
+    return [spread(g, x, p).mul(mask.div(count))];
+  };
 
 /** The gradient rule of every recorded op, in one table keyed by primitive. */
 export const RULES: { [K in DiffOp]: Rule<K> } = {
@@ -165,8 +181,9 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     (g, _a, b, y) => g.mul(y).div(b).neg(),
   ),
   // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention) so 0^b stays finite
+  // d/da a^b = b·a^(b−1), taken as 0 where b = 0 (PyTorch's convention) so 0^0 has gradient 0
   pow: binary(
-    (g, a, b) => g.mul(b).mul(a.pow(b.sub(1))),
+    (g, a, b) => where(b.data.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))),
     (g, a, _b, y) => g.mul(where(a.data.eq(0), 0, y.mul(a.log()))),
   ),
   // ties split the gradient evenly, as in PyTorch
@@ -180,8 +197,8 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   ),
 
   sum: (g, [x], _y, _needs, p) => [spread(g, x!, p)],
-  max: extremum,
-  min: extremum,
+  max: extremum('argmax'),
+  min: extremum('argmin'),
   matmul: (g, [a, b], _y, needs) => [
     needs[0] ? g.matmul(b!.transpose()) : null,
     needs[1] ? a!.transpose().matmul(g) : null,
@@ -229,4 +246,13 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  clamp: (g, [x], _y, _needs, { min, max }) => {
+    // 1 inside [min, max], bounds included (PyTorch); 0 outside and at NaN
+    const inside = [
+      min === undefined ? null : x!.data.ge(min),
+      max === undefined ? null : x!.data.le(max),
+    ];
+    const mask = inside.reduce<Tensor | null>((m, c) => (c === null ? m : m ? m.mul(c) : c), null);
+    return [mask ? g.mul(mask.cast(g.dtype)) : g];
+  },
 };

@@ -171,7 +171,7 @@ describe('Variable', () => {
     expect(x.sum(2, true).shape).toEqual([2, 1, 1]);
   });
 
-  test('ties share the gradient evenly: maximum/minimum and max/min reductions (as in PyTorch)', () => {
+  test('ties: maximum/minimum and max()/amax share evenly, max(axis) selects (as in PyTorch)', () => {
     const a = f64([1, 2, 3]);
     const b = f64([1, 5, 0]);
     const [ga, gb] = grad(a.maximum(b).sum(), [a, b]);
@@ -184,7 +184,9 @@ describe('Variable', () => {
       [2, 0, 2],
     ]);
     const [gx] = grad(x.max(1).sum(), [x]);
-    expect(vals(gx!)).toEqual([0, 0.5, 0.5, 0.5, 0, 0.5]);
+    expect(vals(gx!)).toEqual([0, 1, 0, 1, 0, 0]); // max(dim): the first maximum, argmax's
+    const [gl] = grad(x.max([1]).sum(), [x]);
+    expect(vals(gl!)).toEqual([0, 0.5, 0.5, 0.5, 0, 0.5]); // amax(dim): split
     const [gy] = grad(x.min(), [x]);
     expect(vals(gy!)).toEqual([0, 0, 0, 0, 1, 0]);
   });

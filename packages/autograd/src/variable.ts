@@ -154,13 +154,21 @@ export class Variable {
   sum(axis?: Axes, keepDims = false): Variable {
     return reduce('sum', this, axis, keepDims);
   }
-  /** The maximum over `axis`; the gradient goes to the maximal entries (split between ties). */
+  /**
+   * The maximum over `axis`. Along one axis given as a number, the gradient goes to the index
+   * `argmax` selects (the first maximum), as PyTorch's `max(dim)`; over all axes or a list of
+   * them it is split evenly between ties, as PyTorch's `max()` and `amax`.
+   */
   max(axis?: Axes, keepDims = false): Variable {
     return reduce('max', this, axis, keepDims);
   }
-  /** The minimum over `axis`; the gradient goes to the minimal entries (split between ties). */
+  /** The minimum over `axis`; the gradient goes as `max`'s does (to `argmin`'s index along one axis). */
   min(axis?: Axes, keepDims = false): Variable {
     return reduce('min', this, axis, keepDims);
+  }
+  /** Limits to [min, max] (either may be omitted); the gradient is 1 inside, bounds included (PyTorch). */
+  clamp(min?: number, max?: number): Variable {
+    return record('clamp', [this], this.data.clamp(min, max), { min, max });
   }
   /** Not differentiable: the result never requires grad. */
   argmax(axis?: number, keepDims = false): Variable {
@@ -307,7 +315,9 @@ function reduce(
   keepDims: boolean,
 ): Variable {
   const axes = normAxes(op, axis, x.rank);
-  return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims });
+  // one axis given as a number selects an index (PyTorch's max(dim)); others split ties (amax)
+  const select = op !== 'sum' && typeof axis === 'number';
+  return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims, select });
 }
 
 for (const op of UNARY_OPS)
@@ -324,12 +334,14 @@ for (const op of BINARY_OPS)
       return isCompare(op) ? new Variable(out) : record(op, [this, b], out);
     },
   });
+// a method the class defines itself (clamp: its own gradient rule) wins over the composite
 for (const [name, fn] of Object.entries(COMPOSITES))
-  Object.defineProperty(Variable.prototype, name, {
-    value: function (this: Variable, ...args: unknown[]) {
-      return (fn as (...a: unknown[]) => Variable)(this, ...args);
-    },
-  });
+  if (!Object.hasOwn(Variable.prototype, name))
+    Object.defineProperty(Variable.prototype, name, {
+      value: function (this: Variable, ...args: unknown[]) {
+        return (fn as (...a: unknown[]) => Variable)(this, ...args);
+      },
+    });
 
 /** Clears `.grad` of every variable (PyTorch's `zero_grad(set_to_none=True)`). */
 export function zeroGrad(vars: Iterable<Variable>): void {

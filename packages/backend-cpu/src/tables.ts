@@ -47,7 +47,7 @@ export const BINARY_JS: BinaryForms<Binary> = {
   sub: both((a, b) => a - b),
   mul: { f: (a, b) => a * b, i: Math.imul },
   div: { f: (a, b) => a / b },
-  pow: { f: Math.pow, i: powInt },
+  pow: { f: powFloat, i: powInt },
   maximum: both((a, b) => (a !== a || b !== b ? NaN : a > b ? a : b)),
   minimum: both((a, b) => (a !== a || b !== b ? NaN : a < b ? a : b)),
   eq: both((a, b) => +(a === b)),
@@ -57,6 +57,13 @@ export const BINARY_JS: BinaryForms<Binary> = {
   gt: both((a, b) => +(a > b)),
   ge: both((a, b) => +(a >= b)),
 };
+
+/** Math.pow with C99's (and PyTorch's) 1^y = 1 for every y, NaN included, and (−1)^±∞ = 1, where
+ * JavaScript's `**` gives NaN. */
+function powFloat(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Infinity || b === -Infinity))) return 1;
+  return Math.pow(a, b);
+}
 
 /** a^b wrapped mod 2^32 (squaring with Math.imul); a negative exponent truncates toward 0, as PyTorch. */
 function powInt(a: number, b: number): number {

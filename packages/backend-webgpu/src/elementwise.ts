@@ -65,11 +65,11 @@ fn expm1_f(x: f32) -> f32 {
 }
 fn odd_f(b: f32) -> bool { return b == floor(b) && abs(b) < 16777216.0 && (i32(b) & 1) == 1; }
 fn pow_f(a: f32, b: f32) -> f32 {
-  if (b == 0.0) { return 1.0; }
+  if (b == 0.0 || a == 1.0) { return 1.0; } // 1^NaN = 1 (C99, PyTorch)
   if (isnan(a) || isnan(b)) { return nan(); }
   if (isinf(b)) {
     let m = abs(a);
-    if (m == 1.0) { return nan(); } // JavaScript's Math.pow; IEEE says 1
+    if (m == 1.0) { return 1.0; } // (−1)^±∞ = 1 (C99, PyTorch)
     return select(0.0, inf(), (m > 1.0) == (b > 0.0));
   }
   let neg = bitcast<u32>(a) >= 0x80000000u; // includes −0

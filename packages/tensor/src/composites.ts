@@ -41,8 +41,10 @@ export const COMPOSITES = {
   },
   /** log Σ exp(x), shifted by the maximum so that large inputs stay finite. */
   logSumExp<T extends Primitives<T>>(x: T, axis: Axes = -1, keepDims = false): T {
-    // a row of −∞ has max −∞ and x − max would be NaN: shift by the most negative finite number instead
-    const m = x.max(axis, true).maximum(x.dtype === 'float64' ? -Number.MAX_VALUE : -FLOAT32_MAX);
+    // a row of ±∞ has max ±∞ and x − max would be NaN: shift by the largest finite number of that
+    // sign instead, so that a row with +∞ gives +∞ and a row of −∞ gives −∞ (PyTorch)
+    const big = x.dtype === 'float64' ? Number.MAX_VALUE : FLOAT32_MAX;
+    const m = x.max(axis, true).maximum(-big).minimum(big);
     const lse = x.sub(m).exp().sum(axis, true).log().add(m);
     return keepDims ? lse : lse.sum(axis, false);
   },
