@@ -109,11 +109,15 @@ export const piecewiseConstant = (_g: Variable, xs: Variable[]): null[] => xs.ma
 
 type Partial2 = (g: Variable, a: Variable, b: Variable, y: Variable) => Variable;
 
+/** `g` summed back over broadcasting to `x`'s shape, in `x`'s dtype (a float64 0-d operand of a
+ * float32 result gets a float64 gradient, as in PyTorch). */
+const fit = (g: Variable, x: Variable): Variable => unbroadcast(g, x.shape).cast(x.dtype);
+
 /** An arithmetic rule from its local gradients (∂/∂a, ∂/∂b), each summed back over broadcasting. */
 const binary =
   (...ds: [Partial2, Partial2]) =>
   (g: Variable, [a, b]: Variable[], y: Variable, needs: boolean[]) =>
-    ds.map((d, i) => (needs[i] ? unbroadcast(d(g, a!, b!, y), (i ? b! : a!).shape) : null));
+    ds.map((d, i) => (needs[i] ? fit(d(g, a!, b!, y), i ? b! : a!) : null));
 
 /** 1 where `w` beats `l`, ½ on ties, else 0: a constant mask. */
 function winShare(w: Variable, l: Variable): Tensor {
@@ -242,8 +246,8 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     });
   },
   where: (g, [a, b], _y, needs, cond) => [
-    needs[0] ? unbroadcast(where(cond, g, 0), a!.shape) : null,
-    needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
+    needs[0] ? fit(where(cond, g, 0), a!) : null,
+    needs[1] ? fit(where(cond, 0, g), b!) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
   clamp: (g, [x], _y, _needs, { min, max }) => {

@@ -191,6 +191,18 @@ describe('Variable', () => {
     expect(vals(gy!)).toEqual([0, 0, 0, 0, 1, 0]);
   });
 
+  test('a float64 0-d operand of a float32 result: float32 value, float64 gradient (PyTorch)', () => {
+    const x = variable([1, 2, 3], { requiresGrad: true });
+    const s = variable(tensor(2, { dtype: 'float64' }), { requiresGrad: true });
+    const y = x.mul(s);
+    expect(y.dtype).toBe('float32');
+    const [gx, gs] = grad(y.sum(), [x, s]);
+    expect(gx!.dtype).toBe('float32');
+    expect(gs!.dtype).toBe('float64');
+    expect(vals(gs!)).toEqual([6]);
+    expect(vals(gx!)).toEqual([2, 2, 2]);
+  });
+
   test('lift() wraps constants: numbers take the variable dtype', () => {
     const x = f64([1]);
     expect(lift(x, x)).toBe(x);

@@ -7,6 +7,7 @@ import {
   type TensorRef,
   type TypedArray,
   type UnaryOp,
+  DTypeError,
   REDUCE,
   ShapeError,
   binaryResultDType,
@@ -78,8 +79,12 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
   // the output element being reduced (k) and its running state
   const s: FoldState = { acc: init, at: -1 };
   let k = -1;
+  // an int32 sum folds exactly in a double (below 2^53) and must fit when stored: never wrap
+  const exact = op === 'sum' && x.dtype === 'int32';
   const flush = () => {
-    if (k >= 0) o[k] = index ? s.at : s.acc;
+    if (k < 0) return;
+    if (exact && (s.acc > 2147483647 || s.acc < -2147483648)) throw sumOverflow(s.acc);
+    o[k] = index ? s.at : s.acc;
   };
   rows(view.shape, [view], (start, [ox], len, [sx]) => {
     for (let j = 0; j < len;) {
@@ -98,6 +103,15 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
   });
   flush();
   return o;
+}
+
+/** The error of an int32 sum whose exact value does not fit int32 (PyTorch would give int64). */
+function sumOverflow(exact: number): DTypeError {
+  return new DTypeError(
+    'sum',
+    `the int32 sum ${exact} does not fit int32 (it would wrap)`,
+    "sum in a wider type: t.cast('float64').sum() (or 'float32', exact below 2^24)",
+  );
 }
 
 function indexed(

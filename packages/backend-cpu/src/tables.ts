@@ -19,7 +19,7 @@ export const UNARY_JS: UnaryForms<Unary> = {
   sqrt: { f: Math.sqrt },
   abs: both(Math.abs),
   sign: both((x) => (x > 0 ? 1 : x < 0 ? -1 : x)), // keeps ±0 and NaN, as NumPy
-  sigmoid: { f: sigmoid },
+  sigmoid: { f: sigmoid, f32: (x) => flushSubnormal32(sigmoid(x)) },
   tanh: { f: Math.tanh },
   relu: both((x) => (x > 0 ? x : x !== x ? x : 0)),
   step: both((x) => (x > 0 ? 1 : x !== x ? x : 0)),
@@ -39,6 +39,16 @@ function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
+}
+
+/** The least positive normal float32, 2^−126. */
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** 0 for a value that float32 could only hold as a subnormal: sigmoid's float32 contract (below
+ * x ≈ −87.3), the same on a GPU, which may flush subnormals. PyTorch gives 0 from −88.7, where its
+ * e^−x overflows. */
+function flushSubnormal32(y: number): number {
+  return y < FLOAT32_MIN_NORMAL && y > -FLOAT32_MIN_NORMAL ? 0 : y;
 }
 
 /** The scalar definition of every binary primitive: `f` on floats, `i` on int32; comparisons give 1 or 0. */

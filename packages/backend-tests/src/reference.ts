@@ -105,6 +105,17 @@ const wrap = (n: bigint): number => Number(BigInt.asIntN(32, n));
 export const INT32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
   square: (x) => wrap(BigInt(x) * BigInt(x)),
 };
+/**
+ * float32 results where the contract is not the float64 row rounded: sigmoid gives 0 rather than a
+ * float32 subnormal (below 2^−126, x < −87.3), as PyTorch does from −88.7 and a GPU that flushes
+ * subnormals would anyway.
+ */
+export const FLOAT32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
+  sigmoid: (x) => {
+    const y = E.sigmoid(x);
+    return y < 2 ** -126 ? 0 : y;
+  },
+};
 export const INT32_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   mul: (a, b) => wrap(BigInt(a) * BigInt(b)),
   // a negative exponent truncates 1/a^|b| toward 0: ±1 for a = ±1, else 0 (1/0 stores as 0)
@@ -156,7 +167,10 @@ export interface Result {
 
 export function unary(op: UnaryOp, x: Nd): Nd {
   const dtype = unaryDType(op, x.dtype);
-  const f = (dtype === 'int32' && INT32_UNARY[op]) || UNARY_REF[op];
+  const f =
+    (dtype === 'int32' && INT32_UNARY[op]) ||
+    (dtype === 'float32' && FLOAT32_UNARY[op]) ||
+    UNARY_REF[op];
   const input = dtype === x.dtype ? x : cast(x, dtype);
   return fill(dtype, x.shape, (idx) => f(at(input, idx)));
 }
@@ -213,7 +227,10 @@ export function reduce(
       xs.push(x.data[ravel(full, x.shape)]!);
     }
     scale[ravel(oIdx, outShape)] = xs.reduce((s, v) => s + Math.abs(v), 0);
-    return REDUCE_REF[op](xs); // an int32 sum wraps when rounded
+    const v = REDUCE_REF[op](xs);
+    if (op === 'sum' && x.dtype === 'int32' && (v > 2147483647 || v < -2147483648))
+      throw new Error('reference sum: an int32 sum that does not fit raises (see cases/reduce.ts)');
+    return v;
   });
   return { out, scale: op === 'sum' ? scale : undefined };
 }

@@ -36,7 +36,8 @@ fn sigmoid_f(x: f32) -> f32 {
   if (isnan(x)) { return x; }
   if (x >= 0.0) { return 1.0 / (1.0 + exp_f(-x)); }
   let e = exp_f(x);
-  return e / (1.0 + e);
+  let y = e / (1.0 + e);
+  return select(y, 0.0, y < 1.17549435e-38); // no subnormal results (the CPU's float32 contract)
 }
 fn tanh_f(x: f32) -> f32 {
   if (isnan(x)) { return x; }

@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { BackendError, ShapeError } from '@nablajs/tensor';
+import { BackendError, DTypeError, ShapeError } from '@nablajs/tensor';
 import { Params } from './params.js';
 import { FLAGGED_OPS, GROUPS_WORD, PARAM_WORDS, PRELUDE, buffer } from './wgsl.js';
 
@@ -393,6 +393,12 @@ export class Runtime {
     staging.destroy();
     this.check(op);
     const [code, which, index, size] = new Int32Array(out, bytes, 4);
+    if (code === 2)
+      throw new DTypeError(
+        'sum',
+        'an int32 sum does not fit int32 (it would wrap; found by the GPU, reported at the next read)',
+        "sum in a wider type: t.cast('float32').sum() (exact below 2^24)",
+      );
     if (code) {
       const name = FLAGGED_OPS[which!] ?? 'an indexing op';
       throw new ShapeError(

@@ -154,10 +154,11 @@ export function fbits(x: number): number {
   return u32bits[0]!;
 }
 
-/** Ops whose kernels flag a bad index, by the code they write (0: none); `Runtime.read` raises it. */
-export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy'] as const;
+/** Ops whose kernels flag a bad index (code 1) or, for `sum`, an int32 sum that does not fit
+ * (code 2), by the number they write; `Runtime.read` raises it. */
+export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy', 'sum'] as const;
 /** An op that flags bad indices. */
-export type FlaggedOp = Exclude<(typeof FLAGGED_OPS)[number], ''>;
+export type FlaggedOp = Exclude<(typeof FLAGGED_OPS)[number], '' | 'sum'>;
 
 /** Declares the flags buffer at binding `b`: 4 words, [code, op, index, size], read by `Runtime.read`. */
 export const flagsBuffer = (b: number): string => buffer(b, 'flags', 'i32');

@@ -1,4 +1,5 @@
 import type { DType } from './dtype.js';
+import { DTypeError } from './errors.js';
 import { normAxes } from './shape.js';
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -25,14 +26,26 @@ function count(shape: readonly number[], axis: Axes | undefined): number {
   return normAxes('mean', axis, shape.length).reduce((n, a) => n * shape[a]!, 1);
 }
 
+/** The mean of integers is not an integer: refused, as PyTorch does, rather than truncated or promoted. */
+function floatOnly(op: string, dtype: DType): void {
+  if (dtype === 'int32')
+    throw new DTypeError(
+      op,
+      'needs a floating-point input, got int32',
+      "cast it first, e.g. x.cast('float32')." + op + '()',
+    );
+}
+
 /** Ops written once over the primitives. */
 export const COMPOSITES = {
   /** The mean over `axis` (all axes by default); `keepDims` keeps reduced axes as size 1. */
   mean<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false): T {
+    floatOnly('mean', x.dtype);
     return x.sum(axis, keepDims).div(count(x.shape, axis));
   },
   /** Variance with Bessel's correction by default (`correction: 1`), as in PyTorch. */
   variance<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false, correction = 1): T {
+    floatOnly('variance', x.dtype);
     const d = x.sub(COMPOSITES.mean(x, axis, true));
     return d
       .square()

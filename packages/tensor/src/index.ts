@@ -40,6 +40,7 @@ export {
   dtypeOfArray,
   isFloat,
   promoteTypes,
+  resultType,
   type TypedArray,
   typedArray,
 } from './dtype.js';

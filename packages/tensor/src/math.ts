@@ -1,5 +1,5 @@
 import type { TensorRef } from './backend.js';
-import { type DType, bytesPerElement, isFloat, promoteTypes } from './dtype.js';
+import { type DType, bytesPerElement, isFloat, promoteTypes, resultType } from './dtype.js';
 import { BackendError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import {
   type BinaryOp,
@@ -98,7 +98,7 @@ export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   return withTemps((temps) => {
     if (typeof b === 'number') temps.push((b = scalarFor(b, a.dtype, a.backend)));
     checkBackend(op, [a, b]);
-    const dtype = binaryDType(op, promoteTypes(a.dtype, b.dtype));
+    const dtype = binaryDType(op, resultType(a, b));
     const shape = broadcastShapes(op, a.shape, b.shape);
     const A = broadcastRef(castTemp(a, dtype, temps), shape);
     const B = broadcastRef(castTemp(b, dtype, temps), shape);
@@ -126,7 +126,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
     const A = fix(a);
     const B = fix(b);
     checkBackend('where', [cond, A, B]);
-    const dtype = promoteTypes(A.dtype, B.dtype);
+    const dtype = resultType(A, B);
     const shape = broadcastShapes('where', cond.shape, A.shape, B.shape);
     const h = cond.backend.where(
       broadcastRef(cond, shape),

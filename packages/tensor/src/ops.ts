@@ -162,17 +162,26 @@ export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
 /**
  * A backend's table of one `T` per op (a kernel, a WGSL snippet): `f` for floats, and `i` for int32
  * on exactly the ops `IntOp` that take int32 — tsc refuses a row that lacks its `i` or has one too many.
+ * An optional `f32` replaces `f` for float32 where the contract differs by precision (sigmoid's
+ * float32 results below the normal range are 0).
  */
 export type Forms<Op extends string, IntOp extends Op, T> = {
-  readonly [K in Op]: K extends IntOp ? { readonly f: T; readonly i: T } : { readonly f: T };
+  readonly [K in Op]: (K extends IntOp ? { readonly f: T; readonly i: T } : { readonly f: T }) & {
+    readonly f32?: T;
+  };
 };
 /** A backend table of the unary ops: `f` for floats, `i` for int32 where the op takes int32. */
 export type UnaryForms<T> = Forms<UnaryOp, IntUnaryOp, T>;
 /** A backend table of the binary ops: `f` for floats, `i` for int32 where the op takes int32. */
 export type BinaryForms<T> = Forms<BinaryOp, IntBinaryOp, T>;
 
-/** The form of a `Forms` row for `dtype`: `i` for int32, else `f`. */
-export function formFor<T>(op: string, row: { readonly f: T; readonly i?: T }, dtype: DType): T {
+/** The form of a `Forms` row for `dtype`: `i` for int32, `f32` (if any) for float32, else `f`. */
+export function formFor<T>(
+  op: string,
+  row: { readonly f: T; readonly i?: T; readonly f32?: T },
+  dtype: DType,
+): T {
+  if (dtype === 'float32' && row.f32 !== undefined) return row.f32;
   if (dtype !== 'int32') return row.f;
   if (row.i === undefined)
     throw new DTypeError(op, 'has no int32 form', 'cast the input to float32 (Tensor ops do)');

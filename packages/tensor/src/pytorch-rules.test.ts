@@ -1,0 +1,42 @@
+// Where Nabla follows PyTorch's rules on purpose (issue 18): dtype promotion with 0-d operands and
+// numbers, mean refused on integers. The expected dtypes are PyTorch 1.13's (torch.result_type).
+import { cpu } from '../../backend-cpu/src/index.js';
+import { describe, expect, test } from 'vitest';
+import { DTypeError, type DType, tensor, useBackend, where } from './index.js';
+
+useBackend(cpu());
+
+const t = (dtype: DType, zeroD = false) => tensor(zeroD ? 1 : [1, 2, 3], { dtype });
+
+describe('promotion with 0-d operands and numbers follows PyTorch', () => {
+  // [left, right, result]: `0` marks a 0-d tensor
+  // prettier-ignore
+  const CASES: [DType, boolean, DType, boolean, DType][] = [
+    ['float32', false, 'float64', true, 'float32'], // the issue's case: a 0-d float64 keeps float32
+    ['float64', true, 'float32', false, 'float32'],
+    ['int32', false, 'float64', true, 'float64'], // a higher category promotes
+    ['int32', false, 'float32', true, 'float32'],
+    ['float64', false, 'float32', true, 'float64'],
+    ['float32', true, 'float64', true, 'float64'], // both 0-d: ordinary promotion
+    ['float32', false, 'float64', false, 'float64'], // both with axes: ordinary promotion
+    ['float32', false, 'int32', true, 'float32'],
+  ];
+  for (const [da, za, db, zb, want] of CASES)
+    test(`${da}${za ? ' 0-d' : ''} + ${db}${zb ? ' 0-d' : ''} is ${want}`, () => {
+      expect(t(da, za).add(t(db, zb)).dtype).toBe(want);
+      expect(where(tensor([1, 0, 1], { dtype: 'int32' }), t(da, za), t(db, zb)).dtype).toBe(want);
+    });
+  test('numbers: an integer keeps int32, a fraction makes float32, floats keep their dtype', () => {
+    expect(t('int32').add(2).dtype).toBe('int32');
+    expect(t('int32').add(1.5).dtype).toBe('float32');
+    expect(t('float64').mul(1.5).dtype).toBe('float64');
+    expect(t('float32').mul(1e300).dtype).toBe('float32');
+  });
+});
+
+test('mean and variance of int32 are refused (PyTorch: "could not infer output dtype")', () => {
+  const x = tensor([1, 2], { dtype: 'int32' });
+  expect(() => x.mean()).toThrow(DTypeError);
+  expect(() => x.variance()).toThrow(/cast\('float32'\)/);
+  expect(x.cast('float32').mean().dataSync()[0]).toBe(1.5);
+});
