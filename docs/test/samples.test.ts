@@ -97,6 +97,20 @@ const CHECKS: Record<string, (m: Any) => void> = {
     expect(m.dot).toContain('y⁽¹⁾ = x⁽²⁾ (3×1)');
     expect(m.dot.match(/label="matmul"/g)).toHaveLength(2);
   },
+  'from-pytorch': ({ results: r }) => {
+    expect(r.d).toEqual([4, 5]);
+    expect(r.wGrad).toEqual([0, -1]); // −1 from d, +1 from picked[0]
+    expect(r.clampGrad).toEqual([0, 1, 1, 1, 0]);
+    expect(r.alongAxis).toBe('array([[0., 1., 0.],\n       [1., 0., 0.]])');
+    expect(r.overAll).toBe('array([[0. , 0.5, 0.5],\n       [0. , 0. , 0. ]])');
+    expect(r.lse).toBe(Infinity);
+    expect(r.pows).toEqual([1, 1]);
+    expect(r.signOfNaN).toBeNaN();
+    expect(r.tiny).toBe(0);
+    expect(r.keeps).toBe('float32');
+    expect(r.overflow).toBe('DTypeError');
+    expect(r.meanOfInts).toBe('DTypeError');
+  },
   modules: ({ results: r }) => {
     expect(r.names).toEqual([
       'temperature',
