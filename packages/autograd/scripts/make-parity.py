@@ -84,6 +84,85 @@ case('logsumexp of +inf and -inf', lambda x: x.logsumexp(0), {'x': [INF, -INF]})
 case('pow(1, nan) and pow(-1, ±inf)', lambda x, y: x.pow(y),
      {'x': [1, 1, 1, -1, -1], 'y': [NAN, INF, -INF, INF, -INF]})
 
+# ---- the everyday API (issue 18), each against its PyTorch counterpart -------------------------
+X = [[0.5, -1.25, 3.0, 2.0], [1.5, 0.25, -2.0, 4.5], [-0.75, 2.5, 1.0, -3.5]]
+case('cumsum along 1', lambda x: x.cumsum(1), {'x': X}, grad=['x'])
+case('cumprod along 0', lambda x: x.cumprod(0), {'x': X}, grad=['x'])
+case('cumprod with zeros', lambda x: x.cumprod(1),
+     {'x': [[2, 0, 3, 0.5], [0, 1.5, -2, 3], [1, -1, 0.5, 0]]}, grad=['x'])
+case('sort descending along 1', lambda x: x.sort(stable=True, dim=1, descending=True), {'x': X},
+     grad=['x'])
+case('sort with NaN and ties', lambda x: x.sort(stable=True, dim=0),
+     {'x': [3, NAN, 1, 3, -INF, 1, NAN, 0]})
+case('argsort along 0', lambda x: x.argsort(0), {'x': X})
+case('topk 2 along 1', lambda x: x.topk(2, 1), {'x': X}, grad=['x'])
+case('topk smallest 2 along 0', lambda x: x.topk(2, 0, largest=False), {'x': X}, grad=['x'])
+case('max(dim) values and indices', lambda x: x.max(1), {'x': X}, grad=['x'])
+case('min(dim) keepdim', lambda x: x.min(0, keepdim=True), {'x': X}, grad=['x'])
+case('std along 1', lambda x: x.std(1), {'x': X}, grad=['x'])
+case('std unbiased=False', lambda x: x.std(unbiased=False), {'x': X}, grad=['x'])
+case('norm', lambda x: x.norm(), {'x': X}, grad=['x'])
+case('norm p=1 along 0', lambda x: x.norm(p=1, dim=0), {'x': X}, grad=['x'])
+case('norm p=inf along 1', lambda x: x.norm(p=INF, dim=1), {'x': X}, grad=['x'])
+case('norm p=3', lambda x: x.norm(p=3), {'x': X}, grad=['x'])
+case('norm of zeros', lambda x: x.norm(dim=1), {'x': [[0, 0, 0], [3, 4, 0]]}, grad=['x'])
+case('all and any', lambda x: (x.all(1).to(torch.float64), x.any(0).to(torch.float64), x.all().to(torch.float64)),
+     {'x': [[1, 0, 2], [NAN, 3, -1]]})
+case('isnan isinf isfinite', lambda x: (x.isnan().double(), x.isinf().double(), x.isfinite().double()),
+     {'x': [1, NAN, INF, -INF, 0]})
+case('nan_to_num', lambda x: x.nan_to_num(), {'x': [1, NAN, INF, -INF, -0.5]}, grad=['x'])
+case('nan_to_num with values', lambda x: x.nan_to_num(nan=7, posinf=8, neginf=-9),
+     {'x': [1, NAN, INF, -INF]})
+case('lerp', lambda x, y: x.lerp(y, 0.25), {'x': X, 'y': [[1, 2, 3, 4]]}, grad=['x', 'y'])
+case('lerp with a tensor weight', lambda x, y, w: x.lerp(y, w),
+     {'x': [1.0, 2.0, -3.0], 'y': [5.0, -2.0, 0.5], 'w': [0.0, 0.5, 1.5]}, grad=['x', 'y', 'w'])
+case('floor_divide', lambda x: torch.floor_divide(x, 1.5), {'x': [[3.5, -3.5, 0.25, -7.0]]})
+case('remainder', lambda x: torch.remainder(x, -1.5), {'x': [[3.5, -3.5, 0.25, -7.0]]},
+     grad=['x'])
+case('flip', lambda x: x.flip([0, 1]), {'x': X}, grad=['x'])
+case('roll along 1', lambda x: x.roll(-1, 1), {'x': X}, grad=['x'])
+case('roll flattened', lambda x: x.roll(5), {'x': X}, grad=['x'])
+case('roll along two axes', lambda x: x.roll((1, 2), (0, 1)), {'x': X}, grad=['x'])
+case('tril', lambda x: x.tril(), {'x': X}, grad=['x'])
+case('triu 1', lambda x: x.triu(1), {'x': X}, grad=['x'])
+case('tril -1 with infinities', lambda x: x.tril(-1), {'x': [[INF, NAN], [1, -INF]]})
+case('split 3 along 1', lambda x: x.split(3, 1), {'x': X}, grad=['x'])
+case('split sizes along 0', lambda x: x.split([1, 2], 0), {'x': X})
+case('chunk 2 along 1', lambda x: x.chunk(2, 1), {'x': X}, grad=['x'])
+case('repeat', lambda x: x.repeat(2, 1, 2), {'x': X}, grad=['x'])
+case('tile', lambda x: x.tile((2,)), {'x': X}, grad=['x'])
+case('einsum ij,jk->ik', lambda x, y: torch.einsum('ij,jk->ik', x, y),
+     {'x': X, 'y': [[1, 2], [3, -1], [0.5, 0], [-2, 1]]}, grad=['x', 'y'])
+case('einsum bij,bkj->bik', lambda x, y: torch.einsum('bij,bkj->bik', x, y),
+     {'x': [X, X], 'y': [X[:2], X[1:]]}, grad=['x', 'y'])
+case('einsum i,i-> and i,j->ij', lambda x, y: (torch.einsum('i,i->', x, y), torch.einsum('i,j->ij', x, y)),
+     {'x': [1, 2, 3], 'y': [4, -5, 6]}, grad=['x', 'y'])
+case('einsum ij->j and ij->ji', lambda x: (torch.einsum('ij->j', x), torch.einsum('ij->ji', x)),
+     {'x': X}, grad=['x'])
+case('einsum implicit ij,jk', lambda x, y: torch.einsum('ij,jk', x, y),
+     {'x': X, 'y': [[1, 2], [3, -1], [0.5, 0], [-2, 1]]})
+case('einsum three operands', lambda x, y, z: torch.einsum('ij,jk,kl->il', x, y, z),
+     {'x': X, 'y': [[1, 2], [3, -1], [0.5, 0], [-2, 1]], 'z': [[1, 0, 2], [0.5, -1, 1]]},
+     grad=['x', 'y', 'z'])
+case('index_select', lambda x, idx: x.index_select(1, idx), {'x': X, 'idx': [3, 0, 3]},
+     grad=['x'])
+case('integer-array indexing x[idx]', lambda x, idx: x[idx], {'x': X, 'idx': [[2, 0], [-1, 1]]},
+     grad=['x'])
+case('mask indexing x[mask]', lambda x: x[x > 1], {'x': X}, grad=['x'])
+case('row mask indexing x[rowmask]', lambda x, idxmask: x[idxmask.bool()],
+     {'x': X, 'idxmask': [1, 0, 1]}, grad=['x'])
+case('masked_fill', lambda x: x.masked_fill(x < 0, -9.0), {'x': X}, grad=['x'])
+case('scatter', lambda x, s, idx: x.scatter(1, idx, s),
+     {'x': X, 's': [[10, 20], [30, 40], [50, 60]], 'idx': [[3, 0], [1, 2], [0, 1]]},
+     grad=['x', 's'])
+case('scatter a number', lambda x, idx: x.scatter(0, idx, 7.0),
+     {'x': X, 'idx': [[2, 0, 1, 0]]}, grad=['x'])
+case('scatter_add', lambda x, s, idx: x.scatter_add(1, idx, s),
+     {'x': X, 's': [[10, 20], [30, 40], [50, 60]], 'idx': [[3, 3], [1, 2], [0, 1]]},
+     grad=['x', 's'])
+case('slicing x[:, 1:3] and x[-1, ::2]', lambda x: (x[:, 1:3], x[-1, ::2]), {'x': X}, grad=['x'])
+case('where method', lambda x: x.where(x > 0, torch.tensor(0.5)), {'x': X}, grad=['x'])
+
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'parity.json')
 with open(path, 'w') as f:
     json.dump({'generator': f'scripts/make-parity.py, torch {torch.__version__}', 'cases': CASES},

@@ -3,6 +3,7 @@ import {
   type SliceSpec,
   type Tensor,
   type UnaryOp,
+  arange,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
@@ -17,7 +18,7 @@ export type DiffOp =
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
-  | 'clamp'; // prettier-ignore
+  | 'clamp' | 'cumsum' | 'cumprod'; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -72,6 +73,10 @@ export interface RuleParams {
   softmaxCrossEntropy: Tensor;
   /** The bounds. */
   clamp: ClampParams;
+  /** The axis (normalized). */
+  cumsum: number;
+  /** The axis (normalized). */
+  cumprod: number;
 }
 
 /** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
@@ -145,6 +150,33 @@ const extremum =
     const count = mask.sum(p.axes, true);
     return [spread(g, x, p).mul(mask.div(count))];
   };
+
+/**
+ * The gradient of y = cumprod(x) along `axis`: Σ_{j ≥ i} g_j·∂y_j/∂x_i. Where x has no zero (known
+ * on a synchronous backend) that is revcumsum(g·y)/x, O(n); otherwise, as PyTorch, the exact
+ * O(n²) form: ∂y_j/∂x_i = Π_{k ≤ j, k ≠ i} x_k, a cumprod of x with x_i replaced by 1, per i.
+ */
+function cumprodGrad(g: Variable, x: Variable, y: Variable, axis: number): Variable {
+  if (x.rank === 0) return g;
+  const t = x.data;
+  const zeroFree = t.backend.readSync !== undefined && !t.eq(0).any().dataSync()[0];
+  if (zeroFree) return g.mul(y).flip(axis).cumsum(axis).flip(axis).div(x);
+  const n = x.shape[axis]!;
+  // the axis last, then a new axis i before it: m[..., i, k] = (k = i ? 1 : x_k)
+  const order = [...x.shape.keys()].filter((a) => a !== axis).concat(axis);
+  const xl = x.permute(...order);
+  const gl = g.permute(...order);
+  const eye = arange(n, undefined, 1, { backend: t.backend });
+  const diag = eye.reshape([n, 1]).eq(eye.reshape([1, n]));
+  const m = where(diag, 1, xl.unsqueeze(-2).expand([...xl.shape.slice(0, -1), n, n]));
+  const upper = eye
+    .reshape([n, 1])
+    .le(eye.reshape([1, n]))
+    .cast(x.dtype); // j ≥ i
+  const d = m.cumprod(-1).mul(upper).mul(gl.unsqueeze(-2)).sum(-1);
+  const back = order.map((_, i) => order.indexOf(i));
+  return d.permute(...back);
+}
 
 /** The gradient rule of every recorded op, in one table keyed by primitive. */
 export const RULES: { [K in DiffOp]: Rule<K> } = {
@@ -250,6 +282,9 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? fit(where(cond, 0, g), b!) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  // ∂/∂x_i = Σ_{j ≥ i} g_j: the running sum of g from the end
+  cumsum: (g, _xs, _y, _needs, axis) => [g.rank ? g.flip(axis).cumsum(axis).flip(axis) : g],
+  cumprod: (g, [x], y, _needs, axis) => [cumprodGrad(g, x!, y, axis)],
   clamp: (g, [x], _y, _needs, { min, max }) => {
     // 1 inside [min, max], bounds included (PyTorch); 0 outside and at NaN
     const inside = [

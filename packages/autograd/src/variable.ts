@@ -1,5 +1,12 @@
 import {
   type Axes,
+  type Backend,
+  INDEXING,
+  type IndexingMethods,
+  NablaError,
+  SELECT,
+  type SelectMethods,
+  scatterAdd as scatterAddTensor,
   BINARY_OPS,
   type BinaryOp,
   COMPOSITES,
@@ -22,6 +29,7 @@ import { isGradEnabled } from './mode.js';
 import { FunctionNode } from './node.js';
 import { type DiffOp, type OpParams, RULES } from './rules.js';
 import { backward, type BackwardOptions } from './engine.js';
+import { scatterAdd, where } from './functions.js';
 
 /** What a Variable's binary ops accept: a Variable, or a Tensor or number taken as a constant. */
 export type Operand = Variable | Tensor | number;
@@ -30,7 +38,12 @@ export type Hook = (grad: Variable) => Variable | void;
 
 type OperandMethods = { [K in BinaryOp]: (other: Operand) => Variable };
 export interface Variable
-  extends UnaryMethods<Variable>, OperandMethods, CompositeMethods<Variable> {}
+  extends
+    UnaryMethods<Variable>,
+    OperandMethods,
+    CompositeMethods<Variable>,
+    SelectMethods<Variable>,
+    IndexingMethods<Variable> {}
 
 /**
  * A node of the computation graph holding a value (`data`), the gradient of a loss with respect to
@@ -90,6 +103,30 @@ export class Variable {
   /** Whether no function node made this variable (inputs and parameters are leaves). */
   get isLeaf(): boolean {
     return this.gradFn === null;
+  }
+  /** The backend of `data`. */
+  get backend(): Backend {
+    return this.data.backend;
+  }
+
+  /**
+   * Sets `requiresGrad` in place and returns this variable, as PyTorch's `requires_grad_()`: only
+   * on a leaf (a computed variable's flag follows its inputs).
+   */
+  requiresGrad_(requiresGrad = true): this {
+    if (!this.isLeaf)
+      throw new NablaError(
+        'requiresGrad_',
+        'only a leaf can change requiresGrad (this variable was computed by an op)',
+        'detach() it first to get a leaf',
+      );
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** A copy of the value in storage of its own, recorded in the graph (the gradient passes as is). */
+  clone(): Variable {
+    return record('reshape', [this], this.data.clone());
   }
 
   /** Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). */
@@ -177,6 +214,42 @@ export class Variable {
   /** Not differentiable: the result never requires grad. */
   argmin(axis?: number, keepDims = false): Variable {
     return new Variable(this.data.argmin(axis, keepDims));
+  }
+  /** int32 positions that sort along `axis` (stable): not differentiable (`sort` gives values). */
+  argsort(axis = -1, descending = false): Variable {
+    return new Variable(this.data.argsort(axis, descending));
+  }
+  /** The running sum along `axis`; the gradient is the running sum of g from the end. */
+  cumsum(axis: number): Variable {
+    return record(
+      'cumsum',
+      [this],
+      this.data.cumsum(axis),
+      normAxis('cumsum', axis, Math.max(1, this.rank)),
+    );
+  }
+  /** The running product along `axis`; its gradient is exact where x has zeros (as PyTorch's). */
+  cumprod(axis: number): Variable {
+    return record(
+      'cumprod',
+      [this],
+      this.data.cumprod(axis),
+      normAxis('cumprod', axis, Math.max(1, this.rank)),
+    );
+  }
+  /** `cond ? this : other`, elementwise (PyTorch's `Tensor.where`); differentiable in both. */
+  where(cond: Tensor | Variable, other: Operand): Variable {
+    return where(cond, this, other);
+  }
+  /** This plus `src` added at `index` along `axis` (PyTorch's `scatter_add`); differentiable in both. */
+  scatterAdd(axis: number, index: Tensor | Variable, src: Tensor | Variable): Variable {
+    const s =
+      src instanceof Variable
+        ? scatterAdd(this.shape, axis, index, src)
+        : new Variable(
+            scatterAddTensor(this.shape, axis, index instanceof Variable ? index.data : index, src),
+          );
+    return this.add(s);
   }
 
   // ---- products, views, indexing -------------------------------------------------------------
@@ -335,7 +408,7 @@ for (const op of BINARY_OPS)
     },
   });
 // a method the class defines itself (clamp: its own gradient rule) wins over the composite
-for (const [name, fn] of Object.entries(COMPOSITES))
+for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING }))
   if (!Object.hasOwn(Variable.prototype, name))
     Object.defineProperty(Variable.prototype, name, {
       value: function (this: Variable, ...args: unknown[]) {

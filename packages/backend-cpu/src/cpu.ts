@@ -24,6 +24,7 @@ import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { REDUCE_JS } from './tables.js';
+import { argsort, scan } from './scan.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -228,6 +229,8 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     scatterAdd,
     concat,
     cast,
+    scan,
+    argsort,
     copy: copyStrided,
     fused: FUSED,
     random(dist: RandomDist, dtype, size, seed, offset) {

@@ -2,6 +2,7 @@ import {
   type BinaryOp,
   type DType,
   type ReduceOp,
+  type ScanOp,
   type UnaryOp,
   binaryDType,
   binaryResultDType,
@@ -318,5 +319,66 @@ export function concat(xs: readonly Nd[], axis: number): Nd {
       k -= x.shape[ax]!;
     }
     throw new Error('reference concat: out of range');
+  });
+}
+
+/** The values of `x` along `axis` at every other index `rest` (a naive multi-index walk). */
+function lineAt(x: Nd, axis: number, rest: readonly number[]): number[] {
+  return Array.from({ length: x.shape[axis]! }, (_, i) => {
+    const idx = [...rest];
+    idx[axis] = i;
+    return x.data[ravel(idx, x.shape)]!;
+  });
+}
+
+/**
+ * The running sum or product along `axis`, each element folded left to right in float64 from the
+ * line's start (the CPU carries one accumulator along the line); cumprod computes int32 in
+ * float32. An int32 cumsum that leaves int32's range throws: the API raises there.
+ */
+export function scan(op: ScanOp, x: Nd, axis: number): Result {
+  if (x.shape.length === 0) {
+    const { out, scale } = scan(op, { ...x, shape: [1] }, 0);
+    return { out: { ...out, shape: [] }, scale };
+  }
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  const dtype = op === 'cumprod' && x.dtype === 'int32' ? 'float32' : x.dtype;
+  const input = dtype === x.dtype ? x : cast(x, dtype);
+  const scale = new Float64Array(x.data.length);
+  const out = fill(dtype, x.shape, (idx) => {
+    const line = lineAt(input, ax, idx).slice(0, idx[ax]! + 1);
+    const v = line.reduce((s, t) => (op === 'cumsum' ? s + t : s * t), op === 'cumsum' ? 0 : 1);
+    if (dtype === 'int32' && (v > 2147483647 || v < -2147483648))
+      throw new Error('reference cumsum: an int32 result that does not fit raises');
+    scale[ravel(idx, x.shape)] =
+      op === 'cumsum' ? line.reduce((s, t) => s + Math.abs(t), 0) : Math.abs(v);
+    return v;
+  });
+  return { out, scale };
+}
+
+/**
+ * Stable sort positions along `axis` by insertion sort (the CPU uses Array.prototype.sort): a
+ * value moves before another only when strictly less (greater, descending), NaN counting as
+ * larger than every number.
+ */
+export function argsort(x: Nd, axis: number, descending: boolean): Nd {
+  if (x.shape.length === 0) return fill('int32', [], () => 0);
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  const before = (p: number, q: number): boolean => {
+    const key = (v: number) => (v !== v ? Infinity : v);
+    const [a, b] = [key(p), key(q)];
+    if (a === b) return p === p && q !== q ? !descending : p !== p && q === q ? descending : false;
+    return descending ? a > b : a < b;
+  };
+  return fill('int32', x.shape, (idx) => {
+    const line = lineAt(x, ax, idx);
+    const order: number[] = [];
+    for (let i = 0; i < line.length; i++) {
+      let k = order.length;
+      while (k > 0 && before(line[i]!, line[order[k - 1]!]!)) k--;
+      order.splice(k, 0, i);
+    }
+    return order[idx[ax]!]!;
   });
 }

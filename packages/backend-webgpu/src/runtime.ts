@@ -396,7 +396,7 @@ export class Runtime {
     if (code === 2)
       throw new DTypeError(
         'sum',
-        'an int32 sum does not fit int32 (it would wrap; found by the GPU, reported at the next read)',
+        'an int32 sum or cumsum does not fit int32 (it would wrap; found by the GPU, reported at the next read)',
         "sum in a wider type: t.cast('float32').sum() (exact below 2^24)",
       );
     if (code) {

@@ -4,6 +4,17 @@
  *
  * @module @nablajs/tensor
  */
+// tensor.js first: it installs the composite methods, so the modules it imports that import it
+// back (indexing.js) must be evaluated before its body, which holds when it is entered first.
+export {
+  type BinaryMethods,
+  type NestedArray,
+  REFLECT,
+  type Reflected,
+  type SliceSpec,
+  Tensor,
+  type UnaryMethods,
+} from './tensor.js';
 export {
   type AdamStep,
   type Backend,
@@ -14,7 +25,10 @@ export {
   type TensorRef,
   useBackend,
 } from './backend.js';
-export { COMPOSITES, type CompositeMethods, type Primitives } from './composites.js';
+export { COMPOSITES, type CompositeMethods, FLOAT32_MAX, type Primitives } from './composites.js';
+export { einsum } from './einsum.js';
+export { INDEXING, type IndexingMethods, type IndexLike } from './indexing.js';
+export { SELECT, type SelectMethods, type ValuesIndices } from './select.js';
 export {
   arange,
   type CreateOptions,
@@ -70,12 +84,3 @@ export {
   sizeOf,
 } from './shape.js';
 export { memory, type MemoryStats } from './storage.js';
-export {
-  type BinaryMethods,
-  type NestedArray,
-  REFLECT,
-  type Reflected,
-  type SliceSpec,
-  Tensor,
-  type UnaryMethods,
-} from './tensor.js';

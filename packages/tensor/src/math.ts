@@ -5,6 +5,8 @@ import {
   type BinaryOp,
   REDUCE,
   type ReduceOp,
+  SCAN,
+  type ScanOp,
   type UnaryOp,
   binaryDType,
   binaryResultDType,
@@ -287,6 +289,33 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   } finally {
     for (const v of views) v.dispose();
   }
+}
+
+/** The running `op` along `axis`: cumsum keeps the dtype, cumprod computes int32 in float32. */
+export function scanOp(op: ScanOp, x: Tensor, axis: number): Tensor {
+  x.assertLive(op);
+  const ax = normAxis(op, axis, Math.max(1, x.rank));
+  if (x.rank === 0) {
+    const flat = x.reshape([1]);
+    const r = scanOp(op, flat, 0);
+    flat.dispose();
+    const out = r.reshape([]);
+    r.dispose();
+    return out;
+  }
+  return withTemps((temps) => {
+    const input =
+      SCAN[op].dtypes === 'float' && x.dtype === 'int32' ? castTemp(x, 'float32', temps) : x;
+    return wrap(x.backend, x.backend.scan(op, input, ax), input.dtype, x.shape);
+  });
+}
+
+/** int32 positions that sort `x` along `axis` (stable; NaN last, or first when `descending`). */
+export function argsortOp(x: Tensor, axis: number, descending: boolean): Tensor {
+  x.assertLive('argsort');
+  if (x.rank === 0) return wrap(x.backend, x.backend.zeros('int32', 1), 'int32', []);
+  const ax = normAxis('argsort', axis, x.rank);
+  return wrap(x.backend, x.backend.argsort(x, ax, descending), 'int32', x.shape);
 }
 
 export function castOp(x: Tensor, dtype: DType): Tensor {

@@ -103,7 +103,21 @@ export const OTHER = {
   cast: {},
   copy: {},
   random: {},
+  scan: {},
+  argsort: {},
 } as const satisfies Record<string, OtherTraits>;
+
+/**
+ * The running reductions of `Backend.scan` along one axis (the `scan` row of `OTHER`): `cumsum`
+ * takes every dtype (an int32 result that does not fit raises, as `sum`), `cumprod` floats only
+ * (int32 is cast to float32 first).
+ */
+export const SCAN = {
+  cumsum: { dtypes: 'any' },
+  cumprod: { dtypes: 'float' },
+} as const satisfies Record<string, UnaryTraits>;
+/** The name of a running reduction. */
+export type ScanOp = keyof typeof SCAN;
 
 /** The keys of the op record `R` whose row has the traits `T`: `OpsWith<typeof BINARY, { kind: 'compare' }>`. */
 export type OpsWith<R, T> = { [K in keyof R]: R[K] extends T ? K : never }[keyof R];
@@ -143,6 +157,8 @@ export const COMPARE_OPS: readonly CompareOp[] = BINARY_OPS.filter(isCompare);
 export const REDUCE_OPS = opsOf(REDUCE);
 /** Every other primitive. */
 export const OTHER_OPS = opsOf(OTHER);
+/** Every running reduction. */
+export const SCAN_OPS = opsOf(SCAN);
 
 /** The dtype a unary op computes in and returns for input `dtype`: float-only ops take int32 as float32. */
 export function unaryDType(op: UnaryOp, dtype: DType): DType {

@@ -10,11 +10,17 @@ import {
   checkBackend,
   gatherOp,
   matmulOp,
+  argsortOp,
   reduceOp,
   scalarFor,
+  scanOp,
+  scatterAdd,
   unaryOp,
+  where,
   wrap,
 } from './math.js';
+import { INDEXING, type IndexingMethods } from './indexing.js';
+import { SELECT, type SelectMethods } from './select.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './ops.js';
 import { contiguousStrides, isContiguous, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
@@ -52,9 +58,15 @@ export type SliceSpec =
 /** Numbers nested in arrays, one level per axis: `[[1, 2], [3, 4]]` is a 2×2 matrix. */
 export type NestedArray = number | NestedArray[];
 
-// The elementwise methods come from the op tables (installed below), the composites from COMPOSITES.
+// The elementwise methods come from the op tables (installed below), the composites from COMPOSITES,
+// SELECT and INDEXING.
 export interface Tensor
-  extends UnaryMethods<Tensor>, BinaryMethods<Tensor>, CompositeMethods<Tensor> {}
+  extends
+    UnaryMethods<Tensor>,
+    BinaryMethods<Tensor>,
+    CompositeMethods<Tensor>,
+    SelectMethods<Tensor>,
+    IndexingMethods<Tensor> {}
 
 /**
  * An n-d array on one backend. Immutable as far as its API goes (only `assign` writes, for
@@ -337,6 +349,22 @@ export class Tensor implements TensorRef {
   argmin(axis?: number, keepDims = false): Tensor {
     return reduceOp('argmin', this, axis, keepDims);
   }
+  /** The running sum along `axis` (PyTorch's `cumsum(dim)`); an int32 result must fit int32. */
+  cumsum(axis: number): Tensor {
+    return scanOp('cumsum', this, axis);
+  }
+  /** The running product along `axis` (PyTorch's `cumprod(dim)`); int32 is computed in float32. */
+  cumprod(axis: number): Tensor {
+    return scanOp('cumprod', this, axis);
+  }
+  /**
+   * int32 positions that sort this tensor along `axis` (the last by default): a stable sort, so
+   * equal values keep their order; NaN sorts after every number (before, when `descending`), as in
+   * PyTorch. `x.gather(axis, x.argsort(axis))` is the sorted tensor (see `sort`).
+   */
+  argsort(axis = -1, descending = false): Tensor {
+    return argsortOp(this, axis, descending);
+  }
   /**
    * The matrix product, with NumPy's rules: batched over leading axes (which broadcast), and 1-D
    * operands treated as a row or a column. Transposed operands are read through their strides.
@@ -351,6 +379,18 @@ export class Tensor implements TensorRef {
   /** PyTorch's gather: out[i][j] = this[i][index[i][j]] for axis 1; `index` is int32 of this rank. */
   gather(axis: number, index: Tensor): Tensor {
     return gatherOp(this, axis, index);
+  }
+  /** `cond ? this : other` elementwise, broadcasting (PyTorch's `Tensor.where`; `cond` int32). */
+  where(cond: Tensor, other: Tensor | number): Tensor {
+    return where(cond, this, other);
+  }
+  /** This plus `src` added at `index` along `axis`: out[i][index[i][j]] += src[i][j] for axis 1
+   * (PyTorch's `scatter_add`, out of place). */
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor {
+    const s = scatterAdd(this.shape, axis, index, src);
+    const out = this.add(s);
+    s.dispose();
+    return out;
   }
   /** This tensor converted to `dtype` (itself, as a view, when it already has it). */
   cast(dtype: DType): Tensor {
@@ -476,7 +516,7 @@ for (const op of BINARY_OPS)
       return binaryOp(op, this, other);
     },
   });
-for (const [name, fn] of Object.entries(COMPOSITES))
+for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING }))
   Object.defineProperty(Tensor.prototype, name, {
     value: function (this: Tensor, ...args: unknown[]) {
       return (fn as (...a: unknown[]) => Tensor)(this, ...args);
