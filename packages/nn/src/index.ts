@@ -49,6 +49,25 @@ export {
   type ReductionOptions,
 } from './losses.js';
 export {
+  CosineEmbeddingLoss,
+  cosineEmbeddingLoss,
+  HuberLoss,
+  huberLoss,
+  type HuberOptions,
+  KLDivLoss,
+  klDivLoss,
+  type KLDivOptions,
+  L1Loss,
+  l1Loss,
+  MarginRankingLoss,
+  marginRankingLoss,
+  type MarginOptions,
+  PairLoss,
+  SmoothL1Loss,
+  smoothL1Loss,
+  type SmoothL1Options,
+} from './more-losses.js';
+export {
   calculateGain,
   fanIn,
   fanOut,
