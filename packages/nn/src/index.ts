@@ -4,6 +4,7 @@
  *
  * @module @nablajs/nn
  */
+export { type ForwardHook, type ForwardPreHook } from './hooks.js';
 export {
   asVariable,
   type Input,
