@@ -35,6 +35,7 @@ def case(name, fn, inputs, grad=()):
         ts[k] = t.requires_grad_() if k in grad else t
     out = fn(**ts)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    outs = [o for x in outs for o in (x if isinstance(x, (tuple, list)) else [x])]  # flattened
     grads = {}
     if grad:
         y = outs[0]
@@ -162,6 +163,29 @@ case('scatter_add', lambda x, s, idx: x.scatter_add(1, idx, s),
      grad=['x', 's'])
 case('slicing x[:, 1:3] and x[-1, ::2]', lambda x: (x[:, 1:3], x[-1, ::2]), {'x': X}, grad=['x'])
 case('where method', lambda x: x.where(x > 0, torch.tensor(0.5)), {'x': X}, grad=['x'])
+
+# ---- torch.autograd.functional --------------------------------------------------------------------
+AF = torch.autograd.functional
+def f1(x):
+    return x.sin() * x.sum()
+def f2(x, y):
+    return (x @ y).tanh()
+def s1(x):
+    return (x ** 3).sum() + x[0] * x[1]
+def s2(x, y):
+    return (x * y.exp()).sum() + (x ** 2).sum() * y.sum()
+V3 = [0.5, -1.25, 2.0]
+case('jacobian of sin(x)·Σx', lambda x: AF.jacobian(f1, x), {'x': V3})
+case('jacobian of tanh(x @ y), two inputs', lambda x, y: AF.jacobian(f2, (x, y)),
+     {'x': [[0.5, -1.0], [2.0, 0.25]], 'y': [[1.0, 0.5, -0.5], [0.25, -1.0, 2.0]]})
+case('hessian of Σx³ + x0·x1', lambda x: AF.hessian(s1, x), {'x': V3})
+case('hessian of two inputs', lambda x, y: [b for row in AF.hessian(s2, (x, y)) for b in row],
+     {'x': [0.5, -1.0], 'y': [0.25, 0.75]})
+case('vjp', lambda x, v: AF.vjp(f1, x, v), {'x': V3, 'v': [1.0, -2.0, 0.5]})
+case('jvp', lambda x, v: AF.jvp(f1, x, v), {'x': V3, 'v': [1.0, -2.0, 0.5]})
+case('jvp of two inputs', lambda x, y, vx, vy: AF.jvp(f2, (x, y), (vx, vy)),
+     {'x': [[0.5, -1.0], [2.0, 0.25]], 'y': [[1.0, 0.5, -0.5], [0.25, -1.0, 2.0]],
+      'vx': [[1.0, 0.0], [0.5, -1.0]], 'vy': [[0.0, 1.0, 2.0], [-1.0, 0.5, 0.25]]})
 
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'parity.json')
 with open(path, 'w') as f:

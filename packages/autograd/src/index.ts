@@ -6,7 +6,16 @@
  * @module @nablajs/autograd
  */
 export { backward, type BackwardOptions, grad, type GradOptions } from './engine.js';
-export { isGradEnabled, noGrad, withGradMode } from './mode.js';
+export { enableGrad, isGradEnabled, noGrad, withGradMode } from './mode.js';
+export {
+  type Fn,
+  type FunctionalOptions,
+  hessian,
+  jacobian,
+  jvp,
+  type Point,
+  vjp,
+} from './functional.js';
 export { type Backward, type Edge, FunctionNode } from './node.js';
 export {
   type DiffOp,

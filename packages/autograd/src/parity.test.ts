@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { cpu } from '@nablajs/backend-cpu';
 import { Tensor, einsum, tensor, useBackend } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
-import { Variable, grad } from './index.js';
+import { Variable, grad, hessian, jacobian, jvp, vjp } from './index.js';
 
 useBackend(cpu());
 
@@ -95,7 +95,34 @@ const IMPL: Record<string, (x: Record<string, V>) => Out> = {
   scatter_add: ({ x, s, idx }) => x!.scatterAdd(1, idx!, s!),
   'slicing x[:, 1:3] and x[-1, ::2]': ({ x }) => [x!.at(':', '1:3'), x!.at(-1, '::2')],
   'where method': ({ x }) => x!.where(x!.gt(0), 0.5),
+
+  'jacobian of sin(x)·Σx': ({ x }) => jacobian(f1, x!),
+  'jacobian of tanh(x @ y), two inputs': ({ x, y }) => jacobian(f2, [x!, y!]),
+  'hessian of Σx³ + x0·x1': ({ x }) => hessian(s1, x!),
+  'hessian of two inputs': ({ x, y }) => hessian(s2, [x!, y!]).flat(),
+  vjp: ({ x, v }) => {
+    const r = vjp(f1, x!, v!);
+    return [r.output, r.vjp as V];
+  },
+  jvp: ({ x, v }) => {
+    const r = jvp(f1, x!, v!);
+    return [r.output, r.jvp];
+  },
+  'jvp of two inputs': ({ x, y, vx, vy }) => {
+    const r = jvp(f2, [x!, y!], [vx!, vy!]);
+    return [r.output, r.jvp];
+  },
 };
+
+// the functions of the torch.autograd.functional cases (make-parity.py has their twins)
+const f1 = (x: V) => x.sin().mul(x.sum());
+const f2 = (x: V, y: V) => x.matmul(y).tanh();
+const s1 = (x: V) =>
+  x
+    .pow(3)
+    .sum()
+    .add(x.at(0).mul(x.at(1)));
+const s2 = (x: V, y: V) => x.mul(y.exp()).sum().add(x.square().sum().mul(y.sum()));
 
 const decode = (e: Encoded): number[] => e.data.map(Number);
 const outputs = (o: Out): V[] =>
@@ -135,11 +162,13 @@ describe('agrees with PyTorch 1.13 (fixtures/parity.json)', () => {
       const outs = outputs(IMPL[c.name]!(inputs));
       expect(outs.length, 'outputs').toBe(c.outputs.length);
       outs.forEach((o, i) => expectClose(o.data, c.outputs[i]!, `output ${i}`));
-      // the same composites on Tensors give the same values
+      // the same composites on Tensors give the same values (the functional API gives Variables)
       const plain: Record<string, V> = {};
       for (const [k, v] of Object.entries(inputs)) plain[k] = v.data as unknown as V;
-      const touts = outputs(IMPL[c.name]!(plain)) as unknown as Tensor[];
-      touts.forEach((o, i) => expectClose(o, c.outputs[i]!, `Tensor output ${i}`));
+      const touts = outputs(IMPL[c.name]!(plain)) as unknown[];
+      touts.forEach((o, i) =>
+        expectClose(o instanceof Tensor ? o : (o as V).data, c.outputs[i]!, `Tensor output ${i}`),
+      );
       if (!c.grad.length) return;
       const y = outs[0]!;
       const g = tensor(

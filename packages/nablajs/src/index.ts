@@ -22,6 +22,7 @@ export { cpu } from '@nablajs/backend-cpu';
 export { type WebGpuBackend, type WebGpuOptions, webgpu } from '@nablajs/backend-webgpu';
 export {
   customFunction,
+  enableGrad,
   grad,
   gradcheck,
   gradgradcheck,
