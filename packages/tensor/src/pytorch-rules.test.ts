@@ -2,7 +2,16 @@
 // numbers, mean refused on integers. The expected dtypes are PyTorch 1.13's (torch.result_type).
 import { cpu } from '../../backend-cpu/src/index.js';
 import { describe, expect, test } from 'vitest';
-import { DTypeError, type DType, tensor, useBackend, where } from './index.js';
+import {
+  DTypeError,
+  type DType,
+  fullLike,
+  randLike,
+  randnLike,
+  tensor,
+  useBackend,
+  where,
+} from './index.js';
 
 useBackend(cpu());
 
@@ -39,4 +48,13 @@ test('mean and variance of int32 are refused (PyTorch: "could not infer output d
   expect(() => x.mean()).toThrow(DTypeError);
   expect(() => x.variance()).toThrow(/cast\('float32'\)/);
   expect(x.cast('float32').mean().dataSync()[0]).toBe(1.5);
+});
+
+test('randLike, randnLike and fullLike take the shape, backend and (float) dtype', () => {
+  const x = tensor([[1, 2, 3]], { dtype: 'float64' });
+  const r = randLike(x, { seed: 1 });
+  expect([r.shape, r.dtype]).toEqual([[1, 3], 'float64']);
+  expect(Array.from(r.dataSync()).every((v) => v >= 0 && v < 1)).toBe(true);
+  expect(randnLike(tensor([1, 2], { dtype: 'int32' })).dtype).toBe('float32');
+  expect(Array.from(fullLike(x, 7).dataSync())).toEqual([7, 7, 7]);
 });
