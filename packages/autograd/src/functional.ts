@@ -112,13 +112,29 @@ export function hessian(
   return single ? h[0]![0]! : h;
 }
 
+/** What `vjp` returns, as PyTorch's pair. */
+export interface VjpResult {
+  /** f at the point (a constant unless `createGraph`). */
+  output: Variable;
+  /** vᵀ·∂f/∂x, one per input when the point is a list. */
+  vjp: Variable | Variable[];
+}
+
+/** What `jvp` returns, as PyTorch's pair. */
+export interface JvpResult {
+  /** f at the point (a constant unless `createGraph`). */
+  output: Variable;
+  /** ∂f/∂x·v, shaped like the output. */
+  jvp: Variable;
+}
+
 /** The output of `f` and the vector-Jacobian product vᵀ·∂f/∂x (`v` may be omitted for a scalar f). */
 export function vjp(
   f: Fn,
   inputs: Point,
   v?: Variable | Tensor | number,
   opts: FunctionalOptions = {},
-): { output: Variable; vjp: Variable | Variable[] } {
+): VjpResult {
   const keep = opts.createGraph ?? false;
   const { xs, single } = leaves(inputs, keep);
   const y = withGradMode(true, () => f(...xs));
@@ -142,7 +158,7 @@ export function jvp(
   inputs: Point,
   v: Variable | Tensor | readonly (Variable | Tensor)[],
   opts: FunctionalOptions = {},
-): { output: Variable; jvp: Variable } {
+): JvpResult {
   const keep = opts.createGraph ?? false;
   const { xs } = leaves(inputs, true);
   const vs = Array.isArray(v) ? v : [v];

@@ -13,8 +13,10 @@ export {
   hessian,
   jacobian,
   jvp,
+  type JvpResult,
   type Point,
   vjp,
+  type VjpResult,
 } from './functional.js';
 export { type Backward, type Edge, FunctionNode } from './node.js';
 export {

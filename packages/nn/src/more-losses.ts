@@ -192,6 +192,7 @@ export class KLDivLoss extends FunctionLoss<KLDivOptions & ReductionOptions> {
 
 /** A loss of two inputs and a ±1 target: `forward(input1, input2, target)`. */
 export abstract class PairLoss extends Loss {
+  /** The loss function the module calls. */
   protected abstract readonly fn: (a: Input, b: Input, y: Input, o: MarginOptions) => Variable;
   constructor(
     /** The options of every call. */

@@ -10,7 +10,14 @@ import { type SliceSpec, Tensor } from './tensor.js';
 // bool dtype: masks are int32 (what comparisons give), non-zero meaning true.
 
 /** int32 indices: a Tensor (a Variable's values count), or numbers. */
-export type IndexLike = Tensor | { readonly data: Tensor } | readonly number[] | Int32Array;
+export type IndexLike =
+  | Tensor
+  | {
+      /** The values of a Variable (autograd's), whose indices are its data. */
+      readonly data: Tensor;
+    }
+  | readonly number[]
+  | Int32Array;
 
 /** The Tensor behind an index or a mask (a Variable's data), or undefined for plain numbers. */
 function tensorOf(x: unknown): Tensor | undefined {
