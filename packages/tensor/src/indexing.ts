@@ -40,18 +40,26 @@ function indexTensor(
   return t.where(t.ge(0), t.add(size));
 }
 
-/** The values of a mask: read synchronously (the CPU), or given as numbers. */
-function maskValues(op: string, mask: unknown): { values: ArrayLike<number>; shape: number[] } {
+/**
+ * The values of a mask and its shape: read synchronously (the CPU), or given as numbers, which
+ * mask axis 0 of `x` (as many as its first size) or every element (as many as its size).
+ */
+function maskValues(
+  op: string,
+  mask: unknown,
+  x: readonly number[],
+): { values: ArrayLike<number>; shape: number[] } {
   const t = tensorOf(mask);
   if (!t) {
     const values = mask as ArrayLike<number>;
-    return { values, shape: [values.length] };
+    const n = values.length;
+    return { values, shape: n === x[0] || n !== sizeOf(x) ? [n] : [...x] };
   }
   if (!t.backend.readSync)
     throw new BackendError(
       op,
       `the result's shape depends on the mask's values, which backend '${t.backend.name}' cannot read synchronously`,
-      `read them first: x.${op}(await mask.data()) (a mask over axis 0)`,
+      `read them first: x.${op}(await mask.data())`,
     );
   return { values: t.dataSync(), shape: [...t.shape] };
 }
@@ -109,7 +117,7 @@ export const INDEXING = {
    * mask's values, so a mask on the GPU is read first (`x.maskedSelect(await mask.data())`).
    */
   maskedSelect<T extends Primitives<T>>(x: T, mask: IndexLike): T {
-    const { values, shape } = maskValues('maskedSelect', mask);
+    const { values, shape } = maskValues('maskedSelect', mask, x.shape);
     const lead = x.shape.slice(0, shape.length);
     if (shape.length > x.shape.length || shape.some((d, i) => d !== lead[i]))
       throw new ShapeError(

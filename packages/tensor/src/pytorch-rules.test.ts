@@ -58,3 +58,25 @@ test('randLike, randnLike and fullLike take the shape, backend and (float) dtype
   expect(randnLike(tensor([1, 2], { dtype: 'int32' })).dtype).toBe('float32');
   expect(Array.from(fullLike(x, 7).dataSync())).toEqual([7, 7, 7]);
 });
+
+test('maskedSelect takes a mask as numbers: over axis 0, or over every element', () => {
+  const x = tensor([
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ]);
+  expect(Array.from(x.maskedSelect([0, 1, 1]).dataSync())).toEqual([3, 4, 5, 6]);
+  expect(x.maskedSelect([0, 1, 1]).shape).toEqual([2, 2]);
+  expect(Array.from(x.maskedSelect(new Int32Array([1, 0, 0, 1, 1, 0])).dataSync())).toEqual([
+    1, 4, 5,
+  ]);
+  expect(() => x.maskedSelect([1, 0])).toThrow(/does not match/);
+});
+
+test('maskedSelect on a backend that reads asynchronously asks for the mask values first', async () => {
+  const gpuLike = { ...cpu(), name: 'async', sync: false, readSync: undefined };
+  const x = tensor([1, 2, 3], { backend: gpuLike });
+  const mask = x.gt(1);
+  expect(() => x.maskedSelect(mask)).toThrow(/await mask.data\(\)/);
+  expect(await x.maskedSelect(await mask.data()).data()).toEqual(new Float32Array([2, 3]));
+});
