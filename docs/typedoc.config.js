@@ -42,6 +42,8 @@ export default {
   packagesRequiringDocumentation: ordered.map((pkg) => pkg.name),
   treatValidationWarningsAsErrors: true,
   hideGenerator: true,
+  // Lists as tables with each item's summary: the packages on /api/, the exports on each package's page.
+  indexFormat: 'table',
   // No public git remote to link sources to yet.
   disableSources: true,
 };

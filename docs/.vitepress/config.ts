@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig, type DefaultTheme } from 'vitepress';
+import { sampleContextPlugin } from './sample-context.ts';
 
 // Written by TypeDoc (typedoc.config.js) before the site is built.
 const apiSidebarFile = new URL('../api/typedoc-sidebar.json', import.meta.url);
@@ -16,6 +17,10 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'A first network', link: '/guide/first-network' },
       { text: 'CPU or WebGPU', link: '/guide/backends' },
       { text: 'From PyTorch', link: '/guide/from-pytorch' },
+      { text: 'From MNIST to a prediction', link: '/guide/tutorial' },
+      { text: 'Performance', link: '/guide/performance' },
+      { text: 'Troubleshooting and FAQ', link: '/guide/troubleshooting' },
+      { text: 'Changelog', link: '/guide/changelog' },
     ],
   },
   {
@@ -56,13 +61,18 @@ export default defineConfig({
   vite: { build: { chunkSizeWarningLimit: 2000 } },
   // A dead link fails the build (VitePress's default, stated here so that nobody turns it off).
   ignoreDeadLinks: false,
-  markdown: { math: true },
+  markdown: {
+    math: true,
+    // under each snippet of a sample without imports: its imports and setup, folded
+    config: (md) => sampleContextPlugin(md, (path) => readFileSync(path, 'utf8')),
+  },
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/guide/install' },
       { text: 'Concepts', link: '/concepts/tensors' },
       { text: 'The lecture', link: '/lecture/' },
       { text: 'API', link: '/api/' },
+      { text: 'Changelog', link: '/guide/changelog' },
     ],
     sidebar: {
       '/guide/': guide,

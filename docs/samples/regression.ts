@@ -54,19 +54,19 @@ const y = await fit(net);
 // θ_ML) − tᵢ)²
 const meanSquare = await y.sub(t).square().mean().item();
 const betaHat = 1 / meanSquare;
-console.log(`β̂ = ${betaHat.toFixed(1)} (true β = ${beta})`);
-// β̂ = 100.3 (true β = 100)
+console.log(`β_ML = ${betaHat.toFixed(1)} (true β = ${beta})`);
+// β_ML = 100.3 (true β = 100)
 // #endregion beta
 
 // #region linear
 // A single layer (no hidden units) can only fit a line: its residual holds the
 // misfit too, so
-// 1/β̂ measures noise plus model error and β̂ comes out far below the true β
+// 1/β_ML measures noise plus model error and β_ML comes out far below the true β
 const line = new Linear(1, 1);
 const yLine = await fit(line);
 const betaLine = 1 / (await yLine.sub(t).square().mean().item());
-console.log(`single layer: β̂ = ${betaLine.toFixed(1)}`);
-// single layer: β̂ = 2.5
+console.log(`single layer: β_ML = ${betaLine.toFixed(1)}`);
+// single layer: β_ML = 2.5
 // #endregion linear
 
 // #region map

@@ -1,8 +1,16 @@
 // Before the site is built: draws the computation graphs of the samples with Nabla's own toDot
 // (rendered to SVG by Graphviz compiled to WebAssembly) into generated/graphs/, writes the table of
-// the committed vanishing-gradient run from its results.json, and copies that run's report into
-// public/ so that the site can link to it. Everything it writes is ignored by git.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// the committed vanishing-gradient run from its results.json, copies that run's report into
+// public/ so that the site can link to it, and writes the benchmark tables and the changelog into
+// generated/. Everything it writes is ignored by git.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instance } from '@viz-js/viz';
@@ -21,7 +29,12 @@ const log = console.log;
 console.log = () => {}; // the samples print for their readers
 for (const [sample, picture] of Object.entries(GRAPHS)) {
   const { dot } = (await import(`../samples/${sample}.ts`)) as { dot: string };
-  const svg = viz.renderString(dot, { format: 'svg', engine: 'dot' });
+  // The samples draw left to right, which squeezes a long graph into the page's column (labels of
+  // 7 px); top to bottom it fits at its own size, 14 pt labels.
+  const svg = viz.renderString(dot.replace('rankdir=LR', 'rankdir=TB; ranksep=0.3'), {
+    format: 'svg',
+    engine: 'dot',
+  });
   writeFileSync(join(docs, 'generated/graphs', picture), svg);
 }
 console.log = log;
@@ -57,4 +70,48 @@ copyFileSync(
   join(results, 'report.html'),
   join(docs, 'public/results/vanishing-gradient/report.html'),
 );
-log(`prepare: ${Object.keys(GRAPHS).length} graphs drawn, a table written, a report copied`);
+// The benchmark tables (bench/results/, written by `pnpm bench`) for guide/performance.md, each
+// heading one level down so that they sit under the page's own.
+const BENCH_TABLES = ['bench/matmul.md', 'bench/mnist.md', 'bench/gpu.md'];
+mkdirSync(join(docs, 'generated/bench'), { recursive: true });
+for (const table of BENCH_TABLES) {
+  const text = readFileSync(join(docs, '..', table.replace('bench/', 'bench/results/')), 'utf8');
+  writeFileSync(join(docs, 'generated', table), text.replace(/^(#+) /gm, '#$1 '));
+}
+
+// The changelog: each package's CHANGELOG.md (written by `changeset version` at a release), after
+// the changes not released yet (.changeset/*.md).
+writeFileSync(join(docs, 'generated/changelog.md'), changelog());
+
+log(
+  `prepare: ${Object.keys(GRAPHS).length} graphs drawn, a table written, a report copied, ` +
+    `${BENCH_TABLES.length} benchmark tables and the changelog written`,
+);
+
+function changelog(): string {
+  const root = join(docs, '..');
+  const pending = readdirSync(join(root, '.changeset'))
+    .filter((f) => f.endsWith('.md') && f !== 'README.md')
+    .sort()
+    .map((f) => {
+      const text = readFileSync(join(root, '.changeset', f), 'utf8');
+      const [, front = '', body = ''] = /^---\n([\s\S]*?)\n---\n([\s\S]*)$/.exec(text) ?? [];
+      const bumps = front
+        .split('\n')
+        .map((line) => /^['"]?([^'":]+)['"]?:\s*(\w+)/.exec(line.trim()))
+        .filter((m) => m !== null)
+        .map((m) => `\`${m[1]}\` (${m[2]})`);
+      return `- ${body.trim().replace(/\n/g, '\n  ')}\n\n  _${bumps.join(', ')}_`;
+    });
+  const released = readdirSync(join(root, 'packages'))
+    .map((dir) => join(root, 'packages', dir, 'CHANGELOG.md'))
+    .filter((path) => existsSync(path))
+    .map((path) => readFileSync(path, 'utf8').replace(/^(#+) /gm, '#$1 '));
+  return [
+    '## Not released yet',
+    '',
+    pending.length ? pending.join('\n\n') : 'Nothing.',
+    '',
+    ...(released.length ? released : ['## Released', '', 'No release yet.', '']),
+  ].join('\n');
+}

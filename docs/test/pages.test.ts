@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { regionOf, sampleContext } from '../.vitepress/sample-context.ts';
 
 const docs = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Generated or installed, not written by hand.
@@ -97,5 +98,27 @@ describe('pages', () => {
       .filter((f) => f.endsWith('.ts'))
       .map((f) => `samples/${f}`);
     expect(samples.filter((s) => !shown.has(s))).toEqual([]);
+  });
+
+  it('show the imports of every snippet: its own, or under it (.vitepress/sample-context.ts)', () => {
+    const without = snippets.filter(({ file, region }) => {
+      const text = readFileSync(join(docs, file), 'utf8');
+      const own = region ? /^import\b/m.test(regionOf(text, region) ?? '') : true;
+      return !own && !sampleContext(text, region)?.includes('import');
+    });
+    expect(without).toEqual([]);
+    // most pages show parts of programs: the context is what makes them runnable
+    expect(
+      snippets.filter((s) => sampleContext(readFileSync(join(docs, s.file), 'utf8'), s.region))
+        .length,
+    ).toBeGreaterThan(20);
+  });
+
+  it("show the README's example as samples/readme.ts has it (which samples.test.ts runs)", () => {
+    const sample = readFileSync(join(docs, 'samples/readme.ts'), 'utf8');
+    const region = regionOf(sample, 'sample');
+    expect(region).toBeTruthy();
+    const readme = readFileSync(join(docs, '../README.md'), 'utf8');
+    expect(readme).toContain('```ts\n' + region + '```\n');
   });
 });

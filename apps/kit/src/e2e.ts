@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
 
@@ -25,6 +25,16 @@ export const CHROMIUM_ARGS = [
   '--use-angle=swiftshader',
   '--use-webgpu-adapter=swiftshader',
 ];
+
+/**
+ * Saves a full-page screenshot of `page` as `name` in the folder named by `NABLA_SCREENSHOTS` (the
+ * apps' `pnpm screenshots` script sets it to their committed `results/`); without it, takes none.
+ * Tests never write over committed files on their own: a test run leaves the tree as it was.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.NABLA_SCREENSHOTS;
+  if (dir) await page.screenshot({ path: resolve(dir, name), fullPage: true });
+}
 
 /** Why the browser tests cannot run on this machine, or undefined when they can. */
 export function browserMissing(): string | undefined {

@@ -60,6 +60,31 @@ export function usage(command: string, summary: string, spec: Record<string, Fla
   ].join('\n');
 }
 
+/** A number, possibly negative: `-1`, `-0.5`, `-1e-3`, `-3,4`. */
+const NUMBERISH = /^-[\d.]/;
+
+/**
+ * `--epochs -1` as `--epochs=-1`: node's parseArgs takes `-1` for a flag ("argument is ambiguous"),
+ * while a numeric flag followed by a negative number means that number (then checked against `min`).
+ */
+function joinNegatives(args: string[], spec: Record<string, Flag>): string[] {
+  const numeric = new Set(
+    Object.entries(spec)
+      .filter(([, f]) => f.kind === 'int' || f.kind === 'float' || f.kind === 'list')
+      .map(([n]) => `--${kebab(n)}`),
+  );
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (numeric.has(a) && next !== undefined && NUMBERISH.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /**
  * Parses `argv` against `spec` (camelCase keys become --kebab-case flags); throws UsageError.
  * A leading `--` is dropped: `pnpm start -- --flag` passes it through to the script.
@@ -77,7 +102,7 @@ export function parseFlags<S extends Record<string, Flag>>(
   ]);
   let values: Record<string, string | boolean | undefined>;
   try {
-    const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+    const args = joinNegatives(argv[0] === '--' ? argv.slice(1) : [...argv], spec);
     values = parseArgs({ args, options, strict: true, allowPositionals: false })
       .values as typeof values;
   } catch (e) {

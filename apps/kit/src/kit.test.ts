@@ -51,6 +51,13 @@ describe('flags', () => {
     );
     expect(usage('x', 'y', spec)).toContain('--studies a,b,c');
   });
+  test('a negative number is a value, not a flag', () => {
+    expect(parseFlags(['--lr', '-0.5', '--epochs', '2'], spec)).toMatchObject({
+      lr: -0.5,
+      epochs: 2,
+    });
+    expect(parseFlags(['--lr=-1e-3'], spec).lr).toBe(-0.001);
+  });
   test("a leading '--' (from `pnpm start -- --flag`) is ignored", () => {
     expect(parseFlags(['--', '--epochs', '2'], spec).epochs).toBe(2);
   });
@@ -60,6 +67,10 @@ describe('flags', () => {
     [['--activation', 'elu'], '--activation must be one of sigmoid, relu'],
     [['--hidden', '30,-1'], '--hidden takes positive integers'],
     [['--nope'], "Unknown option '--nope'"],
+    [['--epochs', '-1'], '--epochs must be at least 1, got -1'],
+    [['--epochs', '-1.5'], "--epochs takes an integer, got '-1.5'"],
+    [['--hidden', '-3'], "--hidden takes positive integers separated by commas, got '-3'"],
+    [['--epochs'], "Option '--epochs <value>' argument missing"],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseFlags(argv, spec)).toThrow(UsageError);
     expect(() => parseFlags(argv, spec)).toThrow(message);

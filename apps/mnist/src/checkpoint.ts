@@ -2,13 +2,44 @@ import { existsSync } from 'node:fs';
 import type { Module } from '@nablajs/nn';
 import { load, save } from '@nablajs/nn';
 import type { Optimizer, OptimizerStateDict } from '@nablajs/optim';
-import { type Tensor, getRngState, setRngState } from '@nablajs/tensor';
+import { type Tensor, UNSAFE_KEYS, getRngState, setRngState } from '@nablajs/tensor';
 import type { EpochResult, TrainConfig } from './train.js';
+
+const FORMAT = 'nabla-mnist-checkpoint/2';
+
+/**
+ * The flags a run was trained with: a resumed run must use the same ones (`--epochs` aside, which is
+ * how a run is extended), and `trainExamples` is the training-set size `--limit` gave (it scales
+ * Nielsen's L2 and the shuffles).
+ */
+export type RunFlags = Omit<TrainConfig, 'epochs' | 'save' | 'resume'> & { trainExamples: number };
+
+/** The keys of `RunFlags`, in the order differences are listed, with the flag that sets each. */
+const FLAG_OF: Record<keyof RunFlags, string> = {
+  hidden: '--hidden',
+  activation: '--activation',
+  dropout: '--dropout',
+  optimizer: '--optimizer',
+  lr: '--lr',
+  momentum: '--momentum',
+  l2: '--l2',
+  weightDecay: '--weight-decay',
+  batchSize: '--batch-size',
+  seed: '--seed',
+  trainExamples: '--limit',
+};
+
+function runFlags(c: TrainConfig, trainExamples: number): RunFlags {
+  const out = { trainExamples } as Record<string, unknown>;
+  for (const k of Object.keys(FLAG_OF)) if (k !== 'trainExamples') out[k] = (c as never)[k];
+  out.dropout ??= 0;
+  return out as RunFlags;
+}
 
 /** What a checkpoint holds besides the tensors: enough to continue the same run exactly. */
 export interface Checkpoint {
-  format: 'nabla-mnist-checkpoint/1';
-  config: Pick<TrainConfig, 'hidden' | 'activation' | 'dropout' | 'optimizer' | 'seed'>;
+  format: typeof FORMAT;
+  config: RunFlags;
   rng: { seed: number; offset: number };
   optimizer: { paramGroups: unknown[]; scalars: Record<string, Record<string, number>> };
   history: EpochResult[];
@@ -27,6 +58,7 @@ export async function saveCheckpoint(
   opt: Optimizer,
   c: TrainConfig,
   history: EpochResult[],
+  trainExamples: number,
 ): Promise<void> {
   const tensors: Record<string, Tensor> = { ...model.stateDict() };
   const sd = opt.stateDict() as OptimizerStateDict;
@@ -37,14 +69,8 @@ export async function saveCheckpoint(
       else tensors[`${OPT}${i}.${k}`] = v;
     }
   const meta: Checkpoint = {
-    format: 'nabla-mnist-checkpoint/1',
-    config: {
-      hidden: c.hidden,
-      activation: c.activation,
-      dropout: c.dropout,
-      optimizer: c.optimizer,
-      seed: c.seed,
-    },
+    format: FORMAT,
+    config: runFlags(c, trainExamples),
     rng: getRngState(),
     optimizer: { paramGroups: sd.paramGroups, scalars },
     history,
@@ -52,37 +78,105 @@ export async function saveCheckpoint(
   await save(tensors, path, { checkpoint: JSON.stringify(meta) });
 }
 
-/** Restores model, optimizer and generator from `path`; undefined when there is no file yet. */
+/**
+ * Restores model, optimizer and generator from `path`; undefined when there is no file yet. Refuses
+ * a checkpoint trained with other flags (listing every difference), before anything is loaded.
+ */
 export async function loadCheckpoint(
   path: string,
   model: Module,
   opt: Optimizer,
   c: TrainConfig,
+  trainExamples: number,
 ): Promise<Checkpoint | undefined> {
   if (!existsSync(path)) return undefined;
   const { tensors, metadata } = await load(path);
-  const meta = JSON.parse(metadata?.checkpoint ?? 'null') as Checkpoint | null;
-  if (meta?.format !== 'nabla-mnist-checkpoint/1')
-    throw new Error(`--resume: ${path} is not a checkpoint written by this trainer`);
-  const want = JSON.stringify([c.hidden, c.activation, c.optimizer]);
-  const got = JSON.stringify([meta.config.hidden, meta.config.activation, meta.config.optimizer]);
-  if (want !== got)
-    throw new Error(`--resume: ${path} holds a ${got} network, the flags ask for ${want}`);
-  const modelState: Record<string, Tensor> = {};
-  const state: Record<string, Record<string, Tensor | number>> = {};
+  const meta = parseMeta(path, metadata.checkpoint);
+  const want = runFlags(c, trainExamples);
+  const differences = (Object.keys(FLAG_OF) as (keyof RunFlags)[]).flatMap((k) => {
+    const [was, now] = [meta.config[k], want[k]].map((v) => (Array.isArray(v) ? v.join(',') : v));
+    if (JSON.stringify(was) === JSON.stringify(now)) return [];
+    return k === 'trainExamples'
+      ? [`--limit: ${String(was)} training examples (the flags give ${String(now)})`]
+      : [`${FLAG_OF[k]} ${String(was)} (the flags say ${String(now)})`];
+  });
+  if (differences.length)
+    throw new Error(
+      `--resume: ${path} was trained with other flags: ${differences.join(', ')}; resume with the flags it was trained with (only --epochs may change), or start a new run without --resume`,
+    );
+  const fail = (why: string) => {
+    throw new Error(`--resume: ${path}: ${why}`);
+  };
+  const safe = (key: string, where: string) => {
+    if (UNSAFE_KEYS.has(key)) fail(`${where}: key '${key}' is not allowed`);
+    return key;
+  };
+  // Maps, and null-prototype entries: no key read from the file can reach Object.prototype
+  const modelState: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
+  const state = new Map<string, Record<string, Tensor | number>>();
+  const entry = (i: string) => {
+    if (!/^\d+$/.test(safe(i, 'optimizer state'))) fail(`optimizer state: '${i}' is not an index`);
+    let e = state.get(i);
+    if (!e) state.set(i, (e = Object.create(null) as Record<string, Tensor | number>));
+    return e;
+  };
   for (const [name, t] of Object.entries(tensors)) {
     if (!name.startsWith(OPT)) modelState[name] = t;
     else {
       const [i, ...key] = name.slice(OPT.length).split('.');
-      (state[i!] ??= {})[key.join('.')] = t;
+      entry(i!)[safe(key.join('.'), `tensor '${name}'`)] = t;
     }
   }
-  for (const [i, s] of Object.entries(meta.optimizer.scalars)) Object.assign((state[i] ??= {}), s);
+  for (const [i, scalars] of Object.entries(meta.optimizer.scalars)) {
+    const e = entry(i);
+    if (typeof scalars !== 'object' || scalars === null)
+      fail(`optimizer scalars of ${i}: not an object`);
+    for (const [k, v] of Object.entries(scalars)) {
+      safe(k, `optimizer scalars of ${i}`);
+      if (typeof v !== 'number') fail(`optimizer scalar ${i}.${k}: not a number`);
+      e[k] = v;
+    }
+  }
   model.loadStateDict(modelState);
   opt.loadStateDict({
-    state,
+    state: Object.fromEntries(state),
     paramGroups: meta.optimizer.paramGroups,
   } as unknown as OptimizerStateDict);
   setRngState(meta.rng);
   return meta;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The checkpoint's metadata, checked: the file is untrusted, so every part has the expected type. */
+function parseMeta(path: string, json: string | undefined): Checkpoint {
+  const fail = (why: string): never => {
+    throw new Error(`--resume: ${path} is not a checkpoint written by this trainer (${why})`);
+  };
+  let meta: unknown;
+  try {
+    meta = JSON.parse(json ?? 'null');
+  } catch (e) {
+    fail(`its metadata is not JSON: ${(e as Error).message}`);
+  }
+  if (isObject(meta) && meta.format === 'nabla-mnist-checkpoint/1')
+    throw new Error(
+      `--resume: ${path} was written by an older version of this trainer, which did not record all its flags; start a new run without --resume`,
+    );
+  if (!isObject(meta) || meta.format !== FORMAT) fail('no format tag');
+  const m = meta as Record<string, unknown>;
+  if (
+    !isObject(m.config) ||
+    Object.keys(FLAG_OF).some((k) => !Object.hasOwn(m.config as object, k))
+  )
+    fail('config does not list the flags');
+  if (!isObject(m.rng) || typeof m.rng.seed !== 'number' || typeof m.rng.offset !== 'number')
+    fail('rng is not { seed, offset }');
+  if (!isObject(m.optimizer) || !Array.isArray(m.optimizer.paramGroups))
+    fail('optimizer.paramGroups is not an array');
+  if (!isObject((m.optimizer as Record<string, unknown>).scalars))
+    fail('optimizer.scalars is not an object');
+  if (!Array.isArray(m.history) || !m.history.every(isObject)) fail('history is not an array');
+  return m as unknown as Checkpoint;
 }

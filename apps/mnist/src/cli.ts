@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { loadMnist } from '@nablajs/data';
 import { selectBackend, UsageError, usage } from 'app-kit';
 import { FLAGS, parseOptions } from './options.js';
+import { checkOutputs } from './paths.js';
 import { runDepthSweep } from './sweep.js';
 import { type EpochResult, type TrainConfig, train } from './train.js';
 
@@ -40,6 +41,13 @@ async function main(argv: string[]): Promise<number> {
   const here = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
   const save = o.save ? here(o.save) : undefined;
   const out = o.out ? here(o.out) : join(import.meta.dirname, '..', 'results');
+  try {
+    await checkOutputs({ save, out: o.sweep ? out : undefined });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`mnist: ${e.message}\n`);
+    return 2;
+  }
   await selectBackend(o.backend as 'cpu' | 'webgpu');
   const data = await loadMnist(o.limit ? { limit: o.limit } : {});
   if (o.sweep === 'depth') {

@@ -1,5 +1,6 @@
 import { type Module, Linear, ReLU, Sequential, Sigmoid, Tanh, init } from '@nablajs/nn';
 import { Dropout } from '@nablajs/regularizers';
+import { type Backend, getBackend } from '@nablajs/tensor';
 
 const ACTIVATIONS = { sigmoid: Sigmoid, tanh: Tanh, relu: ReLU } as const;
 
@@ -13,11 +14,14 @@ export interface NetSpec {
  * 784 → hidden… → 10 logits (the softmax lives in the loss). Weights are initialised as in Nielsen's
  * book, N(0, 1/fanIn) (He's for ReLU), biases N(0, 1), from the global seeded generator.
  */
-export function buildNet({ hidden, activation, dropout = 0 }: NetSpec): Sequential {
+export function buildNet(
+  { hidden, activation, dropout = 0 }: NetSpec,
+  backend: Backend = getBackend('buildNet'),
+): Sequential {
   const sizes = [784, ...hidden, 10];
   const layers: Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
-    const linear = new Linear(sizes[i]!, sizes[i + 1]!);
+    const linear = new Linear(sizes[i]!, sizes[i + 1]!, { backend });
     if (activation === 'relu') init.kaimingNormal(linear.weight, { nonlinearity: 'relu' });
     else init.nielsen(linear.weight);
     if (linear.bias) init.normal(linear.bias);

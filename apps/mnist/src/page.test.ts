@@ -1,6 +1,6 @@
 // The web page, end to end: built with Vite, served as static files, driven in headless Chromium
-// with WebGPU on SwiftShader. Screenshots go to results/ (committed; look at them after a change).
-import { join } from 'node:path';
+// with WebGPU on SwiftShader. `pnpm screenshots` runs it and saves the screenshots to results/
+// (committed; look at them after a change); a plain test run takes none.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -10,11 +10,11 @@ import {
   collectErrors,
   launchChromium,
   REQUIRE_WEBGPU,
+  saveScreenshot,
   type ServedPage,
 } from 'app-kit/e2e';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const results = join(root, 'results');
 const missing = browserMissing();
 if (missing) console.warn(`skipping the MNIST page's browser tests: ${missing}`);
 
@@ -67,7 +67,7 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
   afterAll(async () => {
     await browser?.close();
     await served?.close();
-  });
+  }, 30_000); // closing Chromium can take more than the default 10 s on a loaded machine
 
   test(`trains ${STEPS} steps on WebGPU above chance; a drawn digit gets ten probabilities summing to 1`, async () => {
     const { page, errors } = await open(browser, served.url, 1280, 900);
@@ -107,14 +107,14 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
     expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(await page.textContent('#verdict')).toMatch(/^The network reads a \d/);
 
-    await page.screenshot({ path: join(results, 'web-desktop.png'), fullPage: true });
+    await saveScreenshot(page, 'web-desktop.png');
     // the same trained page at a phone's width: one column, charts redrawn to fit, no sideways scroll
     await page.setViewportSize({ width: 375, height: 812 });
     await page.waitForFunction(() => document.querySelector('#loss-chart svg')!.clientWidth < 360);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       375,
     );
-    await page.screenshot({ path: join(results, 'web-phone.png'), fullPage: true });
+    await saveScreenshot(page, 'web-phone.png');
     expect(errors).toEqual([]);
     await page.close();
   }, 200_000);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +74,25 @@ describe('command line', () => {
     expect((err as { stderr: string }).stderr).toContain(
       '--activation must be one of sigmoid, tanh, relu',
     );
+  }, 60_000);
+
+  test('an unwritable --save or --out stops the run before any work, with exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabla-mnist-'));
+    writeFileSync(join(dir, 'file'), 'x');
+    for (const [args, message] of [
+      [['--save', join(dir, 'nope', 'ck.safetensors')], `does not exist`],
+      [
+        ['--sweep', 'depth', '--out', join(dir, 'file', 'out')],
+        `--out ${join(dir, 'file', 'out')}`,
+      ],
+    ] as const) {
+      const err = await cli([...args, '--limit', '10']).catch(
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(err).toMatchObject({ code: 2 });
+      expect((err as { stderr: string }).stderr).toContain(message);
+      expect((err as { stdout: string }).stdout).toBe(''); // nothing loaded, nothing trained
+    }
   }, 60_000);
 
   test('--json ends with one JSON object of the results', async () => {

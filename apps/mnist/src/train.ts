@@ -2,7 +2,7 @@ import { noGrad } from '@nablajs/autograd';
 import { DataLoader, type MnistData, type MnistSplit } from '@nablajs/data';
 import { type Module, crossEntropy } from '@nablajs/nn';
 import { decoupledWeightDecay } from '@nablajs/regularizers';
-import { type Tensor, manualSeed, zeros } from '@nablajs/tensor';
+import { type Tensor, getBackend, manualSeed, zeros } from '@nablajs/tensor';
 import { Progress, type ProgressSink } from 'app-kit';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { buildNet, type NetSpec } from './model.js';
@@ -42,9 +42,10 @@ const YIELD_EVERY = 50;
 export async function evaluate(model: Module, split: MnistSplit): Promise<number> {
   if (split.count === 0) return NaN;
   model.eval();
-  let correct: Tensor = zeros([], { dtype: 'int32' });
+  const backend = model.parameters()[0]!.data.backend;
+  let correct: Tensor = zeros([], { dtype: 'int32', backend });
   noGrad(() => {
-    for (const { x, y } of new DataLoader(split, { batchSize: 1000 })) {
+    for (const { x, y } of new DataLoader(split, { batchSize: 1000, backend })) {
       const hits = model.forward(x).data.argmax(1).eq(y).sum();
       correct = correct.add(hits);
     }
@@ -60,17 +61,21 @@ export async function train(
   hooks: TrainHooks = {},
 ): Promise<{ model: Module; history: EpochResult[] }> {
   manualSeed(c.seed);
-  const model = buildNet(c);
+  // the run keeps the backend it starts on: a useBackend() elsewhere while it awaits (another run,
+  // a page's button) must not send its batches to another device
+  const backend = getBackend('train');
+  const model = buildNet(c, backend);
   const n = data.train.count;
   const optimizer = makeOptimizer(model, c, n);
   const loader = new DataLoader(data.train, {
     batchSize: c.batchSize,
     shuffle: true,
     seed: c.seed,
+    backend,
   });
   let history: EpochResult[] = [];
   if (c.resume && c.save) {
-    const ck: Checkpoint | undefined = await loadCheckpoint(c.save, model, optimizer, c);
+    const ck: Checkpoint | undefined = await loadCheckpoint(c.save, model, optimizer, c, n);
     if (ck) history = ck.history;
   }
   const { weights } = splitParams(model);
@@ -81,7 +86,7 @@ export async function train(
         ? undefined
         : new Progress(`${hooks.label ?? ''}epoch ${epoch + 1}/${c.epochs}`, n, hooks.progress);
     const start = performance.now();
-    let lossSum: Tensor = zeros([]);
+    let lossSum: Tensor = zeros([], { backend });
     let steps = 0;
     for (const { x, y } of loader) {
       const loss = crossEntropy(model.forward(x), y);
@@ -93,8 +98,7 @@ export async function train(
       lossSum = lossSum.add(loss.data.mul(y.shape[0]!));
       bar?.tick(y.shape[0]!);
       // a GPU backend gets its buffers back in finalizers, which run only between tasks
-      if (!model.parameters()[0]!.data.backend.sync && ++steps % YIELD_EVERY === 0)
-        await new Promise((r) => setTimeout(r, 0));
+      if (!backend.sync && ++steps % YIELD_EVERY === 0) await new Promise((r) => setTimeout(r, 0));
     }
     const seconds = (performance.now() - start) / 1000;
     bar?.finish();
@@ -107,7 +111,7 @@ export async function train(
       seconds,
     };
     history.push(result);
-    if (c.save) await saveCheckpoint(c.save, model, optimizer, c, history);
+    if (c.save) await saveCheckpoint(c.save, model, optimizer, c, history, n);
     hooks.onEpoch?.(result);
   }
   return { model, history };

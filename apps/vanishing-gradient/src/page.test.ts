@@ -1,6 +1,6 @@
 // The web page, end to end: built with Vite, served as static files, driven in headless Chromium
-// with WebGPU on SwiftShader. Screenshots go to results/ (committed; look at them after a change).
-import { join } from 'node:path';
+// with WebGPU on SwiftShader. `pnpm screenshots` runs it and saves the screenshots to results/
+// (committed; look at them after a change); a plain test run takes none.
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -10,11 +10,11 @@ import {
   collectErrors,
   launchChromium,
   REQUIRE_WEBGPU,
+  saveScreenshot,
   type ServedPage,
 } from 'app-kit/e2e';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const results = join(root, 'results');
 const missing = browserMissing();
 if (missing) console.warn(`skipping the vanishing-gradient page's browser tests: ${missing}`);
 
@@ -65,7 +65,7 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)(
     afterAll(async () => {
       await browser?.close();
       await served?.close();
-    });
+    }, 30_000); // closing Chromium can take more than the default 10 s on a loaded machine
 
     test('draws the gradient norms of both networks as they train, and the chain follows its sliders', async () => {
       const { page, errors } = await open(browser, served.url, 1280, 900);
@@ -114,7 +114,7 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)(
         before.product,
       );
 
-      await page.screenshot({ path: join(results, 'web-desktop.png'), fullPage: true });
+      await saveScreenshot(page, 'web-desktop.png');
       // the same page at a phone's width: one column, charts redrawn to fit, no sideways scroll
       await page.setViewportSize({ width: 375, height: 812 });
       await page.waitForFunction(
@@ -123,7 +123,7 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)(
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
         375,
       );
-      await page.screenshot({ path: join(results, 'web-phone.png'), fullPage: true });
+      await saveScreenshot(page, 'web-phone.png');
       expect(errors).toEqual([]);
       await page.close();
     }, 150_000);

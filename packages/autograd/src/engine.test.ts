@@ -1,6 +1,13 @@
 // backward() and grad(): order, accumulation, freeing, retainGraph, errors, higher order, hooks.
 import { cpu } from '@nablajs/backend-cpu';
-import { DisposedError, ShapeError, type Tensor, tensor, useBackend } from '@nablajs/tensor';
+import {
+  DisposedError,
+  NablaError,
+  ShapeError,
+  type Tensor,
+  tensor,
+  useBackend,
+} from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import { type FunctionNode, Variable, backward, grad, variable, zeroGrad } from './index.js';
 
@@ -220,6 +227,20 @@ describe('grad()', () => {
     expectClose(vals(gu!), [0, 0, 0]);
   });
 
+  test('an unused input raises before anything is freed: the graph can still be used', () => {
+    const x = f64([1, 2]);
+    const u = f64([5, 6, 7]);
+    const y = x.exp().mul(u.sum().detach()).sum(); // u is cut off by detach
+    expect(() => grad(y, [x, u])).toThrow(/input 1 \[3\] is not used/);
+    const [g] = grad(y, [x]);
+    expectClose(vals(g!), [18 * Math.E, 18 * Math.exp(2)], 1e-9);
+    // an input that is an intermediate of another graph is unused too
+    const other = f64([3]).mul(2);
+    const z = x.square().sum();
+    expect(() => grad(z, [other])).toThrow(/input 0 \[1\] is not used/);
+    expectClose(vals(grad(z, [x])[0]!), [2, 4]);
+  });
+
   test('retainGraph lets grad run twice through one graph', () => {
     const x = f64([1, 2]);
     const y = x.exp().sum();
@@ -227,6 +248,22 @@ describe('grad()', () => {
     const [g] = grad(y, [x]);
     expectClose(vals(g!), [Math.E, Math.exp(2)]);
     expect(() => grad(y, [x])).toThrow(DisposedError);
+  });
+
+  test('backward(options) takes the options without a gradient, as PyTorch keywords do', () => {
+    const x = f64([1, 2]);
+    const y = x.pow(3).sum();
+    y.backward({ retainGraph: true });
+    expectClose(vals(x.grad), [3, 12]);
+    y.backward({ createGraph: true });
+    expectClose(vals(x.grad), [6, 24]);
+    // a gradient that is not a Variable, Tensor or number is a typed error naming the op
+    const z = x.square();
+    expect(() => z.backward('ones' as never)).toThrow(NablaError);
+    expect(() => z.backward('ones' as never)).toThrow(
+      /^backward: gradient must be a Variable, a Tensor or a number, got string/,
+    );
+    expect(() => tensor([1]).mul({} as never)).toThrow(/^mul: expects Tensors, got an object/);
   });
 
   test('createGraph: d²/dx² x³ = 6x, and d³/dx³ x³ = 6', () => {

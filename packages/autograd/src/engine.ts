@@ -1,4 +1,12 @@
-import { ShapeError, Tensor, fmtShape, onesLike, sameShape, zerosLike } from '@nablajs/tensor';
+import {
+  NablaError,
+  ShapeError,
+  Tensor,
+  fmtShape,
+  onesLike,
+  sameShape,
+  zerosLike,
+} from '@nablajs/tensor';
 import { withGradMode } from './mode.js';
 import type { Edge, FunctionNode } from './node.js';
 import { type Operand, Variable } from './variable.js';
@@ -45,6 +53,12 @@ function seedGradient(op: string, out: Variable, g: Operand | undefined): Variab
       );
     return new Variable(onesLike(out.data));
   }
+  if (!(g instanceof Variable || g instanceof Tensor || typeof g === 'number'))
+    throw new NablaError(
+      op,
+      `gradient must be a Variable, a Tensor or a number, got ${g === null ? 'null' : typeof g}`,
+      'options go last, or alone: y.backward({ retainGraph: true })',
+    );
   const v =
     g instanceof Variable ? g : new Variable(g instanceof Tensor ? g : onesLike(out.data).mul(g));
   if (!sameShape(v.shape, out.shape))
@@ -147,7 +161,8 @@ export interface GradOptions extends BackwardOptions {
  * The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into
  * `.grad` (Theano's `T.grad(cost, params)`). With `createGraph`, they are differentiable Variables,
  * so second derivatives and Hessian-vector products work. `inputs` may be one Variable; the
- * result is a list either way, as PyTorch's tuple.
+ * result is a list either way, as PyTorch's tuple. An input the outputs do not depend on raises
+ * a ShapeError before anything is freed (the graph stays usable), or gets zeros with `allowUnused`.
  */
 export function grad(
   outputs: Variable | readonly Variable[],
@@ -157,6 +172,19 @@ export function grad(
   const outs = outputs instanceof Variable ? [outputs] : outputs;
   // one input, as torch.autograd.grad(y, x): the result is still a list, [∂y/∂x]
   const ins = inputs instanceof Variable ? [inputs] : inputs;
+  // an unused input raises before the walk frees the graph, so the caller can still use it
+  if (!opts.allowUnused) {
+    const reached = new Set<Variable | FunctionNode>();
+    const order = topoOrder(outs.flatMap((o) => (o.gradFn ? [o.gradFn] : [])));
+    for (const o of outs) if (!o.gradFn) reached.add(o);
+    for (const node of order) {
+      reached.add(node);
+      for (const e of node.next) if (e instanceof Variable) reached.add(e);
+    }
+    ins.forEach((v, i) => {
+      if (!reached.has(v.gradFn ?? v)) throw unused(v, i);
+    });
+  }
   const found = new Map<Variable | FunctionNode, Variable>();
   const want = new Set<Variable | FunctionNode>(ins.map((v) => v.gradFn ?? v));
   const add = (key: Variable | FunctionNode, g: Variable) => {
@@ -168,12 +196,15 @@ export function grad(
   return ins.map((v, i) => {
     const g = found.get(v.gradFn ?? v);
     if (g) return g;
-    if (!opts.allowUnused)
-      throw new ShapeError(
-        'grad',
-        `input ${i} ${fmtShape(v.shape)} is not used to compute the outputs`,
-        'pass { allowUnused: true } to get zeros',
-      );
+    if (!opts.allowUnused) throw unused(v, i);
     return new Variable(zerosLike(v.data));
   });
+}
+
+function unused(v: Variable, i: number): ShapeError {
+  return new ShapeError(
+    'grad',
+    `input ${i} ${fmtShape(v.shape)} is not used to compute the outputs`,
+    'pass { allowUnused: true } to get zeros',
+  );
 }

@@ -21,9 +21,13 @@ import {
   concat,
   customFunction,
   gradcheck,
+  col2im,
   gradgradcheck,
   graphOf,
+  im2col,
   linear,
+  maxPool,
+  maxPoolGrad,
   softmaxCrossEntropy,
   scatterAdd,
   stack,
@@ -46,7 +50,7 @@ const DOMAINS = {
   small: [[-0.5, 0.5]],
   frac: [[-1.8, -1.2], [-0.8, -0.2], [0.2, 0.8], [1.2, 1.8]], // floor/ceil: away from integers
   clampSafe: [[-1.5, -0.7], [-0.3, 0.3], [0.7, 1.5]], // clamp(-0.5, 0.5): away from the bounds
-  zeros: [[0, 0], [0.5, 1.5], [-1.5, -0.5]], // exact zeros about a third of the time (cumprod)
+  zeros: [[0, 0], [0, 0], [0.5, 1.5], [-1.5, -0.5]], // exact zeros half of the time (cumprod)
 } as const; // prettier-ignore
 type Domain = keyof typeof DOMAINS;
 
@@ -162,6 +166,7 @@ const BINARY_DOMAIN: Record<ArithOp, [Domain, Domain]> = {
   pow: ['pos', 'any'],
   maximum: ['far', 'small'], // never a tie
   minimum: ['far', 'small'],
+  atan2: ['away0', 'any'], // a ≠ 0: off the branch cut (a = 0, b < 0) and the pole
 };
 // prettier-ignore
 const BIN_SHAPES: { label: string; a: In; b: In }[] = [
@@ -192,6 +197,12 @@ const binaryRows: Row[] = ARITH_OPS.flatMap((op) =>
 const ZEROS_SEEN: number[] = [];
 const i32 = (data: number[][]) => tensor(data, { dtype: 'int32' });
 const ROW0 = tensor([[1, 1, 1], [0, 0, 0]], { dtype: 'float64' }); // prettier-ignore
+// the argmax of a 2×2, stride 2, padding 1 pooling of a [1,2,4,4] input: windows share elements
+const POOL_ARGMAX = maxPool(
+  variable(tensor([[[[3, 1, 0, 2], [0, 4, 1, 1], [2, 2, 5, 0], [1, 0, 3, 3]], [[0, 0, 1, 0], [0, 0, 0, 0], [2, 0, 0, 0], [0, 0, 0, 7]]]], { dtype: 'float64' })),
+  { kernelSize: 2, padding: 1, stride: 2 },
+)[1]; // prettier-ignore
+const POOL_WEIGHT = tensor(Array.from({ length: 32 }, (_, i) => 1 + i / 10), { shape: [1, 2, 4, 4], dtype: 'float64' }); // prettier-ignore
 const COND = tensor([[1, 0, 1], [0, 0, 1]], { dtype: 'int32' }).ne(0); // prettier-ignore
 
 // One row per line: a table reads better than what a formatter makes of it.
@@ -260,6 +271,15 @@ const otherRows: Row[] = [
   { op: 'cumprod', name: 'cumprod axis 1 (no zeros: the O(n) form)', inputs: [{ shape: [2, 4], domain: 'away0' }], fn: (x) => x.cumprod(1), gg: true },
   { op: 'cumprod', name: 'cumprod with zeros (the exact O(n²) form)', inputs: [{ shape: [3, 5], domain: 'zeros' }], fn: (x) => { ZEROS_SEEN.push(x.data.eq(0).sum().dataSync()[0]!); return x.cumprod(1); }, gg: true },
   { op: 'cumprod', name: 'cumprod axis 0 of stepped', inputs: [{ shape: [3, 2], domain: 'away0', layout: 'stepped' }], fn: (x) => x.cumprod(0) },
+  // sliding windows: im2col and col2im are each other's gradient, maxPool's goes through its argmax
+  { op: 'im2col', name: 'im2col 2-d k [2,3], stride [1,2], padding 1, dilation [2,1]', inputs: [{ shape: [2, 2, 4, 5] }], fn: (x) => im2col(x, { kernelSize: [2, 3], stride: [1, 2], padding: 1, dilation: [2, 1] }), gg: true },
+  { op: 'im2col', name: 'im2col 1-d of transposed', inputs: [{ shape: [2, 3, 5], layout: 'transposed' }], fn: (x) => im2col(x, { kernelSize: [2], padding: [1] }) },
+  { op: 'col2im', name: 'col2im 2-d overlapping, padding 1', inputs: [{ shape: [1, 8, 9] }], fn: (c) => col2im(c, [4, 4], { kernelSize: 2, padding: 1, stride: 2 }), gg: true },
+  { op: 'col2im', name: 'col2im 1-d dilation 2 of stepped', inputs: [{ shape: [2, 4, 3], layout: 'stepped' }], fn: (c) => col2im(c, [5], { kernelSize: [2], dilation: [2] }) },
+  { op: 'maxPool', name: 'maxPool 2-d 2×2 stride 2', inputs: [{ shape: [2, 2, 4, 4] }], fn: (x) => maxPool(x, { kernelSize: 2, stride: 2 })[0], gg: true },
+  { op: 'maxPool', name: 'maxPool overlapping 3×3, padding 1, dilation 2, of transposed', inputs: [{ shape: [1, 2, 5, 6], layout: 'transposed' }], fn: (x) => maxPool(x, { kernelSize: 3, padding: 1, dilation: 2 })[0] },
+  { op: 'maxPool', name: 'maxPool 1-d k3 stride 2 padding 1', inputs: [{ shape: [2, 3, 7] }], fn: (x) => maxPool(x, { kernelSize: [3], stride: [2], padding: [1] })[0], gg: true },
+  { op: 'maxPoolGrad', name: 'maxPoolGrad with shared argmax (overlapping windows)', inputs: [{ shape: [1, 2, 3, 3] }], fn: (g) => maxPoolGrad(g, POOL_ARGMAX, [4, 4], { kernelSize: 2, padding: 1, stride: 2 }).mul(POOL_WEIGHT), gg: true },
   // cast is exact only to float32 resolution: a linear map, so a large step loses nothing
   { op: 'cast', name: 'cast float64→float32→float64', inputs: [{ shape: [2, 3] }], fn: (x) => x.cast('float32').cast('float64'), opts: { eps: 1e-2, atol: 1e-5, rtol: 1e-5 } },
 ];

@@ -162,6 +162,35 @@ describe('graph export', () => {
     expect(toDot(loss)).toBe(before);
   });
 
+  test('a value used three times is drawn once, with three edges out of its variable', () => {
+    const x = variable(tensor([1, 2]), { requiresGrad: true });
+    const e = x.exp();
+    const g = graphOf(e.mul(e).add(e).sum());
+    const exp = g.items.find((i) => i.label === 'exp')!.id;
+    expect(g.edges.filter(([s]) => s === exp)).toEqual([[exp, `${exp}_out`]]);
+    expect(g.edges.filter(([s]) => s === `${exp}_out`)).toHaveLength(3);
+  });
+
+  test('a chain of 100,000 nodes is drawn without overflowing the stack', () => {
+    const n = 100_000;
+    const x = variable(tensor([1]), { requiresGrad: true, name: 'x' });
+    let y = x;
+    for (let i = 0; i < n; i++) y = y.neg();
+    const dot = toDot(y);
+    const mermaid = toMermaid(y);
+    // a function node and its output per op, plus x; an edge into and out of each function node
+    expect(dot.match(/shape=box/g)).toHaveLength(n);
+    expect(dot.match(/ -> /g)).toHaveLength(2 * n);
+    expect(mermaid.match(/ --> /g)).toHaveLength(2 * n);
+    expect(mermaid).toContain('(["x (1)"])');
+    const { items, edges } = graphOf(y);
+    expect(items).toHaveLength(2 * n + 1);
+    // the forward order along the chain: x feeds the first neg, whose output feeds the next
+    const x0 = items.find((i) => i.label === 'x (1)')!.id;
+    const first = edges.find(([s]) => s === x0)![1];
+    expect(edges).toContainEqual([first, `${first}_out`]);
+  }, 60_000);
+
   test('a shared subexpression is one node; a leaf alone is one variable; labels are escaped', () => {
     const x = variable(tensor([1, 2]), { requiresGrad: true, name: 'say "x"' });
     const e = x.exp();

@@ -29,28 +29,47 @@ export function graphOf(root: Variable): {
     }
     return id;
   };
-  const visit = (node: FunctionNode): string => {
-    const known = ids.get(node);
-    if (known) return known;
+  // Depth-first with an explicit stack (a graph of 100,000 nodes would overflow a recursive walk):
+  // a node's items come when it is entered, the edge from each input once that input is drawn.
+  const enter = (node: FunctionNode): string => {
     const fn = `f${ids.size}`;
     ids.set(node, fn);
-    const out = `${fn}_out`;
-    const outVar = node.output;
     items.push({ id: fn, kind: 'function', label: node.name });
-    items.push({ id: out, kind: 'variable', label: label(outVar?.name, node.shape) });
-    edges.push([fn, out]);
-    node.next.forEach((e, i) => {
+    items.push({ id: `${fn}_out`, kind: 'variable', label: label(node.output?.name, node.shape) });
+    edges.push([fn, `${fn}_out`]);
+    return fn;
+  };
+  const visit = (root: FunctionNode): void => {
+    const stack: { node: FunctionNode; fn: string; i: number }[] = [
+      { node: root, fn: enter(root), i: 0 },
+    ];
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const { node, fn } = top;
+      if (top.i === node.next.length) {
+        stack.pop();
+        continue;
+      }
+      const i = top.i++;
+      const e = node.next[i];
       let src: string;
-      if (e instanceof FunctionNode) src = visit(e);
-      else if (e instanceof Variable) src = leaf(e);
+      if (e instanceof FunctionNode) {
+        const known = ids.get(e);
+        if (!known) {
+          // draw the input first; come back to this edge afterwards
+          top.i--;
+          stack.push({ node: e, fn: enter(e), i: 0 });
+          continue;
+        }
+        src = `${known}_out`;
+      } else if (e instanceof Variable) src = leaf(e);
       else {
         src = `${fn}_in${i}`;
         const info = node.inputs[i]!;
         items.push({ id: src, kind: 'constant', label: label(info.name, info.shape) });
       }
       edges.push([src, fn]);
-    });
-    return out;
+    }
   };
   if (root.gradFn) visit(root.gradFn);
   else leaf(root);

@@ -40,6 +40,14 @@ export {
   where,
 } from './functions.js';
 export { type Hook, lift, type Operand, record, Variable, variable, zeroGrad } from './variable.js';
+export {
+  col2im,
+  im2col,
+  maxPool,
+  maxPoolGrad,
+  type PoolParams,
+  type WindowParams,
+} from './window.js';
 export { customFunction, type CustomFunctionDef, type FunctionContext } from './custom.js';
 export { graphOf, toDot, toMermaid } from './graph.js';
 export { gradcheck, GradcheckError, type GradcheckOptions, gradgradcheck } from './gradcheck.js';

@@ -4,6 +4,7 @@ import {
   type Tensor,
   type UnaryOp,
   arange,
+  type WindowOp,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
@@ -11,6 +12,7 @@ import {
 import { isGradEnabled } from './mode.js';
 import { scatterAdd, unslice, where } from './functions.js';
 import { Variable } from './variable.js';
+import { type PoolParams, type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =
@@ -18,7 +20,7 @@ export type DiffOp =
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
-  | 'clamp' | 'cumsum' | 'cumprod'; // prettier-ignore
+  | 'clamp' | 'cumsum' | 'cumprod' | WindowOp; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -77,6 +79,14 @@ export interface RuleParams {
   cumsum: number;
   /** The axis (normalized). */
   cumprod: number;
+  /** The window options and the input's spatial size. */
+  im2col: WindowParams;
+  /** The window options and the output's spatial size. */
+  col2im: WindowParams;
+  /** The window options, the input's spatial size and the argmax. */
+  maxPool: PoolParams;
+  /** The window options, the input's spatial size and the argmax. */
+  maxPoolGrad: PoolParams;
 }
 
 /** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
@@ -231,6 +241,10 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     (g, a, b) => g.mul(winShare(b, a)),
     (g, a, b) => g.mul(winShare(a, b)),
   ),
+  atan2: binary(
+    (g, a, b) => g.mul(b).div(a.square().add(b.square())),
+    (g, a, b) => g.mul(a).neg().div(a.square().add(b.square())),
+  ),
 
   sum: (g, [x], _y, _needs, p) => [spread(g, x!, p)],
   max: extremum('argmax'),
@@ -240,11 +254,13 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? a!.transpose().matmul(g) : null,
   ],
   linear: (g, [x, w, b], _y, needs) => {
-    // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g
-    const g2 = g.reshape([-1, w!.shape[0]!]);
+    // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g (rows counted, not
+    // -1: reshape cannot infer a -1 beside a 0, as for Linear(0, n))
+    const rows = x!.shape.slice(0, -1).reduce((a, d) => a * d, 1);
+    const g2 = g.reshape([rows, w!.shape[0]!]);
     return [
       needs[0] ? g.matmul(w!) : null,
-      needs[1] ? g2.transpose().matmul(x!.reshape([-1, w!.shape[1]!])) : null,
+      needs[1] ? g2.transpose().matmul(x!.reshape([rows, w!.shape[1]!])) : null,
       b && needs[2] ? g2.sum(0) : null,
     ];
   },
@@ -293,5 +309,14 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     ];
     const mask = inside.reduce<Tensor | null>((m, c) => (c === null ? m : m ? m.mul(c) : c), null);
     return [mask ? g.mul(mask.cast(g.dtype)) : g];
+  },
+  im2col: (g, _xs, _y, _needs, p) => [col2im(g, p.size, p.opts)],
+  col2im: (g, _xs, _y, _needs, p) => [im2col(g, p.opts)],
+  maxPool: (g, _xs, _y, _needs, p) => [maxPoolGrad(g, p.indices, p.size, p.opts)],
+  maxPoolGrad: (g, _xs, y, _needs, p) => {
+    // the value at each window's argmax: a gather from the flattened planes
+    const [N, C] = y.shape as [number, number];
+    const at = p.indices.reshape([N, C, -1]);
+    return [g.reshape([N, C, -1]).gather(2, at).reshape(p.indices.shape)];
   },
 };

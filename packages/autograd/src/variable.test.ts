@@ -5,6 +5,7 @@ import {
   BINARY_OPS,
   COMPARE_OPS,
   COMPOSITES,
+  DTypeError,
   type Tensor,
   UNARY_OPS,
   tensor,
@@ -124,6 +125,20 @@ describe('Variable', () => {
     expect(vals(i)).toEqual([1, 7, 4]);
     expect(x.cast('float64')).toBe(x);
     expect(x.cast('float32').gradFn!.name).toBe('cast');
+  });
+
+  test('an int32 variable cannot require grad (PyTorch: only floating point tensors can)', () => {
+    const message = /^requiresGrad: an int32 variable cannot require grad/;
+    expect(() => variable(i32([[1, 2]]), { requiresGrad: true })).toThrow(DTypeError);
+    expect(() => variable(i32([[1, 2]]), { requiresGrad: true })).toThrow(message);
+    expect(() => new Variable(i32([[1]]), true)).toThrow(message);
+    const v = variable(i32([[1]]));
+    expect(() => (v.requiresGrad = true)).toThrow(message);
+    expect(v.requiresGrad).toBe(false);
+    v.requiresGrad = false;
+    const f = variable(tensor([1.5]));
+    f.requiresGrad = true;
+    expect(f.requiresGrad).toBe(true);
   });
 
   test('ops mirror the Tensor API: every unary, binary and composite op, same values', () => {

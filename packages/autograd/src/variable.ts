@@ -8,11 +8,14 @@ import {
   type SelectMethods,
   scatterAdd as scatterAddTensor,
   BINARY_OPS,
+  type BinaryMethods,
   type BinaryOp,
+  fmtShape,
   COMPOSITES,
   type CompositeMethods,
   type DType,
   REFLECT,
+  DTypeError,
   type SliceSpec,
   Tensor,
   type TypedArray,
@@ -36,7 +39,7 @@ export type Operand = Variable | Tensor | number;
 /** A gradient hook (`registerHook`): sees ∂loss/∂v, and may return a Variable to use instead. */
 export type Hook = (grad: Variable) => Variable | void;
 
-type OperandMethods = { [K in BinaryOp]: (other: Operand) => Variable };
+type OperandMethods = BinaryMethods<Variable, Operand>;
 export interface Variable
   extends
     UnaryMethods<Variable>,
@@ -59,14 +62,31 @@ export class Variable {
   /** @internal */ _hooks: Hook[] = [];
   /** @internal */ _retainsGrad = false;
 
+  private needsGrad = false;
+
   constructor(
     /** The value. Replacing or assigning it does not record anything in the graph. */
     public data: Tensor,
-    /** Whether gradients flow to this variable; ops on it then record function nodes. */
-    public requiresGrad = false,
+    requiresGrad = false,
     name?: string,
   ) {
+    this.requiresGrad = requiresGrad;
     this.name = name;
+  }
+
+  /** Whether gradients flow to this variable; ops on it then record function nodes. Only floating
+   * point variables can require grad (an int32 one raises a DTypeError, as in PyTorch). */
+  get requiresGrad(): boolean {
+    return this.needsGrad;
+  }
+  set requiresGrad(value: boolean) {
+    if (value && this.data.dtype === 'int32')
+      throw new DTypeError(
+        'requiresGrad',
+        `an int32 variable cannot require grad (shape ${fmtShape(this.data.shape)})`,
+        "only floating point variables can: cast it first, x.cast('float32')",
+      );
+    this.needsGrad = value;
   }
 
   /** A label for graph drawings. */
@@ -129,8 +149,14 @@ export class Variable {
     return record('reshape', [this], this.data.clone());
   }
 
-  /** Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). */
-  backward(gradient?: Operand, opts: BackwardOptions = {}): void {
+  /**
+   * Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). The options
+   * may come alone, `loss.backward({ createGraph: true })`, as PyTorch's keywords do.
+   */
+  backward(opts?: BackwardOptions): void;
+  backward(gradient?: Operand, opts?: BackwardOptions): void;
+  backward(gradient?: Operand | BackwardOptions, opts: BackwardOptions = {}): void {
+    if (isOptions(gradient)) [gradient, opts] = [undefined, gradient];
     backward([this], gradient === undefined ? undefined : [gradient], opts);
   }
 
@@ -354,6 +380,17 @@ export function variable(
 ): Variable {
   const t = data instanceof Tensor ? data : tensor(data, opts.dtype ? { dtype: opts.dtype } : {});
   return new Variable(t, opts.requiresGrad ?? false, opts.name);
+}
+
+/** A plain object of backward options (`{ createGraph: true }`), not a gradient. */
+function isOptions(x: unknown): x is BackwardOptions {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    !(x instanceof Variable) &&
+    !(x instanceof Tensor) &&
+    Object.keys(x).every((k) => k === 'retainGraph' || k === 'createGraph')
+  );
 }
 
 /** Wraps a Tensor or number as a constant Variable (numbers take `like`'s dtype). */

@@ -1,4 +1,10 @@
-import { type DType, type TypedArray, bytesPerElement, typedArray } from '@nablajs/tensor';
+import {
+  BackendError,
+  type DType,
+  type TypedArray,
+  bytesPerElement,
+  typedArray,
+} from '@nablajs/tensor';
 
 // Small results are carved out of shared 64 KiB slabs: a typed array with a buffer of its own costs
 // about 2.5 µs to allocate here (a malloc and GC bookkeeping for its backing store), a view into a
@@ -13,6 +19,13 @@ let used = 0;
 
 /** A zero-filled array for a kernel's result. */
 export function alloc(dtype: DType, size: number): TypedArray {
+  // a NaN size would set the slab offset to NaN, and the next result would overwrite live tensors
+  if (!Number.isSafeInteger(size) || size < 0)
+    throw new BackendError(
+      'alloc',
+      `size ${size} is not a count`,
+      'this is a bug in Nabla: please report it',
+    );
   const bytes = size * bytesPerElement(dtype);
   if (bytes > SMALL || bytes === 0) return typedArray(dtype, size);
   let at = (used + 7) & ~7;

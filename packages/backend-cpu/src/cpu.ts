@@ -9,22 +9,23 @@ import {
   type UnaryOp,
   DTypeError,
   REDUCE,
-  ShapeError,
   binaryResultDType,
   concatLayout,
   contiguousStrides,
+  IndexError,
   philoxFill,
   sizeOf,
   typedArray,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
-import { matmulBatched, matmulRef } from './matmul.js';
+import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { REDUCE_JS } from './tables.js';
 import { argsort, scan } from './scan.js';
+import { windowKernels } from './window.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -134,7 +135,7 @@ function indexed(
     for (let j = 0; j < len; j++) {
       const k = is[oi! + j * si!]!;
       if (k < 0 || k >= dim)
-        throw new ShapeError(
+        throw new IndexError(
           op,
           `index ${k} is out of range for axis ${axis} of size ${dim}`,
           `indices must be in 0..${dim - 1}`,
@@ -221,7 +222,12 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     matmul(a, b) {
       const r = a.shape.length;
       const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
-      const kernel = fast && a.dtype === 'float32' ? (matmulF32 as typeof matmulRef) : matmulRef;
+      const kernel =
+        a.dtype === 'int32'
+          ? matmulInt
+          : fast && a.dtype === 'float32'
+            ? (matmulF32 as typeof matmulRef)
+            : matmulRef;
       matmulBatched(a, b, o, kernel);
       return o;
     },
@@ -232,6 +238,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     scan,
     argsort,
     copy: copyStrided,
+    ...windowKernels(fast),
     fused: FUSED,
     random(dist: RandomDist, dtype, size, seed, offset) {
       const o = alloc(dtype, size);

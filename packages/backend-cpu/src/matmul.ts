@@ -2,7 +2,8 @@ import { type TensorRef, type TypedArray, sizeOf } from '@nablajs/tensor';
 
 /**
  * The reference matmul: out[i, j] = Σ_p a[i, p] · b[p, j] over strided operands, accumulated in
- * doubles. Every dtype runs here; the WebAssembly kernel (float32) is tested against it.
+ * doubles. The float dtypes run here (int32 in `matmulInt`); the WebAssembly kernel (float32) is
+ * tested against it.
  */
 export function matmulRef(
   M: number,
@@ -25,6 +26,34 @@ export function matmulRef(
       let pa = aOff + i * aSM;
       let pb = bOff + j * bSN;
       for (let p = 0; p < K; p++, pa += aSK, pb += bSK) sum += a[pa]! * b[pb]!;
+      out[outOff + i * N + j] = sum;
+    }
+  }
+}
+
+/** `matmulRef` for int32: products and sums wrap mod 2^32 (Math.imul), exactly, as the int32 ops
+ * do; a double loses the low bits of a product past 2^53. */
+export function matmulInt(
+  M: number,
+  N: number,
+  K: number,
+  a: ArrayLike<number>,
+  aOff: number,
+  aSM: number,
+  aSK: number,
+  b: ArrayLike<number>,
+  bOff: number,
+  bSK: number,
+  bSN: number,
+  out: { [i: number]: number; length: number },
+  outOff: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let sum = 0;
+      let pa = aOff + i * aSM;
+      let pb = bOff + j * bSN;
+      for (let p = 0; p < K; p++, pa += aSK, pb += bSK) sum = (sum + Math.imul(a[pa]!, b[pb]!)) | 0;
       out[outOff + i * N + j] = sum;
     }
   }

@@ -60,6 +60,7 @@ export const BINARY_JS: BinaryForms<Binary> = {
   pow: { f: powFloat, i: powInt },
   maximum: both((a, b) => (a !== a || b !== b ? NaN : a > b ? a : b)),
   minimum: both((a, b) => (a !== a || b !== b ? NaN : a < b ? a : b)),
+  atan2: { f: Math.atan2 },
   eq: both((a, b) => +(a === b)),
   ne: both((a, b) => +(a !== b)),
   lt: both((a, b) => +(a < b)),
@@ -85,7 +86,9 @@ function powInt(a: number, b: number): number {
 
 /** A reduction as a fold over one output element's values: its start and its step. */
 export interface Fold {
+  /** The running value before the first element (the identity of `sum`; −∞ for `max`). */
   readonly init: number;
+  /** The running value after one more element `v`. */
   readonly step: (acc: number, v: number) => number;
 }
 

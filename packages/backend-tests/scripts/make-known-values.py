@@ -107,6 +107,8 @@ UNARY_INPUTS = {
                              uniform(-0.99, 5, 15),
     'expm1': SPECIAL + SUB + [1e-300, 1e-10, -1e-10, 0.3, -0.3, 0.35, 0.5, -0.5, 1, -1, 10, 37, 40,
                               -40, -50, -51, 100, 709, 709.78, 710, -745, -1000] + uniform(-40, 40, 15),
+    'softsign': SPECIAL + SUB + [1e-300, 1e-10, 0.5, -0.5, 1, -1, 3, 1e10, -1e10, 1e300, MAX, -MAX,
+                                 0.1, 2.0**53, 2.0**-53],
 }
 
 MP_UNARY = {
@@ -119,12 +121,14 @@ MP_UNARY = {
     'cos': mpmath.cos,
     'log1p': mpmath.log1p,
     'expm1': mpmath.expm1,
+    'softsign': lambda x: x / (1 + abs(x)),
 }
 TORCH_UNARY = {
     'neg': torch.neg, 'exp': torch.exp, 'log': torch.log, 'sqrt': torch.sqrt, 'abs': torch.abs,
     'sigmoid': torch.sigmoid, 'tanh': torch.tanh, 'reciprocal': torch.reciprocal,
     'square': torch.square, 'sin': torch.sin, 'cos': torch.cos, 'floor': torch.floor,
     'ceil': torch.ceil, 'log1p': torch.log1p, 'expm1': torch.expm1,
+    'softsign': torch.nn.functional.softsign,
 }
 CONTRACT_UNARY = {
     # NumPy's sign: NaN stays NaN and ±0 keep their sign (PyTorch gives 0 for NaN)
@@ -202,7 +206,7 @@ ORDER_PAIRS = [
 ]
 TORCH_BINARY = {
     'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'div': torch.div, 'pow': torch.pow,
-    'eq': torch.eq, 'ne': torch.ne, 'lt': torch.lt, 'le': torch.le, 'gt': torch.gt, 'ge': torch.ge,
+    'atan2': torch.atan2, 'eq': torch.eq, 'ne': torch.ne, 'lt': torch.lt, 'le': torch.le, 'gt': torch.gt, 'ge': torch.ge,
 }
 
 
@@ -224,11 +228,26 @@ def binary_row(op, a, b):
         v = mpmath.power(mpmath.mpf(a), mpmath.mpf(b))
         if mp_finite(v):
             return [js(a), js(b), mp_value(op, t, v, f'{js(a)}, {js(b)}'), 'mpmath']
+    if op == 'atan2' and all(math.isfinite(v) and v != 0 for v in (a, b)):
+        v = mpmath.atan2(mpmath.mpf(a), mpmath.mpf(b))
+        if mp_finite(v):
+            return [js(a), js(b), mp_value(op, t, v, f'{js(a)}, {js(b)}'), 'mpmath']
     return [js(a), js(b), js(t), 'torch']
 
 
 def wrap32(n):
     return (n + 2**31) % 2**32 - 2**31
+
+
+# atan2(y, x): every quadrant, the axes with signed zeros, infinities, huge and tiny ratios
+ATAN2_PAIRS = [
+    (0.0, 0.0), (-0.0, 0.0), (0.0, -0.0), (-0.0, -0.0), (0.0, 1), (-0.0, 1), (0.0, -1), (-0.0, -1),
+    (1, 0.0), (1, -0.0), (-1, 0.0), (-1, -0.0), (INF, INF), (INF, -INF), (-INF, INF), (-INF, -INF),
+    (INF, 1), (-INF, 1), (1, INF), (1, -INF), (-1, INF), (-1, -INF), (NAN, 1), (1, NAN),
+    (NAN, NAN), (1, 1), (1, -1), (-1, -1), (-1, 1), (1, 2), (2, 1), (-3, 7), (3, -7), (1e-300, 1),
+    (1, 1e-300), (1e300, 1e-300), (1e-300, -1e300), (TINY, 1), (MAX, MAX), (0.5, 0.8660254),
+    (1e10, -3), (-2.5, -1e-5), (0.1, 0.7), (7, 0.25), (-100, 99),
+]
 
 
 INT_PAIRS = [(2147483647, 2147483647), (-2147483648, -1), (65536, 65536), (46341, 46341),
@@ -265,6 +284,7 @@ def main():
             **{op: [binary_row(op, float(a), float(b)) for a, b in ARITH_PAIRS]
                for op in ('add', 'sub', 'mul', 'div')},
             'pow': [binary_row('pow', float(a), float(b)) for a, b in POW_PAIRS],
+            'atan2': [binary_row('atan2', float(a), float(b)) for a, b in ATAN2_PAIRS],
             **{op: [binary_row(op, float(a), float(b)) for a, b in ORDER_PAIRS]
                for op in ('maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge')},
         },

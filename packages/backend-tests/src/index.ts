@@ -2,3 +2,4 @@ export { type CaseInfo, type DescribeBackendOptions, describeBackend } from './d
 export type { Layout, Tolerance } from './context.js';
 export * as reference from './reference.js';
 export { describeWithBackend } from './with-backend.js';
+export { describeFuzz, type FuzzOptions, fuzzSeed } from './fuzz/describe.js';

@@ -12,6 +12,7 @@ import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } fr
 import * as E from './oracle/elementary.js';
 import { floor } from './oracle/exact.js';
 import { pow } from './oracle/pow.js';
+import { atan2 } from './oracle/atan2.js';
 
 /**
  * The float64 reference every backend is checked against. It imports no backend code: scalar
@@ -86,6 +87,8 @@ export const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
   // definition: NaN propagates; of ±0, maximum takes +0 and minimum −0
   maximum: (a, b) => (a !== a || b !== b ? NaN : a > b || (a === b && 1 / a > 0) ? a : b),
   minimum: (a, b) => (a !== a || b !== b ? NaN : a < b || (a === b && 1 / a < 0) ? a : b),
+  // C99 Annex F's special cases and a Taylor series, not libm (oracle/atan2.ts)
+  atan2,
   // definition (IEEE comparison: NaN is unequal to everything)
   eq: (a, b) => +(a === b),
   ne: (a, b) => +(a !== b),
@@ -382,3 +385,4 @@ export function argsort(x: Nd, axis: number, descending: boolean): Nd {
     return order[idx[ax]!]!;
   });
 }
+export { col2im, im2col, maxPool, maxPoolGrad, windowGeometry } from './reference-window.js';

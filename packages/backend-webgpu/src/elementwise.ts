@@ -96,6 +96,34 @@ fn pow_i(a: i32, b: i32) -> i32 {
   }
   return r;
 }
+// atan on [0, 1]: Cephes' atanf (π/4 + atan((t − 1)/(t + 1)) above tan π/8), a few ulps, where WGSL
+// promises atan2 only to 4096 ulps and leaves zeros and infinities to the implementation
+const PI = 3.14159265358979;
+fn atan01(t: f32) -> f32 {
+  let big = t > 0.41421356;
+  let u = select(t, (t - 1.0) / (t + 1.0), big);
+  let z = u * u;
+  let p = (((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * u + u;
+  return select(p, PI / 4 + p, big);
+}
+fn atan2_f(y: f32, x: f32) -> f32 {
+  if (isnan(y) || isnan(x)) { return nan(); }
+  let ny = bitcast<u32>(y) >= 0x80000000u; // the signs, −0 included
+  let nx = bitcast<u32>(x) >= 0x80000000u;
+  let ay = abs(y);
+  let ax = abs(x);
+  var r: f32; // the angle of (ax, ay), then mirrored for x < 0; y's sign is set last
+  if (ay == 0.0) { r = select(0.0, PI, nx); }
+  else if (isinf(ay)) { r = select(PI / 2, select(PI / 4, 3 * PI / 4, nx), isinf(ax)); }
+  else if (ax == 0.0) { r = PI / 2; }
+  else if (isinf(ax)) { r = select(0.0, PI, nx); }
+  else {
+    var a = atan01(min(ax, ay) / max(ax, ay));
+    if (ay > ax) { a = PI / 2 - a; }
+    r = select(a, PI - a, nx);
+  }
+  return bitcast<f32>(bitcast<u32>(r) | select(0u, 0x80000000u, ny)); // r ≥ 0, zeros included
+}
 fn max_f(a: f32, b: f32) -> f32 { if (isnan(a) || isnan(b)) { return nan(); } return select(b, a, a > b); }
 fn min_f(a: f32, b: f32) -> f32 { if (isnan(a) || isnan(b)) { return nan(); } return select(b, a, a < b); }
 `;
@@ -133,6 +161,7 @@ export const BINARY_WGSL: BinaryForms<string> = {
   pow: { f: 'pow_f(a, b)', i: 'pow_i(a, b)' },
   maximum: { f: 'max_f(a, b)', i: 'max(a, b)' },
   minimum: { f: 'min_f(a, b)', i: 'min(a, b)' },
+  atan2: { f: 'atan2_f(a, b)' },
   eq: { f: 'i32(a == b)', i: 'i32(a == b)' },
   ne: { f: 'i32(!(a == b))', i: 'i32(a != b)' },
   lt: { f: 'i32(a < b)', i: 'i32(a < b)' },

@@ -5,6 +5,7 @@
 import { cpu } from '@nablajs/backend-cpu';
 import {
   type Backend,
+  IndexError,
   linear,
   manualSeed,
   randn,
@@ -17,6 +18,7 @@ import {
 import { describe, expect, test } from 'vitest';
 // Not dependencies of this package (nn → tensor only); the tests reach them by path, as
 // tensor's memory test reaches the CPU backend.
+import { Variable } from '../../autograd/src/index.js';
 import { crossEntropy, Linear, Sequential, Sigmoid } from '../../nn/src/index.js';
 import { Adam, type Optimizer, SGD } from '../../optim/src/index.js';
 import { type Activation, matmul, pickTile, TILES, type TileName } from './matmul.js';
@@ -187,14 +189,27 @@ await describeWithBackend('WebGPU', gpuBackend, (gpu) => {
   });
 
   describe('fused softmax cross-entropy: a bad label', { timeout: 30_000 }, () => {
-    // the kernel flags a bad label as gather does; the CPU's nn.crossEntropy checks labels up front
-    test('a label out of range rejects the next read with a ShapeError', async () => {
+    // the kernel flags a bad label as gather does; the CPU's nn.crossEntropy checks labels up front:
+    // both raise an IndexError, on the CPU at once, on the GPU when the loss (or its gradient) is read
+    test('a label out of range is an IndexError on both backends, raised by the tensors it made', async () => {
       const logits = tensor([[1, 2, 3], [4, 5, 6]], { backend: gpu }); // prettier-ignore
       const labels = tensor([0, 7], { dtype: 'int32', backend: gpu });
-      const bad = /^softmaxCrossEntropy: index 7 is out of range for an axis of size 3/;
-      await expect(softmaxCrossEntropy(logits, labels).data()).rejects.toThrow(bad);
-      const g = tensor([1, 1], { backend: gpu });
-      await expect(softmaxCrossEntropyGrad(logits, labels, g).data()).rejects.toThrow(bad);
+      const bad = /^softmaxCrossEntropy: target label 7 is out of range for 3 classes/;
+      const loss = softmaxCrossEntropy(logits, labels);
+      const g = softmaxCrossEntropyGrad(logits, labels, tensor([1, 1], { backend: gpu }));
+      expect(Array.from(await logits.data())).toEqual([1, 2, 3, 4, 5, 6]);
+      await expect(loss.data()).rejects.toThrow(IndexError);
+      await expect(loss.data()).rejects.toThrow(bad);
+      await expect(g.data()).rejects.toThrow(bad);
+      for (const b of [host, gpu]) {
+        const x = new Variable(tensor([[1, 2, 3]], { backend: b }), true);
+        const run = Promise.resolve().then(async () => {
+          const l = crossEntropy(x, tensor([3], { dtype: 'int32', backend: b }));
+          l.backward();
+          return [await l.data.data(), await x.grad!.data()];
+        });
+        await expect(run, b.name).rejects.toThrow(IndexError);
+      }
     });
   });
 

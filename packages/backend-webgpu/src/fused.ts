@@ -1,8 +1,9 @@
 import { type AdamStep, type FusedKernels, type SgdStep, sizeOf } from '@nablajs/tensor';
+import { flagCode } from './flags.js';
 import { type Activation, type TileChoice, matmul } from './matmul.js';
 import { Params, words } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
-import { MATH, PRELUDE, type Ref, buffer, flagBadIndex, flagsBuffer, wgslType } from './wgsl.js';
+import { MATH, PRELUDE, type Ref, buffer, flagsBuffer, wgslType } from './wgsl.js';
 
 /** The parameters of an in-place update: the element count, each view's offset, the scalars. */
 const updateParams = (views: number, scalars: number) =>
@@ -128,7 +129,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var c = 0u; c < C; c = c + 1u) { z = z + exp(x[u32(row + i32(c) * xCol)] - mx); }
   let label = labels[u32(labelsOffset + i32(i) * labelsStride)];
   if (label < 0 || u32(label) >= C) {
-    ${flagBadIndex('softmaxCrossEntropy', 'label', 'C')}
+    ${flagCode('label', 'i32(C)')}
     ${nanRow}
     return;
   }
@@ -166,7 +167,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       gStride: g?.strides[0] ?? 0,
     }),
     Math.ceil(N / WG),
-    true,
+    { op: 'softmaxCrossEntropy', axis: -1 },
   );
   return out;
 }

@@ -1,15 +1,8 @@
 import { sizeOf } from '@nablajs/tensor';
 import { Params, strided, words } from './params.js';
+import { flagCode } from './flags.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
-import {
-  PRELUDE,
-  type Ref,
-  buffer,
-  coalesce,
-  flagBadIndex,
-  flagsBuffer,
-  wgslType,
-} from './wgsl.js';
+import { PRELUDE, type Ref, buffer, coalesce, flagsBuffer, wgslType } from './wgsl.js';
 
 /** out[i] = x[… index[i] …] along `axis`: a view of x with stride 0 on the axis walks beside the
  * index, and the index value adds k·stride. Out-of-range indices give 0 and are reported. */
@@ -35,7 +28,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (i >= n) { return; }
   ${P.index('layout', ['ii', 'ix'], 'i')}
   let k = index[ii];
-  if (k < 0 || u32(k) >= dim) { ${flagBadIndex('gather', 'k', 'dim')} y[i] = ${t}(0); return; }
+  if (k < 0 || u32(k) >= dim) { ${flagCode('k', 'i32(dim)')} y[i] = ${t}(0); return; }
   y[i] = x[u32(i32(ix) + k * stride)];
 }`;
   rt.dispatch(
@@ -44,7 +37,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     { read: [x.storage, index.storage], write: [out] },
     P.pack({ n, dim: x.shape[axis]!, stride: x.strides[axis]!, layout: l }),
     Math.ceil(n / WG),
-    true,
+    { op: 'gather', axis },
   );
   return out;
 }
@@ -113,7 +106,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var j = 0; j < i32(J); j = j + 1) {
       let k = index[u32(ib + j * ${P.get('indexStrides', axis)})];
       if (k == want) { acc = acc + src[u32(sb + j * ${P.get('srcStrides', axis)})]; }
-      if (want == 0 && (k < 0 || u32(k) >= dim)) { ${flagBadIndex('scatterAdd', 'k', 'dim')} }
+      if (want == 0 && (k < 0 || u32(k) >= dim)) { ${flagCode('k', 'i32(dim)')} }
     }
   }
   y[i] = acc;
@@ -134,7 +127,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       srcStrides: src.strides,
     }),
     Math.ceil(n / WG),
-    true,
+    { op: 'scatterAdd', axis },
   );
   return out;
 }

@@ -2,7 +2,7 @@
 import { BackendError } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import { Params, strided, words } from './params.js';
-import { GROUPS_WORD, coalesce } from './wgsl.js';
+import { FLAG_WORD, coalesce } from './wgsl.js';
 
 /** The word index a WGSL read such as `wi(5u)` names. */
 const slot = (wgsl: string) => Number(/\((\d+)u\)/.exec(wgsl)![1]);
@@ -62,7 +62,7 @@ describe('Params', () => {
   });
 
   test('more words than a dispatch has is a BackendError, not a silent overlap', () => {
-    expect(() => new Params({ n: 'u32', many: words('u32', GROUPS_WORD) })).toThrow(BackendError);
-    expect(new Params({ many: words('u32', GROUPS_WORD) }).size).toBe(GROUPS_WORD);
+    expect(() => new Params({ n: 'u32', many: words('u32', FLAG_WORD) })).toThrow(BackendError);
+    expect(new Params({ many: words('u32', FLAG_WORD) }).size).toBe(FLAG_WORD);
   });
 });

@@ -1,5 +1,5 @@
 import { BackendError } from '@nablajs/tensor';
-import { GROUPS_WORD, type Layout, fbits, indexCode, layoutWords } from './wgsl.js';
+import { FLAG_WORD, type Layout, fbits, indexCode, layoutWords } from './wgsl.js';
 
 /** How a parameter word is read in WGSL: as u32 (`w`), i32 (`wi`) or float bits (`wf`). */
 export type WordType = 'u32' | 'i32' | 'f32';
@@ -42,7 +42,7 @@ const width = (f: Field): number =>
 /**
  * A kernel's parameter words, declared once by name and in order: the host packs values with
  * `pack`, and the kernel's WGSL reads them with `lets` (`let M = w(0u);`), `get` and `index`, so
- * the two cannot disagree about a slot. A dispatch has `GROUPS_WORD` words for them.
+ * the two cannot disagree about a slot. A dispatch has `FLAG_WORD` words for them (the flag slot and the workgroups per row take the last two).
  */
 export class Params<S extends Record<string, Field>> {
   /** Words the fields take. */
@@ -55,10 +55,10 @@ export class Params<S extends Record<string, Field>> {
       this.slots[name] = at;
       at += width(f);
     }
-    if (at > GROUPS_WORD)
+    if (at > FLAG_WORD)
       throw new BackendError(
         'webgpu',
-        `a kernel needs ${at} parameter words, more than the ${GROUPS_WORD} a dispatch has`,
+        `a kernel needs ${at} parameter words, more than the ${FLAG_WORD} a dispatch has`,
         'tensors of this rank are too many axes for the WebGPU kernels: reshape them to fewer',
       );
     this.size = at;

@@ -1,7 +1,8 @@
 import { type ReduceOp, sizeOf } from '@nablajs/tensor';
 import { Params, strided } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
-import { FLAGGED_OPS, PRELUDE, buffer, coalesce, flagsBuffer, type Ref, wgslType } from './wgsl.js';
+import { flagCode } from './flags.js';
+import { PRELUDE, buffer, coalesce, flagsBuffer, type Ref, wgslType } from './wgsl.js';
 
 /** Threads that share one output element when its reduction is long. */
 const RW = 64;
@@ -53,9 +54,7 @@ function reduceKernel(
       ? 'sacc[li] = sacc[li] + v;'
       : 'acc = sacc[li]; at = sat[li]; if (r >= 0 && better(v, r, acc, at)) { sacc[li] = v; sat[li] = r; }';
   const store = (value: string, wraps: string) =>
-    exact
-      ? `if (${wraps} != 0) { flags[0] = 2; flags[1] = ${FLAGGED_OPS.indexOf('sum')}; } y[k] = ${value};`
-      : `y[k] = ${value};`;
+    exact ? `if (${wraps} != 0) ${flagCode('0', '0')} y[k] = ${value};` : `y[k] = ${value};`;
   const helpers = exact
     ? `fn carry(a: i32, b: i32) -> i32 { let s = a + b; return select(0, select(-1, 1, b > 0), (b > 0 && s < a) || (b < 0 && s > a)); }\n${flagsBuffer(3)}`
     : '';
@@ -115,7 +114,8 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Ref, axes: readonly number[
     { read: [x.storage], write: [out] },
     reduceParams(rk, rr).pack({ n: nOut, R, keep, red }),
     shared ? nOut : Math.ceil(nOut / WG),
-    op === 'sum' && t === 'i32', // an int32 sum flags a result that does not fit
+    // an int32 sum flags a result that does not fit
+    op === 'sum' && t === 'i32' ? { op: 'sum', axis: -1, overflow: true } : undefined,
   );
   return out;
 }

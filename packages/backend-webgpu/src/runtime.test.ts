@@ -7,8 +7,8 @@ import {
   DTypeError,
   full,
   randn,
+  IndexError,
   scatterAdd,
-  ShapeError,
   type Tensor,
   type TensorRef,
   tensor,
@@ -293,7 +293,7 @@ await describeWithBackend('WebGPU', gpuBackend, (gpu) => {
     test('float64 raises DTypeError naming the op, in tensor and in the backend', () => {
       const cases: [string, () => unknown][] = [
         ['tensor', () => tensor(new Float64Array([1, 2]), { backend: gpu })],
-        ['full', () => zeros([2], { dtype: 'float64', backend: gpu })],
+        ['zeros', () => zeros([2], { dtype: 'float64', backend: gpu })],
         ['cast', () => tensor([1, 2], { backend: gpu }).cast('float64')],
         ['tensor', () => gpu.upload(new Float64Array(2))],
         ['zeros', () => gpu.zeros('float64', 2)],
@@ -327,43 +327,75 @@ await describeWithBackend('WebGPU', gpuBackend, (gpu) => {
       }
     });
 
-    test('an out-of-range gather index rejects the next read with a ShapeError, once', async () => {
+    // An error found by a kernel belongs to the tensor it made and to what is computed from it:
+    // reading those raises it (every time), reading anything else does not (see README, "Errors").
+    const int = (v: number[][]) => tensor(v, { dtype: 'int32', backend: gpu });
+    const rejection = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+
+    test('a bad gather index raises IndexError on reading that tensor, not on another', async () => {
       const x = tensor([[1, 2, 3], [4, 5, 6]], { backend: gpu }); // prettier-ignore
       const bad = x.gather(
         1,
-        tensor(
-          [
-            [0, 5],
-            [2, 1],
-          ],
-          { dtype: 'int32', backend: gpu },
-        ),
+        int([
+          [0, 5],
+          [2, 1],
+        ]),
       );
-      const err = await bad.data().then(
-        () => null,
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(ShapeError);
-      expect((err as ShapeError).op).toBe('gather');
-      expect((err as Error).message).toMatch(/index 5 is out of range for an axis of size 3/);
-      // the flag is cleared: the same tensor now reads (0 where the index was bad), and so do others
-      expect(await values(bad)).toEqual([1, 0, 6, 5]);
-      const ok = x.gather(1, tensor([[2], [0]], { dtype: 'int32', backend: gpu }));
+      const ok = x.gather(1, int([[2], [0]]));
+      const derived = bad.add(1).sum();
+      // recorded after the bad kernel, in the same batch, and read first: unaffected
       expect(await values(ok)).toEqual([3, 4]);
+      expect(await values(x.mul(2))).toEqual([2, 4, 6, 8, 10, 12]);
+      const err = await rejection(bad.data());
+      expect(err).toBeInstanceOf(IndexError);
+      expect((err as IndexError).op).toBe('gather');
+      expect(err!.message).toMatch(/^gather: index 5 is out of range for axis 1 of size 3/);
+      // the same error again, never zeros; and on everything computed from it
+      await expect(bad.data()).rejects.toThrow(IndexError);
+      await expect(derived.data()).rejects.toThrow(/index 5 is out of range/);
+      await expect(bad.mul(0).data()).rejects.toThrow(IndexError);
+      await expect(bad.to(host)).rejects.toThrow(IndexError);
+      // what is computed afterwards from clean tensors reads
+      expect(await values(ok.add(1))).toEqual([4, 5]);
     });
 
-    test('a negative index, and scatterAdd’s, are reported by name', async () => {
+    test('the same bad index raises the same error class on the CPU and on WebGPU', async () => {
+      for (const b of [host, gpu]) {
+        const x = tensor([[1, 2, 3]], { backend: b });
+        const idx = tensor([[-1]], { dtype: 'int32', backend: b });
+        const err = await rejection(Promise.resolve().then(() => x.gather(1, idx).data()));
+        expect(err, b.name).toBeInstanceOf(IndexError);
+        expect(err!.message, b.name).toMatch(
+          /^gather: index -1 is out of range for axis 1 of size 3/,
+        );
+        const i7 = tensor([[0, 7]], { dtype: 'int32', backend: b });
+        const s = rejection(
+          Promise.resolve().then(() =>
+            scatterAdd([1, 4], 1, i7, tensor([[1, 1]], { backend: b })).data(),
+          ),
+        );
+        expect(await s, b.name).toBeInstanceOf(IndexError);
+        expect((await s)!.message, b.name).toMatch(
+          /^scatterAdd: index 7 is out of range for axis 1 of size 4/,
+        );
+      }
+    });
+
+    test('errors of several bad tensors stay apart; a read flushes them all', async () => {
       const x = tensor([[1, 2, 3]], { backend: gpu });
-      const g = x.gather(1, tensor([[-1]], { dtype: 'int32', backend: gpu }));
-      await expect(g.data()).rejects.toThrow(/^gather: index -1 is out of range/);
-      const idx = tensor([[0, 7]], { dtype: 'int32', backend: gpu });
-      const s = scatterAdd([1, 4], 1, idx, tensor([[1, 1]], { backend: gpu }));
-      await expect(s.data()).rejects.toThrow(ShapeError);
-      await expect(s.data()).resolves.toBeDefined();
-      const again = scatterAdd([1, 4], 1, idx, tensor([[1, 1]], { backend: gpu }));
-      await expect(again.data()).rejects.toThrow(
-        /^scatterAdd: index 7 is out of range for an axis of size 4/,
-      );
+      const a = x.gather(1, int([[4]]));
+      const b = x.gather(1, int([[9]]));
+      const c = x.gather(1, int([[1]]));
+      await expect(b.data()).rejects.toThrow(/index 9/);
+      await expect(a.data()).rejects.toThrow(/index 4/);
+      expect(await values(c)).toEqual([2]);
+      // a tensor computed from both carries the first error
+      await expect(a.add(b).add(c).data()).rejects.toThrow(/index 4/);
+      expect(await values(c.add(c))).toEqual([4]);
     });
 
     test('dataSync() raises BackendError that points to await t.data()', () => {

@@ -1,7 +1,8 @@
-/// <reference types="@webgpu/types" />
-import { BackendError, DTypeError, ShapeError } from '@nablajs/tensor';
+/// <reference types="@webgpu/types" preserve="true" />
+import { BackendError } from '@nablajs/tensor';
 import { Params } from './params.js';
-import { FLAGGED_OPS, GROUPS_WORD, PARAM_WORDS, PRELUDE, buffer } from './wgsl.js';
+import { GROUPS_WORD, PARAM_WORDS, PRELUDE, buffer } from './wgsl.js';
+import { FLAG_WORD, type FlagInfo, FlagTracker, SLOT_WORDS, SLOTS } from './flags.js';
 
 // GPUBufferUsage / GPUMapMode flags as numbers: Node's `webgpu` package does not define the globals.
 const MAP_READ = 0x0001;
@@ -93,8 +94,9 @@ export class Runtime {
   /** The first asynchronous device error, raised by the next read. */
   private failure: BackendError | null = null;
   private lost: string | null = null;
-  /** 16 bytes kernels write when they meet a bad index: [code, op, index, size]. */
+  /** Slots kernels write when they meet a bad index (see flags.ts), and whom they concern. */
   private readonly flags: GpuStorage;
+  private readonly tracker = new FlagTracker();
   /** Bytes the pool keeps for reuse before it destroys freed buffers. */
   readonly poolLimit: number;
 
@@ -103,7 +105,7 @@ export class Runtime {
     opts: { poolLimit?: number } = {},
   ) {
     this.poolLimit = opts.poolLimit ?? 256 * 1024 * 1024;
-    this.flags = this.alloc(4, 'flags');
+    this.flags = this.alloc(SLOTS * SLOT_WORDS, 'flags');
     void device.lost.then((info) => {
       this.lost = `${info.reason}: ${info.message}`;
     });
@@ -244,8 +246,9 @@ export class Runtime {
   /**
    * Records one dispatch of the kernel `key` over `groups` workgroups (wrapped into rows of at most
    * 65,535; kernels rebuild the linear id with `gid()`), or over an explicit [x, y, z] grid.
-   * `params` (from `Params.pack`) fills the dispatch's uniform slot, all but its last word, which
-   * gets the workgroups per row.
+   * `params` fills the dispatch's 64-word uniform slot. A kernel that can meet a bad index gets
+   * `flag` (what its error would say), binds the flags buffer last and finds its slot in word
+   * `FLAG_WORD`; the outputs inherit the inputs' flag lineage (flags.ts).
    */
   dispatch(
     key: string,
@@ -253,15 +256,22 @@ export class Runtime {
     bind: Bindings,
     params: ArrayLike<number>,
     groups: number | readonly [number, number, number],
-    withFlags = false,
+    flag?: FlagInfo,
   ): void {
     this.check(key);
-    const write = withFlags ? [...bind.write, this.flags] : bind.write;
+    const write = flag ? [...bind.write, this.flags] : bind.write;
     const k = this.kernel(key, source, bind.read.length + write.length);
     if (!this.pass) this.open();
     const slot = this.dispatches * PARAM_WORDS;
     const u = this.paramsU32;
     for (let i = 0; i < params.length; i++) u[slot + i] = params[i]!;
+    const id = flag ? this.tracker.open(flag) : undefined;
+    if (id !== undefined) {
+      if (params.length > FLAG_WORD)
+        throw new Error(`${key}: parameter words overlap the flag slot`);
+      u[slot + FLAG_WORD] = id % SLOTS;
+    }
+    this.tracker.propagate(bind.read, bind.write, id);
     const [gx, gy, gz] =
       typeof groups === 'number'
         ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
@@ -368,45 +378,45 @@ export class Runtime {
 
   /**
    * Reads `elements` 4-byte words from `s` starting at word `offset`: flushes the batch with a copy
-   * into a mappable buffer, waits for the GPU, and raises errors kernels flagged (bad indices) or the
-   * device reported since the last read.
+   * into a mappable buffer, waits for the GPU, and raises the error the device reported since the
+   * last read, or the bad index a kernel flagged in the lineage of `s` (flags.ts).
    */
   async read(s: GpuStorage, offset: number, elements: number, op: string): Promise<ArrayBuffer> {
     this.check(op);
     const bytes = elements * 4;
-    const staging = this.device.createBuffer({ size: bytes + 16, usage: MAP_READ | COPY_DST });
+    const window = this.tracker.window();
+    const flagWords = FlagTracker.words(window);
+    const staging = this.device.createBuffer({
+      size: Math.max(4, bytes + flagWords * 4),
+      usage: MAP_READ | COPY_DST,
+    });
     const flags = this.flags;
+    const slotBytes = SLOT_WORDS * 4;
     this.flush((enc) => {
       if (bytes > 0) enc.copyBufferToBuffer(s.buffer, s.offset + offset * 4, staging, 0, bytes);
-      enc.copyBufferToBuffer(flags.buffer, flags.offset, staging, bytes, 16);
-      enc.clearBuffer(flags.buffer, flags.offset, 16);
+      let at = bytes;
+      for (const [first, count] of window.ranges) {
+        const from = flags.offset + first * slotBytes;
+        enc.copyBufferToBuffer(flags.buffer, from, staging, at, count * slotBytes);
+        enc.clearBuffer(flags.buffer, from, count * slotBytes);
+        at += count * slotBytes;
+      }
     });
     try {
       await staging.mapAsync(MAP_MODE_READ);
     } catch (e) {
       staging.destroy();
+      await this.tracker.resolve(window, null);
       this.check(op);
       throw new BackendError(op, `reading from the GPU failed: ${(e as Error).message}`);
     }
     const out = staging.getMappedRange().slice(0);
     staging.unmap();
     staging.destroy();
+    await this.tracker.resolve(window, new Int32Array(out, bytes, flagWords));
     this.check(op);
-    const [code, which, index, size] = new Int32Array(out, bytes, 4);
-    if (code === 2)
-      throw new DTypeError(
-        'sum',
-        'an int32 sum or cumsum does not fit int32 (it would wrap; found by the GPU, reported at the next read)',
-        "sum in a wider type: t.cast('float32').sum() (exact below 2^24)",
-      );
-    if (code) {
-      const name = FLAGGED_OPS[which!] ?? 'an indexing op';
-      throw new ShapeError(
-        name,
-        `index ${index} is out of range for an axis of size ${size} (found by the GPU, reported at the next read)`,
-        `indices must be in 0..${size! - 1}`,
-      );
-    }
+    const error = this.tracker.errorOf(s);
+    if (error) throw error;
     return out.slice(0, bytes);
   }
 }

@@ -1,7 +1,8 @@
 import { type ScanOp, contiguousStrides, sizeOf } from '@nablajs/tensor';
 import { Params, strided } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
-import { FLAGGED_OPS, PRELUDE, type Ref, buffer, coalesce, flagsBuffer, wgslType } from './wgsl.js';
+import { flagCode } from './flags.js';
+import { PRELUDE, type Ref, buffer, coalesce, flagsBuffer, wgslType } from './wgsl.js';
 
 /**
  * The lines of `x` along `axis`: the layout of their first elements in x and in a row-major
@@ -61,7 +62,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     ${step}
     y[u32(i32(bo) + i32(i) * os)] = acc;
   }
-  ${exact ? `if (wrapped) { flags[0] = 2; flags[1] = ${FLAGGED_OPS.indexOf('sum')}; }` : ''}
+  ${exact ? `if (wrapped) ${flagCode('0', '0')}` : ''}
 }`;
   rt.dispatch(
     `scan:${op}:${t}:${rank}`,
@@ -69,7 +70,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     { read: [x.storage], write: [out] },
     P.pack({ n: l.count, len: l.len, xs: l.xs, os: l.os, layout: l.layout }),
     Math.ceil(l.count / WG),
-    exact,
+    exact ? { op, axis, overflow: true } : undefined,
   );
   return out;
 }

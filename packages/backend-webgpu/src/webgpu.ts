@@ -1,4 +1,4 @@
-/// <reference types="@webgpu/types" />
+/// <reference types="@webgpu/types" preserve="true" />
 import {
   type Backend,
   BackendError,
@@ -18,6 +18,7 @@ import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
 import { wgslType } from './wgsl.js';
+import { windowKernels } from './window.js';
 
 /** Options of `webgpu()`. */
 export interface WebGpuOptions {
@@ -130,8 +131,12 @@ function makeBackend(
   const read = async (x: Ref) => {
     const n = sizeOf(x.shape);
     const view = isDense(x) || n === 0 ? x : dense(rt, x);
-    const bytes = await rt.read(view.storage, view.offset, n, 'read');
-    if (view !== x) rt.free(view.storage);
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await rt.read(view.storage, view.offset, n, 'read');
+    } finally {
+      if (view !== x) rt.free(view.storage);
+    }
     const out = typedArray(x.dtype, n);
     new Uint8Array(out.buffer).set(new Uint8Array(bytes));
     return out;
@@ -180,6 +185,7 @@ function makeBackend(
       if (from !== src) rt.free(from.storage);
     },
     random: (dist, dtype, size, seed, offset) => random(rt, dist, dtype, size, seed, offset),
+    ...windowKernels(rt),
     fused: fusedKernels(rt, tile),
     flush: () => rt.flush(),
     async finish() {

@@ -19,6 +19,8 @@ export const PARAM_WORDS = 64;
 /** The last word, which `Runtime.dispatch` sets to the workgroups per row of the grid (see `gid`);
  * a kernel's own parameters (`Params`) take the words before it. */
 export const GROUPS_WORD = PARAM_WORDS - 1;
+/** The parameter word that holds a flagging kernel's slot of the flags buffer (flags.ts). */
+export const FLAG_WORD = GROUPS_WORD - 1;
 
 /**
  * What every kernel starts with: the dispatch's parameter words `w(i)` (read as i32 by `wi`, as
@@ -154,16 +156,6 @@ export function fbits(x: number): number {
   return u32bits[0]!;
 }
 
-/** Ops whose kernels flag a bad index (code 1) or, for `sum`, an int32 sum that does not fit
- * (code 2), by the number they write; `Runtime.read` raises it. */
-export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy', 'sum'] as const;
-/** An op that flags bad indices. */
-export type FlaggedOp = Exclude<(typeof FLAGGED_OPS)[number], '' | 'sum'>;
-
-/** Declares the flags buffer at binding `b`: 4 words, [code, op, index, size], read by `Runtime.read`. */
+/** Declares the flags buffer at binding `b` (bound last by `Runtime.dispatch` for a kernel that
+ * can flag; see flags.ts). */
 export const flagsBuffer = (b: number): string => buffer(b, 'flags', 'i32');
-
-/** WGSL that records index `k` out of range for an axis of `size` (WGSL expressions) in the flags. */
-export function flagBadIndex(op: FlaggedOp, k: string, size: string): string {
-  return `flags[0] = 1; flags[1] = ${FLAGGED_OPS.indexOf(op)}; flags[2] = ${k}; flags[3] = i32(${size});`;
-}

@@ -183,6 +183,42 @@ describe('gzip', () => {
     }
   });
 
+  // A bomb: a header for 10 bytes, then 64 MiB of zeros (64 KiB of gzip). The reader must stop
+  // soon after the declared size, not inflate it all (or a 4.7 MB file into 1 GiB).
+  const bomb = () => {
+    const plain = new Uint8Array(8 + 64 * 1024 * 1024);
+    plain.set(rawIdx(0x08, [10], []));
+    return gzipSync(plain);
+  };
+  const stopped =
+    /holds more than the 18 bytes its header declares \(10 uint8\); stopped after (\d+) bytes/;
+
+  it('decodeIdx stops inflating at the size the header declares', async () => {
+    const err = (await decodeIdx(bomb(), 'bomb.gz').catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(DataFormatError);
+    expect(err.message).toMatch(/^decodeIdx: bomb\.gz: decompresses to more than/);
+    const n = Number(stopped.exec(err.message)?.[1]);
+    expect(n).toBeGreaterThan(18);
+    expect(n).toBeLessThan(2 * 1024 * 1024); // a chunk or two past the header, not 64 MiB
+  });
+
+  it('readIdxFile stops inflating at the size the header declares', async () => {
+    const path = join(await tmp, 'bomb.gz');
+    await writeFile(path, bomb());
+    const err = (await readIdxFile(path).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(DataFormatError);
+    expect(err.message).toMatch(new RegExp(`^readIdxFile: ${path}: decompresses to more than`));
+    expect(Number(stopped.exec(err.message)?.[1])).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  it('a gzip whose header is bad says so without inflating the rest', async () => {
+    const plain = new Uint8Array(8 + 1024 * 1024);
+    plain.set([0, 0, 0x42, 1]);
+    await expect(decodeIdx(gzipSync(plain), 'odd.gz')).rejects.toThrow(
+      /^parseIdx: odd\.gz: unsupported IDX type code 0x42/,
+    );
+  });
+
   it('readIdxFile names the path in format errors', async () => {
     const path = join(await tmp, 'cut.gz');
     await writeFile(path, gzipSync(encodeIdx(sample).subarray(0, 10)));

@@ -156,23 +156,76 @@ export function parseIdx(bytes: Uint8Array, name = '<idx bytes>'): IdxArray {
  */
 export async function decodeIdx(bytes: Uint8Array, name = '<idx bytes>'): Promise<IdxArray> {
   if (!isGzip(bytes)) return parseIdx(bytes, name);
-  let plain: Uint8Array;
+  return parseIdx(await inflateIdx(bytes, name, 'decodeIdx'), name);
+}
+
+/**
+ * Decompresses gzip bytes that hold an IDX file, no further than the size its header declares:
+ * inflation stops (with a {@link DataFormatError}) as soon as the output passes that size, so a
+ * small file that would inflate to gigabytes costs about one chunk past the declared size. A bad
+ * header stops it too (parseIdx then says what is wrong). `DecompressionStream`: any runtime.
+ * @internal
+ */
+export async function inflateIdx(bytes: Uint8Array, name: string, op: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let limit = Infinity;
+  let declared = '';
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream('gzip'))
+    .getReader();
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
-      .stream()
-      .pipeThrough(new DecompressionStream('gzip'));
-    plain = new Uint8Array(await new Response(stream).arrayBuffer());
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (limit === Infinity && total >= 4) {
+        const head = concat(chunks, total);
+        const [z0, z1, code, ndims] = head as unknown as number[];
+        const dtype = BY_CODE.get(code!);
+        if (z0 !== 0 || z1 !== 0 || dtype === undefined) break; // parseIdx names the problem
+        const headerBytes = 4 + 4 * ndims!;
+        if (total >= headerBytes) {
+          const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+          const shape = Array.from({ length: ndims! }, (_, i) => view.getUint32(4 + 4 * i));
+          limit = headerBytes + shape.reduce((x, d) => x * d, 1) * DTYPES[dtype].bytes;
+          declared = `${shape.join('×') || 'scalar'} ${dtype}`;
+        }
+      }
+      if (total > limit)
+        throw new DataFormatError(
+          op,
+          name,
+          `decompresses to more than it should: it holds more than the ${limit} bytes its header declares (${declared}); stopped after ${total} bytes`,
+        );
+    }
   } catch (cause) {
+    if (cause instanceof DataFormatError) throw cause;
     throw new DataFormatError(
-      'decodeIdx',
+      op,
       name,
       `starts like gzip but does not decompress: ${String(cause)}`,
       {
         cause,
       },
     );
+  } finally {
+    await reader.cancel().catch(() => undefined);
   }
-  return parseIdx(plain, name);
+  return concat(chunks, total);
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /**

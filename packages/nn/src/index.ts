@@ -1,6 +1,7 @@
 /**
- * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, activations, losses,
- * weight initialisation, and safetensors files.
+ * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, convolutions and
+ * pooling (`Conv2d`, `MaxPool2d`, … and their functional forms), activations, losses, weight
+ * initialisation, and safetensors files.
  *
  * @module @nablajs/nn
  */
@@ -25,6 +26,32 @@ export {
   Softmax,
   Tanh,
 } from './layers.js';
+export {
+  Conv1d,
+  Conv2d,
+  type ConvLayerOptions,
+  ConvTranspose2d,
+  type ConvTransposeLayerOptions,
+} from './conv.js';
+export {
+  conv1d,
+  conv2d,
+  type ConvOptions,
+  convTranspose2d,
+  type ConvTransposeOptions,
+} from './functional-conv.js';
+export {
+  AvgPool1d,
+  AvgPool2d,
+  avgPool1d,
+  avgPool2d,
+  type AvgPoolOptions,
+  MaxPool1d,
+  MaxPool2d,
+  maxPool1d,
+  maxPool2d,
+  type MaxPoolOptions,
+} from './pooling.js';
 export {
   BCELoss,
   BCEWithLogitsLoss,
@@ -83,6 +110,7 @@ export {
   deserialize,
   load,
   type Metadata,
+  removeStaleTemporaries,
   type Safetensors,
   SafetensorsError,
   save,

@@ -1,6 +1,7 @@
 import { Variable, customFunction, softmaxCrossEntropy } from '@nablajs/autograd';
 import {
   DTypeError,
+  IndexError,
   NablaError,
   ShapeError,
   Tensor,
@@ -19,8 +20,9 @@ export interface ReductionOptions {
   reduction?: Reduction;
 }
 
-/** A class label outside 0..C−1 (PyTorch's "Target 10 is out of bounds"). */
-export class IndexError extends NablaError {}
+/** A class label outside 0..C−1 (PyTorch's "Target 10 is out of bounds"); the class lives in
+ * `@nablajs/tensor`, which raises it for out-of-range indices too. */
+export { IndexError };
 
 /** Reduces per-element losses as `reduction` says (shared by the loss files). */
 export function reduce(op: string, loss: Variable, reduction: Reduction = 'mean'): Variable {
@@ -268,7 +270,8 @@ export function nllLoss(input: Input, target: Input, opts: ClassificationOptions
  * Cross-entropy from logits (unnormalised scores) `input`, shape [N, C]: the loss of each row is
  * −log softmax(input)[target], computed with a max-shifted log-softmax, so logits of ±1000 stay
  * finite. `target` is int32 class indices [N], or class probabilities [N, C] (PyTorch 1.10+).
- * Labels outside 0..C−1 raise an IndexError on synchronous backends (the CPU).
+ * Labels outside 0..C−1 raise an IndexError: at once on synchronous backends (the CPU), on WebGPU
+ * when the loss or a tensor computed from it is read.
  */
 export function crossEntropy(
   input: Input,

@@ -167,6 +167,19 @@ describe('Module', () => {
     );
   });
 
+  test('loadStateDict of something that is not a state dict is a typed error', () => {
+    const model = new Sequential(new Linear(2, 3));
+    for (const bad of [null, undefined, 5, 'x', [zeros([3, 2])]]) {
+      expect(() => model.loadStateDict(bad as never), String(bad)).toThrow(NablaError);
+      expect(() => model.loadStateDict(bad as never), String(bad)).toThrow(
+        /^loadStateDict: expected a state dict \(name → Tensor\)/,
+      );
+    }
+    // names are looked up as own keys only: 'constructor' or 'toString' are not entries
+    const sd = Object.assign(Object.create(null) as Record<string, never>, model.stateDict());
+    expect(model.loadStateDict(sd)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+  });
+
   test('toString describes the tree', () => {
     const model = new Sequential(
       new Linear(784, 30),
@@ -264,6 +277,23 @@ describe('Linear', () => {
     expect(() => l.forward(zeros([32, 30]))).toThrow(ShapeError);
     expect(() => l.forward(zeros([32, 30]))).toThrow('input [32,30] does not end in 784 features');
     expect(() => new Linear(-1, 2)).toThrow('inFeatures must be a non-negative integer');
+  });
+
+  test('a layer with zero input features works, as in PyTorch: the output is the bias', () => {
+    const l = new Linear(0, 3);
+    expect(l.weight.shape).toEqual([3, 0]);
+    expect(Array.from(l.bias!.data.dataSync())).toEqual([0, 0, 0]); // PyTorch's bound 0 for fanIn 0
+    l.bias!.data.assign(tensor([1, 2, 3]));
+    const y = l.forward(zeros([2, 0]));
+    expect(y.shape).toEqual([2, 3]);
+    expect(Array.from(y.data.dataSync())).toEqual([1, 2, 3, 1, 2, 3]);
+    y.sum().backward();
+    expect(l.weight.grad!.shape).toEqual([3, 0]);
+    expect(Array.from(l.bias!.grad!.dataSync())).toEqual([2, 2, 2]);
+    const none = new Linear(3, 0);
+    expect(none.forward(zeros([2, 3])).shape).toEqual([2, 0]);
+    // an empty tensor can be assigned to (there is nothing to write)
+    expect(zeros([3, 0]).assign(5).shape).toEqual([3, 0]);
   });
 
   test('float64 layers', () => {

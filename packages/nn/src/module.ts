@@ -183,14 +183,21 @@ export abstract class Module {
    */
   loadStateDict(stateDict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
     const op = 'loadStateDict';
+    if (typeof stateDict !== 'object' || stateDict === null || Array.isArray(stateDict))
+      throw new NablaError(
+        op,
+        `expected a state dict (name → Tensor), got ${Array.isArray(stateDict) ? 'an array' : String(stateDict)}`,
+        'pass what stateDict() or load() returned',
+      );
     const strict = opts.strict ?? true;
     const own = this.allParameters();
     const names = new Set(own.map(([n]) => n));
-    const missingKeys = own.map(([n]) => n).filter((n) => !(n in stateDict));
+    // own keys only: a name like 'constructor' must not find Object.prototype's
+    const missingKeys = own.map(([n]) => n).filter((n) => !Object.hasOwn(stateDict, n));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !names.has(k));
     const mismatches: string[] = [];
     for (const [name, p] of own) {
-      const t = stateDict[name];
+      const t = Object.hasOwn(stateDict, name) ? stateDict[name] : undefined;
       if (t === undefined) continue;
       if (!(t instanceof Tensor))
         throw new NablaError(

@@ -12,6 +12,7 @@ import {
   SafetensorsError,
   deserialize,
   load,
+  removeStaleTemporaries,
   save,
   serialize,
 } from './index.js';
@@ -252,6 +253,38 @@ describe('save / load (Node)', () => {
     ).rejects.toThrow('ENOENT');
   });
 
+  test('a missing folder is named in the error, with the path asked for (not the temporary file)', async () => {
+    const path = join(dir, 'no-such-dir', 'm.safetensors');
+    const err = (await save({ a: tensor([1]) }, path).catch((e: unknown) => e)) as Error & {
+      code?: string;
+    };
+    expect(err.code).toBe('ENOENT');
+    expect(err.message).toBe(
+      `save: cannot write ${path}: the folder ${join(dir, 'no-such-dir')} does not exist (ENOENT)`,
+    );
+    expect(err.message).not.toContain('.tmp-');
+  });
+
+  test('temporary files of a killed writer are removed by the next save to that path', async () => {
+    const sub = join(dir, 'stale');
+    mkdirSync(sub);
+    const path = join(sub, 'ck.safetensors');
+    // pid 2^22 + 1 is above Linux's pid_max default; a pid of a live process: ours
+    const dead = `${path}.tmp-4194305-abcdefgh`;
+    const live = `${path}.tmp-${process.pid}-ijklmnop`;
+    const other = join(sub, 'other.safetensors.tmp-4194305-abcdefgh');
+    for (const f of [dead, live, other]) writeFileSync(f, 'half a file');
+    expect(await removeStaleTemporaries(path)).toEqual([dead]);
+    expect(readdirSync(sub).sort()).toEqual(
+      [live, other].map((f) => f.slice(sub.length + 1)).sort(),
+    );
+    writeFileSync(dead, 'again');
+    await save({ a: tensor([1]) }, path);
+    expect(readdirSync(sub).sort()).toEqual(
+      ['ck.safetensors', live.slice(sub.length + 1), other.slice(sub.length + 1)].sort(),
+    );
+  });
+
   test('load names the file in its errors', async () => {
     const path = join(dir, 'broken.safetensors');
     writeFileSync(path, serialize({ a: tensor([1, 2, 3]) }).subarray(0, 60));
@@ -367,4 +400,36 @@ describe('PyTorch interop', () => {
       expect(readFileSync(ours).length).toBeGreaterThan(0);
     },
   );
+});
+
+describe('untrusted names never reach Object.prototype', () => {
+  const F32x1 = { dtype: 'F32', shape: [1], data_offsets: [0, 4] };
+  // JSON.parse makes `__proto__` an own key, so JSON.stringify writes it as a crafted file would
+  const header = (key: string, value: unknown) =>
+    JSON.parse(`{${JSON.stringify(key)}: ${JSON.stringify(value)}}`);
+  test.each(['__proto__', 'constructor', 'prototype'])('a tensor named %s is refused', (key) => {
+    const bytes = build(header(key, F32x1), [0, 0, 128, 63]);
+    expect(() => deserialize(bytes)).toThrow(SafetensorsError);
+    expect(() => deserialize(bytes)).toThrow(`'${key}' cannot name a tensor`);
+    expect(({} as Record<string, unknown>).dtype).toBeUndefined();
+  });
+  test.each(['__proto__', 'constructor', 'prototype'])('a metadata key %s is refused', (key) => {
+    const bytes = build({ __metadata__: header(key, 'x') });
+    expect(() => deserialize(bytes)).toThrow(`__metadata__: key '${key}' is not allowed`);
+  });
+  test('what deserialize returns has no prototype to reach', () => {
+    const { tensors, metadata } = deserialize(
+      build({ __metadata__: { a: 'b' }, t: F32x1 }, [0, 0, 128, 63]),
+    );
+    expect(Object.getPrototypeOf(tensors)).toBeNull();
+    expect(Object.getPrototypeOf(metadata)).toBeNull();
+    expect('toString' in tensors).toBe(false);
+    expect(arr(tensors.t!)).toEqual([1]);
+    expect({ ...metadata }).toEqual({ a: 'b' });
+  });
+  test('a state dict with such a key is refused by serialize', () => {
+    const sd = Object.create(null) as Record<string, Tensor>;
+    sd['constructor'] = tensor([1]);
+    expect(() => serialize(sd)).toThrow("'constructor' cannot name a tensor");
+  });
 });

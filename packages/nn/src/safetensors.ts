@@ -3,6 +3,7 @@ import {
   type DType,
   NablaError,
   Tensor,
+  UNSAFE_KEYS,
   type TypedArray,
   fmtShape,
   getBackend,
@@ -80,24 +81,48 @@ function stateDictOf(op: string, source: Module | StateDict): StateDict {
     throw new SafetensorsError(op, 'expects a Module or a state dict (name → Tensor)');
   for (const [name, t] of Object.entries(sd)) {
     if (!(t instanceof Tensor)) throw new SafetensorsError(op, `'${name}' is not a Tensor`);
-    if (name === '__metadata__')
-      throw new SafetensorsError(
-        op,
-        "'__metadata__' is reserved for metadata and cannot name a tensor",
-      );
+    checkName(op, name);
     t.assertLive(op);
   }
   return sd;
 }
 
-function checkMetadata(op: string, metadata: Metadata | undefined): void {
+/** A tensor's name: not `__metadata__`, nor a key that would reach `Object.prototype`. */
+function checkName(op: string, name: string): void {
+  if (name === '__metadata__')
+    throw new SafetensorsError(
+      op,
+      "'__metadata__' is reserved for metadata and cannot name a tensor",
+    );
+  if (UNSAFE_KEYS.has(name))
+    throw new SafetensorsError(
+      op,
+      `'${name}' cannot name a tensor`,
+      'names that reach Object.prototype are refused (rename the tensor)',
+    );
+}
+
+/** Metadata: strings to strings, no key that would reach `Object.prototype`. */
+function checkMetadata(op: string, metadata: unknown, label = 'metadata'): void {
   if (metadata === undefined) return;
   if (!isPlainObject(metadata) || Object.values(metadata).some((v) => typeof v !== 'string'))
     throw new SafetensorsError(
       op,
-      'metadata must map strings to strings',
+      `${label} must map strings to strings`,
       'use JSON.stringify for other values',
     );
+  for (const key of Object.keys(metadata))
+    if (UNSAFE_KEYS.has(key))
+      throw new SafetensorsError(
+        op,
+        `${label}: key '${key}' is not allowed`,
+        'keys that reach Object.prototype are refused',
+      );
+}
+
+/** An empty object without a prototype: a key read from a file can only ever be an own entry. */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 function assemble(
@@ -280,12 +305,11 @@ export function deserialize(
   const dataStart = 8 + headerLen;
   const dataLen = bytes.length - dataStart;
 
-  let metadata: Metadata = {};
-  if ('__metadata__' in h) {
+  const metadata: Metadata = record();
+  if (Object.hasOwn(h, '__metadata__')) {
     const m = h.__metadata__;
-    if (!isPlainObject(m) || Object.values(m).some((v) => typeof v !== 'string'))
-      fail('__metadata__ must map strings to strings');
-    metadata = m as Metadata;
+    checkMetadata(op, m, '__metadata__');
+    Object.assign(metadata, m);
   }
 
   interface Entry {
@@ -299,6 +323,7 @@ export function deserialize(
   const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   for (const [name, info] of Object.entries(h)) {
     if (name === '__metadata__') continue;
+    checkName(op, name);
     if (!isPlainObject(info))
       fail(`'${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
@@ -344,7 +369,7 @@ export function deserialize(
     fail(`${dataLen - at} bytes after the last tensor are not described by the header`);
 
   const backend = opts.backend ?? getBackend('deserialize');
-  const tensors: StateDict = {};
+  const tensors: StateDict = record();
   for (const e of entries) {
     const values = decode(op, e.name, e.dtype, view, dataStart + e.begin, sizeOf(e.shape));
     tensors[e.name] = tensor(values, { shape: e.shape, backend });
@@ -352,10 +377,59 @@ export function deserialize(
   return { tensors, metadata };
 }
 
+/** `path.tmp-<pid>-<8 letters>`: the temporary file `save` writes before it renames. */
+const tmpName = (path: string, pid: number) =>
+  `${path}.tmp-${pid}-${Math.random().toString(36).slice(2, 10).padEnd(8, '0')}`;
+
+/**
+ * Removes the temporary files a `save` to `path` left behind when its process was killed
+ * (`path.tmp-<pid>-…` of a process that no longer runs); returns their paths. `save` calls it;
+ * an app may call it when it starts. Files of live processes and other names are left alone.
+ */
+export async function removeStaleTemporaries(path: string): Promise<string[]> {
+  const { readdir, unlink } = await import('node:fs/promises');
+  const { basename, dirname, join } = await import('node:path');
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return []; // no folder: nothing to clean, and save says what is wrong
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = name.startsWith(prefix)
+      ? /^(\d+)-[0-9a-z]{8}$/.exec(name.slice(prefix.length))
+      : null;
+    if (!m || isAlive(Number(m[1]))) continue;
+    const file = join(dir, name);
+    await unlink(file).then(
+      () => removed.push(file),
+      () => undefined, // another process cleaned it first
+    );
+  }
+  return removed;
+}
+
+/** Whether process `pid` runs (signal 0 checks without sending anything). */
+function isAlive(pid: number): boolean {
+  const proc = (globalThis as { process?: { pid: number; kill(pid: number, sig: 0): void } })
+    .process;
+  if (!proc || pid === proc.pid) return true;
+  try {
+    proc.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM'; // it runs, as another user
+  }
+}
+
 /**
  * Saves a module's (or a state dict's) tensors to a safetensors file (Node, Deno, Bun). Atomic: the
  * bytes go to a temporary file beside `path`, are flushed to disk (fsync), and the file is renamed
- * over `path`, so a crash leaves the old file or the new one, never half of one.
+ * over `path`, so a crash leaves the old file or the new one, never half of one; temporary files a
+ * killed writer left are removed first. Errors name `path`, not the temporary file.
  */
 export async function save(
   source: Module | StateDict,
@@ -366,7 +440,8 @@ export async function save(
   const { open, rename, unlink } = await import('node:fs/promises');
   const { dirname } = await import('node:path');
   const pid = (globalThis as { process?: { pid?: number } }).process?.pid ?? 0;
-  const tmp = `${path}.tmp-${pid}-${Math.random().toString(36).slice(2, 10)}`;
+  await removeStaleTemporaries(path);
+  const tmp = tmpName(path, pid);
   try {
     const fh = await open(tmp, 'wx');
     try {
@@ -378,7 +453,7 @@ export async function save(
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
-    throw e;
+    throw writeError(path, dirname(path), e);
   }
   // make the rename itself durable; not every platform can open a directory
   try {
@@ -391,6 +466,29 @@ export async function save(
   } catch {
     // best effort
   }
+}
+
+/** A file-system error of `save` restated for `path` (the temporary file is ours, not the user's);
+ * `code` and `cause` are kept. */
+function writeError(path: string, dir: string, e: unknown): Error {
+  const code = (e as { code?: string }).code;
+  if (!code) return e as Error;
+  const why: Record<string, string> = {
+    ENOENT: `the folder ${dir} does not exist`,
+    ENOTDIR: `${dir} is not a folder`,
+    EACCES: `no permission to write in ${dir}`,
+    EPERM: `no permission to write in ${dir}`,
+    EROFS: `${dir} is on a read-only file system`,
+    ENOSPC: 'the disk is full (the previous file, if any, is unchanged)',
+    EISDIR: `${path} is a folder`,
+  };
+  const err = new Error(
+    `save: cannot write ${path}: ${why[code] ?? (e as Error).message} (${code})`,
+    {
+      cause: e,
+    },
+  );
+  return Object.assign(err, { code });
 }
 
 /** Reads a safetensors file (Node): its tensors (on `backend`, by default the current one) and metadata. */

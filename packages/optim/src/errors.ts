@@ -1,4 +1,4 @@
-import { NablaError } from '@nablajs/tensor';
+import { NablaError, UNSAFE_KEYS } from '@nablajs/tensor';
 
 /** Invalid hyper-parameters, parameter lists or state dicts given to an optimizer or a scheduler.
  * `op` names the class that refused them (`Adam`, `StepLR`, …). */
@@ -6,7 +6,18 @@ export class OptimizerError extends NablaError {}
 
 const SNAKE = /_([a-z])/g;
 
-/** Throws unless every key of `options` is one of `allowed`; PyTorch's snake_case names get a hint. */
+/** Throws unless `key` is safe to copy into an object (not `__proto__`, `constructor`, `prototype`). */
+export function checkSafeKey(op: string, key: string, what: string): void {
+  if (UNSAFE_KEYS.has(key))
+    throw new OptimizerError(
+      op,
+      `${what} key '${key}' is not allowed`,
+      'keys that reach Object.prototype are refused (is the state dict from an untrusted file?)',
+    );
+}
+
+/** Throws unless every key of `options` is one of `allowed`; PyTorch's snake_case names get a hint.
+ * Keys that reach `Object.prototype` are refused first, with their own message. */
 export function checkKeys(
   op: string,
   options: object,
@@ -14,6 +25,7 @@ export function checkKeys(
   what = 'option',
 ): void {
   for (const key of Object.keys(options)) {
+    checkSafeKey(op, key, what);
     if (allowed.includes(key)) continue;
     const camel = key.replace(SNAKE, (_, c: string) => c.toUpperCase());
     const hint = allowed.includes(camel)

@@ -269,6 +269,26 @@ describe('invalid hyper-parameters raise OptimizerError', () => {
   });
 });
 
+describe('options changed after construction are checked at step', () => {
+  for (const [name, make] of HEAVY)
+    test(`${name}: a NaN lr (or momentum, betas) set on a group is refused, the weights untouched`, () => {
+      const params = makeParams();
+      const opt = make(params);
+      const before = params.map((p) => Array.from(p.data.dataSync()));
+      backwardAt(params, 0);
+      const group = opt.paramGroups[0]! as unknown as Record<string, unknown>;
+      group.lr = NaN;
+      expect(() => opt.step()).toThrow(OptimizerError);
+      expect(() => opt.step()).toThrow(/step: parameter group 0: .*invalid learning rate: NaN/);
+      group.lr = 0.1;
+      if ('betas' in group) group.betas = [0.9, Infinity];
+      else if ('momentum' in group) group.momentum = -1;
+      else group.weightDecay = -1;
+      expect(() => opt.step()).toThrow(OptimizerError);
+      params.forEach((p, i) => expect(Array.from(p.data.dataSync())).toEqual(before[i]));
+    });
+});
+
 describe('invalid parameter lists raise OptimizerError', () => {
   test.each([
     ['an empty list', () => new SGD([], { lr: 0.1 }), /empty parameter list/],

@@ -1,6 +1,6 @@
 import { Variable } from '@nablajs/autograd';
 import { ShapeError, type Tensor, fmtShape, isFloat, sameShape } from '@nablajs/tensor';
-import { type OptionChecks, OptimizerError, checkKeys } from './errors.js';
+import { type OptionChecks, OptimizerError, checkKeys, checkSafeKey } from './errors.js';
 
 /** What every optimizer's options have. */
 export interface LROptions {
@@ -159,8 +159,23 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
    * (it recomputes the loss and gradients) and its result is returned. */
   step<L = void>(closure?: () => L): L | undefined {
     const loss = closure?.();
+    // options may have been changed since (`group.lr = NaN` would silently NaN every weight):
+    // every group is checked before any is updated
+    this.paramGroups.forEach((g, i) => this.checkGroup(g, i));
     for (const g of this.paramGroups) this.updateGroup(g);
     return loss;
+  }
+
+  /** Throws an OptimizerError naming the group when one of its options is no longer valid. */
+  private checkGroup(group: ParamGroup<O>, i: number): void {
+    const { params: _, initialLr: __, ...options } = group;
+    try {
+      this.resolveOptions(options as unknown as Partial<O>);
+    } catch (e) {
+      if (!(e instanceof OptimizerError)) throw e;
+      const why = e.message.slice(e.op.length + 2); // without the class name
+      throw new OptimizerError(this.name, `step: parameter group ${i}: ${why}`);
+    }
   }
 
   /** The state of parameter `p`, created empty on first use. */
@@ -259,6 +274,7 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
     });
     const state = new Map<Variable, ParamState>();
     for (const [key, entry] of Object.entries(sd.state)) {
+      checkSafeKey(name, key, 'loadStateDict: state');
       const p = byIndex.get(Number(key));
       if (!p)
         throw new OptimizerError(

@@ -250,4 +250,38 @@ describe('stateDict / loadStateDict', () => {
       expect(() => sched.loadStateDict(noGamma as never)).toThrow(/'gamma' is missing/);
     });
   });
+
+  describe('a state dict parsed from an untrusted file never reaches Object.prototype', () => {
+    // JSON.parse makes `__proto__` an own key, as a crafted checkpoint would
+    const parse = (json: string) => JSON.parse(json) as Record<string, unknown>;
+    const setup = () => {
+      const params = makeParams();
+      const opt = new Adam(params, { lr: 0.1 });
+      backwardAt(params, 0);
+      opt.step();
+      return { opt, sd: opt.stateDict() };
+    };
+    test.each(['__proto__', 'constructor', 'prototype'])(
+      'the key %s is refused everywhere',
+      (key) => {
+        const { opt, sd } = setup();
+        const evil = parse(`{"${key}": {"polluted": 1}}`);
+        const cases: unknown[] = [
+          { ...sd, state: { ...sd.state, ...evil } },
+          { ...sd, paramGroups: [{ ...sd.paramGroups[0]!, ...evil }] },
+          { ...sd, state: { ...sd.state, 0: { ...sd.state[0]!, ...evil } } },
+        ];
+        for (const bad of cases) {
+          expect(() => opt.loadStateDict(bad as never)).toThrow(OptimizerError);
+          expect(() => opt.loadStateDict(bad as never)).toThrow(`key '${key}' is not allowed`);
+        }
+        const sched = new StepLR(opt, { stepSize: 2 });
+        expect(() => sched.loadStateDict({ ...sched.stateDict(), ...evil } as never)).toThrow(
+          `key '${key}' is not allowed`,
+        );
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        expect(opt.paramGroups[0]!.lr).toBe(0.1);
+      },
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { cpu } from '@nablajs/backend-cpu';
 import { grad, variable } from '@nablajs/autograd';
 import { Linear, mseLoss } from '@nablajs/nn';
 import { Adam, AdamW, SGD } from '@nablajs/optim';
-import { randn, tensor, useBackend } from '@nablajs/tensor';
+import { NablaError, randn, tensor, useBackend } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import { decoupledWeightDecay, l1Penalty, l2Penalty, maxNorm } from './index.js';
 
@@ -36,6 +36,25 @@ describe('penalties', () => {
     layer.bias!.data.assign(tensor([2]));
     expect(arr(l2Penalty(layer, 2).data)).toEqual([9]); // a Module's parameters
     expect(() => l2Penalty([], 1)).toThrow('got no parameters');
+  });
+
+  test('a strength that is negative or not finite is refused, naming the argument', () => {
+    const ps = [variable(tensor([1, -2]))];
+    for (const bad of [-1, NaN, Infinity, -Infinity]) {
+      expect(() => l2Penalty(ps, bad)).toThrow(NablaError);
+      expect(() => l2Penalty(ps, bad)).toThrow(
+        `l2Penalty: lambda must be a finite number ≥ 0, got ${bad}`,
+      );
+      expect(() => l1Penalty(ps, bad)).toThrow(`l1Penalty: lambda must be a finite number ≥ 0`);
+      expect(() => decoupledWeightDecay(ps, bad, 0.1)).toThrow(
+        `decoupledWeightDecay: lr must be a finite number ≥ 0, got ${bad}`,
+      );
+      expect(() => decoupledWeightDecay(ps, 0.1, bad)).toThrow(
+        `decoupledWeightDecay: weightDecay must be a finite number ≥ 0, got ${bad}`,
+      );
+    }
+    expect(() => maxNorm(ps, NaN)).toThrow('maxNorm must be ≥ 0');
+    expect(arr(ps[0]!.data)).toEqual([1, -2]);
   });
 
   test('∇(loss + l2Penalty) = ∇loss + λθ, and ∇l1Penalty = λ·sign θ', () => {

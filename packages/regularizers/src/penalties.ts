@@ -12,6 +12,13 @@ function list(op: string, params: Params): Variable[] {
   return out;
 }
 
+/** A strength or rate: a finite number ≥ 0 (NaN would silently turn every weight into NaN). */
+function checkRate(op: string, name: string, v: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new NablaError(op, `${name} must be a finite number ≥ 0, got ${String(v)}`);
+  return v;
+}
+
 function zeroLike(op: string, ps: Variable[]): Variable {
   if (ps.length === 0) throw new NablaError(op, 'got no parameters');
   return new Variable(tensor(0, { dtype: ps[0]!.dtype, backend: ps[0]!.data.backend }));
@@ -23,12 +30,14 @@ function zeroLike(op: string, ps: Variable[]): Variable {
  * Usually only weights are penalized: pass them, e.g. `params.filter((p) => p.rank > 1)`.
  */
 export function l2Penalty(params: Params, lambda: number): Variable {
+  checkRate('l2Penalty', 'lambda', lambda);
   const ps = list('l2Penalty', params);
   return ps.reduce((s, p) => s.add(p.square().sum()), zeroLike('l2Penalty', ps)).mul(lambda / 2);
 }
 
 /** The L1 penalty λ·Σ|θ| (a Laplace prior): its (sub)gradient λ·sign(θ) drives weights to exactly 0. */
 export function l1Penalty(params: Params, lambda: number): Variable {
+  checkRate('l1Penalty', 'lambda', lambda);
   const ps = list('l1Penalty', params);
   return ps.reduce((s, p) => s.add(p.abs().sum()), zeroLike('l1Penalty', ps)).mul(lambda);
 }
@@ -39,9 +48,10 @@ export function l1Penalty(params: Params, lambda: number): Variable {
  * θ ← (1 − ηλ)θ − η∇ (whose slide prints 1 + ηλ, a sign typo).
  */
 export function decoupledWeightDecay(params: Params, lr: number, weightDecay: number): void {
-  const factor = 1 - lr * weightDecay;
+  const op = 'decoupledWeightDecay';
+  const factor = 1 - checkRate(op, 'lr', lr) * checkRate(op, 'weightDecay', weightDecay);
   noGrad(() => {
-    for (const p of list('decoupledWeightDecay', params)) p.data.assign(p.data.mul(factor));
+    for (const p of list(op, params)) p.data.assign(p.data.mul(factor));
   });
 }
 

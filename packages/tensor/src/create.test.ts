@@ -5,6 +5,7 @@ import {
   eye,
   full,
   ones,
+  randn,
   onesLike,
   ShapeError,
   tensor,
@@ -168,6 +169,28 @@ describe('arange', () => {
     expect(arange(3, 0).shape).toEqual([0]);
     expect(arange(0, 3, -1).shape).toEqual([0]);
     expect(() => arange(0, 3, 0)).toThrow(ShapeError);
+  });
+
+  test('a tensor too large to hold says what was asked and the limit', () => {
+    const limit = 'a tensor holds at most 2147483647 elements (2^31 − 1)';
+    expect(() => zeros([1e6, 1e6])).toThrow(ShapeError);
+    expect(() => zeros([1e6, 1e6])).toThrow(
+      `zeros: shape [1000000,1000000] has 1000000000000 elements; ${limit}`,
+    );
+    expect(() => ones([2 ** 31])).toThrow(`ones: shape [2147483648] has 2147483648 elements`);
+    expect(() => randn([1e5, 1e5])).toThrow(`randn: shape [100000,100000]`);
+    expect(() => arange(0, 1, 1e-12)).toThrow(`arange: shape [1000000000000]`);
+    const x = tensor([[1], [2]]);
+    expect(() => x.expand([2, 1e10])).toThrow(`expand: shape [2,10000000000]`);
+    expect(() => zeros([1e5, 1]).add(zeros([1e5]))).toThrow(`add: shape [100000,100000]`);
+    expect(() => zeros([1e5, 1]).matmul(zeros([1, 1e5]))).toThrow(`matmul: shape [100000,100000]`);
+  });
+
+  test('bounds and steps must be finite: the error names the argument', () => {
+    expect(() => arange(NaN)).toThrow('arange: stop NaN must be a finite number');
+    expect(() => arange(0, Infinity)).toThrow('arange: stop Infinity must be a finite number');
+    expect(() => arange(NaN, 3)).toThrow('arange: start NaN must be a finite number');
+    expect(() => arange(0, 3, NaN)).toThrow('arange: step NaN must be a finite number');
   });
 
   test('an explicit dtype wins', () => {

@@ -4,7 +4,7 @@ import { DTypeError, NablaError, ShapeError, fmtShape } from './errors.js';
 import { binaryOp, castOp, wrap } from './math.js';
 import type { RandomDist } from './ops.js';
 import { philoxBlocks } from './philox.js';
-import { sizeOf } from './shape.js';
+import { checkSize, sizeOf } from './shape.js';
 import type { NestedArray, Tensor } from './tensor.js';
 
 /** Options of the functions that make tensors. */
@@ -33,6 +33,7 @@ function checkShape(op: string, shape: readonly number[]): void {
       `invalid shape ${fmtShape(shape)}`,
       'sizes must be non-negative integers',
     );
+  checkSize(op, shape);
 }
 
 function inferShape(data: NestedArray, op: string): number[] {
@@ -95,9 +96,13 @@ export function tensor(
 
 /** A tensor of `shape` with every element `value`. */
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  checkShape('full', shape);
+  return fill('full', shape, value, opts);
+}
+
+function fill(op: string, shape: readonly number[], value: number, opts: CreateOptions): Tensor {
+  checkShape(op, shape);
   const dtype = opts.dtype ?? 'float32';
-  const backend = backendFor('full', opts, dtype);
+  const backend = backendFor(op, opts, dtype);
   const n = sizeOf(shape);
   if (value === 0) return wrap(backend, backend.zeros(dtype, n), dtype, shape);
   const a = typedArray(dtype, n);
@@ -106,11 +111,11 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
 }
 
 /** A tensor of `shape` filled with 0. */
-export const zeros = (shape: readonly number[], opts?: CreateOptions): Tensor =>
-  full(shape, 0, opts);
+export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor =>
+  fill('zeros', shape, 0, opts);
 /** A tensor of `shape` filled with 1. */
-export const ones = (shape: readonly number[], opts?: CreateOptions): Tensor =>
-  full(shape, 1, opts);
+export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor =>
+  fill('ones', shape, 1, opts);
 /** Zeros with `t`'s shape, dtype and backend. */
 export const zerosLike = (t: Tensor): Tensor =>
   full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
@@ -121,9 +126,17 @@ export const onesLike = (t: Tensor): Tensor =>
 /** [start, stop) by step; int32 when every argument is an integer, else float32. `arange(5)` is 0..4. */
 export function arange(start: number, stop?: number, step = 1, opts: CreateOptions = {}): Tensor {
   if (stop === undefined) [start, stop] = [0, start];
+  for (const [name, v] of [
+    ['start', start],
+    ['stop', stop],
+    ['step', step],
+  ] as const)
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new ShapeError('arange', `${name} ${String(v)} must be a finite number`);
   if (step === 0) throw new ShapeError('arange', 'step must not be 0');
   const dtype = opts.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
   const n = Math.max(0, Math.ceil((stop - start) / step));
+  checkSize('arange', [n]);
   const a = typedArray(dtype, n);
   for (let i = 0; i < n; i++) a[i] = start + i * step;
   const backend = backendFor('arange', opts, dtype);

@@ -97,7 +97,7 @@ describe('DTypeError names the op and the dtypes', () => {
       'float64',
       'float32, int32',
     ]);
-    expectError(() => zeros([2], { dtype: 'float64', backend: f32only }), DTypeError, 'full', [
+    expectError(() => zeros([2], { dtype: 'float64', backend: f32only }), DTypeError, 'zeros', [
       'float64',
     ]);
     expectError(() => tensor([1], { backend: f32only }).cast('float64'), DTypeError, 'cast', [

@@ -18,8 +18,18 @@ export class ShapeError extends NablaError {}
 export class DTypeError extends NablaError {}
 /** No backend chosen, a backend that cannot do what was asked, or tensors on different backends. */
 export class BackendError extends NablaError {}
+/** An index or class label outside its axis (`gather`, `scatterAdd`, cross-entropy labels): on the
+ * CPU raised by the op, on WebGPU by reading the tensor the op made (or one computed from it). */
+export class IndexError extends NablaError {}
 /** A tensor used after `dispose()`. */
 export class DisposedError extends NablaError {}
+
+/**
+ * Keys that reach or shadow `Object.prototype` when copied into an ordinary object
+ * (`o['__proto__'] = v` replaces its prototype). Every parser of untrusted input (safetensors
+ * headers and metadata, checkpoints, state dicts) refuses them with a typed error.
+ */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** `[2,3]` for messages. */
 export function fmtShape(shape: readonly number[]): string {

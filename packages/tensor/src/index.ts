@@ -13,6 +13,7 @@ export {
   type Reflected,
   type SliceSpec,
   Tensor,
+  type TensorBinaryMethods,
   type UnaryMethods,
 } from './tensor.js';
 export {
@@ -66,20 +67,31 @@ export {
   DisposedError,
   DTypeError,
   fmtShape,
+  IndexError,
   NablaError,
   ShapeError,
+  UNSAFE_KEYS,
 } from './errors.js';
 export { formatTensor } from './format.js';
 export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
+export {
+  WINDOW,
+  WINDOW_OPS,
+  type WindowGeometry,
+  type WindowOp,
+  type WindowTraits,
+} from './ops-window.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
 export {
   broadcastShapes,
   type ConcatLayout,
   concatLayout,
+  checkSize,
   contiguousStrides,
   isContiguous,
+  MAX_ELEMENTS,
   normAxes,
   normAxis,
   type Shape,
@@ -87,3 +99,13 @@ export {
   sizeOf,
 } from './shape.js';
 export { memory, type MemoryStats } from './storage.js';
+export {
+  col2im,
+  im2col,
+  maxPool,
+  maxPoolGrad,
+  spatial,
+  type SpatialArg,
+  windowGeometry,
+  type WindowOptions,
+} from './window.js';

@@ -9,15 +9,14 @@ import { type SliceSpec, Tensor } from './tensor.js';
 // is a slice, a reshape/expand or a gather, so it differentiates through their rules. There is no
 // bool dtype: masks are int32 (what comparisons give), non-zero meaning true.
 
-/** int32 indices: a Tensor (a Variable's values count), or numbers. */
+/** int32 indices or a mask: a Tensor (a Variable's values count), or numbers (an array, a typed array). */
 export type IndexLike =
   | Tensor
   | {
       /** The values of a Variable (autograd's), whose indices are its data. */
       readonly data: Tensor;
     }
-  | readonly number[]
-  | Int32Array;
+  | ArrayLike<number>;
 
 /** The Tensor behind an index or a mask (a Variable's data), or undefined for plain numbers. */
 function tensorOf(x: unknown): Tensor | undefined {

@@ -1,6 +1,6 @@
 import type { TensorRef } from './backend.js';
 import { type DType, bytesPerElement, isFloat, promoteTypes, resultType } from './dtype.js';
-import { BackendError, DTypeError, ShapeError, fmtShape } from './errors.js';
+import { BackendError, DTypeError, NablaError, ShapeError, fmtShape } from './errors.js';
 import {
   type BinaryOp,
   REDUCE,
@@ -12,7 +12,15 @@ import {
   binaryResultDType,
   unaryDType,
 } from './ops.js';
-import { broadcastShapes, concatLayout, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
+import {
+  broadcastShapes,
+  checkSize,
+  concatLayout,
+  normAxes,
+  normAxis,
+  sameShape,
+  sizeOf,
+} from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
@@ -40,7 +48,17 @@ export function broadcastRef(t: Tensor, shape: readonly number[]): TensorRef {
   return { storage: t.storage, dtype: t.dtype, shape, strides, offset: t.offset };
 }
 
+/** What a value is, for messages: 'null', 'an array', 'an object', 'a string', … */
+function kindOf(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
 export function checkBackend(op: string, tensors: readonly Tensor[]): void {
+  for (const t of tensors as unknown[])
+    if (!(t instanceof Tensor))
+      throw new NablaError(op, `expects Tensors, got ${kindOf(t)}`, 'make one with tensor(values)');
   const b = tensors[0]!.backend;
   for (const t of tensors) {
     t.assertLive(op);
@@ -196,6 +214,7 @@ export function matmulOp(a: Tensor, b: Tensor): Tensor {
   const M = as[as.length - 2]!;
   const N = bs[bs.length - 1]!;
   const batch = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
+  checkSize('matmul', [...batch, M, N]);
   return withTemps((temps) => {
     const dtype = promoteTypes(a.dtype, b.dtype);
     const A = castTemp(a, dtype, temps);
@@ -275,6 +294,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
       xs.map((x) => x.shape),
       ax,
     );
+    checkSize('concat', shape);
     return wrap(first.backend, first.backend.concat(xs, ax), dtype, shape);
   });
 }

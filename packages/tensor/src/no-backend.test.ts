@@ -24,7 +24,7 @@ test('creating a tensor with no backend selected raises a BackendError that says
   expect((err as Error).message).toBe(
     "tensor: no backend is selected; call useBackend(cpu()) with `import { cpu } from '@nablajs/backend-cpu'`, or import from 'nablajs', which selects the CPU backend",
   );
-  expect(() => zeros([2])).toThrow(/^full: no backend is selected/);
+  expect(() => zeros([2])).toThrow(/^zeros: no backend is selected/);
   expect(() => randn([2])).toThrow(/^randn: no backend is selected/);
   expect(() => getBackend()).toThrow(BackendError);
 });

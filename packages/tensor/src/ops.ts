@@ -4,21 +4,23 @@ import { DTypeError } from './errors.js';
 /**
  * The op records: one record per op family, one row per primitive op, holding what the library must
  * know about the op besides its kernels (its traits). Everything else derives from them: the op
- * unions (`UnaryOp = keyof typeof UNARY`), the lists tests iterate (`UNARY_OPS`), the dtype rules
+ * unions (`UnaryOp = keyof typeof unary`), the lists tests iterate (`UNARY_OPS`), the dtype rules
  * (`unaryDType`, `binaryDType`), the comparison set and the int32 subsets (`IntUnaryOp`). Every table
  * keyed by op (a backend's kernels, the gradient rules, the oracle, the conformance and gradcheck
  * tables) is a `Record<Op, …>` or `UnaryForms<…>`, so tsc points at each table a new row lacks.
  *
  * The format, kept small on purpose (a trait is added when code would otherwise test op names):
- * - `UNARY`   `op: { dtypes }`        elementwise `x → y`
- * - `BINARY`  `op: { kind, dtypes }`  elementwise `(a, b) → y` with broadcasting
- * - `REDUCE`  `op: { index }`         over a set of axes
- * - `OTHER`   `op: {}`                the structured primitives (matmul, gather, …): no traits yet
+ * - `unary`   `op: { dtypes }`        elementwise `x → y`
+ * - `binary`  `op: { kind, dtypes }`  elementwise `(a, b) → y` with broadcasting
+ * - `reduce`  `op: { index }`         over a set of axes
+ * - `other`   `op: {}`                the structured primitives (matmul, gather, …): no traits yet
+ * Each record is an `as const` literal, from which the types derive, exported as `UNARY`, … typed by
+ * its traits interface (`UnaryTraits`, …).
  *
  * `dtypes: 'any'` means the op takes int32 and computes in int32 (wrapping mod 2^32, as PyTorch), so
  * every backend has an int32 form of it; `'float'` means int32 operands are cast to float32 first
  * (what PyTorch does for `exp` or true division). A new family (convolution, say) is a new record
- * with a traits interface of its own, and its own entry in `Backend`.
+ * with a traits interface of its own, its op union, and its own entry in `Backend`.
  */
 
 /** What the library knows about a unary op (a row of `UNARY`). */
@@ -44,8 +46,9 @@ export interface ReduceTraits {
 /** The structured primitives have no traits yet: their rows are `{}`. */
 export type OtherTraits = Readonly<Record<string, never>>;
 
-/** The unary primitives, each a Tensor method (`x.exp()`), a backend kernel and a gradient rule. */
-export const UNARY = {
+// The records as literals (`as const`, so that the types below can read their traits); each is
+// exported below typed by its traits interface, one row per op.
+const unary = {
   neg: { dtypes: 'any' },
   exp: { dtypes: 'float' },
   log: { dtypes: 'float' },
@@ -66,9 +69,7 @@ export const UNARY = {
   expm1: { dtypes: 'float' },
   softsign: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
-
-/** The binary primitives, each a Tensor method taking a tensor or a number (`x.add(y)`). */
-export const BINARY = {
+const binary = {
   add: { kind: 'arith', dtypes: 'any' },
   sub: { kind: 'arith', dtypes: 'any' },
   mul: { kind: 'arith', dtypes: 'any' },
@@ -76,6 +77,7 @@ export const BINARY = {
   pow: { kind: 'arith', dtypes: 'any' },
   maximum: { kind: 'arith', dtypes: 'any' },
   minimum: { kind: 'arith', dtypes: 'any' },
+  atan2: { kind: 'arith', dtypes: 'float' },
   eq: { kind: 'compare', dtypes: 'any' },
   ne: { kind: 'compare', dtypes: 'any' },
   lt: { kind: 'compare', dtypes: 'any' },
@@ -83,18 +85,14 @@ export const BINARY = {
   gt: { kind: 'compare', dtypes: 'any' },
   ge: { kind: 'compare', dtypes: 'any' },
 } as const satisfies Record<string, BinaryTraits>;
-
-/** Reductions over a set of axes; the index ones (`argmax`) take one axis. */
-export const REDUCE = {
+const reduce = {
   sum: { index: false },
   max: { index: false },
   min: { index: false },
   argmax: { index: true },
   argmin: { index: true },
 } as const satisfies Record<string, ReduceTraits>;
-
-/** Everything else a backend implements, one entry each (the conformance suite iterates this too). */
-export const OTHER = {
+const other = {
   where: {},
   matmul: {},
   gather: {},
@@ -112,32 +110,46 @@ export const OTHER = {
  * takes every dtype (an int32 result that does not fit raises, as `sum`), `cumprod` floats only
  * (int32 is cast to float32 first).
  */
-export const SCAN = {
+const scan = {
   cumsum: { dtypes: 'any' },
   cumprod: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
-/** The name of a running reduction. */
-export type ScanOp = keyof typeof SCAN;
 
-/** The keys of the op record `R` whose row has the traits `T`: `OpsWith<typeof BINARY, { kind: 'compare' }>`. */
-export type OpsWith<R, T> = { [K in keyof R]: R[K] extends T ? K : never }[keyof R];
+/** The keys of the op record `R` whose rows have `F: V`: `OpsWith<typeof binary, 'kind', 'compare'>`. */
+type OpsWith<R, F extends string, V> = {
+  [K in keyof R]: R[K] extends { readonly [P in F]: V } ? K : never;
+}[keyof R];
+
+/** The name of a running reduction. */
+export type ScanOp = keyof typeof scan;
+/** The running reductions of `Backend.scan` (`cumsum` any dtype, `cumprod` floats only). */
+export const SCAN: Readonly<Record<ScanOp, UnaryTraits>> = scan;
 
 /** The name of a primitive unary op. */
-export type UnaryOp = keyof typeof UNARY;
+export type UnaryOp = keyof typeof unary;
 /** The unary ops with an int32 form (`dtypes: 'any'`). */
-export type IntUnaryOp = OpsWith<typeof UNARY, { dtypes: 'any' }>;
+export type IntUnaryOp = OpsWith<typeof unary, 'dtypes', 'any'>;
 /** The name of a primitive binary op. */
-export type BinaryOp = keyof typeof BINARY;
+export type BinaryOp = keyof typeof binary;
 /** The arithmetic binary ops: the result has the operands' promoted dtype. */
-export type ArithOp = OpsWith<typeof BINARY, { kind: 'arith' }>;
+export type ArithOp = OpsWith<typeof binary, 'kind', 'arith'>;
 /** The comparisons: the result is int32 0/1. */
-export type CompareOp = OpsWith<typeof BINARY, { kind: 'compare' }>;
+export type CompareOp = OpsWith<typeof binary, 'kind', 'compare'>;
 /** The binary ops with an int32 form (`dtypes: 'any'`): comparisons included. */
-export type IntBinaryOp = OpsWith<typeof BINARY, { dtypes: 'any' }>;
+export type IntBinaryOp = OpsWith<typeof binary, 'dtypes', 'any'>;
 /** The name of a reduction. */
-export type ReduceOp = keyof typeof REDUCE;
+export type ReduceOp = keyof typeof reduce;
 /** The name of one of the other primitives. */
-export type OtherOp = keyof typeof OTHER;
+export type OtherOp = keyof typeof other;
+
+/** The unary primitives, each a Tensor method (`x.exp()`), a backend kernel and a gradient rule. */
+export const UNARY: Readonly<Record<UnaryOp, UnaryTraits>> = unary;
+/** The binary primitives, each a Tensor method taking a tensor or a number (`x.add(y)`). */
+export const BINARY: Readonly<Record<BinaryOp, BinaryTraits>> = binary;
+/** Reductions over a set of axes; the index ones (`argmax`) take one axis. */
+export const REDUCE: Readonly<Record<ReduceOp, ReduceTraits>> = reduce;
+/** Everything else a backend implements, one entry each (the conformance suite iterates this too). */
+export const OTHER: Readonly<Record<OtherOp, OtherTraits>> = other;
 
 /** The keys of a record, typed as they are (`Object.keys` says `string[]`). */
 const opsOf = <R extends object>(record: R): readonly (keyof R & string)[] =>
@@ -182,7 +194,18 @@ export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
  * float32 results below the normal range are 0).
  */
 export type Forms<Op extends string, IntOp extends Op, T> = {
-  readonly [K in Op]: (K extends IntOp ? { readonly f: T; readonly i: T } : { readonly f: T }) & {
+  readonly [K in Op]: (K extends IntOp
+    ? {
+        /** The float form. */
+        readonly f: T;
+        /** The int32 form. */
+        readonly i: T;
+      }
+    : {
+        /** The float form. */
+        readonly f: T;
+      }) & {
+    /** A float32 form where float32's contract differs (sigmoid). */
     readonly f32?: T;
   };
 };

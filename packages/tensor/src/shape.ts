@@ -62,6 +62,21 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 /** NumPy broadcasting: align right, each pair equal or one of them 1. */
+/** The most elements one tensor may hold, 2^31 − 1: WebGPU kernels index with 32-bit integers, and
+ * typed arrays have a length limit of their own. */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/** Throws a ShapeError naming `op`, the shape and the limit when `shape` holds over MAX_ELEMENTS. */
+export function checkSize(op: string, shape: readonly number[]): void {
+  const n = shape.reduce((a, d) => a * d, 1);
+  if (n > MAX_ELEMENTS)
+    throw new ShapeError(
+      op,
+      `shape ${fmtShape(shape)} has ${n} elements; a tensor holds at most ${MAX_ELEMENTS} elements (2^31 − 1)`,
+      'use smaller tensors, e.g. smaller batches',
+    );
+}
+
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   const rank = Math.max(...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
@@ -79,6 +94,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
         );
     }
   }
+  checkSize(op, out);
   return out;
 }
 

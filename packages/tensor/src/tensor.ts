@@ -1,3 +1,6 @@
+// [Symbol.dispose] needs esnext.disposable in the lib of whoever reads our declarations (TS drops
+// a reference without preserve="true" from the .d.ts).
+/// <reference lib="esnext.disposable" preserve="true" />
 import type { Backend, TensorRef } from './backend.js';
 import { COMPOSITES, type CompositeMethods } from './composites.js';
 import type { DType, TypedArray } from './dtype.js';
@@ -19,21 +22,31 @@ import {
   where,
   wrap,
 } from './math.js';
+import type { BinaryMethods, UnaryMethods } from './methods.js';
 import { INDEXING, type IndexingMethods } from './indexing.js';
 import { SELECT, type SelectMethods } from './select.js';
-import { BINARY_OPS, type BinaryOp, UNARY_OPS, type UnaryOp } from './ops.js';
-import { contiguousStrides, isContiguous, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
+import { BINARY_OPS, type BinaryOp, UNARY_OPS } from './ops.js';
+import {
+  checkSize,
+  contiguousStrides,
+  isContiguous,
+  normAxes,
+  normAxis,
+  sameShape,
+  sizeOf,
+} from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
 
-/** The unary primitives as methods: `x.exp()`, `x.relu()`, … (one per entry of `UNARY_OPS`). */
-export type UnaryMethods<T> = { [K in UnaryOp]: () => T };
+// The elementwise methods, documented one by one in methods.ts.
+export type { BinaryMethods, UnaryMethods };
+
 /**
- * The binary primitives as methods taking a tensor or a number: `x.add(y)`, `x.gt(0)`, … An operand
- * of another library that implements {@link Reflected} (autograd's Variable) is handed the op, so
+ * Tensor's binary methods: those of `BinaryMethods<Tensor>`, each also taking an operand of another
+ * library that implements {@link Reflected} (autograd's Variable), which is handed the op, so
  * `tensor.sub(variable)` is a Variable, as `variable.sub(tensor)` is.
  */
-export type BinaryMethods<T> = {
-  [K in BinaryOp]: { (other: T | number): T; <R>(other: Reflected<R>): R };
+export type TensorBinaryMethods = {
+  [K in BinaryOp]: BinaryMethods<Tensor>[K] & (<R>(other: Reflected<R>) => R);
 };
 
 /** The symbol by which a Tensor's binary methods and `matmul` recognize a {@link Reflected} operand. */
@@ -63,7 +76,7 @@ export type NestedArray = number | NestedArray[];
 export interface Tensor
   extends
     UnaryMethods<Tensor>,
-    BinaryMethods<Tensor>,
+    TensorBinaryMethods,
     CompositeMethods<Tensor>,
     SelectMethods<Tensor>,
     IndexingMethods<Tensor> {}
@@ -215,6 +228,7 @@ export class Tensor implements TensorRef {
         'only size-1 axes can grow, and new axes go in front',
       );
     const out = shape.map((d, j) => (d === -1 ? this.shape[j - lead]! : d));
+    checkSize('expand', out); // a view, but contiguous() of it would hold every element
     const strides = out.map((d, j) => {
       const i = j - lead;
       return i < 0 || (this.shape[i] === 1 && d !== 1) ? 0 : this.strides[i]!;
@@ -255,6 +269,17 @@ export class Tensor implements TensorRef {
       const step = st ?? 1;
       if (!Number.isInteger(step) || step < 1)
         throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
+      // NaN or 1.5 would make a NaN or fractional shape and offset, which reach the allocator
+      for (const [name, v] of [
+        ['start', s0],
+        ['end', e0],
+      ] as const)
+        if (v != null && !Number.isInteger(v))
+          throw new ShapeError(
+            'slice',
+            `${name} ${v} on axis ${i} must be an integer`,
+            'bounds are integers (negative ones count from the end), or null for the whole axis',
+          );
       const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
       const start = clampIdx(s0 ?? 0);
       const end = clampIdx(e0 ?? dim);
@@ -404,7 +429,8 @@ export class Tensor implements TensorRef {
    */
   assign(value: Tensor | number): this {
     this.assertLive('assign');
-    if (this.strides.some((s, i) => s === 0 && this.shape[i]! > 1))
+    // an empty tensor has nothing to write (its row-major strides may be 0: [3,0] has [0,1])
+    if (this.size > 0 && this.strides.some((s, i) => s === 0 && this.shape[i]! > 1))
       throw new ShapeError(
         'assign',
         `cannot write into a broadcast view ${fmtShape(this.shape)}`,

@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { cpu } from '../../backend-cpu/src/index.js';
-import { arange, ShapeError, tensor, type Tensor, useBackend, zeros } from './index.js';
+import {
+  arange,
+  ShapeError,
+  type SliceSpec,
+  tensor,
+  type Tensor,
+  useBackend,
+  zeros,
+} from './index.js';
 
 useBackend(cpu());
 
@@ -156,6 +164,43 @@ describe('slice', () => {
     expect(() => m.slice([[0, 3, 0]])).toThrow(ShapeError);
     expect(() => m.slice([[3, 0, -1]])).toThrow(ShapeError);
     expect(() => m.slice([null, null, null])).toThrow(ShapeError);
+  });
+
+  test('bounds and steps must be finite integers: the error names the argument and the axis', () => {
+    const m = arange(12).reshape([3, 4]);
+    const bad: [SliceSpec[], string][] = [
+      [[[0, NaN]], 'slice: end NaN on axis 0 must be an integer'],
+      [[null, [NaN, 2]], 'slice: start NaN on axis 1 must be an integer'],
+      [[[1.5, 3]], 'slice: start 1.5 on axis 0 must be an integer'],
+      [[[0, 2.5]], 'slice: end 2.5 on axis 0 must be an integer'],
+      [[[0, Infinity]], 'slice: end Infinity on axis 0 must be an integer'],
+      [[[-Infinity, 2]], 'slice: start -Infinity on axis 0 must be an integer'],
+      [[[0, 3, NaN]], 'slice: step NaN on axis 0 must be a positive integer'],
+      [[[0, 3, 1.5]], 'slice: step 1.5 on axis 0 must be a positive integer'],
+      [[NaN], 'slice: index NaN is out of range for axis 0'],
+      [[0.5], 'slice: index 0.5 is out of range for axis 0'],
+    ];
+    for (const [specs, message] of bad) {
+      expect(() => m.slice(specs), JSON.stringify(specs)).toThrow(ShapeError);
+      expect(() => m.slice(specs), String(specs)).toThrow(message);
+    }
+  });
+
+  test('a refused slice leaves the allocator alone: live tensors keep their values', () => {
+    const a = tensor([1, 2, 3, 4]);
+    const y = a.mul(2);
+    expect(() =>
+      a
+        .reshape([2, 2])
+        .slice([
+          [0, NaN],
+          [0, NaN],
+        ])
+        .contiguous(),
+    ).toThrow(ShapeError);
+    const z = a.mul(3);
+    expect(values(y)).toEqual([2, 4, 6, 8]);
+    expect(values(z)).toEqual([3, 6, 9, 12]);
   });
 });
 

@@ -50,9 +50,10 @@ const SPEC: Record<BinaryOp, BinarySpec> = {
     a: between(0.1, 3, -4, 4),
     b: between(-3, 3, 0, 5),
     // prettier-ignore
-    intPairs: [[2, 31], [-2, 31], [2, 30], [3, 5], [-3, 3], [0, 0], [5, 0], [1, 100], [-1, 7], [46341, 2], [65536, 2]],
+    intPairs: [[2, 31], [-2, 31], [2, 30], [3, 5], [-3, 3], [0, 0], [5, 0], [1, 100], [-1, 7], [46341, 2], [65536, 2], [3, 40], [-7, 23], [123456789, 3]],
     factor: 4,
   },
+  atan2: { factor: 2, signedZeros: true },
   maximum: compare,
   minimum: compare,
   eq: compare,

@@ -23,7 +23,8 @@ const known = JSON.parse(
 const ULPS: Record<UnaryOp, number> & Record<BinaryOp, number> = {
   neg: 0, abs: 0, sign: 0, relu: 0, step: 0, reciprocal: 0, square: 0, floor: 0, ceil: 0,
   sqrt: 0, exp: 1, expm1: 1, log: 1, log1p: 1, sin: 1, cos: 1, tanh: 2, sigmoid: 1,
-  add: 0, sub: 0, mul: 0, div: 0, pow: 0, maximum: 0, minimum: 0,
+  softsign: 1,
+  add: 0, sub: 0, mul: 0, div: 0, pow: 0, maximum: 0, minimum: 0, atan2: 2,
   eq: 0, ne: 0, lt: 0, le: 0, gt: 0, ge: 0,
 }; // prettier-ignore
 
