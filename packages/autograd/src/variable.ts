@@ -79,6 +79,7 @@ export class Variable {
   get requiresGrad(): boolean {
     return this.needsGrad;
   }
+  /** Turns gradient tracking on or off (a DTypeError for int32, as in PyTorch). */
   set requiresGrad(value: boolean) {
     if (value && this.data.dtype === 'int32')
       throw new DTypeError(

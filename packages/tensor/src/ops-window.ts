@@ -21,8 +21,7 @@ export interface WindowTraits {
   readonly dtypes: 'any' | 'float';
 }
 
-/** The sliding-window primitives. */
-export const WINDOW = {
+const window = {
   /** [N, C, ...input] → [N, C·∏kernel, ∏output]: every window's elements, padding read as 0. */
   im2col: { dtypes: 'any' },
   /** [N, C·∏kernel, ∏output] → [N, C, ...input]: each column added back where im2col read it. */
@@ -34,7 +33,9 @@ export const WINDOW = {
 } as const satisfies Record<string, WindowTraits>;
 
 /** The name of a sliding-window primitive: a key of `WINDOW`. */
-export type WindowOp = keyof typeof WINDOW;
+export type WindowOp = keyof typeof window;
+/** The sliding-window primitives (exported typed by their traits, as the records of ops.ts). */
+export const WINDOW: Readonly<Record<WindowOp, WindowTraits>> = window;
 /** The sliding-window primitives, in `WINDOW`'s order. */
 export const WINDOW_OPS = Object.keys(WINDOW) as readonly WindowOp[];
 

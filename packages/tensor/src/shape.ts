@@ -61,7 +61,6 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** NumPy broadcasting: align right, each pair equal or one of them 1. */
 /** The most elements one tensor may hold, 2^31 − 1: WebGPU kernels index with 32-bit integers, and
  * typed arrays have a length limit of their own. */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -77,6 +76,7 @@ export function checkSize(op: string, shape: readonly number[]): void {
     );
 }
 
+/** NumPy broadcasting: align right, each pair equal or one of them 1. */
 export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   const rank = Math.max(...shapes.map((s) => s.length));
   const out = new Array<number>(rank).fill(1);
