@@ -16,6 +16,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'A first tensor', link: '/guide/first-tensor' },
       { text: 'A first network', link: '/guide/first-network' },
       { text: 'CPU or WebGPU', link: '/guide/backends' },
+      { text: 'From PyTorch', link: '/guide/from-pytorch' },
       { text: 'From MNIST to a prediction', link: '/guide/tutorial' },
       { text: 'Performance', link: '/guide/performance' },
       { text: 'Troubleshooting and FAQ', link: '/guide/troubleshooting' },

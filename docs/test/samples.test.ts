@@ -114,6 +114,55 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
     expect(m.dot).toContain('y⁽¹⁾ = x⁽²⁾ (3×1)');
     expect(m.dot.match(/label="matmul"/g)).toHaveLength(2);
   },
+  'learn-the-basics': ({ results: r }) => {
+    expect(r.xData).toEqual({ dtype: 'int32', values: [1, 2, 3, 4] });
+    expect(r.xOnes).toEqual({ dtype: 'int32', values: [1, 1, 1, 1] });
+    expect(r.xRand).toEqual({ dtype: 'float32', shape: [2, 2] });
+    expect(r.shapes).toEqual([
+      [2, 3],
+      [2, 3],
+      [2, 3],
+    ]);
+    expect(r.attributes).toEqual([[3, 4], 'float32', 'cpu']);
+    expect(r.t1Shape).toEqual([4, 12]);
+    expect(r.y1).toEqual(new Array(16).fill(3)); // rows [1, 0, 1, 1]: each dot product is 3
+    expect(r.z1).toEqual([1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1]);
+    expect(r.aggItem).toBe(12);
+    expect(r.afterAdd).toEqual([6, 5, 6, 6, 6, 5, 6, 6, 6, 5, 6, 6, 6, 5, 6, 6]);
+    expect(r.gradFns.every((n: unknown) => typeof n === 'string')).toBe(true);
+    // ∂loss/∂z = (σ(z) − y)/3, and z = x·w + b with x = ones: every row of ∂w is ∂b
+    const dz = r.zValues.map((v: number) => 1 / (1 + Math.exp(-v)) / 3);
+    r.bGrad.forEach((g: number, j: number) => expect(g).toBeCloseTo(dz[j], 6));
+    r.wGrad.forEach((g: number, k: number) => expect(g).toBeCloseTo(r.bGrad[k % 3], 6));
+    expect(r.requiresGrad).toEqual([true, false, false]);
+    // ∂/∂inp Σ (inp + 1)² = 2(inp + 1): 4 on the diagonal, 2 elsewhere; twice that after two calls
+    expect(r.firstCall).toContain('[4., 2., 2., 2., 2.]');
+    expect(r.secondCall).toContain('[8., 4., 4., 4., 4.]');
+    expect(r.afterZeroing).toBe(r.firstCall);
+    expect(r.sample).toEqual(['Dress', [1, 28, 28]]);
+    expect(r.oneHotLabel).toEqual([0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    expect(r.batchShapes).toEqual([[64, 1, 28, 28], [64], 'int32']);
+    const [before, ...after] = r.history;
+    expect(before.accuracy).toBeLessThan(0.5);
+    expect(after.at(-1).accuracy).toBeGreaterThan(0.9);
+    const losses = r.history.map((h: { loss: number }) => h.loss);
+    losses.slice(1).forEach((l: number, i: number) => expect(l).toBeLessThan(losses[i]));
+    expect(after.at(-1).loss).toBeLessThan(before.loss - 0.3);
+  },
+  'from-pytorch': ({ results: r }) => {
+    expect(r.d).toEqual([4, 5]);
+    expect(r.wGrad).toEqual([0, -1]); // −1 from d, +1 from picked[0]
+    expect(r.clampGrad).toEqual([0, 1, 1, 1, 0]);
+    expect(r.alongAxis).toBe('array([[0., 1., 0.],\n       [1., 0., 0.]])');
+    expect(r.overAll).toBe('array([[0. , 0.5, 0.5],\n       [0. , 0. , 0. ]])');
+    expect(r.lse).toBe(Infinity);
+    expect(r.pows).toEqual([1, 1]);
+    expect(r.signOfNaN).toBeNaN();
+    expect(r.tiny).toBe(0);
+    expect(r.keeps).toBe('float32');
+    expect(r.overflow).toBe('DTypeError');
+    expect(r.meanOfInts).toBe('DTypeError');
+  },
   modules: ({ results: r }) => {
     expect(r.names).toEqual([
       'temperature',

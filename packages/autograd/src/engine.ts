@@ -170,16 +170,18 @@ export interface GradOptions extends BackwardOptions {
 /**
  * The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into
  * `.grad` (Theano's `T.grad(cost, params)`). With `createGraph`, they are differentiable Variables,
- * so second derivatives and Hessian-vector products work. An input the outputs do not depend on
- * raises a ShapeError before anything is freed (the graph stays usable), or gets zeros with
- * `allowUnused`.
+ * so second derivatives and Hessian-vector products work. `inputs` may be one Variable; the
+ * result is a list either way, as PyTorch's tuple. An input the outputs do not depend on raises
+ * a ShapeError before anything is freed (the graph stays usable), or gets zeros with `allowUnused`.
  */
 export function grad(
   outputs: Variable | readonly Variable[],
-  inputs: readonly Variable[],
+  inputs: Variable | readonly Variable[],
   opts: GradOptions = {},
 ): Variable[] {
   const outs = outputs instanceof Variable ? [outputs] : outputs;
+  // one input, as torch.autograd.grad(y, x): the result is still a list, [∂y/∂x]
+  const ins = inputs instanceof Variable ? [inputs] : inputs;
   // an unused input raises before the walk frees the graph, so the caller can still use it
   if (!opts.allowUnused) {
     const reached = new Set<Variable | FunctionNode>();
@@ -189,19 +191,19 @@ export function grad(
       reached.add(node);
       for (const e of node.next) if (e instanceof Variable) reached.add(e);
     }
-    inputs.forEach((v, i) => {
+    ins.forEach((v, i) => {
       if (!reached.has(v.gradFn ?? v)) throw unused(v, i);
     });
   }
   const found = new Map<Variable | FunctionNode, Variable>();
-  const want = new Set<Variable | FunctionNode>(inputs.map((v) => v.gradFn ?? v));
+  const want = new Set<Variable | FunctionNode>(ins.map((v) => v.gradFn ?? v));
   const add = (key: Variable | FunctionNode, g: Variable) => {
     if (!want.has(key)) return;
     const prev = found.get(key);
     found.set(key, prev ? prev.add(g) : g);
   };
   run('grad', outs, opts.gradOutputs, opts, add, add);
-  return inputs.map((v, i) => {
+  return ins.map((v, i) => {
     const g = found.get(v.gradFn ?? v);
     if (g) return g;
     if (!opts.allowUnused) throw unused(v, i);

@@ -7,6 +7,7 @@ import {
   type Tensor,
   UNARY_OPS,
   type UnaryOp,
+  einsum,
   tensor,
   useBackend,
 } from '@nablajs/tensor';
@@ -51,6 +52,7 @@ const DOMAINS = {
   small: [[-0.5, 0.5]],
   frac: [[-1.8, -1.2], [-0.8, -0.2], [0.2, 0.8], [1.2, 1.8]], // floor/ceil: away from integers
   clampSafe: [[-1.5, -0.7], [-0.3, 0.3], [0.7, 1.5]], // clamp(-0.5, 0.5): away from the bounds
+  zeros: [[0, 0], [0, 0], [0.5, 1.5], [-1.5, -0.5]], // exact zeros half of the time (cumprod)
 } as const; // prettier-ignore
 type Domain = keyof typeof DOMAINS;
 
@@ -194,7 +196,10 @@ const binaryRows: Row[] = ARITH_OPS.flatMap((op) =>
   }),
 );
 
+/** How many exact zeros the cumprod row's input held at each call (the unperturbed calls have several). */
+const ZEROS_SEEN: number[] = [];
 const i32 = (data: number[][]) => tensor(data, { dtype: 'int32' });
+const ROW0 = tensor([[1, 1, 1], [0, 0, 0]], { dtype: 'float64' }); // prettier-ignore
 // the argmax of a 2×2, stride 2, padding 1 pooling of a [1,2,4,4] input: windows share elements
 const POOL_ARGMAX = maxPool(
   variable(tensor([[[[3, 1, 0, 2], [0, 4, 1, 1], [2, 2, 5, 0], [1, 0, 3, 3]], [[0, 0, 1, 0], [0, 0, 0, 0], [2, 0, 0, 0], [0, 0, 0, 7]]]], { dtype: 'float64' })),
@@ -266,6 +271,14 @@ const otherRows: Row[] = [
   { op: 'where', name: 'where, broadcast [2,3] ? [3] : [2,1]', inputs: [{ shape: [3] }, { shape: [2, 1] }], fn: (a, b) => where(COND, a, b), gg: true },
   { op: 'where', name: 'where with a number and a strided variable', inputs: [{ shape: [2, 3], layout: 'stepped' }], fn: (a) => where(COND, 0.5, a), gg: true },
   { op: 'where', name: 'where on a data-dependent condition', inputs: [{ shape: [2, 3], domain: 'away0' }], fn: (a) => where(a.data.gt(0), a.exp(), a.square()), gg: true },
+  { op: 'clamp', name: 'clamp(-0.5, 0.5)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5, 0.5), gg: true },
+  { op: 'clamp', name: 'clamp(min only) of transposed', inputs: [{ shape: [3, 4], domain: 'clampSafe', layout: 'transposed' }], fn: (x) => x.clamp(-0.5), gg: true },
+  { op: 'max', name: 'max axes [1] (a list: split between ties)', inputs: [{ shape: [2, 3] }], fn: (x) => x.max([1]), gg: true },
+  { op: 'cumsum', name: 'cumsum axis 1 of transposed', inputs: [{ shape: [3, 4], layout: 'transposed' }], fn: (x) => x.cumsum(1), gg: true },
+  { op: 'cumsum', name: 'cumsum axis 0, 0-d', inputs: [{ shape: [] }], fn: (x) => x.cumsum(0), gg: true },
+  { op: 'cumprod', name: 'cumprod axis 1 (no zeros: the O(n) form)', inputs: [{ shape: [2, 4], domain: 'away0' }], fn: (x) => x.cumprod(1), gg: true },
+  { op: 'cumprod', name: 'cumprod with zeros (the exact O(n²) form)', inputs: [{ shape: [3, 5], domain: 'zeros' }], fn: (x) => { ZEROS_SEEN.push(x.data.eq(0).sum().dataSync()[0]!); return x.cumprod(1); }, gg: true },
+  { op: 'cumprod', name: 'cumprod axis 0 of stepped', inputs: [{ shape: [3, 2], domain: 'away0', layout: 'stepped' }], fn: (x) => x.cumprod(0) },
   // sliding windows: im2col and col2im are each other's gradient, maxPool's goes through its argmax
   { op: 'im2col', name: 'im2col 2-d k [2,3], stride [1,2], padding 1, dilation [2,1]', inputs: [{ shape: [2, 2, 4, 5] }], fn: (x) => im2col(x, { kernelSize: [2, 3], stride: [1, 2], padding: 1, dilation: [2, 1] }), gg: true },
   { op: 'im2col', name: 'im2col 1-d of transposed', inputs: [{ shape: [2, 3, 5], layout: 'transposed' }], fn: (x) => im2col(x, { kernelSize: [2], padding: [1] }) },
@@ -292,8 +305,22 @@ const compositeRows: Omit<Row, 'op'>[] = [
   { name: 'logSoftmax axis 0 of stepped', inputs: [{ shape: [3, 2], layout: 'stepped' }], fn: (x) => x.logSoftmax(0), gg: true },
   { name: 'softmax', inputs: [{ shape: [2, 4] }], fn: (x) => x.softmax(), gg: true },
   { name: 'softmax of transposed', inputs: [{ shape: [3, 3], layout: 'transposed' }], fn: (x) => x.softmax(-1), gg: true },
-  { name: 'clamp(-0.5, 0.5)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5, 0.5), gg: true },
-  { name: 'clamp(min only)', inputs: [{ shape: [3, 4], domain: 'clampSafe' }], fn: (x) => x.clamp(-0.5), gg: true },
+  { name: 'std axis 1', inputs: [{ shape: [2, 4] }], fn: (x) => x.std(1), gg: true },
+  { name: 'norm (2), all axes', inputs: [{ shape: [2, 3] }], fn: (x) => x.norm(), gg: true },
+  { name: 'norm 1, 3 and ∞ along axis 1', inputs: [{ shape: [2, 3], domain: 'away0' }], fn: (x) => x.norm(1, 1).add(x.norm(3, 1)).add(x.norm(Infinity, 1)), gg: true },
+  { name: 'norm of a row of zeros is 0 with gradient 0', inputs: [{ shape: [2, 3] }], fn: (x) => x.mul(ROW0).norm(2, 1), gg: true },
+  { name: 'sort values (descending) along 1', inputs: [{ shape: [3, 4] }], fn: (x) => x.sort(1, true).values, gg: true },
+  { name: 'topk 2 along 0', inputs: [{ shape: [4, 3] }], fn: (x) => x.topk(2, 0).values, gg: true },
+  { name: 'maxWithIndices / minWithIndices values', inputs: [{ shape: [3, 4] }], fn: (x) => x.maxWithIndices(1).values.add(x.minWithIndices(0, true).values.sum()), gg: true },
+  { name: 'indexSelect with repeats, index along 0', inputs: [{ shape: [3, 4] }], fn: (x) => x.indexSelect(1, [3, 0, 3]).add(x.index(tensor([[2, 0]], { dtype: 'int32' })).sum()), gg: true },
+  { name: 'maskedSelect and maskedFill', inputs: [{ shape: [2, 3] }], fn: (x) => x.maskedSelect(COND).sum().add(x.maskedFill(COND, 2).mul(x)), gg: true },
+  { name: 'scatter a variable into a variable', inputs: [{ shape: [2, 4] }, { shape: [2, 2] }], fn: (x, s) => x.scatter(1, i32([[3, 0], [1, 2]]), s), gg: true },
+  { name: "at(':', '1:3'), flip, roll", inputs: [{ shape: [3, 4] }], fn: (x) => x.at(':', '1:3').flip(0).roll(1, 1).add(x.at(-1, '::2').sum()), gg: true },
+  { name: 'tril, triu', inputs: [{ shape: [3, 3] }], fn: (x) => x.tril(-1).add(x.triu(1).mul(2)), gg: true },
+  { name: 'split, chunk', inputs: [{ shape: [4, 3] }], fn: (x) => { const [a, b] = x.split([1, 3]); const [c] = x.chunk(2, 1); return a!.sum().add(b!.square().sum()).add(c!.sum()); }, gg: true },
+  { name: 'repeat, tile', inputs: [{ shape: [2, 3] }], fn: (x) => x.repeat(2, 1, 2).sum(0).add(x.tile(2).sum(1, true)), gg: true },
+  { name: "einsum 'bij,bjk->bik' and 'i,j->ij'", inputs: [{ shape: [2, 2, 3] }, { shape: [2, 3, 2] }], fn: (a, b) => einsum('bij,bjk->bik', a, b).add(einsum('i,j->ij', a.at(0, 0), b.at(1, 1)).sum()), gg: true },
+  { name: 'lerp, nanToNum', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], fn: (a, b) => a.lerp(b, 0.3).add(a.lerp(2, b)).nanToNum(), gg: true },
   { name: 'cross entropy: -logSoftmax gathered at labels, mean', inputs: [{ shape: [3, 4] }], fn: (x) => x.logSoftmax().gather(1, i32([[2], [0], [3]])).neg().mean(), gg: true },
   { name: 'sigmoid·tanh composition with broadcasting', inputs: [{ shape: [2, 3] }, { shape: [3] }], fn: (a, b) => a.mul(b).sigmoid().add(a.tanh()).logSoftmax(), gg: true },
 ];
@@ -403,4 +430,9 @@ describe('gradcheck itself', () => {
     const unused = makeInput({ shape: [2] }, 9);
     expect(gradcheck((p, q, _unused) => p.mul(q), [a, c, unused], TOL)).toBe(true);
   });
+});
+
+// after the rows have run (tests run in file order)
+test('the cumprod row with zeros met inputs with several zeros', () => {
+  expect(Math.max(...ZEROS_SEEN)).toBeGreaterThanOrEqual(3);
 });

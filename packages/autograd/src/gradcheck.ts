@@ -1,6 +1,7 @@
 import { NablaError, type Tensor, tensor } from '@nablajs/tensor';
 import { grad } from './engine.js';
-import { Variable, concat } from './variable.js';
+import { concat } from './functions.js';
+import { Variable } from './variable.js';
 
 /** Options of `gradcheck` and `gradgradcheck`; the defaults suit float64 inputs. */
 export interface GradcheckOptions {

@@ -6,13 +6,25 @@
  * @module @nablajs/autograd
  */
 export { backward, type BackwardOptions, grad, type GradOptions } from './engine.js';
-export { isGradEnabled, noGrad, withGradMode } from './mode.js';
+export { enableGrad, isGradEnabled, noGrad, withGradMode } from './mode.js';
+export {
+  type Fn,
+  type FunctionalOptions,
+  hessian,
+  jacobian,
+  jvp,
+  type JvpResult,
+  type Point,
+  vjp,
+  type VjpResult,
+} from './functional.js';
 export { type Backward, type Edge, FunctionNode } from './node.js';
 export {
   type DiffOp,
   type IndexParams,
   type OpParams,
   type ReduceParams,
+  type ClampParams,
   type Rule,
   type RuleParams,
   RULES,
@@ -22,20 +34,14 @@ export {
   concat,
   fusedLayerNorm,
   fusedSoftmax,
-  type Hook,
-  lift,
   linear,
-  type Operand,
-  record,
   scatterAdd,
   softmaxCrossEntropy,
   stack,
   unslice,
-  Variable,
-  variable,
   where,
-  zeroGrad,
-} from './variable.js';
+} from './functions.js';
+export { type Hook, lift, type Operand, record, Variable, variable, zeroGrad } from './variable.js';
 export {
   col2im,
   im2col,

@@ -23,3 +23,8 @@ export function withGradMode<R>(on: boolean, fn: () => R): R {
 export function noGrad<R>(fn: () => R): R {
   return withGradMode(false, fn);
 }
+
+/** Runs `fn` with graph recording on, even inside `noGrad` (PyTorch's `enable_grad`). */
+export function enableGrad<R>(fn: () => R): R {
+  return withGradMode(true, fn);
+}

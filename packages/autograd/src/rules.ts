@@ -3,6 +3,7 @@ import {
   type SliceSpec,
   type Tensor,
   type UnaryOp,
+  arange,
   type WindowOp,
   fusedLayerNormGrad,
   fusedSoftmaxGrad,
@@ -11,7 +12,8 @@ import {
   softmaxCrossEntropyGrad,
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
-import { Variable, scatterAdd, unslice, where } from './variable.js';
+import { scatterAdd, unslice, where } from './functions.js';
+import { Variable } from './variable.js';
 import { type PoolParams, type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
 
 /** Every op the graph records; each has one gradient rule below. */
@@ -20,7 +22,7 @@ export type DiffOp =
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
-  | WindowOp | 'fusedSoftmax' | 'fusedLayerNorm'; // prettier-ignore
+  | 'clamp' | 'cumsum' | 'cumprod' | WindowOp | 'fusedSoftmax' | 'fusedLayerNorm'; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -28,6 +30,17 @@ export interface ReduceParams {
   axes: number[];
   /** Whether the reduced axes were kept as size 1. */
   keepDims: boolean;
+  /** max/min along one axis: the gradient goes to the selected index (PyTorch's `max(dim)`),
+   * not split between ties. */
+  select?: boolean;
+}
+
+/** The parameters of `clamp`: its bounds (undefined: none). */
+export interface ClampParams {
+  /** The lower bound. */
+  min: number | undefined;
+  /** The upper bound. */
+  max: number | undefined;
 }
 
 /** The parameters of `gather` and `scatterAdd`: the axis and the int32 index tensor. */
@@ -62,6 +75,12 @@ export interface RuleParams {
   where: Tensor;
   /** The int32 labels. */
   softmaxCrossEntropy: Tensor;
+  /** The bounds. */
+  clamp: ClampParams;
+  /** The axis (normalized). */
+  cumsum: number;
+  /** The axis (normalized). */
+  cumprod: number;
   /** The window options and the input's spatial size. */
   im2col: WindowParams;
   /** The window options and the output's spatial size. */
@@ -109,11 +128,15 @@ export const piecewiseConstant = (_g: Variable, xs: Variable[]): null[] => xs.ma
 
 type Partial2 = (g: Variable, a: Variable, b: Variable, y: Variable) => Variable;
 
+/** `g` summed back over broadcasting to `x`'s shape, in `x`'s dtype (a float64 0-d operand of a
+ * float32 result gets a float64 gradient, as in PyTorch). */
+const fit = (g: Variable, x: Variable): Variable => unbroadcast(g, x.shape).cast(x.dtype);
+
 /** An arithmetic rule from its local gradients (∂/∂a, ∂/∂b), each summed back over broadcasting. */
 const binary =
   (...ds: [Partial2, Partial2]) =>
   (g: Variable, [a, b]: Variable[], y: Variable, needs: boolean[]) =>
-    ds.map((d, i) => (needs[i] ? unbroadcast(d(g, a!, b!, y), (i ? b! : a!).shape) : null));
+    ds.map((d, i) => (needs[i] ? fit(d(g, a!, b!, y), i ? b! : a!) : null));
 
 /** 1 where `w` beats `l`, ½ on ties, else 0: a constant mask. */
 function winShare(w: Variable, l: Variable): Tensor {
@@ -126,18 +149,47 @@ function spread(g: Variable, x: Variable, p: ReduceParams): Variable {
   return g.reshape(kept).expand(x.shape);
 }
 
-function extremum(
-  g: Variable,
-  xs: Variable[],
-  y: Variable,
-  _needs: boolean[],
-  p: ReduceParams,
-): Variable[] {
-  const x = xs[0]!;
-  const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
-  const mask = x.data.eq(y.data.reshape(kept)).cast(g.dtype);
-  const count = mask.sum(p.axes, true);
-  return [spread(g, x, p).mul(mask.div(count))];
+/** The rule of max (`argmax`) or min (`argmin`): to the selected index along one axis, or split
+ * evenly between the extreme entries (as PyTorch's amax). */
+const extremum =
+  (arg: 'argmax' | 'argmin') =>
+  (g: Variable, xs: Variable[], y: Variable, _needs: boolean[], p: ReduceParams): Variable[] => {
+    const x = xs[0]!;
+    const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
+    if (p.select) {
+      const axis = p.axes[0]!;
+      return [scatterAdd(x.shape, axis, x.data[arg](axis, true), g.reshape(kept))];
+    }
+    const mask = x.data.eq(y.data.reshape(kept)).cast(g.dtype);
+    const count = mask.sum(p.axes, true);
+    return [spread(g, x, p).mul(mask.div(count))];
+  };
+
+/**
+ * The gradient of y = cumprod(x) along `axis`: Σ_{j ≥ i} g_j·∂y_j/∂x_i. Where x has no zero (known
+ * on a synchronous backend) that is revcumsum(g·y)/x, O(n); otherwise, as PyTorch, the exact
+ * O(n²) form: ∂y_j/∂x_i = Π_{k ≤ j, k ≠ i} x_k, a cumprod of x with x_i replaced by 1, per i.
+ */
+function cumprodGrad(g: Variable, x: Variable, y: Variable, axis: number): Variable {
+  if (x.rank === 0) return g;
+  const t = x.data;
+  const zeroFree = t.backend.readSync !== undefined && !t.eq(0).any().dataSync()[0];
+  if (zeroFree) return g.mul(y).flip(axis).cumsum(axis).flip(axis).div(x);
+  const n = x.shape[axis]!;
+  // the axis last, then a new axis i before it: m[..., i, k] = (k = i ? 1 : x_k)
+  const order = [...x.shape.keys()].filter((a) => a !== axis).concat(axis);
+  const xl = x.permute(...order);
+  const gl = g.permute(...order);
+  const eye = arange(n, undefined, 1, { backend: t.backend });
+  const diag = eye.reshape([n, 1]).eq(eye.reshape([1, n]));
+  const m = where(diag, 1, xl.unsqueeze(-2).expand([...xl.shape.slice(0, -1), n, n]));
+  const upper = eye
+    .reshape([n, 1])
+    .le(eye.reshape([1, n]))
+    .cast(x.dtype); // j ≥ i
+  const d = m.cumprod(-1).mul(upper).mul(gl.unsqueeze(-2)).sum(-1);
+  const back = order.map((_, i) => order.indexOf(i));
+  return d.permute(...back);
 }
 
 /** erf′(x) = 2/√π·e^(−x²). */
@@ -199,8 +251,9 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     (g, _a, b, y) => g.mul(y).div(b).neg(),
   ),
   // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention) so 0^b stays finite
+  // d/da a^b = b·a^(b−1), taken as 0 where b = 0 (PyTorch's convention) so 0^0 has gradient 0
   pow: binary(
-    (g, a, b) => g.mul(b).mul(a.pow(b.sub(1))),
+    (g, a, b) => where(b.data.eq(0), 0, g.mul(b).mul(a.pow(b.sub(1)))),
     (g, a, _b, y) => g.mul(where(a.data.eq(0), 0, y.mul(a.log()))),
   ),
   // ties split the gradient evenly, as in PyTorch
@@ -218,8 +271,8 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   ),
 
   sum: (g, [x], _y, _needs, p) => [spread(g, x!, p)],
-  max: extremum,
-  min: extremum,
+  max: extremum('argmax'),
+  min: extremum('argmin'),
   matmul: (g, [a, b], _y, needs) => [
     needs[0] ? g.matmul(b!.transpose()) : null,
     needs[1] ? a!.transpose().matmul(g) : null,
@@ -265,10 +318,22 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     });
   },
   where: (g, [a, b], _y, needs, cond) => [
-    needs[0] ? unbroadcast(where(cond, g, 0), a!.shape) : null,
-    needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
+    needs[0] ? fit(where(cond, g, 0), a!) : null,
+    needs[1] ? fit(where(cond, 0, g), b!) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  // ∂/∂x_i = Σ_{j ≥ i} g_j: the running sum of g from the end
+  cumsum: (g, _xs, _y, _needs, axis) => [g.rank ? g.flip(axis).cumsum(axis).flip(axis) : g],
+  cumprod: (g, [x], y, _needs, axis) => [cumprodGrad(g, x!, y, axis)],
+  clamp: (g, [x], _y, _needs, { min, max }) => {
+    // 1 inside [min, max], bounds included (PyTorch); 0 outside and at NaN
+    const inside = [
+      min === undefined ? null : x!.data.ge(min),
+      max === undefined ? null : x!.data.le(max),
+    ];
+    const mask = inside.reduce<Tensor | null>((m, c) => (c === null ? m : m ? m.mul(c) : c), null);
+    return [mask ? g.mul(mask.cast(g.dtype)) : g];
+  },
   im2col: (g, _xs, _y, _needs, p) => [col2im(g, p.size, p.opts)],
   col2im: (g, _xs, _y, _needs, p) => [im2col(g, p.opts)],
   maxPool: (g, _xs, _y, _needs, p) => [maxPoolGrad(g, p.indices, p.size, p.opts)],

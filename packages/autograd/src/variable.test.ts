@@ -186,7 +186,7 @@ describe('Variable', () => {
     expect(x.sum(2, true).shape).toEqual([2, 1, 1]);
   });
 
-  test('ties share the gradient evenly: maximum/minimum and max/min reductions (as in PyTorch)', () => {
+  test('ties: maximum/minimum and max()/amax share evenly, max(axis) selects (as in PyTorch)', () => {
     const a = f64([1, 2, 3]);
     const b = f64([1, 5, 0]);
     const [ga, gb] = grad(a.maximum(b).sum(), [a, b]);
@@ -199,9 +199,23 @@ describe('Variable', () => {
       [2, 0, 2],
     ]);
     const [gx] = grad(x.max(1).sum(), [x]);
-    expect(vals(gx!)).toEqual([0, 0.5, 0.5, 0.5, 0, 0.5]);
+    expect(vals(gx!)).toEqual([0, 1, 0, 1, 0, 0]); // max(dim): the first maximum, argmax's
+    const [gl] = grad(x.max([1]).sum(), [x]);
+    expect(vals(gl!)).toEqual([0, 0.5, 0.5, 0.5, 0, 0.5]); // amax(dim): split
     const [gy] = grad(x.min(), [x]);
     expect(vals(gy!)).toEqual([0, 0, 0, 0, 1, 0]);
+  });
+
+  test('a float64 0-d operand of a float32 result: float32 value, float64 gradient (PyTorch)', () => {
+    const x = variable([1, 2, 3], { requiresGrad: true });
+    const s = variable(tensor(2, { dtype: 'float64' }), { requiresGrad: true });
+    const y = x.mul(s);
+    expect(y.dtype).toBe('float32');
+    const [gx, gs] = grad(y.sum(), [x, s]);
+    expect(gx!.dtype).toBe('float32');
+    expect(gs!.dtype).toBe('float64');
+    expect(vals(gs!)).toEqual([6]);
+    expect(vals(gx!)).toEqual([2, 2, 2]);
   });
 
   test('lift() wraps constants: numbers take the variable dtype', () => {

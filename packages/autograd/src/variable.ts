@@ -1,28 +1,28 @@
 import {
   type Axes,
+  type Backend,
+  INDEXING,
+  type IndexingMethods,
+  NablaError,
+  SELECT,
+  type SelectMethods,
+  scatterAdd as scatterAddTensor,
   BINARY_OPS,
   type BinaryMethods,
+  type BinaryOp,
+  fmtShape,
   COMPOSITES,
   type CompositeMethods,
   type DType,
+  REFLECT,
   DTypeError,
   type SliceSpec,
-  ShapeError,
   Tensor,
   type TypedArray,
   type UnaryMethods,
   UNARY_OPS,
   broadcastShapes,
   isCompare,
-  concat as concatTensors,
-  fusedLayerNorm as fusedLayerNormTensor,
-  fusedSoftmax as fusedSoftmaxTensor,
-  linear as linearTensor,
-  softmaxCrossEntropy as softmaxCrossEntropyTensor,
-  scatterAdd as scatterAddTensor,
-  where as whereTensor,
-  zeros as zerosTensor,
-  fmtShape,
   normAxes,
   normAxis,
   sameShape,
@@ -32,6 +32,7 @@ import { isGradEnabled } from './mode.js';
 import { FunctionNode } from './node.js';
 import { type DiffOp, type OpParams, RULES } from './rules.js';
 import { backward, type BackwardOptions } from './engine.js';
+import { scatterAdd, where } from './functions.js';
 
 /** What a Variable's binary ops accept: a Variable, or a Tensor or number taken as a constant. */
 export type Operand = Variable | Tensor | number;
@@ -40,7 +41,12 @@ export type Hook = (grad: Variable) => Variable | void;
 
 type OperandMethods = BinaryMethods<Variable, Operand>;
 export interface Variable
-  extends UnaryMethods<Variable>, OperandMethods, CompositeMethods<Variable> {}
+  extends
+    UnaryMethods<Variable>,
+    OperandMethods,
+    CompositeMethods<Variable>,
+    SelectMethods<Variable>,
+    IndexingMethods<Variable> {}
 
 /**
  * A node of the computation graph holding a value (`data`), the gradient of a loss with respect to
@@ -119,6 +125,30 @@ export class Variable {
   get isLeaf(): boolean {
     return this.gradFn === null;
   }
+  /** The backend of `data`. */
+  get backend(): Backend {
+    return this.data.backend;
+  }
+
+  /**
+   * Sets `requiresGrad` in place and returns this variable, as PyTorch's `requires_grad_()`: only
+   * on a leaf (a computed variable's flag follows its inputs).
+   */
+  requiresGrad_(requiresGrad = true): this {
+    if (!this.isLeaf)
+      throw new NablaError(
+        'requiresGrad_',
+        'only a leaf can change requiresGrad (this variable was computed by an op)',
+        'detach() it first to get a leaf',
+      );
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** A copy of the value in storage of its own, recorded in the graph (the gradient passes as is). */
+  clone(): Variable {
+    return record('reshape', [this], this.data.clone());
+  }
 
   /**
    * Back-propagates from this variable; a non-scalar needs `gradient` (∂loss/∂this). The options
@@ -153,6 +183,11 @@ export class Variable {
     return new Variable(this.data);
   }
 
+  /** `left op this` for a Tensor on the left (`tensor.sub(variable)`): the Tensor is a constant. */
+  [REFLECT](op: BinaryOp | 'matmul', left: Tensor): Variable {
+    return new Variable(left)[op](this);
+  }
+
   /** Clears `.grad`. */
   zeroGrad(): void {
     this.grad = null;
@@ -183,13 +218,21 @@ export class Variable {
   sum(axis?: Axes, keepDims = false): Variable {
     return reduce('sum', this, axis, keepDims);
   }
-  /** The maximum over `axis`; the gradient goes to the maximal entries (split between ties). */
+  /**
+   * The maximum over `axis`. Along one axis given as a number, the gradient goes to the index
+   * `argmax` selects (the first maximum), as PyTorch's `max(dim)`; over all axes or a list of
+   * them it is split evenly between ties, as PyTorch's `max()` and `amax`.
+   */
   max(axis?: Axes, keepDims = false): Variable {
     return reduce('max', this, axis, keepDims);
   }
-  /** The minimum over `axis`; the gradient goes to the minimal entries (split between ties). */
+  /** The minimum over `axis`; the gradient goes as `max`'s does (to `argmin`'s index along one axis). */
   min(axis?: Axes, keepDims = false): Variable {
     return reduce('min', this, axis, keepDims);
+  }
+  /** Limits to [min, max] (either may be omitted); the gradient is 1 inside, bounds included (PyTorch). */
+  clamp(min?: number, max?: number): Variable {
+    return record('clamp', [this], this.data.clamp(min, max), { min, max });
   }
   /** Not differentiable: the result never requires grad. */
   argmax(axis?: number, keepDims = false): Variable {
@@ -198,6 +241,42 @@ export class Variable {
   /** Not differentiable: the result never requires grad. */
   argmin(axis?: number, keepDims = false): Variable {
     return new Variable(this.data.argmin(axis, keepDims));
+  }
+  /** int32 positions that sort along `axis` (stable): not differentiable (`sort` gives values). */
+  argsort(axis = -1, descending = false): Variable {
+    return new Variable(this.data.argsort(axis, descending));
+  }
+  /** The running sum along `axis`; the gradient is the running sum of g from the end. */
+  cumsum(axis: number): Variable {
+    return record(
+      'cumsum',
+      [this],
+      this.data.cumsum(axis),
+      normAxis('cumsum', axis, Math.max(1, this.rank)),
+    );
+  }
+  /** The running product along `axis`; its gradient is exact where x has zeros (as PyTorch's). */
+  cumprod(axis: number): Variable {
+    return record(
+      'cumprod',
+      [this],
+      this.data.cumprod(axis),
+      normAxis('cumprod', axis, Math.max(1, this.rank)),
+    );
+  }
+  /** `cond ? this : other`, elementwise (PyTorch's `Tensor.where`); differentiable in both. */
+  where(cond: Tensor | Variable, other: Operand): Variable {
+    return where(cond, this, other);
+  }
+  /** This plus `src` added at `index` along `axis` (PyTorch's `scatter_add`); differentiable in both. */
+  scatterAdd(axis: number, index: Tensor | Variable, src: Tensor | Variable): Variable {
+    const s =
+      src instanceof Variable
+        ? scatterAdd(this.shape, axis, index, src)
+        : new Variable(
+            scatterAddTensor(this.shape, axis, index instanceof Variable ? index.data : index, src),
+          );
+    return this.add(s);
   }
 
   // ---- products, views, indexing -------------------------------------------------------------
@@ -347,7 +426,9 @@ function reduce(
   keepDims: boolean,
 ): Variable {
   const axes = normAxes(op, axis, x.rank);
-  return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims });
+  // one axis given as a number selects an index (PyTorch's max(dim)); others split ties (amax)
+  const select = op !== 'sum' && typeof axis === 'number';
+  return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims, select });
 }
 
 for (const op of UNARY_OPS)
@@ -364,106 +445,14 @@ for (const op of BINARY_OPS)
       return isCompare(op) ? new Variable(out) : record(op, [this, b], out);
     },
   });
-for (const [name, fn] of Object.entries(COMPOSITES))
-  Object.defineProperty(Variable.prototype, name, {
-    value: function (this: Variable, ...args: unknown[]) {
-      return (fn as (...a: unknown[]) => Variable)(this, ...args);
-    },
-  });
-
-/** Elementwise `cond ? a : b`, differentiable in a and b. */
-export function where(cond: Tensor | Variable, a: Operand, b: Operand): Variable {
-  const c = cond instanceof Variable ? cond.data : cond;
-  const like =
-    a instanceof Variable ? a : b instanceof Variable ? b : new Variable(c.cast('float32'));
-  const av = lift(a, like);
-  const bv = lift(b, like);
-  return record('where', [av, bv], whereTensor(c, av.data, bv.data), c);
-}
-
-/** y = x·wᵀ + b (PyTorch's `F.linear`), one node whose backward gives ∂w directly as [out, in]. */
-export function linear(x: Operand, w: Variable, b?: Variable): Variable {
-  const xv = lift(x, w);
-  return record('linear', b ? [xv, w, b] : [xv, w], linearTensor(xv.data, w.data, b?.data));
-}
-
-/** −log softmax(logits)[i, labels[i]] per row (logits [N, C], int32 labels [N]): one node, fused
- * where the backend has the kernel, with gradient (softmax − onehot)·g. */
-export function softmaxCrossEntropy(logits: Variable, labels: Tensor | Variable): Variable {
-  const l = labels instanceof Variable ? labels.data : labels;
-  return record('softmaxCrossEntropy', [logits], softmaxCrossEntropyTensor(logits.data, l), l);
-}
-
-/**
- * softmax over the last axis as one node (one kernel each way where the backend has them): a row of
- * −∞ gives zeros, not NaN, as attention with every key masked needs; gradient y·(g − Σ g·y).
- */
-export function fusedSoftmax(x: Variable): Variable {
-  return record('fusedSoftmax', [x], fusedSoftmaxTensor(x.data));
-}
-
-/** (x − mean)/√(var + eps) over the last axis (biased variance) as one node, one kernel each way
- * where the backend has them: layer normalization without its scale and shift. */
-export function fusedLayerNorm(x: Variable, eps: number): Variable {
-  return record('fusedLayerNorm', [x], fusedLayerNormTensor(x.data, eps), eps);
-}
-
-/** Joins variables along an existing axis. */
-export function concat(xs: readonly Variable[], axis = 0): Variable {
-  if (xs.length === 0) throw new ShapeError('concat', 'needs at least one variable');
-  const ax = normAxis('concat', axis, xs[0]!.rank);
-  return record(
-    'concat',
-    xs,
-    concatTensors(
-      xs.map((x) => x.data),
-      ax,
-    ),
-    ax,
-  );
-}
-
-/** Joins variables along a new axis. */
-export function stack(xs: readonly Variable[], axis = 0): Variable {
-  if (xs.length === 0) throw new ShapeError('stack', 'needs at least one variable');
-  const ax = normAxis('stack', axis, xs[0]!.rank + 1);
-  return concat(
-    xs.map((x) => x.unsqueeze(ax)),
-    ax,
-  );
-}
-
-/** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] (axis 1); differentiable in src. */
-export function scatterAdd(
-  shape: readonly number[],
-  axis: number,
-  index: Tensor,
-  src: Variable,
-): Variable {
-  const ax = normAxis('scatterAdd', axis, shape.length);
-  return record('scatterAdd', [src], scatterAddTensor(shape, ax, index, src.data), {
-    axis: ax,
-    index,
-  });
-}
-
-/** Reverse of `slice`: zeros of `shape` with `x` written where `slice(specs)` would read. */
-export function unslice(
-  x: Variable,
-  shape: readonly number[],
-  specs: readonly SliceSpec[],
-): Variable {
-  const base = zerosTensor(shape, { dtype: x.dtype, backend: x.data.backend });
-  const view = base.slice(specs);
-  if (view.shape.length !== x.rank || view.shape.some((d, i) => d !== x.shape[i]))
-    throw new ShapeError(
-      'unslice',
-      `${fmtShape(x.shape)} does not fit slice ${fmtShape(view.shape)} of ${fmtShape(shape)}`,
-    );
-  view.assign(x.data);
-  view.dispose();
-  return record('unslice', [x], base, specs);
-}
+// a method the class defines itself (clamp: its own gradient rule) wins over the composite
+for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING }))
+  if (!Object.hasOwn(Variable.prototype, name))
+    Object.defineProperty(Variable.prototype, name, {
+      value: function (this: Variable, ...args: unknown[]) {
+        return (fn as (...a: unknown[]) => Variable)(this, ...args);
+      },
+    });
 
 /** Clears `.grad` of every variable (PyTorch's `zero_grad(set_to_none=True)`). */
 export function zeroGrad(vars: Iterable<Variable>): void {

@@ -7,6 +7,7 @@ import {
   type TensorRef,
   type TypedArray,
   type UnaryOp,
+  DTypeError,
   REDUCE,
   binaryResultDType,
   concatLayout,
@@ -23,6 +24,7 @@ import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { REDUCE_JS } from './tables.js';
+import { argsort, scan } from './scan.js';
 import { windowKernels } from './window.js';
 
 type Ref = TensorRef<TypedArray>;
@@ -79,8 +81,12 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
   // the output element being reduced (k) and its running state
   const s: FoldState = { acc: init, at: -1 };
   let k = -1;
+  // an int32 sum folds exactly in a double (below 2^53) and must fit when stored: never wrap
+  const exact = op === 'sum' && x.dtype === 'int32';
   const flush = () => {
-    if (k >= 0) o[k] = index ? s.at : s.acc;
+    if (k < 0) return;
+    if (exact && (s.acc > 2147483647 || s.acc < -2147483648)) throw sumOverflow(s.acc);
+    o[k] = index ? s.at : s.acc;
   };
   rows(view.shape, [view], (start, [ox], len, [sx]) => {
     for (let j = 0; j < len;) {
@@ -99,6 +105,15 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
   });
   flush();
   return o;
+}
+
+/** The error of an int32 sum whose exact value does not fit int32 (PyTorch would give int64). */
+function sumOverflow(exact: number): DTypeError {
+  return new DTypeError(
+    'sum',
+    `the int32 sum ${exact} does not fit int32 (it would wrap)`,
+    "sum in a wider type: t.cast('float64').sum() (or 'float32', exact below 2^24)",
+  );
 }
 
 function indexed(
@@ -220,6 +235,8 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     scatterAdd,
     concat,
     cast,
+    scan,
+    argsort,
     copy: copyStrided,
     ...windowKernels(fast),
     fused: FUSED,

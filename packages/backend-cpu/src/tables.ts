@@ -21,7 +21,7 @@ export const UNARY_JS: UnaryForms<Unary> = {
   sqrt: { f: Math.sqrt },
   abs: both(Math.abs),
   sign: both((x) => (x > 0 ? 1 : x < 0 ? -1 : x)), // keeps ±0 and NaN, as NumPy
-  sigmoid: { f: sigmoid },
+  sigmoid: { f: sigmoid, f32: (x) => flushSubnormal32(sigmoid(x)) },
   tanh: { f: Math.tanh },
   relu: both((x) => (x > 0 ? x : x !== x ? x : 0)),
   step: both((x) => (x > 0 ? 1 : x !== x ? x : 0)),
@@ -46,13 +46,23 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+/** The least positive normal float32, 2^−126. */
+const FLOAT32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/** 0 for a value that float32 could only hold as a subnormal: sigmoid's float32 contract (below
+ * x ≈ −87.3), the same on a GPU, which may flush subnormals. PyTorch gives 0 from −88.7, where its
+ * e^−x overflows. */
+function flushSubnormal32(y: number): number {
+  return y < FLOAT32_MIN_NORMAL && y > -FLOAT32_MIN_NORMAL ? 0 : y;
+}
+
 /** The scalar definition of every binary primitive: `f` on floats, `i` on int32; comparisons give 1 or 0. */
 export const BINARY_JS: BinaryForms<Binary> = {
   add: both((a, b) => a + b),
   sub: both((a, b) => a - b),
   mul: { f: (a, b) => a * b, i: Math.imul },
   div: { f: (a, b) => a / b },
-  pow: { f: Math.pow, i: powInt },
+  pow: { f: powFloat, i: powInt },
   maximum: both((a, b) => (a !== a || b !== b ? NaN : a > b ? a : b)),
   minimum: both((a, b) => (a !== a || b !== b ? NaN : a < b ? a : b)),
   atan2: { f: Math.atan2 },
@@ -63,6 +73,13 @@ export const BINARY_JS: BinaryForms<Binary> = {
   gt: both((a, b) => +(a > b)),
   ge: both((a, b) => +(a >= b)),
 };
+
+/** Math.pow with C99's (and PyTorch's) 1^y = 1 for every y, NaN included, and (−1)^±∞ = 1, where
+ * JavaScript's `**` gives NaN. */
+function powFloat(a: number, b: number): number {
+  if (a === 1 || (a === -1 && (b === Infinity || b === -Infinity))) return 1;
+  return Math.pow(a, b);
+}
 
 /** a^b wrapped mod 2^32 (squaring with Math.imul); a negative exponent truncates toward 0, as PyTorch. */
 function powInt(a: number, b: number): number {

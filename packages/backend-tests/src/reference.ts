@@ -2,6 +2,7 @@ import {
   type BinaryOp,
   type DType,
   type ReduceOp,
+  type ScanOp,
   type UnaryOp,
   binaryDType,
   binaryResultDType,
@@ -115,6 +116,17 @@ const wrap = (n: bigint): number => Number(BigInt.asIntN(32, n));
 export const INT32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
   square: (x) => wrap(BigInt(x) * BigInt(x)),
 };
+/**
+ * float32 results where the contract is not the float64 row rounded: sigmoid gives 0 rather than a
+ * float32 subnormal (below 2^−126, x < −87.3), as PyTorch does from −88.7 and a GPU that flushes
+ * subnormals would anyway.
+ */
+export const FLOAT32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
+  sigmoid: (x) => {
+    const y = E.sigmoid(x);
+    return y < 2 ** -126 ? 0 : y;
+  },
+};
 export const INT32_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   mul: (a, b) => wrap(BigInt(a) * BigInt(b)),
   // a negative exponent truncates 1/a^|b| toward 0: ±1 for a = ±1, else 0 (1/0 stores as 0)
@@ -166,7 +178,10 @@ export interface Result {
 
 export function unary(op: UnaryOp, x: Nd): Nd {
   const dtype = unaryDType(op, x.dtype);
-  const f = (dtype === 'int32' && INT32_UNARY[op]) || UNARY_REF[op];
+  const f =
+    (dtype === 'int32' && INT32_UNARY[op]) ||
+    (dtype === 'float32' && FLOAT32_UNARY[op]) ||
+    UNARY_REF[op];
   const input = dtype === x.dtype ? x : cast(x, dtype);
   return fill(dtype, x.shape, (idx) => f(at(input, idx)));
 }
@@ -223,7 +238,10 @@ export function reduce(
       xs.push(x.data[ravel(full, x.shape)]!);
     }
     scale[ravel(oIdx, outShape)] = xs.reduce((s, v) => s + Math.abs(v), 0);
-    return REDUCE_REF[op](xs); // an int32 sum wraps when rounded
+    const v = REDUCE_REF[op](xs);
+    if (op === 'sum' && x.dtype === 'int32' && (v > 2147483647 || v < -2147483648))
+      throw new Error('reference sum: an int32 sum that does not fit raises (see cases/reduce.ts)');
+    return v;
   });
   return { out, scale: op === 'sum' ? scale : undefined };
 }
@@ -314,4 +332,64 @@ export function concat(xs: readonly Nd[], axis: number): Nd {
   });
 }
 
+/** The values of `x` along `axis` at every other index `rest` (a naive multi-index walk). */
+function lineAt(x: Nd, axis: number, rest: readonly number[]): number[] {
+  return Array.from({ length: x.shape[axis]! }, (_, i) => {
+    const idx = [...rest];
+    idx[axis] = i;
+    return x.data[ravel(idx, x.shape)]!;
+  });
+}
+
+/**
+ * The running sum or product along `axis`, each element folded left to right in float64 from the
+ * line's start (the CPU carries one accumulator along the line); cumprod computes int32 in
+ * float32. An int32 cumsum that leaves int32's range throws: the API raises there.
+ */
+export function scan(op: ScanOp, x: Nd, axis: number): Result {
+  if (x.shape.length === 0) {
+    const { out, scale } = scan(op, { ...x, shape: [1] }, 0);
+    return { out: { ...out, shape: [] }, scale };
+  }
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  const dtype = op === 'cumprod' && x.dtype === 'int32' ? 'float32' : x.dtype;
+  const input = dtype === x.dtype ? x : cast(x, dtype);
+  const scale = new Float64Array(x.data.length);
+  const out = fill(dtype, x.shape, (idx) => {
+    const line = lineAt(input, ax, idx).slice(0, idx[ax]! + 1);
+    const v = line.reduce((s, t) => (op === 'cumsum' ? s + t : s * t), op === 'cumsum' ? 0 : 1);
+    if (dtype === 'int32' && (v > 2147483647 || v < -2147483648))
+      throw new Error('reference cumsum: an int32 result that does not fit raises');
+    scale[ravel(idx, x.shape)] =
+      op === 'cumsum' ? line.reduce((s, t) => s + Math.abs(t), 0) : Math.abs(v);
+    return v;
+  });
+  return { out, scale };
+}
+
+/**
+ * Stable sort positions along `axis` by insertion sort (the CPU uses Array.prototype.sort): a
+ * value moves before another only when strictly less (greater, descending), NaN counting as
+ * larger than every number.
+ */
+export function argsort(x: Nd, axis: number, descending: boolean): Nd {
+  if (x.shape.length === 0) return fill('int32', [], () => 0);
+  const ax = axis < 0 ? axis + x.shape.length : axis;
+  const before = (p: number, q: number): boolean => {
+    const key = (v: number) => (v !== v ? Infinity : v);
+    const [a, b] = [key(p), key(q)];
+    if (a === b) return p === p && q !== q ? !descending : p !== p && q === q ? descending : false;
+    return descending ? a > b : a < b;
+  };
+  return fill('int32', x.shape, (idx) => {
+    const line = lineAt(x, ax, idx);
+    const order: number[] = [];
+    for (let i = 0; i < line.length; i++) {
+      let k = order.length;
+      while (k > 0 && before(line[i]!, line[order[k - 1]!]!)) k--;
+      order.splice(k, 0, i);
+    }
+    return order[idx[ax]!]!;
+  });
+}
 export { col2im, im2col, maxPool, maxPoolGrad, windowGeometry } from './reference-window.js';

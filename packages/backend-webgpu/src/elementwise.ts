@@ -36,7 +36,8 @@ fn sigmoid_f(x: f32) -> f32 {
   if (isnan(x)) { return x; }
   if (x >= 0.0) { return 1.0 / (1.0 + exp_f(-x)); }
   let e = exp_f(x);
-  return e / (1.0 + e);
+  let y = e / (1.0 + e);
+  return select(y, 0.0, y < 1.17549435e-38); // no subnormal results (the CPU's float32 contract)
 }
 fn tanh_f(x: f32) -> f32 {
   if (isnan(x)) { return x; }
@@ -106,11 +107,11 @@ fn gelu_grad_f(x: f32) -> f32 {
 }
 fn odd_f(b: f32) -> bool { return b == floor(b) && abs(b) < 16777216.0 && (i32(b) & 1) == 1; }
 fn pow_f(a: f32, b: f32) -> f32 {
-  if (b == 0.0) { return 1.0; }
+  if (b == 0.0 || a == 1.0) { return 1.0; } // 1^NaN = 1 (C99, PyTorch)
   if (isnan(a) || isnan(b)) { return nan(); }
   if (isinf(b)) {
     let m = abs(a);
-    if (m == 1.0) { return nan(); } // JavaScript's Math.pow; IEEE says 1
+    if (m == 1.0) { return 1.0; } // (−1)^±∞ = 1 (C99, PyTorch)
     return select(0.0, inf(), (m > 1.0) == (b > 0.0));
   }
   let neg = bitcast<u32>(a) >= 0x80000000u; // includes −0

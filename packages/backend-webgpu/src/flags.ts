@@ -1,4 +1,4 @@
-import { IndexError } from '@nablajs/tensor';
+import { DTypeError, IndexError, type NablaError } from '@nablajs/tensor';
 
 /**
  * Index errors found by kernels (`gather`, `scatterAdd`, cross-entropy labels), attributed to the
@@ -48,12 +48,14 @@ interface Taint {
   at: number;
 }
 
-/** How a flagging dispatch describes a bad index, for the error. */
+/** How a flagging dispatch describes a bad index, or an int32 result that does not fit, for the error. */
 export interface FlagInfo {
   /** The op the user called, e.g. `gather`. */
   op: string;
   /** The axis indexed (for gather and scatterAdd); -1 for class labels. */
   axis: number;
+  /** An int32 sum or cumsum that does not fit int32 (a DTypeError), not a bad index. */
+  overflow?: boolean;
 }
 
 /** The ids one read copied out, and where their slots are in its staging buffer. */
@@ -74,7 +76,7 @@ export class FlagTracker {
   private copied = 0;
   /** Ids below it are resolved: the failed ones are in `failed`. */
   private resolved = 0;
-  private readonly failed = new Map<number, IndexError>();
+  private readonly failed = new Map<number, NablaError>();
   /** What each unresolved id's error would say. */
   private readonly info = new Map<number, FlagInfo>();
   private readonly taints = new WeakMap<object, Taint>();
@@ -200,7 +202,7 @@ export class FlagTracker {
   }
 
   /** The error a storage carries once the ids it depends on are resolved (the earliest one). */
-  errorOf(s: object): IndexError | undefined {
+  errorOf(s: object): NablaError | undefined {
     const t = this.get(s);
     if (!t) return undefined;
     let first: number | undefined = t.ids.find((i) => this.failed.has(i));
@@ -210,8 +212,14 @@ export class FlagTracker {
     return first === undefined ? undefined : this.failed.get(first);
   }
 
-  private error({ op, axis }: FlagInfo, k: number, size: number): IndexError {
+  private error({ op, axis, overflow }: FlagInfo, k: number, size: number): NablaError {
     const found = '(found by the GPU)';
+    if (overflow)
+      return new DTypeError(
+        op,
+        `an int32 result does not fit int32 (it would wrap) ${found}`,
+        "cast to 'float32' first (exact below 2^24)",
+      );
     return axis < 0
       ? new IndexError(
           op,

@@ -1,7 +1,8 @@
 import { type ReduceOp, sizeOf } from '@nablajs/tensor';
 import { Params, strided } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
-import { PRELUDE, buffer, coalesce, type Ref, wgslType } from './wgsl.js';
+import { flagCode } from './flags.js';
+import { PRELUDE, buffer, coalesce, flagsBuffer, type Ref, wgslType } from './wgsl.js';
 
 /** Threads that share one output element when its reduction is long. */
 const RW = 64;
@@ -35,12 +36,29 @@ function reduceKernel(
 ): () => string {
   const sum = op === 'sum';
   const arg = op === 'argmax' || op === 'argmin';
+  // An int32 sum wraps as it goes and counts in `at` how often it wrapped (+1 up, −1 down): the
+  // exact sum is acc + at·2^32, which fits int32 only when the count is 0; else the kernel flags it.
+  const exact = sum && t === 'i32';
   const outT = arg ? 'i32' : t;
   const P = reduceParams(rk, rr);
   const step = shared ? `${RW}u` : '1u';
   const fold = (v: string, r: string) =>
-    sum ? `acc = acc + ${v};` : `if (better(${v}, ${r}, acc, at)) { acc = ${v}; at = ${r}; }`;
-  return () => `${PRELUDE}${sum ? '' : better(op, t)}${buffer(1, 'x', t)}${buffer(2, 'y', outT)}
+    exact
+      ? `at = at + carry(acc, ${v}); acc = acc + ${v};`
+      : sum
+        ? `acc = acc + ${v};`
+        : `if (better(${v}, ${r}, acc, at)) { acc = ${v}; at = ${r}; }`;
+  const combine = exact
+    ? 'sat[li] = sat[li] + r + carry(sacc[li], v); sacc[li] = sacc[li] + v;'
+    : sum
+      ? 'sacc[li] = sacc[li] + v;'
+      : 'acc = sacc[li]; at = sat[li]; if (r >= 0 && better(v, r, acc, at)) { sacc[li] = v; sat[li] = r; }';
+  const store = (value: string, wraps: string) =>
+    exact ? `if (${wraps} != 0) ${flagCode('0', '0')} y[k] = ${value};` : `y[k] = ${value};`;
+  const helpers = exact
+    ? `fn carry(a: i32, b: i32) -> i32 { let s = a + b; return select(0, select(-1, 1, b > 0), (b > 0 && s < a) || (b < 0 && s > a)); }\n${flagsBuffer(3)}`
+    : '';
+  return () => `${PRELUDE}${sum ? '' : better(op, t)}${buffer(1, 'x', t)}${buffer(2, 'y', outT)}${helpers}
 var<workgroup> sacc: array<${t}, ${RW}>;
 var<workgroup> sat: array<i32, ${RW}>;
 @compute @workgroup_size(${shared ? RW : WG})
@@ -50,7 +68,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   if (k >= n) { return; }
   ${P.index('keep', ['base'], 'k')}
   var acc = ${t}(0);
-  var at = -1;
+  var at = ${exact ? '0' : '-1'};
   for (var r = ${shared ? 'li' : '0u'}; r < R; r = r + ${step}) {
     ${P.index('red', ['off'], 'r')}
     let v = x[base + off];
@@ -63,12 +81,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var s = ${RW / 2}u; s > 0u; s = s >> 1u) {
     if (li < s) {
       let v = sacc[li + s]; let r = sat[li + s];
-      ${sum ? 'sacc[li] = sacc[li] + v;' : `acc = sacc[li]; at = sat[li]; if (r >= 0 && better(v, r, acc, at)) { sacc[li] = v; sat[li] = r; }`}
+      ${combine}
     }
     workgroupBarrier();
   }
-  if (li == 0u) { y[k] = ${arg ? 'sat[0]' : 'sacc[0]'}; }`
-      : `y[k] = ${arg ? 'at' : 'acc'};`
+  if (li == 0u) { ${store(arg ? 'sat[0]' : 'sacc[0]', 'sat[0]')} }`
+      : store(arg ? 'at' : 'acc', 'at')
   }
 }`;
 }
@@ -96,6 +114,8 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Ref, axes: readonly number[
     { read: [x.storage], write: [out] },
     reduceParams(rk, rr).pack({ n: nOut, R, keep, red }),
     shared ? nOut : Math.ceil(nOut / WG),
+    // an int32 sum flags a result that does not fit
+    op === 'sum' && t === 'i32' ? { op: 'sum', axis: -1, overflow: true } : undefined,
   );
   return out;
 }

@@ -12,6 +12,7 @@ import {
 import { copyInto, dense, fill, binary, cast, isDense, unary, where } from './elementwise.js';
 import { fusedKernels } from './fused.js';
 import { gather, scatterAdd } from './indexing.js';
+import { argsort, scan } from './sort.js';
 import { type TileChoice, matmul } from './matmul.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
@@ -175,6 +176,8 @@ function makeBackend(
       return out;
     },
     cast: (x, dtype) => cast(rt, x, dtype),
+    scan: (op, x, axis) => scan(rt, op, x, axis),
+    argsort: (x, axis, descending) => argsort(rt, x, axis, descending),
     copy(src, dst) {
       // a kernel may not read and write one buffer: copy through a temporary
       const from = src.storage === dst.storage ? dense(rt, src) : src;

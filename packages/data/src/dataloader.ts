@@ -1,4 +1,5 @@
 import { tensor, type Backend, type Tensor } from '@nablajs/tensor';
+import { type Collated, type Dataset, type Sampler, defaultCollate } from './dataset.js';
 import { permutation } from './shuffle.js';
 import { checkClasses } from './transforms.js';
 
@@ -18,9 +19,9 @@ export interface ArrayDataset {
 }
 
 /** Options of {@link DataLoader}, named as in PyTorch's `DataLoader`. */
-export interface DataLoaderOptions {
-  /** Examples per batch. */
-  batchSize: number;
+export interface DataLoaderOptions<T = unknown, B = unknown> {
+  /** Examples per batch (default 1). */
+  batchSize?: number;
   /** Visit the examples in a new random order each epoch. Default false. */
   shuffle?: boolean;
   /**
@@ -32,8 +33,12 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Yield labels one-hot encoded as float32 `[B, oneHot]` instead of int32 `[B]` class indices. */
   oneHot?: number;
-  /** The backend the batches live on. Default: the one chosen with `useBackend`. */
+  /** The backend the batches live on (an `ArrayDataset`'s). Default: the one chosen with `useBackend`. */
   backend?: Backend;
+  /** Where each epoch's indices come from, instead of `shuffle`/`seed` (PyTorch's `sampler`). */
+  sampler?: Sampler;
+  /** Makes a batch of a list of examples of a {@link Dataset} (default {@link defaultCollate}). */
+  collate?: (items: T[]) => B;
 }
 
 /** A batch as plain typed arrays, see {@link DataLoader.arrays}. */
@@ -58,6 +63,11 @@ export interface Batch {
 
 const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** A map-style Dataset (`length` and `get`), as opposed to an ArrayDataset of flat arrays. */
+function isDataset<T>(d: ArrayDataset | Dataset<T>): d is Dataset<T> {
+  return typeof (d as Dataset<T>).get === 'function';
+}
+
 /**
  * Iterates over an in-memory dataset in mini-batches of tensors, as PyTorch's `DataLoader` does.
  * Each `for … of` is one epoch; with `shuffle`, each epoch has its own order, reproducible from `seed`.
@@ -71,7 +81,9 @@ const product = (shape: readonly number[]): number => shape.reduce((a, b) => a *
  *   }
  * }
  */
-export class DataLoader implements Iterable<Batch> {
+export class DataLoader<T = ArrayDataset, B = [T] extends [ArrayDataset] ? Batch : Collated<T>>
+  implements Iterable<B>, AsyncIterable<B>
+{
   /** Examples per batch (the last batch may be smaller, unless `dropLast`). */
   readonly batchSize: number;
   /** Whether each epoch visits the examples in a new random order. */
@@ -94,12 +106,42 @@ export class DataLoader implements Iterable<Batch> {
   epoch = 0;
   readonly #images: Float32Array;
   readonly #labels: Int32Array | Float32Array;
+  readonly #dataset: Dataset<T> | undefined;
+  readonly #sampler: Sampler | undefined;
+  readonly #samplerLength: number;
+  readonly #collate: (items: T[]) => B;
 
-  constructor(dataset: ArrayDataset, options: DataLoaderOptions) {
-    const { batchSize, shuffle = false, dropLast = false, oneHot } = options;
+  /**
+   * Over an {@link ArrayDataset} (batches of tensors `{ x, y }`, see {@link Batch}), or over any
+   * {@link Dataset} (`length` and `get(i)`, possibly async), whose examples `collate` (by default
+   * {@link defaultCollate}: tensors stacked, numbers made tensors) turns into batches.
+   */
+  constructor(dataset: ArrayDataset | Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    const { batchSize = 1, shuffle = false, dropLast = false, oneHot } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new RangeError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     }
+    if (options.sampler && shuffle)
+      throw new RangeError('DataLoader: give shuffle or a sampler, not both (as PyTorch)');
+    this.#sampler = options.sampler;
+    this.#samplerLength = options.sampler ? [...options.sampler.indices(0)].length : 0;
+    this.#collate = options.collate ?? (defaultCollate as (items: T[]) => B);
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
+    this.dropLast = dropLast;
+    this.backend = options.backend;
+    if (isDataset(dataset)) {
+      this.#dataset = dataset;
+      this.count = dataset.length;
+      this.oneHot = undefined;
+      this.featureShape = [];
+      this.labelShape = [];
+      this.#images = new Float32Array(0);
+      this.#labels = new Int32Array(0);
+      return;
+    }
+    this.#dataset = undefined;
     const { images, labels } = dataset;
     const labelShape = [...(dataset.labelShape ?? [])];
     const labelSize = product(labelShape);
@@ -122,12 +164,7 @@ export class DataLoader implements Iterable<Batch> {
       }
       checkClasses(labels, oneHot, 'DataLoader');
     }
-    this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.seed = options.seed ?? Math.floor(Math.random() * 0x100000000);
-    this.dropLast = dropLast;
     this.oneHot = oneHot;
-    this.backend = options.backend;
     this.count = count;
     this.featureShape = featureShape;
     this.labelShape = labelShape;
@@ -135,15 +172,17 @@ export class DataLoader implements Iterable<Batch> {
     this.#labels = labels;
   }
 
-  /** Batches per epoch: `ceil(count / batchSize)`, or `floor` with `dropLast`. */
+  /** Batches per epoch: `ceil(n / batchSize)`, or `floor` with `dropLast`, for the `n` examples an
+   * epoch visits (`count`, or what the sampler gives). */
   get length(): number {
-    return this.dropLast
-      ? Math.floor(this.count / this.batchSize)
-      : Math.ceil(this.count / this.batchSize);
+    const n = this.#sampler ? this.#samplerLength : this.count;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** The order in which epoch `epoch` visits the examples: `0 … count − 1` unless shuffling. */
+  /** The order in which epoch `epoch` visits the examples: `0 … count − 1` unless shuffling, or
+   * the sampler's indices. */
   order(epoch: number): Int32Array {
+    if (this.#sampler) return Int32Array.from(this.#sampler.indices(epoch));
     if (this.shuffle) return permutation(this.count, this.seed, epoch);
     const order = new Int32Array(this.count);
     for (let i = 0; i < order.length; i++) order[i] = i;
@@ -155,6 +194,8 @@ export class DataLoader implements Iterable<Batch> {
    * {@link epoch} grows by one at once, not when the first batch is taken.
    */
   arrays(): Generator<ArrayBatch, void, undefined> {
+    if (this.#dataset)
+      throw new TypeError('DataLoader: arrays() is for an ArrayDataset; iterate a Dataset instead');
     return this.#batches(this.order(this.epoch++));
   }
 
@@ -163,8 +204,7 @@ export class DataLoader implements Iterable<Batch> {
     const labelSize = product(this.labelShape);
     const images = this.#images;
     const labels = this.#labels;
-    for (let b = 0; b < this.length; b++) {
-      const indices = order.subarray(b * this.batchSize, (b + 1) * this.batchSize);
+    for (const indices of this.#indexBatches(order)) {
       const size = indices.length;
       const x = new Float32Array(size * featureSize);
       const y =
@@ -183,9 +223,40 @@ export class DataLoader implements Iterable<Batch> {
     }
   }
 
-  /** One epoch of tensor batches; advances {@link epoch}. */
-  [Symbol.iterator](): Generator<Batch, void, undefined> {
-    return this.#tensors(this.arrays());
+  /** One epoch of batches; advances {@link epoch}. A Dataset whose `get` returns Promises needs
+   * `for await` instead. */
+  [Symbol.iterator](): Generator<B, void, undefined> {
+    if (this.#dataset) return this.#collated(this.order(this.epoch++));
+    return this.#tensors(this.arrays()) as Generator<B, void, undefined>;
+  }
+
+  /** One epoch of batches, `for await (const batch of loader)`: fetches each batch's examples
+   * together (`Promise.all`), for datasets that read files or the network. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<B, void, undefined> {
+    if (!this.#dataset) return yield* this[Symbol.iterator]();
+    const dataset = this.#dataset;
+    for (const indices of this.#indexBatches(this.order(this.epoch++)))
+      yield this.#collate(await Promise.all(Array.from(indices, (i) => dataset.get(i))));
+  }
+
+  /** The index batches of one epoch. */
+  *#indexBatches(order: Int32Array): Generator<Int32Array, void, undefined> {
+    const n = this.dropLast
+      ? Math.floor(order.length / this.batchSize)
+      : Math.ceil(order.length / this.batchSize);
+    for (let b = 0; b < n; b++) yield order.subarray(b * this.batchSize, (b + 1) * this.batchSize);
+  }
+
+  *#collated(order: Int32Array): Generator<B, void, undefined> {
+    const dataset = this.#dataset!;
+    for (const indices of this.#indexBatches(order)) {
+      const items = Array.from(indices, (i) => dataset.get(i));
+      if (items.some((it) => it instanceof Promise))
+        throw new TypeError(
+          'DataLoader: the dataset returned a Promise (an async dataset): iterate with `for await (const batch of loader)`',
+        );
+      yield this.#collate(items as T[]);
+    }
   }
 
   *#tensors(batches: Iterable<ArrayBatch>): Generator<Batch, void, undefined> {

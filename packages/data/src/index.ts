@@ -21,6 +21,17 @@ export { loadMnist, type LoadMnistOptions, type MnistData, type MnistSplit } fro
 export { normalizePixels, oneHotEncode } from './transforms.js';
 export { permutation, seededRandom } from './shuffle.js';
 export {
+  type Collated,
+  type Dataset,
+  defaultCollate,
+  RandomSampler,
+  randomSplit,
+  type Sampler,
+  SequentialSampler,
+  Subset,
+  TensorDataset,
+} from './dataset.js';
+export {
   DataLoader,
   type ArrayDataset,
   type ArrayBatch,

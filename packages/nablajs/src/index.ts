@@ -32,20 +32,24 @@ if (!peekBackend()) useBackend(cpu());
 
 // The tensor API a program uses. What backends and libraries are built from (the op lists, the
 // fused kernels' types, Philox, shape helpers) stays in @nablajs/tensor: import it from there.
+// `where`, `concat` and `stack` come from @nablajs/autograd below: one name for Tensors and Variables.
 export {
   arange,
   type Axes,
   type Backend,
   BackendError,
-  concat,
   type CreateOptions,
   DisposedError,
   type DType,
   DTypeError,
+  einsum,
   eye,
   full,
+  fullLike,
   getBackend,
   getRngState,
+  IndexError,
+  type IndexLike,
   manualSeed,
   memory,
   type MemoryStats,
@@ -56,25 +60,30 @@ export {
   onesLike,
   peekBackend,
   rand,
+  randLike,
   randn,
+  randnLike,
   type RandomOptions,
   setRngState,
   type Shape,
   ShapeError,
   type SliceSpec,
-  stack,
   Tensor,
   tensor,
   type TypedArray,
   useBackend,
-  where,
+  type ValuesIndices,
   zeros,
   zerosLike,
 } from '@nablajs/tensor';
+// One name for Tensors and Variables: autograd's `where`, `concat` and `stack` return a Variable when
+// a Variable is among their arguments, and the Tensor function's result otherwise.
+export { concat, stack, where } from '@nablajs/autograd';
 export { cpu } from '@nablajs/backend-cpu';
 export { type WebGpuBackend, type WebGpuOptions, webgpu } from '@nablajs/backend-webgpu';
 export {
   customFunction,
+  enableGrad,
   grad,
   gradcheck,
   gradgradcheck,

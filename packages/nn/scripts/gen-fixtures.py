@@ -168,6 +168,55 @@ for fn, call, opts in [
 ]:
     case(fn, fn.split(' ')[0], {'input': t(act, True)}, lambda input, call=call: call(input), ['input'], opts)
 
+# ---- the losses of issue 18 (after the others, so that their random inputs stay as they were) -------
+x, y = rn(3, 4), rn(3, 4)
+y[0, 0] = x[0, 0] + 0.5  # |d| = β exactly: the linear branch
+y[0, 1] = x[0, 1]  # d = 0
+for red in ['mean', 'sum', 'none']:
+    case(f'l1 {red}', 'l1Loss', {'input': t(x, True), 'target': t(y, True)},
+         lambda input, target, red=red: F.l1_loss(input, target, reduction=red), ['input', 'target'], {'reduction': red})
+y0 = y.clone()
+y0[0, 1] += 0.25  # beta 0 is the L1 loss; at d = 0 PyTorch's kernel gives gradient −1 (Nabla 0, as l1)
+for beta in [1.0, 0.5, 0.0]:
+    case(f'smoothL1 beta {beta}', 'smoothL1Loss', {'input': t(x, True), 'target': t(y0 if beta == 0 else y, True)},
+         lambda input, target, beta=beta: F.smooth_l1_loss(input, target, beta=beta), ['input', 'target'], {'beta': beta})
+for delta in [1.0, 0.5, 2.0]:
+    case(f'huber delta {delta}', 'huberLoss', {'input': t(x, True), 'target': t(y, True)},
+         lambda input, target, delta=delta: F.huber_loss(input, target, delta=delta, reduction='sum'), ['input', 'target'],
+         {'delta': delta, 'reduction': 'sum'})
+logq = torch.log_softmax(rn(3, 5), 1)
+pt = torch.softmax(rn(3, 5), 1)
+pt[1, 2] = 0.0  # t = 0 contributes 0
+for red in ['mean', 'batchmean', 'sum', 'none']:
+    case(f'klDiv {red}', 'klDivLoss', {'input': t(logq, True), 'target': t(pt)},
+         lambda input, target, red=red: F.kl_div(input, target, reduction=red), ['input', 'target'], {'reduction': red})
+case('klDiv logTarget', 'klDivLoss', {'input': t(logq, True), 'target': t(torch.log_softmax(rn(3, 5), 1), True)},
+     lambda input, target: F.kl_div(input, target, reduction='batchmean', log_target=True), ['input', 'target'],
+     {'reduction': 'batchmean', 'logTarget': True})
+a1, a2 = rn(5), rn(5)
+ry = torch.tensor([1.0, -1.0, 1.0, -1.0, 1.0], dtype=f64)
+for margin in [0.0, 0.5]:
+    case(f'marginRanking margin {margin}', 'marginRankingLoss', {'input1': t(a1, True), 'input2': t(a2, True), 'target': t(ry)},
+         lambda input1, input2, target, margin=margin: F.margin_ranking_loss(input1, input2, target, margin=margin),
+         ['input1', 'input2', 'target'], {'margin': margin})
+c1, c2 = rn(4, 3), rn(4, 3)
+cy = torch.tensor([1.0, -1.0, -1.0, 1.0], dtype=f64)
+for margin in [0.0, 0.3]:
+    case(f'cosineEmbedding margin {margin}', 'cosineEmbeddingLoss', {'input1': t(c1, True), 'input2': t(c2, True), 'target': t(cy)},
+         lambda input1, input2, target, margin=margin: F.cosine_embedding_loss(input1, input2, target, margin=margin, reduction='none'),
+         ['input1', 'input2', 'target'], {'margin': margin, 'reduction': 'none'})
+ig = torch.tensor([1, -100, 4, 0], dtype=torch.int32)
+ig2 = torch.tensor([1, 7, 4, 7], dtype=torch.int32)
+logits = rn(4, 5)
+for red in ['mean', 'sum', 'none']:
+    case(f'crossEntropy ignoreIndex -100 {red}', 'crossEntropy', {'input': t(logits, True), 'target': t(ig)},
+         lambda input, target, red=red: F.cross_entropy(input, target.long(), reduction=red), ['input', 'target'], {'reduction': red})
+case('crossEntropy ignoreIndex 7, weighted, smoothed', 'crossEntropy', {'input': t(logits, True), 'target': t(ig2), 'w': t(torch.tensor([1.0, 2.0, 0.5, 1.0, 3.0], dtype=f64))},
+     lambda input, target, w: F.cross_entropy(input, target.long(), weight=w, ignore_index=7, label_smoothing=0.1), ['input', 'target'],
+     {'weight': {'$': 'w'}, 'ignoreIndex': 7, 'labelSmoothing': 0.1})
+case('nll ignoreIndex 7', 'nllLoss', {'input': t(torch.log_softmax(logits, 1), True), 'target': t(ig2)},
+     lambda input, target: F.nll_loss(input, target.long(), ignore_index=7), ['input', 'target'], {'ignoreIndex': 7})
+
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'reference.json')
 with open(out, 'w') as f:
     json.dump({'generator': 'packages/nn/scripts/gen-fixtures.py', 'torch': torch.__version__, 'cases': cases}, f, indent=1)

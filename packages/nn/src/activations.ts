@@ -108,7 +108,7 @@ export class GELU extends Activation {
         "use 'none' or 'tanh'",
       );
   }
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return gelu(x, { approximate: this.approximate });
   }
   protected override extraRepr(): string {
@@ -118,7 +118,7 @@ export class GELU extends Activation {
 
 /** x·σ(x); see `silu`. */
 export class SiLU extends Activation {
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return silu(x);
   }
 }
@@ -131,7 +131,7 @@ export class ELU extends Activation {
     super();
     this.alpha = checkFinite('ELU', 'alpha', opts.alpha ?? 1);
   }
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return elu(x, { alpha: this.alpha });
   }
   protected override extraRepr(): string {
@@ -151,7 +151,7 @@ export class Softplus extends Activation {
     this.threshold = checkFinite('Softplus', 'threshold', opts.threshold ?? 20);
     if (this.beta === 0) throw new NablaError('Softplus', 'beta must not be 0');
   }
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return softplus(x, { beta: this.beta, threshold: this.threshold });
   }
   protected override extraRepr(): string {
@@ -161,7 +161,7 @@ export class Softplus extends Activation {
 
 /** x·tanh(softplus(x)); see `mish`. */
 export class Mish extends Activation {
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return mish(x);
   }
 }

@@ -6,6 +6,7 @@
  *
  * @module @nablajs/nn
  */
+export { type ForwardHook, type ForwardPreHook } from './hooks.js';
 export {
   asVariable,
   type Input,
@@ -77,6 +78,25 @@ export {
   type Reduction,
   type ReductionOptions,
 } from './losses.js';
+export {
+  CosineEmbeddingLoss,
+  cosineEmbeddingLoss,
+  HuberLoss,
+  huberLoss,
+  type HuberOptions,
+  KLDivLoss,
+  klDivLoss,
+  type KLDivOptions,
+  L1Loss,
+  l1Loss,
+  MarginRankingLoss,
+  marginRankingLoss,
+  type MarginOptions,
+  PairLoss,
+  SmoothL1Loss,
+  smoothL1Loss,
+  type SmoothL1Options,
+} from './more-losses.js';
 export {
   calculateGain,
   fanIn,

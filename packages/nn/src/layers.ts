@@ -117,37 +117,37 @@ export class Sequential extends Module {
 /** Applies a function of one Variable: the base of the parameter-free activation layers. */
 export abstract class Activation extends Module {
   /** The function itself, on a Variable. */
-  protected abstract apply(x: Variable): Variable;
+  protected abstract activate(x: Variable): Variable;
   /** The function applied to `x` (a Tensor is taken as a constant input). */
   forward(x: Input): Variable {
-    return this.apply(asVariable(x));
+    return this.activate(asVariable(x));
   }
 }
 
 /** Returns its input: a placeholder where a layer is optional. */
 export class Identity extends Activation {
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return x;
   }
 }
 
 /** σ(x) = 1 / (1 + e^−x). */
 export class Sigmoid extends Activation {
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return x.sigmoid();
   }
 }
 
 /** tanh(x), the hyperbolic tangent. */
 export class Tanh extends Activation {
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return x.tanh();
   }
 }
 
 /** max(x, 0). */
 export class ReLU extends Activation {
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return x.relu();
   }
 }
@@ -160,7 +160,7 @@ export class LeakyReLU extends Activation {
   ) {
     super();
   }
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return where(x.data.gt(0), x, x.mul(this.negativeSlope));
   }
   protected override extraRepr(): string {
@@ -176,7 +176,7 @@ export class Softmax extends Activation {
   ) {
     super();
   }
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return x.softmax(this.axis);
   }
   protected override extraRepr(): string {
@@ -192,7 +192,7 @@ export class LogSoftmax extends Activation {
   ) {
     super();
   }
-  protected apply(x: Variable): Variable {
+  protected activate(x: Variable): Variable {
     return x.logSoftmax(this.axis);
   }
   protected override extraRepr(): string {

@@ -24,7 +24,8 @@ export interface ReductionOptions {
  * `@nablajs/tensor`, which raises it for out-of-range indices too. */
 export { IndexError };
 
-function reduce(op: string, loss: Variable, reduction: Reduction = 'mean'): Variable {
+/** Reduces per-element losses as `reduction` says (shared by the loss files). */
+export function reduce(op: string, loss: Variable, reduction: Reduction = 'mean'): Variable {
   switch (reduction) {
     case 'mean':
       return loss.mean();
@@ -45,7 +46,8 @@ function tensorOf(x: Input): Tensor {
   return x instanceof Variable ? x.data : x;
 }
 
-function checkSameShape(op: string, input: Variable, target: Variable): void {
+/** Input and target must have one shape (shared by the loss files). */
+export function checkSameShape(op: string, input: Variable, target: Variable): void {
   if (!sameShape(input.shape, target.shape))
     throw new ShapeError(
       op,
@@ -125,6 +127,9 @@ export interface ClassificationOptions extends ReductionOptions {
   /** A rescaling weight per class, [C]: each sample's loss is multiplied by its class's weight, and
    * `mean` divides by the sum of those weights (as in PyTorch). */
   weight?: Tensor;
+  /** A label that contributes nothing (loss 0, left out of the mean): PyTorch's `ignore_index`,
+   * −100 by default. Applies to class-index targets. */
+  ignoreIndex?: number;
 }
 
 /** Options of `crossEntropy` and `CrossEntropyLoss`. */
@@ -136,7 +141,7 @@ export interface CrossEntropyOptions extends ClassificationOptions {
 /** The class axis: 1 for [N, C, …], 0 for a single sample [C]. */
 const classAxis = (x: Variable) => (x.rank === 1 ? 0 : 1);
 
-function checkLabels(op: string, input: Variable, target: Tensor): void {
+function checkLabels(op: string, input: Variable, target: Tensor, ignore = IGNORE): void {
   if (input.rank === 0)
     throw new ShapeError(
       op,
@@ -156,13 +161,27 @@ function checkLabels(op: string, input: Variable, target: Tensor): void {
   if (!labels) return;
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
-    if (label < 0 || label >= C)
+    if ((label < 0 || label >= C) && label !== ignore)
       throw new IndexError(
         op,
         `target label ${label} (at index ${i}) is out of range for ${C} classes`,
         `labels must be integers in 0..${C - 1}`,
       );
   }
+}
+
+/** PyTorch's default `ignore_index`. */
+const IGNORE = -100;
+
+/**
+ * Where labels equal `ignore`: undefined when none does (known on a synchronous backend), else the
+ * int32 mask of the labels kept and the labels with the ignored ones replaced by 0 (any class).
+ */
+function ignored(target: Tensor, ignore: number): { keep: Tensor; safe: Tensor } | undefined {
+  const labels = peek(target);
+  if (labels && !Array.prototype.includes.call(labels, ignore)) return undefined;
+  const keep = target.ne(ignore);
+  return { keep, safe: target.where(keep, 0) };
 }
 
 /** `weight` [C] shaped to broadcast along the class axis of `input`. */
@@ -188,18 +207,23 @@ function pickTarget(
   input: Variable,
   target: Tensor,
   weight: Tensor | undefined,
+  ignore = IGNORE,
 ): [Variable, Tensor | undefined] {
-  checkLabels(op, input, target);
+  checkLabels(op, input, target, ignore);
   const ax = classAxis(input);
-  const picked = input.gather(ax, target.unsqueeze(ax)).squeeze(ax).neg();
-  if (!weight) return [picked, undefined];
-  if (weight.rank !== 1 || weight.shape[0] !== input.shape[ax])
+  const skip = ignored(target, ignore);
+  const labels = skip?.safe ?? target;
+  let picked = input.gather(ax, labels.unsqueeze(ax)).squeeze(ax).neg();
+  if (skip) picked = picked.where(skip.keep, 0);
+  if (weight && (weight.rank !== 1 || weight.shape[0] !== input.shape[ax]))
     throw new ShapeError(
       op,
       `weight ${fmtShape(weight.shape)} must have one entry per class, [${input.shape[ax]}]`,
     );
-  const w = weight.gather(0, target.reshape([-1])).reshape(target.shape);
-  return [picked.mul(w), w];
+  const w = weight?.gather(0, labels.reshape([-1])).reshape(target.shape);
+  // an ignored label weighs 0: left out of the mean's denominator
+  const kept = skip ? (w ?? skip.keep.cast(input.dtype)).where(skip.keep, 0) : w;
+  return [w ? picked.mul(kept!) : picked, kept];
 }
 
 /** Reduction for class-index targets: `mean` divides by the summed weights of the targets. */
@@ -238,7 +262,7 @@ export function nllLoss(input: Input, target: Input, opts: ClassificationOptions
       `target must be int32 class indices, got ${t.dtype}`,
       "use labels.cast('int32')",
     );
-  const [loss, w] = pickTarget(op, x, t, opts.weight);
+  const [loss, w] = pickTarget(op, x, t, opts.weight, opts.ignoreIndex);
   return reduceWeighted(op, loss, w, opts.reduction);
 }
 
@@ -265,11 +289,15 @@ export function crossEntropy(
   const { labelSmoothing: eps = 0, weight, reduction = 'mean' } = opts;
   if (!(eps >= 0 && eps <= 1))
     throw new NablaError(op, `labelSmoothing must be in [0, 1], got ${eps}`);
+  const ignore = opts.ignoreIndex ?? IGNORE;
   if (x.rank === 2 && eps === 0 && !weight && targetKind(op, x, target) === 'index') {
     // the common case, one fused node: logits [N, C], class indices [N]
     const t = tensorOf(target);
-    checkLabels(op, x, t);
-    return reduce(op, softmaxCrossEntropy(x, t), reduction);
+    checkLabels(op, x, t, ignore);
+    const skip = ignored(t, ignore);
+    if (!skip) return reduce(op, softmaxCrossEntropy(x, t), reduction);
+    const loss = softmaxCrossEntropy(x, skip.safe).where(skip.keep, 0);
+    return reduceWeighted(op, loss, skip.keep.cast(x.dtype), reduction);
   }
   const ax = classAxis(x);
   const C = x.shape[ax]!;
@@ -284,11 +312,13 @@ export function crossEntropy(
     return reduce(op, loss, reduction);
   }
   const t = tensorOf(target);
-  const [nll, w] = pickTarget(op, logp, t, weight);
+  const [nll, w] = pickTarget(op, logp, t, weight, ignore);
   const nllReduced = reduceWeighted(op, nll, w, reduction);
   if (eps === 0) return nllReduced;
   // PyTorch: (1 − ε)·nll + ε/C·Σ_c −w_c·log p_c, the second term reduced like the first
-  const smooth = classSum(cw ? logp.mul(cw) : logp, x).neg();
+  const skip = ignored(t, ignore);
+  let smooth = classSum(cw ? logp.mul(cw) : logp, x).neg();
+  if (skip) smooth = smooth.where(skip.keep, 0);
   return nllReduced.mul(1 - eps).add(reduceWeighted(op, smooth, w, reduction).mul(eps / C));
 }
 

@@ -1,5 +1,14 @@
 import { Variable } from '@nablajs/autograd';
-import { NablaError, ShapeError, Tensor, fmtShape, sameShape, tensor } from '@nablajs/tensor';
+import {
+  NablaError,
+  ShapeError,
+  Tensor,
+  fmtShape,
+  sameShape,
+  tensor,
+  zerosLike,
+} from '@nablajs/tensor';
+import { type ForwardHook, type ForwardPreHook, addForwardHook } from './hooks.js';
 
 /** What a module's `forward` accepts: a Variable, or a Tensor (wrapped as a constant). */
 export type Input = Variable | Tensor;
@@ -148,9 +157,13 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears `.grad` of every parameter. */
-  zeroGrad(): void {
-    for (const p of this.parameters()) p.grad = null;
+  /**
+   * Clears `.grad` of every parameter: to null (`setToNone`, the default, as PyTorch 2), or to zeros
+   * (PyTorch 1.13's default; new tensors, so no gradient shared with another is written over).
+   */
+  zeroGrad(opts: { setToNone?: boolean } = {}): void {
+    for (const p of this.parameters())
+      p.grad = opts.setToNone === false && p.grad ? zerosLike(p.grad) : null;
   }
 
   /**
@@ -212,6 +225,32 @@ export abstract class Module {
       p.data.assign(onBackend(t, p.data));
     }
     return { missingKeys, unexpectedKeys };
+  }
+
+  /** Calls `fn` on every submodule, children first, then on this module (PyTorch's `apply`, e.g.
+   * for weight initialization); returns this module. */
+  apply(fn: (module: Module) => void): this {
+    for (const child of this.children()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /** Sets `requiresGrad` on every parameter: `requiresGrad_(false)` freezes the module. */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /** Runs `hook(module, inputs)` before each `forward`; a returned array replaces the inputs.
+   * Returns a function that removes the hook (PyTorch's `register_forward_pre_hook`). */
+  registerForwardPreHook(hook: ForwardPreHook): () => void {
+    return addForwardHook(this, 'pre', hook);
+  }
+
+  /** Runs `hook(module, inputs, output)` after each `forward`; a returned Variable replaces the
+   * output. Returns a function that removes the hook (PyTorch's `register_forward_hook`). */
+  registerForwardHook(hook: ForwardHook): () => void {
+    return addForwardHook(this, 'post', hook);
   }
 
   /** Extra text for `toString()`, e.g. `in=784, out=30`. */

@@ -1,6 +1,6 @@
 import type { DType, TypedArray } from './dtype.js';
 import { BackendError } from './errors.js';
-import type { BinaryOp, RandomDist, ReduceOp, UnaryOp } from './ops.js';
+import type { BinaryOp, RandomDist, ReduceOp, ScanOp, UnaryOp } from './ops.js';
 import type { WindowGeometry } from './ops-window.js';
 
 /** A strided view of a backend's storage: element `i` of index `(i0, i1, …)` lives at
@@ -73,6 +73,17 @@ export interface Backend<S = unknown> {
   cast(x: TensorRef<S>, dtype: DType): S;
   /** Writes `src` into the view `dst` of existing storage, in place (shapes equal, dtypes equal). */
   copy(src: TensorRef<S>, dst: TensorRef<S>): void;
+  /**
+   * The running `op` (cumsum, cumprod) of `x` along `axis`: out[…, i, …] = x[…, 0, …] op … op
+   * x[…, i, …], in x's dtype, row-major. int32 (cumsum only) must not wrap: a result that does not
+   * fit raises a `DTypeError` (at once, or at the next read on an asynchronous backend).
+   */
+  scan(op: ScanOp, x: TensorRef<S>, axis: number): S;
+  /**
+   * int32 positions that sort `x` along `axis`, stably (equal values keep their order): ascending,
+   * with NaN after every number, or, with `descending`, NaN first and larger values before smaller.
+   */
+  argsort(x: TensorRef<S>, axis: number, descending: boolean): S;
   /** `size` numbers from the Philox 4x32-10 stream keyed by (seed, offset); see `philox.ts`. */
   random(dist: RandomDist, dtype: DType, size: number, seed: number, offset: number): S;
 

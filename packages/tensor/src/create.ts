@@ -221,6 +221,16 @@ export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor
 export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
   random('randn', 'normal', shape, opts);
 
+/** U[0, 1) with `t`'s shape and backend, in its dtype (float32 for int32), like `torch.rand_like`. */
+export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
+  rand(t.shape, { dtype: t.dtype === 'int32' ? 'float32' : t.dtype, backend: t.backend, ...opts });
+/** N(0, 1) with `t`'s shape and backend, in its dtype (float32 for int32), like `torch.randn_like`. */
+export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
+  randn(t.shape, { dtype: t.dtype === 'int32' ? 'float32' : t.dtype, backend: t.backend, ...opts });
+/** `value` everywhere, with `t`'s shape, dtype and backend (`torch.full_like`). */
+export const fullLike = (t: Tensor, value: number): Tensor =>
+  full(t.shape, value, { dtype: t.dtype, backend: t.backend });
+
 /** `indices` (int32, any shape) as one-hot float32 rows: shape [...indices.shape, numClasses]. */
 export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'float32'): Tensor {
   if (indices.dtype !== 'int32')

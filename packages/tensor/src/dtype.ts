@@ -41,6 +41,23 @@ export function promoteTypes(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
+/**
+ * The dtype of a binary op's result with PyTorch's rule for 0-d operands: operands of the same kind
+ * (both with axes, or both 0-d) promote as `promoteTypes`; otherwise the operand with axes decides,
+ * unless the 0-d one is of a higher category (a float against integers), which then promotes. So
+ * float32 [3] + float64 0-d stays float32, int32 [3] + float64 0-d is float64. Numbers are 0-d
+ * operands of the other operand's dtype (float32 for a fraction against int32).
+ */
+export function resultType(
+  a: { readonly dtype: DType; readonly shape: readonly number[] },
+  b: { readonly dtype: DType; readonly shape: readonly number[] },
+): DType {
+  const [a0, b0] = [a.shape.length === 0, b.shape.length === 0];
+  if (a0 === b0) return promoteTypes(a.dtype, b.dtype);
+  const [dim, zero] = a0 ? [b.dtype, a.dtype] : [a.dtype, b.dtype];
+  return isFloat(dim) || !isFloat(zero) ? dim : promoteTypes(dim, zero);
+}
+
 /** Whether `dtype` is a floating-point type (float32, float64). */
 export function isFloat(dtype: DType): boolean {
   return dtype !== 'int32';

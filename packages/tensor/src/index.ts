@@ -4,6 +4,18 @@
  *
  * @module @nablajs/tensor
  */
+// tensor.js first: it installs the composite methods, so the modules it imports that import it
+// back (indexing.js) must be evaluated before its body, which holds when it is entered first.
+export {
+  type BinaryMethods,
+  type NestedArray,
+  REFLECT,
+  type Reflected,
+  type SliceSpec,
+  Tensor,
+  type TensorBinaryMethods,
+  type UnaryMethods,
+} from './tensor.js';
 export {
   type AdamStep,
   type Backend,
@@ -14,19 +26,25 @@ export {
   type TensorRef,
   useBackend,
 } from './backend.js';
-export { COMPOSITES, type CompositeMethods, type Primitives } from './composites.js';
+export { COMPOSITES, type CompositeMethods, FLOAT32_MAX, type Primitives } from './composites.js';
+export { einsum } from './einsum.js';
+export { INDEXING, type IndexingMethods, type IndexLike } from './indexing.js';
+export { SELECT, type SelectMethods, type ValuesIndices } from './select.js';
 export {
   arange,
   type CreateOptions,
   eye,
   full,
+  fullLike,
   getRngState,
   manualSeed,
   oneHot,
   ones,
   onesLike,
   rand,
+  randLike,
   randn,
+  randnLike,
   type RandomOptions,
   setRngState,
   tensor,
@@ -40,6 +58,7 @@ export {
   dtypeOfArray,
   isFloat,
   promoteTypes,
+  resultType,
   type TypedArray,
   typedArray,
 } from './dtype.js';
@@ -99,10 +118,3 @@ export {
   windowGeometry,
   type WindowOptions,
 } from './window.js';
-export {
-  type BinaryMethods,
-  type NestedArray,
-  type SliceSpec,
-  Tensor,
-  type UnaryMethods,
-} from './tensor.js';

@@ -1,10 +1,12 @@
 import type { TensorRef } from './backend.js';
-import { type DType, bytesPerElement, isFloat, promoteTypes } from './dtype.js';
+import { type DType, bytesPerElement, isFloat, promoteTypes, resultType } from './dtype.js';
 import { BackendError, DTypeError, NablaError, ShapeError, fmtShape } from './errors.js';
 import {
   type BinaryOp,
   REDUCE,
   type ReduceOp,
+  SCAN,
+  type ScanOp,
   type UnaryOp,
   binaryDType,
   binaryResultDType,
@@ -116,7 +118,7 @@ export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   return withTemps((temps) => {
     if (typeof b === 'number') temps.push((b = scalarFor(b, a.dtype, a.backend)));
     checkBackend(op, [a, b]);
-    const dtype = binaryDType(op, promoteTypes(a.dtype, b.dtype));
+    const dtype = binaryDType(op, resultType(a, b));
     const shape = broadcastShapes(op, a.shape, b.shape);
     const A = broadcastRef(castTemp(a, dtype, temps), shape);
     const B = broadcastRef(castTemp(b, dtype, temps), shape);
@@ -144,7 +146,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
     const A = fix(a);
     const B = fix(b);
     checkBackend('where', [cond, A, B]);
-    const dtype = promoteTypes(A.dtype, B.dtype);
+    const dtype = resultType(A, B);
     const shape = broadcastShapes('where', cond.shape, A.shape, B.shape);
     const h = cond.backend.where(
       broadcastRef(cond, shape),
@@ -307,6 +309,33 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   } finally {
     for (const v of views) v.dispose();
   }
+}
+
+/** The running `op` along `axis`: cumsum keeps the dtype, cumprod computes int32 in float32. */
+export function scanOp(op: ScanOp, x: Tensor, axis: number): Tensor {
+  x.assertLive(op);
+  const ax = normAxis(op, axis, Math.max(1, x.rank));
+  if (x.rank === 0) {
+    const flat = x.reshape([1]);
+    const r = scanOp(op, flat, 0);
+    flat.dispose();
+    const out = r.reshape([]);
+    r.dispose();
+    return out;
+  }
+  return withTemps((temps) => {
+    const input =
+      SCAN[op].dtypes === 'float' && x.dtype === 'int32' ? castTemp(x, 'float32', temps) : x;
+    return wrap(x.backend, x.backend.scan(op, input, ax), input.dtype, x.shape);
+  });
+}
+
+/** int32 positions that sort `x` along `axis` (stable; NaN last, or first when `descending`). */
+export function argsortOp(x: Tensor, axis: number, descending: boolean): Tensor {
+  x.assertLive('argsort');
+  if (x.rank === 0) return wrap(x.backend, x.backend.zeros('int32', 1), 'int32', []);
+  const ax = normAxis('argsort', axis, x.rank);
+  return wrap(x.backend, x.backend.argsort(x, ax, descending), 'int32', x.shape);
 }
 
 export function castOp(x: Tensor, dtype: DType): Tensor {

@@ -104,12 +104,29 @@ const other = {
   cast: {},
   copy: {},
   random: {},
+  scan: {},
+  argsort: {},
 } as const satisfies Record<string, OtherTraits>;
+
+/**
+ * The running reductions of `Backend.scan` along one axis (the `scan` row of `OTHER`): `cumsum`
+ * takes every dtype (an int32 result that does not fit raises, as `sum`), `cumprod` floats only
+ * (int32 is cast to float32 first).
+ */
+const scan = {
+  cumsum: { dtypes: 'any' },
+  cumprod: { dtypes: 'float' },
+} as const satisfies Record<string, UnaryTraits>;
 
 /** The keys of the op record `R` whose rows have `F: V`: `OpsWith<typeof binary, 'kind', 'compare'>`. */
 type OpsWith<R, F extends string, V> = {
   [K in keyof R]: R[K] extends { readonly [P in F]: V } ? K : never;
 }[keyof R];
+
+/** The name of a running reduction. */
+export type ScanOp = keyof typeof scan;
+/** The running reductions of `Backend.scan` (`cumsum` any dtype, `cumprod` floats only). */
+export const SCAN: Readonly<Record<ScanOp, UnaryTraits>> = scan;
 
 /** The name of a primitive unary op. */
 export type UnaryOp = keyof typeof unary;
@@ -155,6 +172,8 @@ export const COMPARE_OPS: readonly CompareOp[] = BINARY_OPS.filter(isCompare);
 export const REDUCE_OPS = opsOf(REDUCE);
 /** Every other primitive. */
 export const OTHER_OPS = opsOf(OTHER);
+/** Every running reduction. */
+export const SCAN_OPS = opsOf(SCAN);
 
 /** The dtype a unary op computes in and returns for input `dtype`: float-only ops take int32 as float32. */
 export function unaryDType(op: UnaryOp, dtype: DType): DType {
@@ -174,9 +193,11 @@ export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
 /**
  * A backend's table of one `T` per op (a kernel, a WGSL snippet): `f` for floats, and `i` for int32
  * on exactly the ops `IntOp` that take int32 — tsc refuses a row that lacks its `i` or has one too many.
+ * An optional `f32` replaces `f` for float32 where the contract differs by precision (sigmoid's
+ * float32 results below the normal range are 0).
  */
 export type Forms<Op extends string, IntOp extends Op, T> = {
-  readonly [K in Op]: K extends IntOp
+  readonly [K in Op]: (K extends IntOp
     ? {
         /** The float form. */
         readonly f: T;
@@ -186,15 +207,23 @@ export type Forms<Op extends string, IntOp extends Op, T> = {
     : {
         /** The float form. */
         readonly f: T;
-      };
+      }) & {
+    /** A float32 form where float32's contract differs (sigmoid). */
+    readonly f32?: T;
+  };
 };
 /** A backend table of the unary ops: `f` for floats, `i` for int32 where the op takes int32. */
 export type UnaryForms<T> = Forms<UnaryOp, IntUnaryOp, T>;
 /** A backend table of the binary ops: `f` for floats, `i` for int32 where the op takes int32. */
 export type BinaryForms<T> = Forms<BinaryOp, IntBinaryOp, T>;
 
-/** The form of a `Forms` row for `dtype`: `i` for int32, else `f`. */
-export function formFor<T>(op: string, row: { readonly f: T; readonly i?: T }, dtype: DType): T {
+/** The form of a `Forms` row for `dtype`: `i` for int32, `f32` (if any) for float32, else `f`. */
+export function formFor<T>(
+  op: string,
+  row: { readonly f: T; readonly i?: T; readonly f32?: T },
+  dtype: DType,
+): T {
+  if (dtype === 'float32' && row.f32 !== undefined) return row.f32;
   if (dtype !== 'int32') return row.f;
   if (row.i === undefined)
     throw new DTypeError(op, 'has no int32 form', 'cast the input to float32 (Tensor ops do)');

@@ -13,13 +13,19 @@ import {
   checkBackend,
   gatherOp,
   matmulOp,
+  argsortOp,
   reduceOp,
   scalarFor,
+  scanOp,
+  scatterAdd,
   unaryOp,
+  where,
   wrap,
 } from './math.js';
 import type { BinaryMethods, UnaryMethods } from './methods.js';
-import { BINARY_OPS, UNARY_OPS } from './ops.js';
+import { INDEXING, type IndexingMethods } from './indexing.js';
+import { SELECT, type SelectMethods } from './select.js';
+import { BINARY_OPS, type BinaryOp, UNARY_OPS } from './ops.js';
 import {
   checkSize,
   contiguousStrides,
@@ -33,6 +39,31 @@ import { type Storage, trackTensor, untrackTensor } from './storage.js';
 
 // The elementwise methods, documented one by one in methods.ts.
 export type { BinaryMethods, UnaryMethods };
+
+/**
+ * Tensor's binary methods: those of `BinaryMethods<Tensor>`, each also taking an operand of another
+ * library that implements {@link Reflected} (autograd's Variable), which is handed the op, so
+ * `tensor.sub(variable)` is a Variable, as `variable.sub(tensor)` is.
+ */
+export type TensorBinaryMethods = {
+  [K in BinaryOp]: BinaryMethods<Tensor>[K] & (<R>(other: Reflected<R>) => R);
+};
+
+/** The symbol by which a Tensor's binary methods and `matmul` recognize a {@link Reflected} operand. */
+export const REFLECT: unique symbol = Symbol.for('nablajs.reflect');
+
+/**
+ * An operand that is not a Tensor but knows how to combine with one on its left, as Python's
+ * `__rsub__`: `tensor.sub(x)` returns `x[REFLECT]('sub', tensor)`. Autograd's Variable implements
+ * it (lifting the Tensor to a constant Variable), so mixed arithmetic records the graph either way.
+ */
+export interface Reflected<R = unknown> {
+  /** `left op this`, for a binary op or `matmul`. */
+  [REFLECT](op: BinaryOp | 'matmul', left: Tensor): R;
+}
+
+const isReflected = (x: unknown): x is Reflected =>
+  typeof x === 'object' && x !== null && !(x instanceof Tensor) && REFLECT in x;
 /** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
  * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
 export type SliceSpec =
@@ -40,9 +71,15 @@ export type SliceSpec =
 /** Numbers nested in arrays, one level per axis: `[[1, 2], [3, 4]]` is a 2×2 matrix. */
 export type NestedArray = number | NestedArray[];
 
-// The elementwise methods come from the op tables (installed below), the composites from COMPOSITES.
+// The elementwise methods come from the op tables (installed below), the composites from COMPOSITES,
+// SELECT and INDEXING.
 export interface Tensor
-  extends UnaryMethods<Tensor>, BinaryMethods<Tensor>, CompositeMethods<Tensor> {}
+  extends
+    UnaryMethods<Tensor>,
+    TensorBinaryMethods,
+    CompositeMethods<Tensor>,
+    SelectMethods<Tensor>,
+    IndexingMethods<Tensor> {}
 
 /**
  * An n-d array on one backend. Immutable as far as its API goes (only `assign` writes, for
@@ -337,16 +374,48 @@ export class Tensor implements TensorRef {
   argmin(axis?: number, keepDims = false): Tensor {
     return reduceOp('argmin', this, axis, keepDims);
   }
+  /** The running sum along `axis` (PyTorch's `cumsum(dim)`); an int32 result must fit int32. */
+  cumsum(axis: number): Tensor {
+    return scanOp('cumsum', this, axis);
+  }
+  /** The running product along `axis` (PyTorch's `cumprod(dim)`); int32 is computed in float32. */
+  cumprod(axis: number): Tensor {
+    return scanOp('cumprod', this, axis);
+  }
+  /**
+   * int32 positions that sort this tensor along `axis` (the last by default): a stable sort, so
+   * equal values keep their order; NaN sorts after every number (before, when `descending`), as in
+   * PyTorch. `x.gather(axis, x.argsort(axis))` is the sorted tensor (see `sort`).
+   */
+  argsort(axis = -1, descending = false): Tensor {
+    return argsortOp(this, axis, descending);
+  }
   /**
    * The matrix product, with NumPy's rules: batched over leading axes (which broadcast), and 1-D
    * operands treated as a row or a column. Transposed operands are read through their strides.
    */
-  matmul(other: Tensor): Tensor {
+  matmul(other: Tensor): Tensor;
+  /** With a Variable (a {@link Reflected} operand): the Variable's matmul, recording the graph. */
+  matmul<R>(other: Reflected<R>): R;
+  matmul(other: Tensor | Reflected): unknown {
+    if (isReflected(other)) return other[REFLECT]('matmul', this);
     return matmulOp(this, other);
   }
   /** PyTorch's gather: out[i][j] = this[i][index[i][j]] for axis 1; `index` is int32 of this rank. */
   gather(axis: number, index: Tensor): Tensor {
     return gatherOp(this, axis, index);
+  }
+  /** `cond ? this : other` elementwise, broadcasting (PyTorch's `Tensor.where`; `cond` int32). */
+  where(cond: Tensor, other: Tensor | number): Tensor {
+    return where(cond, this, other);
+  }
+  /** This plus `src` added at `index` along `axis`: out[i][index[i][j]] += src[i][j] for axis 1
+   * (PyTorch's `scatter_add`, out of place). */
+  scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor {
+    const s = scatterAdd(this.shape, axis, index, src);
+    const out = this.add(s);
+    s.dispose();
+    return out;
   }
   /** This tensor converted to `dtype` (itself, as a view, when it already has it). */
   cast(dtype: DType): Tensor {
@@ -468,11 +537,12 @@ for (const op of UNARY_OPS)
   });
 for (const op of BINARY_OPS)
   Object.defineProperty(Tensor.prototype, op, {
-    value: function (this: Tensor, other: Tensor | number) {
+    value: function (this: Tensor, other: Tensor | number | Reflected) {
+      if (isReflected(other)) return other[REFLECT](op, this);
       return binaryOp(op, this, other);
     },
   });
-for (const [name, fn] of Object.entries(COMPOSITES))
+for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING }))
   Object.defineProperty(Tensor.prototype, name, {
     value: function (this: Tensor, ...args: unknown[]) {
       return (fn as (...a: unknown[]) => Tensor)(this, ...args);

@@ -49,8 +49,6 @@ const SPEC: Record<BinaryOp, BinarySpec> = {
   pow: {
     a: between(0.1, 3, -4, 4),
     b: between(-3, 3, 0, 5),
-    // 1 ** ±Infinity and 1 ** NaN differ between IEEE (1) and JavaScript (NaN): not a contract
-    aEdges: EDGES.filter((v) => v !== 1 && v !== -1),
     // prettier-ignore
     intPairs: [[2, 31], [-2, 31], [2, 30], [3, 5], [-3, 3], [0, 0], [5, 0], [1, 100], [-1, 7], [46341, 2], [65536, 2], [3, 40], [-7, 23], [123456789, 3]],
     factor: 4,

@@ -6,6 +6,7 @@ import { COPY_CASES } from './copy.js';
 import { GATHER_CASES, SCATTER_ADD_CASES } from './indexing.js';
 import { MATMUL_CASES } from './matmul.js';
 import { RANDOM_CASES } from './random.js';
+import { ARGSORT_CASES, SCAN_CASES } from './scan.js';
 import { WHERE_CASES } from './where.js';
 
 export { BINARY_CASES } from './binary.js';
@@ -26,4 +27,6 @@ export const OTHER_CASES: Record<OtherOp, Case[]> = {
   cast: CAST_CASES,
   copy: COPY_CASES,
   random: RANDOM_CASES,
+  scan: SCAN_CASES,
+  argsort: ARGSORT_CASES,
 };

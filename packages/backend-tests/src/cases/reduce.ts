@@ -1,4 +1,4 @@
-import { REDUCE_OPS, type ReduceOp, ShapeError, type Tensor } from '@nablajs/tensor';
+import { DTypeError, REDUCE_OPS, type ReduceOp, ShapeError, type Tensor } from '@nablajs/tensor';
 import { expect } from 'vitest';
 import type { CaseContext, Gen, Layout } from '../context.js';
 import * as ref from '../reference.js';
@@ -25,10 +25,17 @@ const NAN_ROWS = [
   [4, 4, -1, 4, NaN],
   [-1e30, 1e30, 1e-30, -1e-30, 7],
 ];
+// extremes whose sums fit int32 exactly, though partial sums cross its bounds in some orders
 const INT_ROWS = [
-  [2147483647, -2147483648, 0, 5, 5],
+  [2147483647, 5, -2147483648, 0, -4],
   [-3, -3, -3, -3, -3],
-  [1, 2147483647, 2147483647, -1, 0],
+  [-2147483647, -5, 2147483647, 3, 2],
+];
+// sums that do not fit int32: sum raises a DTypeError instead of wrapping (PyTorch gives int64)
+const OVERFLOW_ROWS = [
+  [1e9, 1e9, 1e9],
+  [-2147483648, -1, 0],
+  [2147483647, 1, 0],
 ];
 
 function reduceCases(op: ReduceOp): Case[] {
@@ -134,10 +141,38 @@ function reduceCases(op: ReduceOp): Case[] {
         }
       },
     },
+    ...(op === 'sum'
+      ? [
+          {
+            name: 'an int32 sum that does not fit int32 raises a DTypeError (never wraps)',
+            dtypes: INT32,
+            async run(ctx: CaseContext) {
+              // a long row too (a GPU reduces it in a tree): 70 × 1e8
+              for (const row of [...OVERFLOW_ROWS, Array<number>(70).fill(1e8)]) {
+                const t = ctx.make(ctx.nd(row, [1, row.length]), 'sliced');
+                for (const axes of [1, undefined])
+                  await expect(
+                    (async () => t.sum(axes).data())(),
+                    `[${row}] over axes ${axes ?? 'all'}`,
+                  ).rejects.toThrow(DTypeError);
+              }
+            },
+          },
+        ]
+      : []),
     {
-      name: 'int32 extremes (a sum wraps)',
+      name: 'int32 extremes (exact sums that fit)',
       dtypes: INT32,
       async run(ctx) {
+        // a long row whose partial sums cross int32's bounds both ways, in any order: 35 × 2e9, 35 × −2e9
+        const long = ctx.nd(
+          [...Array<number>(35).fill(2e9), ...Array<number>(35).fill(-2e9)],
+          [70],
+        );
+        if (op === 'sum')
+          await ctx.expect(ctx.make(long, 'sliced').sum(), ref.reduce('sum', long).out, {
+            label: 'long row',
+          });
         const x = ctx.nd(INT_ROWS.flat(), [INT_ROWS.length, 5]);
         for (const axes of [1, 0, undefined]) {
           const { out } = ref.reduce(op, x, axes);

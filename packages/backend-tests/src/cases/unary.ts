@@ -27,7 +27,13 @@ const SPEC: Record<UnaryOp, UnarySpec> = {
   sqrt: { gen: between(0, 100, 0, 1000) },
   abs: {},
   sign: {},
-  sigmoid: { gen: between(-12, 12), factor: 2 },
+  // −87 and −88 sit on either side of float32's normal range: float32 gives exactly 0 below it
+  sigmoid: {
+    gen: between(-12, 12),
+    factor: 2,
+    edges: [...EDGES, -87, -88, -95, 30, 40],
+    signedZeros: true,
+  },
   tanh: { gen: between(-6, 6), factor: 2 },
   relu: {},
   step: {},
