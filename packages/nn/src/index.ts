@@ -69,3 +69,11 @@ export {
   serializeAsync,
   type StateDict,
 } from './safetensors.js';
+export {
+  BatchNorm,
+  BatchNorm1d,
+  BatchNorm2d,
+  type BatchNormFunctionalOptions,
+  type BatchNormOptions,
+  batchNorm,
+} from './batchnorm.js';
