@@ -1,5 +1,5 @@
-// BatchNorm1d/BatchNorm2d against PyTorch 1.13 in float64 (fixtures/batchnorm.json, written by
-// scripts/gen-batchnorm-fixtures.py): outputs, gradients and running statistics, train and eval.
+// BatchNorm1d/BatchNorm2d against PyTorch 1.13 in float64 (fixtures/layers.json, written by
+// scripts/gen-layer-fixtures.py): outputs, gradients and running statistics, train and eval.
 import { readFileSync } from 'node:fs';
 import { cpu } from '@nablajs/backend-cpu';
 import { Variable, gradcheck, gradgradcheck } from '@nablajs/autograd';
@@ -38,8 +38,8 @@ interface Case {
 }
 
 const fixture = JSON.parse(
-  readFileSync(new URL('../fixtures/batchnorm.json', import.meta.url), 'utf8'),
-) as { cases: Case[] };
+  readFileSync(new URL('../fixtures/layers.json', import.meta.url), 'utf8'),
+) as { batchNorm: Case[] };
 
 const f64 = (data: number[], shape?: number[]) =>
   tensor(data, { dtype: 'float64', ...(shape ? { shape } : {}) });
@@ -56,7 +56,7 @@ function expectClose(actual: ArrayLike<number>, expected: number[], what: string
 const LAYERS = { BatchNorm1d, BatchNorm2d };
 
 describe('BatchNorm against PyTorch (float64)', () => {
-  for (const c of fixture.cases)
+  for (const c of fixture.batchNorm)
     test(c.name, () => {
       const layer = new LAYERS[c.layer](c.numFeatures, { ...c.opts, dtype: 'float64' });
       if (c.init.weight) layer.weight!.data.assign(f64(c.init.weight));

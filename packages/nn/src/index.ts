@@ -13,6 +13,7 @@ export {
   StateDictError,
 } from './module.js';
 export {
+  Flatten,
   Identity,
   LeakyReLU,
   Linear,
@@ -77,3 +78,4 @@ export {
   type BatchNormOptions,
   batchNorm,
 } from './batchnorm.js';
+export { AdaptiveAvgPool2d, type AdaptiveSize, adaptiveAvgPool2d } from './adaptive-pool.js';

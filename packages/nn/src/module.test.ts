@@ -3,6 +3,7 @@ import { Variable, noGrad, variable } from '@nablajs/autograd';
 import { NablaError, ShapeError, manualSeed, tensor, useBackend, zeros } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import {
+  Flatten,
   Identity,
   type Input,
   LeakyReLU,
@@ -370,6 +371,38 @@ describe('Linear', () => {
     const l = new Linear(2, 3, { dtype: 'float64' });
     expect(l.weight.dtype).toBe('float64');
     expect(l.forward(tensor([[1, 2]], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+});
+
+describe('Flatten', () => {
+  test('merges startDim..endDim (default: all but the batch axis), gradient flows back', () => {
+    const x = new Variable(
+      tensor(
+        Array.from({ length: 24 }, (_, i) => i),
+        { shape: [2, 3, 2, 2] },
+      ),
+      true,
+    );
+    const y = new Flatten().forward(x);
+    expect(y.shape).toEqual([2, 12]);
+    expect(values(y)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    expect(new Flatten(0, 1).forward(x).shape).toEqual([6, 2, 2]);
+    expect(new Flatten(-2).forward(x).shape).toEqual([2, 3, 4]);
+    y.mul(tensor([2]))
+      .sum()
+      .backward();
+    expect(x.grad!.shape).toEqual([2, 3, 2, 2]);
+    expect(Array.from(x.grad!.dataSync())).toEqual(new Array(24).fill(2));
+  });
+
+  test('bad axes name the layer and the input', () => {
+    expect(() => new Flatten().forward(tensor([1, 2]))).toThrow(
+      /Flatten\(startDim=1, endDim=-1\).*cannot merge axes 1..-1 of input \[2\]/,
+    );
+    expect(() => new Flatten(2, 1).forward(zeros([2, 3, 4]))).toThrow(
+      /startDim must not come after endDim/,
+    );
+    expect(new Flatten().toString()).toBe('Flatten(startDim=1, endDim=-1)');
   });
 });
 

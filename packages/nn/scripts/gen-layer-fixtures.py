@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Batch norm in PyTorch (1.13), float64: the reference for @nablajs/nn's BatchNorm1d/BatchNorm2d tests.
+"""PyTorch (1.13) in float64: the reference for @nablajs/nn's BatchNorm1d/BatchNorm2d and
+AdaptiveAvgPool2d tests.
 
-Run from anywhere:  /usr/bin/python3 packages/nn/scripts/gen-batchnorm-fixtures.py
-It rewrites packages/nn/fixtures/batchnorm.json (formatted with the repository's prettier). Each case
-builds one layer (its options, and its weight and bias set to the values given), then runs a
+Run from anywhere:  /usr/bin/python3 packages/nn/scripts/gen-layer-fixtures.py
+It rewrites packages/nn/fixtures/layers.json (formatted with the repository's prettier).
+batchNorm: each case builds one layer (its options, and its weight and bias set to the values given), then runs a
 sequence of steps, each in train or eval mode: the input, the gradient fed back (gradOutput), the
 output, the gradients of input, weight and bias, and the buffers after the step.
+adaptiveAvgPool2d: input, output size, output, gradOutput and the input's gradient.
 """
 import json
 import os
@@ -66,8 +68,19 @@ run('2d, no running stats (batch statistics in eval too)', BN2, 2, [(3, 2, 2, 3)
     track_running_stats=False)
 run('2d, eval before any training (running stats 0 and 1)', BN2, 2, [(2, 2, 2, 2)], ['eval'])
 
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'batchnorm.json')
+pools = []
+for shape, size in [((2, 3, 7, 5), (3, 2)), ((1, 2, 5, 5), 7), ((2, 1, 6, 6), (None, 4)), ((3, 4, 4), 1),
+                    ((1, 1, 10, 9), (4, 5))]:
+    x = torch.randn(*shape, dtype=f64, requires_grad=True)
+    out = torch.nn.functional.adaptive_avg_pool2d(x, size)
+    g = torch.linspace(-1, 1.5, out.numel(), dtype=f64).reshape(out.shape)
+    (gx,) = torch.autograd.grad(out, [x], grad_outputs=g)
+    pools.append({'shape': list(shape), 'outputSize': size if isinstance(size, int) else list(size),
+                  'input': flat(x), 'output': flat(out), 'outShape': list(out.shape),
+                  'gradOutput': flat(g), 'grad': flat(gx)})
+
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures', 'layers.json')
 with open(out, 'w') as f:
-    json.dump({'torch': torch.__version__, 'cases': cases}, f)
+    json.dump({'torch': torch.__version__, 'batchNorm': cases, 'adaptiveAvgPool2d': pools}, f)
 subprocess.run(['npx', 'prettier', '--write', out], check=True, cwd=os.path.dirname(out))
-print(f'{len(cases)} cases -> {out}')
+print(f'{len(cases)} batch norm and {len(pools)} adaptive pooling cases -> {os.path.normpath(out)}')
