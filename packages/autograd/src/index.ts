@@ -25,6 +25,7 @@ export {
   where,
   zeroGrad,
 } from './variable.js';
+export { col2im, im2col, maxPool, maxPoolGrad, type WindowParams } from './window.js';
 export { customFunction, type CustomFunctionDef, type FunctionContext } from './custom.js';
 export { graphOf, toDot, toMermaid } from './graph.js';
 export { gradcheck, GradcheckError, type GradcheckOptions, gradgradcheck } from './gradcheck.js';

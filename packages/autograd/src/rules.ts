@@ -3,19 +3,22 @@ import {
   type SliceSpec,
   type Tensor,
   type UnaryOp,
+  type WindowOp,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
 import { Variable, scatterAdd, unslice, where } from './variable.js';
+import { type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =
   | UnaryOp
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
-  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'; // prettier-ignore
+  | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
+  | WindowOp; // prettier-ignore
 
 /** A local backward: from ∂L/∂out to ∂L/∂input for each input (null: no gradient flows there). */
 // `params` is each rule's own record (axes, specs, index…), typed where the rule is written.
@@ -154,6 +157,15 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
     needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  im2col: (g, _xs, _y, p: WindowParams) => [col2im(g, p.size, p.opts)],
+  col2im: (g, _xs, _y, p: WindowParams) => [im2col(g, p.opts)],
+  maxPool: (g, _xs, _y, p: WindowParams) => [maxPoolGrad(g, p.indices!, p.size, p.opts)],
+  maxPoolGrad: (g, _xs, y, p: WindowParams) => {
+    // the value at each window's argmax: a gather from the flattened planes
+    const [N, C] = y.shape as [number, number];
+    const at = p.indices!.reshape([N, C, -1]);
+    return [g.reshape([N, C, -1]).gather(2, at).reshape(p.indices!.shape)];
+  },
 };
 
 /** The gradient rule of every recorded op, in one table keyed by primitive. */

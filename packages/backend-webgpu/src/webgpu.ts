@@ -15,6 +15,7 @@ import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
 import { contiguous, sizeOf, wgslType } from './wgsl.js';
+import { windowKernels } from './window.js';
 
 /** Options of `webgpu()`. */
 export interface WebGpuOptions {
@@ -183,6 +184,7 @@ function makeBackend(
       if (from !== src) rt.free(from.storage);
     },
     random: (dist, dtype, size, seed, offset) => random(rt, dist, dtype, size, seed, offset),
+    ...windowKernels(rt),
     fused: fusedKernels(rt, tile),
     flush: () => rt.flush(),
     async finish() {

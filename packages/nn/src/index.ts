@@ -26,6 +26,32 @@ export {
   Tanh,
 } from './layers.js';
 export {
+  Conv1d,
+  Conv2d,
+  type ConvLayerOptions,
+  ConvTranspose2d,
+  type ConvTransposeLayerOptions,
+} from './conv.js';
+export {
+  conv1d,
+  conv2d,
+  type ConvOptions,
+  convTranspose2d,
+  type ConvTransposeOptions,
+} from './functional-conv.js';
+export {
+  AvgPool1d,
+  AvgPool2d,
+  avgPool1d,
+  avgPool2d,
+  type AvgPoolOptions,
+  MaxPool1d,
+  MaxPool2d,
+  maxPool1d,
+  maxPool2d,
+  type MaxPoolOptions,
+} from './pooling.js';
+export {
   BCELoss,
   BCEWithLogitsLoss,
   binaryCrossEntropy,

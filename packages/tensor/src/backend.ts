@@ -1,6 +1,7 @@
 import type { DType, TypedArray } from './dtype.js';
 import { BackendError } from './errors.js';
 import type { BinaryOp, RandomDist, ReduceOp, UnaryOp } from './ops.js';
+import type { WindowGeometry } from './ops-window.js';
 
 /** A strided view of a backend's storage: element `i` of index `(i0, i1, …)` lives at
  * `offset + Σ ik·strides[k]`. Stride 0 is a broadcast axis. */
@@ -74,6 +75,26 @@ export interface Backend<S = unknown> {
   copy(src: TensorRef<S>, dst: TensorRef<S>): void;
   /** `size` numbers from the Philox 4x32-10 stream keyed by (seed, offset); see `philox.ts`. */
   random(dist: RandomDist, dtype: DType, size: number, seed: number, offset: number): S;
+
+  // ---- sliding windows (ops-window.ts): convolution and pooling ------------------------------
+  /**
+   * PyTorch's `F.unfold`: `x` [N, C, ...g.input] → [N, C·K, L] with K = ∏g.kernel, L = ∏g.output.
+   * Row `c·K + k` holds channel c at kernel offset k (row-major over the kernel axes), column `l`
+   * window l (row-major over the output axes); positions in the padding read 0.
+   */
+  im2col(x: TensorRef<S>, g: WindowGeometry): S;
+  /** PyTorch's `F.fold`, im2col's adjoint: `cols` [N, C·K, L] → [N, C, ...g.input], each entry
+   * added at the position im2col read it from (overlaps sum; padding positions are dropped). */
+  col2im(cols: TensorRef<S>, g: WindowGeometry): S;
+  /**
+   * The maximum of each window of float `x` [N, C, ...g.input]: [values, int32 indices], both
+   * [N, C, ...g.output]. An index is the flat position in its (n, c) plane of the input (h·W + w).
+   * Padding never wins; ties go to the first maximum, and a NaN wins (the last one), as in PyTorch.
+   */
+  maxPool(x: TensorRef<S>, g: WindowGeometry): [S, S];
+  /** maxPool's gradient: zeros [N, C, ...g.input], then `grad` [N, C, ...g.output] added at the
+   * positions `indices` (maxPool's, in range) name in each plane. */
+  maxPoolGrad(grad: TensorRef<S>, indices: TensorRef<S>, g: WindowGeometry): S;
 
   /** Optional fused kernels; `fused.ts` falls back to compositions of primitives without them. */
   readonly fused?: FusedKernels<S>;

@@ -55,6 +55,7 @@ export { formatTensor } from './format.js';
 export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
+export { WINDOW, WINDOW_OPS, type WindowGeometry, type WindowOp } from './ops-window.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
 export {
   broadcastShapes,
@@ -67,6 +68,16 @@ export {
   sizeOf,
 } from './shape.js';
 export { memory, type MemoryStats } from './storage.js';
+export {
+  col2im,
+  im2col,
+  maxPool,
+  maxPoolGrad,
+  spatial,
+  type SpatialArg,
+  windowGeometry,
+  type WindowOptions,
+} from './window.js';
 export {
   type BinaryMethods,
   type NestedArray,
