@@ -8,7 +8,7 @@ import type { EpochResult, TrainConfig } from './train.js';
 /** What a checkpoint holds besides the tensors: enough to continue the same run exactly. */
 export interface Checkpoint {
   format: 'nabla-mnist-checkpoint/1';
-  config: Pick<TrainConfig, 'hidden' | 'activation' | 'dropout' | 'optimizer' | 'seed'>;
+  config: Pick<TrainConfig, 'model' | 'hidden' | 'activation' | 'dropout' | 'optimizer' | 'seed'>;
   rng: { seed: number; offset: number };
   optimizer: { paramGroups: unknown[]; scalars: Record<string, Record<string, number>> };
   history: EpochResult[];
@@ -17,8 +17,8 @@ export interface Checkpoint {
 const OPT = 'optimizer.';
 
 /**
- * One safetensors file: the model's tensors under their own names (PyTorch reads them as a state
- * dict), the optimizer's buffers under `optimizer.<param>.<key>`, the rest as JSON metadata.
+ * One safetensors file: the model's state dict, parameters and buffers (batch norm's running
+ * statistics), under their own names (PyTorch reads them as a state dict), the optimizer's buffers under `optimizer.<param>.<key>`, the rest as JSON metadata.
  * Written atomically by `save` (temporary file, then rename).
  */
 export async function saveCheckpoint(
@@ -39,6 +39,7 @@ export async function saveCheckpoint(
   const meta: Checkpoint = {
     format: 'nabla-mnist-checkpoint/1',
     config: {
+      model: c.model ?? 'mlp',
       hidden: c.hidden,
       activation: c.activation,
       dropout: c.dropout,
@@ -64,8 +65,12 @@ export async function loadCheckpoint(
   const meta = JSON.parse(metadata?.checkpoint ?? 'null') as Checkpoint | null;
   if (meta?.format !== 'nabla-mnist-checkpoint/1')
     throw new Error(`--resume: ${path} is not a checkpoint written by this trainer`);
-  const want = JSON.stringify([c.hidden, c.activation, c.optimizer]);
-  const got = JSON.stringify([meta.config.hidden, meta.config.activation, meta.config.optimizer]);
+  const net = (k: Checkpoint['config']) => [
+    k.model ?? 'mlp',
+    ...(k.model && k.model !== 'mlp' ? [] : [k.hidden, k.activation]),
+  ];
+  const want = JSON.stringify([...net(c), c.optimizer]);
+  const got = JSON.stringify([...net(meta.config), meta.config.optimizer]);
   if (want !== got)
     throw new Error(`--resume: ${path} holds a ${got} network, the flags ask for ${want}`);
   const modelState: Record<string, Tensor> = {};

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { loadMnist } from '@nablajs/data';
 import { selectBackend, UsageError, usage } from 'app-kit';
 import { FLAGS, parseOptions } from './options.js';
+import { describeNet } from './model.js';
 import { runDepthSweep } from './sweep.js';
 import { type EpochResult, type TrainConfig, train } from './train.js';
 
@@ -32,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (o.help) {
     process.stdout.write(
-      `${usage('pnpm mnist', "Trains the lecture's network (784-30-10, sigmoid, cross-entropy, SGD) on MNIST.", FLAGS)}\n`,
+      `${usage('pnpm mnist', "Trains the lecture's network (784-30-10, sigmoid, cross-entropy, SGD), or a CNN (--model lenet|cnn), on MNIST.", FLAGS)}\n`,
     );
     return 0;
   }
@@ -54,13 +55,13 @@ async function main(argv: string[]): Promise<number> {
   const config: TrainConfig = {
     ...o,
     save,
+    model: o.model as TrainConfig['model'],
     activation: o.activation as TrainConfig['activation'],
     optimizer: o.optimizer as TrainConfig['optimizer'],
     resume: o.resume,
   };
-  const net = [784, ...o.hidden, 10].join('-');
   console.log(
-    `MNIST: ${net} ${o.activation}, ${o.optimizer} lr ${o.lr}, mini-batch ${o.batchSize}, ${data.train.count.toLocaleString('en-US')} training / ${data.validation.count.toLocaleString('en-US')} validation / ${data.test.count.toLocaleString('en-US')} test images, backend ${o.backend}`,
+    `MNIST: ${describeNet(config)}, ${o.optimizer} lr ${o.lr}, mini-batch ${o.batchSize}, ${data.train.count.toLocaleString('en-US')} training / ${data.validation.count.toLocaleString('en-US')} validation / ${data.test.count.toLocaleString('en-US')} test images, backend ${o.backend}`,
   );
   const { history } = await train(config, data, {
     onEpoch: (r) => console.log(formatEpoch(r, o.epochs, data.train.count)),

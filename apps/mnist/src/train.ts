@@ -5,7 +5,7 @@ import { decoupledWeightDecay } from '@nablajs/regularizers';
 import { type Tensor, manualSeed, zeros } from '@nablajs/tensor';
 import { Progress, type ProgressSink } from 'app-kit';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { buildNet, type NetSpec } from './model.js';
+import { type ModelKind, asInput, buildNet, type NetSpec } from './model.js';
 import { makeOptimizer, type OptimizerConfig, splitParams } from './optimizer.js';
 
 export { makeOptimizer, splitParams };
@@ -39,13 +39,17 @@ export interface TrainHooks {
 const YIELD_EVERY = 50;
 
 /** Accuracy on a split, in batches of 1000, without recording the graph. */
-export async function evaluate(model: Module, split: MnistSplit): Promise<number> {
+export async function evaluate(
+  model: Module,
+  split: MnistSplit,
+  kind: ModelKind = 'mlp',
+): Promise<number> {
   if (split.count === 0) return NaN;
   model.eval();
   let correct: Tensor = zeros([], { dtype: 'int32' });
   noGrad(() => {
     for (const { x, y } of new DataLoader(split, { batchSize: 1000 })) {
-      const hits = model.forward(x).data.argmax(1).eq(y).sum();
+      const hits = model.forward(asInput(x, kind)).data.argmax(1).eq(y).sum();
       correct = correct.add(hits);
     }
   });
@@ -84,7 +88,7 @@ export async function train(
     let lossSum: Tensor = zeros([]);
     let steps = 0;
     for (const { x, y } of loader) {
-      const loss = crossEntropy(model.forward(x), y);
+      const loss = crossEntropy(model.forward(asInput(x, c.model)), y);
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
@@ -101,9 +105,9 @@ export async function train(
     const result: EpochResult = {
       epoch: epoch + 1,
       loss: (await lossSum.item()) / n,
-      trainAccuracy: await evaluate(model, data.train),
-      validationAccuracy: await evaluate(model, data.validation),
-      testAccuracy: await evaluate(model, data.test),
+      trainAccuracy: await evaluate(model, data.train, c.model),
+      validationAccuracy: await evaluate(model, data.validation, c.model),
+      testAccuracy: await evaluate(model, data.test, c.model),
       seconds,
     };
     history.push(result);
