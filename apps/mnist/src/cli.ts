@@ -3,6 +3,7 @@ import { loadMnist } from '@nablajs/data';
 import { selectBackend, UsageError, usage } from 'app-kit';
 import { FLAGS, parseOptions } from './options.js';
 import { describeNet } from './model.js';
+import { runCnnSweep } from './cnn-sweep.js';
 import { runDepthSweep } from './sweep.js';
 import { type EpochResult, type TrainConfig, train } from './train.js';
 
@@ -49,6 +50,15 @@ async function main(argv: string[]): Promise<number> {
       seed: o.seed,
       out,
       json: o.json,
+    });
+    return 0;
+  }
+  if (o.sweep === 'cnn') {
+    await runCnnSweep(data, {
+      epochs: argv.includes('--epochs') ? o.epochs : 10,
+      seed: o.seed,
+      out,
+      backend: o.backend,
     });
     return 0;
   }

@@ -46,8 +46,8 @@ export const FLAGS = {
   resume: { kind: 'bool', help: 'continue from the checkpoint named by --save' },
   sweep: {
     kind: 'string',
-    choices: ['depth'],
-    help: "reproduce the lecture's depth table (0-4 hidden layers)",
+    choices: ['depth', 'cnn'],
+    help: "reproduce the lecture's depth table (0-4 hidden layers), or train LeNet-5 and the batch-norm CNN (results/cnn.*)",
   },
   out: { kind: 'string', help: 'folder for --sweep results (default: apps/mnist/results)' },
   json: { kind: 'bool', help: 'end with one JSON line of the results' },
