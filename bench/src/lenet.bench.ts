@@ -1,8 +1,8 @@
 // One epoch of training LeNet-5 on MNIST (workload C1 of BENCHMARKING.md) in Nabla (CPU backend),
 // PyTorch CPU (Debian's python3-torch 1.13 with OpenBLAS, 1 and 2 threads) and TF.js 4.22 `wasm`,
 // each in a process of its own, one after another, with the MNIST protocol (warm-up of 50
-// mini-batches, the median of 3 timed epochs, a fresh model each); then the GFLOP/s of LeNet's
-// convolutions, forward and both gradients, in Nabla and PyTorch. Writes results/lenet.md and .json.
+// mini-batches, the median of 3 timed epochs, a fresh model each). Writes results/lenet.md and .json;
+// the convolutions' GFLOP/s are conv.bench.ts's.
 //
 // Environment: LENET_PEERS=nabla,torch-1t,torch-2t,tfjs-wasm and LENET_EPOCHS=3 (a filtered run
 // prints its table but writes no results).
@@ -10,16 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Variable, grad } from '@nablajs/autograd';
-import { cpu } from '@nablajs/backend-cpu';
 import { mnistDataDir } from '@nablajs/data';
-import { conv2d } from '@nablajs/nn';
-import { randn, useBackend } from '@nablajs/tensor';
-import { machine, machineLines, markdownTable, median, timeIt, writeResults } from './lib.js';
+import { machine, machineLines, median, writeResults } from './lib.js';
 import { detailTable, fastest, resultsTable, sig, type Row } from './mnist/format.js';
 import { parseResult } from './mnist/protocol.js';
 import { EPOCHS, type Measurement, WARMUP_BATCHES } from './mnist/workloads.js';
-import { C1, CONV_LAYERS, DESCRIPTION, convFlops } from './lenet/workload.js';
+import { C1, DESCRIPTION } from './lenet/workload.js';
 
 const python = '/usr/bin/python3';
 const peerScript = fileURLToPath(new URL('./lenet/peer.ts', import.meta.url));
@@ -88,38 +84,6 @@ for (const peer of peers) {
   });
 }
 
-// ---- conv GFLOP/s: Nabla in this process, PyTorch (1 thread) in its own ----
-useBackend(cpu());
-interface ConvTiming {
-  layer: string;
-  flops: number;
-  forward: number;
-  input: number;
-  weight: number;
-}
-const nablaConv: ConvTiming[] = CONV_LAYERS.map(([layer, ci, co, k, pad, h]) => {
-  const x = new Variable(randn([C1.batchSize, ci, h, h]), true);
-  const w = new Variable(randn([co, ci, k, k]), true);
-  const y = conv2d(x, w, null, { padding: pad });
-  const g = randn(y.shape);
-  const seconds = (fn: () => void) => timeIt(fn, { budgetMs: 4000 }).medianMs / 1000;
-  const gradOf = (v: Variable) => () => void grad(y, [v], { gradOutputs: [g], retainGraph: true });
-  return {
-    layer,
-    flops: convFlops(C1.batchSize, ci, co, k, pad, h),
-    forward: seconds(() => void conv2d(x.data, w.data, null, { padding: pad })),
-    input: seconds(gradOf(x)),
-    weight: seconds(gradOf(w)),
-  };
-});
-const torchConvRun = peers.some((p) => p.startsWith('torch'))
-  ? run('torch-1t', ['--conv-gflops'])
-  : undefined;
-const torchConv = torchConvRun?.stdout
-  .split('\n')
-  .find((l) => l.startsWith('@@conv-result '))
-  ?.slice('@@conv-result '.length);
-const torchLayers = torchConv ? (JSON.parse(torchConv) as { layers: ConvTiming[] }).layers : [];
 const totalMinutes = (performance.now() - started) / 60_000;
 const uptimeAtEnd = uptime();
 
@@ -136,33 +100,6 @@ const best = fastest(
   (['torch-1t', 'torch-2t'] as const).flatMap((p) => (cell(p) ? [cell(p)!] : [])),
 );
 const table = resultsTable([C1], rows, names.nabla);
-const gflops = (t: ConvTiming | undefined, k: 'forward' | 'input' | 'weight') =>
-  t ? sig(t.flops / t[k] / 1e9) : '—';
-const convTable = markdownTable(
-  [
-    'layer (batch 64)',
-    'MFLOP',
-    'Nabla forward',
-    'Nabla ∂input',
-    'Nabla ∂weight',
-    'PyTorch 1t forward',
-    'PyTorch 1t ∂input',
-    'PyTorch 1t ∂weight',
-  ],
-  nablaConv.map((n) => {
-    const t = torchLayers.find((l) => l.layer === n.layer);
-    return [
-      `${n.layer}`,
-      sig(n.flops / 1e6),
-      gflops(n, 'forward'),
-      gflops(n, 'input'),
-      gflops(n, 'weight'),
-      gflops(t, 'forward'),
-      gflops(t, 'input'),
-      gflops(t, 'weight'),
-    ];
-  }),
-);
 const failures = [...runs.entries()]
   .filter(([, r]) => r.error)
   .map(([p, r]) => `- ${p}: ${r.error}`);
@@ -192,13 +129,7 @@ const markdown = [
   "gradient made of kernels it has (src/lenet/tfjs.ts); it runs in TF.js's layout (NHWC). PyTorch as in",
   'results/mnist.md (OpenBLAS, `OPENBLAS_CORETYPE`, `OMP_WAIT_POLICY=PASSIVE` with 2 threads).',
   '',
-  '## GFLOP/s of the convolutions',
-  '',
-  convTable,
-  '',
-  '2·N·C_out·H_out·W_out·C_in·k² flops per pass, the median of many timed calls. Nabla: `conv2d` from',
-  '`@nablajs/nn` (im2col + matmul) forward, and `grad` of it with respect to the input or the weight; PyTorch:',
-  "`F.conv2d`, `torch.nn.grad.conv2d_input` and `conv2d_weight`, 1 thread. Training never needs conv1's ∂input.",
+  "The GFLOP/s of LeNet's convolutions and poolings, beside PyTorch's, are in results/conv.md (`pnpm bench conv`).",
   '',
   '## Every timed epoch',
   '',
@@ -206,7 +137,7 @@ const markdown = [
   ...(failures.length ? ['', '## Failures', '', ...failures] : []),
 ].join('\n');
 
-console.log(`\n${table}\n\n${convTable}\n`);
+console.log(`\n${table}\n`);
 if (filtered) console.log('(a filtered run: results/lenet.* left as they were)');
 else
   writeResults('lenet', markdown, {
@@ -217,6 +148,5 @@ else
     epochs,
     workload: C1,
     runs: Object.fromEntries(runs),
-    conv: { nabla: nablaConv, torch1t: torchLayers },
   });
 if (failures.length) process.exitCode = 1;

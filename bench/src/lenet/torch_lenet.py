@@ -2,11 +2,10 @@
 
 Run by lenet.bench.ts with Debian's /usr/bin/python3 (python3-torch 1.13, BLAS = OpenBLAS):
 
-    python3 torch_lenet.py --data DIR --threads 1 [--epochs 3] [--conv-gflops]
+    python3 torch_lenet.py --data DIR --threads 1 [--epochs 3]
 
 DIR holds the four MNIST IDX files. Prints one line "@@mnist-result {json}" (a Measurement, see
-../mnist/workloads.ts); with --conv-gflops, instead one line "@@conv-result {json}": the GFLOP/s of
-LeNet's two convolutions, forward and both gradients, at mini-batch 64. Progress goes to stderr.
+../mnist/workloads.ts); progress goes to stderr.
 """
 
 import argparse
@@ -23,9 +22,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from torch_mnist import RESULT_MARKER, WARMUP_BATCHES, accuracy, load, openblas_facts  # noqa: E402
 
 BATCH, LR = 64, 1e-3
-CONV_MARKER = "@@conv-result "
-# name, in, out, kernel, padding, input side (as in workload.ts)
-CONV_LAYERS = [("conv1", 1, 6, 5, 2, 28), ("conv2", 6, 16, 5, 0, 14)]
 
 
 def build(seed):
@@ -48,45 +44,14 @@ def train(model, opt, x, y, max_batches=None):
         opt.step()
 
 
-def median_seconds(fn, samples=21):
-    for _ in range(3):
-        fn()
-    times = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
-
-
-def conv_gflops():
-    rows = []
-    for name, ci, co, k, pad, h in CONV_LAYERS:
-        x = torch.randn(BATCH, ci, h, h, requires_grad=True)
-        w = torch.randn(co, ci, k, k, requires_grad=True)
-        out = h + 2 * pad - k + 1
-        flops = 2 * BATCH * co * out * out * ci * k * k
-        y = F.conv2d(x, w, padding=pad)
-        g = torch.randn_like(y)
-        fwd = median_seconds(lambda: F.conv2d(x, w, padding=pad))
-        dx = median_seconds(lambda: torch.nn.grad.conv2d_input(x.shape, w, g, padding=pad))
-        dw = median_seconds(lambda: torch.nn.grad.conv2d_weight(x, w.shape, g, padding=pad))
-        rows.append({"layer": name, "flops": flops, "forward": fwd, "input": dx, "weight": dw})
-    return rows
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--data", required=True)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--conv-gflops", action="store_true")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     peer = f"torch-{args.threads}t"
-    if args.conv_gflops:
-        print(CONV_MARKER + json.dumps({"peer": peer, "layers": conv_gflops()}), flush=True)
-        return
 
     x, y = load(args.data, "train")
     xt, yt = load(args.data, "t10k")

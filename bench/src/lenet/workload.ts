@@ -13,15 +13,3 @@ export const C1 = {
 /** The one-line description in the results. */
 export const DESCRIPTION =
   'LeNet-5: conv(1→6, 5×5, pad 2)–ReLU–maxpool 2–conv(6→16, 5×5)–ReLU–maxpool 2–400–120–84–10 (ReLU), Adam lr 0.001, batch 64';
-
-/** LeNet's convolutions for a mini-batch of 64, as [name, in, out, k, padding, H (input side)]. */
-export const CONV_LAYERS = [
-  ['conv1', 1, 6, 5, 2, 28],
-  ['conv2', 6, 16, 5, 0, 14],
-] as const;
-
-/** Multiply-adds ×2 of a stride-1 convolution: 2·N·Co·Ho·Wo·Ci·k² (the same for each gradient). */
-export function convFlops(n: number, ci: number, co: number, k: number, pad: number, h: number) {
-  const out = h + 2 * pad - k + 1;
-  return 2 * n * co * out * out * ci * k * k;
-}
