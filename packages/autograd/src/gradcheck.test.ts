@@ -12,9 +12,13 @@ import {
   concat,
   customFunction,
   gradcheck,
+  col2im,
   gradgradcheck,
   graphOf,
+  im2col,
   linear,
+  maxPool,
+  maxPoolGrad,
   softmaxCrossEntropy,
   scatterAdd,
   stack,
@@ -181,6 +185,12 @@ const call2 = (x: Variable, op: string, y: Variable | number): Variable =>
   (x as unknown as Record<string, (o: Variable | number) => Variable>)[op]!.call(x, y);
 
 const i32 = (data: number[][]) => tensor(data, { dtype: 'int32' });
+// the argmax of a 2×2, stride 2, padding 1 pooling of a [1,2,4,4] input: windows share elements
+const POOL_ARGMAX = maxPool(
+  variable(tensor([[[[3, 1, 0, 2], [0, 4, 1, 1], [2, 2, 5, 0], [1, 0, 3, 3]], [[0, 0, 1, 0], [0, 0, 0, 0], [2, 0, 0, 0], [0, 0, 0, 7]]]], { dtype: 'float64' })),
+  { kernelSize: 2, padding: 1, stride: 2 },
+)[1]; // prettier-ignore
+const POOL_WEIGHT = tensor(Array.from({ length: 32 }, (_, i) => 1 + i / 10), { shape: [1, 2, 4, 4], dtype: 'float64' }); // prettier-ignore
 const COND = tensor([[1, 0, 1], [0, 0, 1]], { dtype: 'int32' }).ne(0); // prettier-ignore
 
 // One row per line: a table reads better than what a formatter makes of it.
@@ -241,6 +251,15 @@ const otherRows: Row[] = [
   { op: 'where', name: 'where, broadcast [2,3] ? [3] : [2,1]', inputs: [{ shape: [3] }, { shape: [2, 1] }], fn: (a, b) => where(COND, a, b), gg: true },
   { op: 'where', name: 'where with a number and a strided variable', inputs: [{ shape: [2, 3], layout: 'stepped' }], fn: (a) => where(COND, 0.5, a), gg: true },
   { op: 'where', name: 'where on a data-dependent condition', inputs: [{ shape: [2, 3], domain: 'away0' }], fn: (a) => where(a.data.gt(0), a.exp(), a.square()), gg: true },
+  // sliding windows: im2col and col2im are each other's gradient, maxPool's goes through its argmax
+  { op: 'im2col', name: 'im2col 2-d k [2,3], stride [1,2], padding 1, dilation [2,1]', inputs: [{ shape: [2, 2, 4, 5] }], fn: (x) => im2col(x, { kernelSize: [2, 3], stride: [1, 2], padding: 1, dilation: [2, 1] }), gg: true },
+  { op: 'im2col', name: 'im2col 1-d of transposed', inputs: [{ shape: [2, 3, 5], layout: 'transposed' }], fn: (x) => im2col(x, { kernelSize: [2], padding: [1] }) },
+  { op: 'col2im', name: 'col2im 2-d overlapping, padding 1', inputs: [{ shape: [1, 8, 9] }], fn: (c) => col2im(c, [4, 4], { kernelSize: 2, padding: 1, stride: 2 }), gg: true },
+  { op: 'col2im', name: 'col2im 1-d dilation 2 of stepped', inputs: [{ shape: [2, 4, 3], layout: 'stepped' }], fn: (c) => col2im(c, [5], { kernelSize: [2], dilation: [2] }) },
+  { op: 'maxPool', name: 'maxPool 2-d 2×2 stride 2', inputs: [{ shape: [2, 2, 4, 4] }], fn: (x) => maxPool(x, { kernelSize: 2, stride: 2 })[0], gg: true },
+  { op: 'maxPool', name: 'maxPool overlapping 3×3, padding 1, dilation 2, of transposed', inputs: [{ shape: [1, 2, 5, 6], layout: 'transposed' }], fn: (x) => maxPool(x, { kernelSize: 3, padding: 1, dilation: 2 })[0] },
+  { op: 'maxPool', name: 'maxPool 1-d k3 stride 2 padding 1', inputs: [{ shape: [2, 3, 7] }], fn: (x) => maxPool(x, { kernelSize: [3], stride: [2], padding: [1] })[0], gg: true },
+  { op: 'maxPoolGrad', name: 'maxPoolGrad with shared argmax (overlapping windows)', inputs: [{ shape: [1, 2, 3, 3] }], fn: (g) => maxPoolGrad(g, POOL_ARGMAX, [4, 4], { kernelSize: 2, padding: 1, stride: 2 }).mul(POOL_WEIGHT), gg: true },
   // cast is exact only to float32 resolution: a linear map, so a large step loses nothing
   { op: 'cast', name: 'cast float64→float32→float64', inputs: [{ shape: [2, 3] }], fn: (x) => x.cast('float32').cast('float64'), opts: { eps: 1e-2, atol: 1e-5, rtol: 1e-5 } },
 ];
@@ -288,7 +307,8 @@ describe('gradcheck table', () => {
     const gg = new Set(ROWS.filter((r) => r.gg).map((r) => r.op));
     const smooth: DiffOp[] = ['exp', 'log', 'sqrt', 'sigmoid', 'tanh', 'reciprocal', 'square', 'sin', 'cos', 'log1p', 'expm1',
       'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'matmul', 'linear', 'sum', 'max', 'min', 'reshape', 'permute',
-      'expand', 'slice', 'unslice', 'gather', 'scatterAdd', 'concat', 'where']; // prettier-ignore
+      'expand', 'slice', 'unslice', 'gather', 'scatterAdd', 'concat', 'where', 'im2col', 'col2im', 'maxPool',
+      'maxPoolGrad']; // prettier-ignore
     expect(smooth.filter((op) => !gg.has(op))).toEqual([]);
     // broadcasting and strided inputs are exercised for every binary op
     for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum'])

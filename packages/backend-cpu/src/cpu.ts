@@ -17,7 +17,7 @@ import { matmulBatched, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows, sizeOf } from './strided.js';
 import { BINARY, UNARY } from './tables.js';
-import { WINDOW_KERNELS } from './window.js';
+import { windowKernels } from './window.js';
 
 const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
@@ -292,7 +292,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     concat,
     cast,
     copy: copyStrided,
-    ...WINDOW_KERNELS,
+    ...windowKernels(fast),
     fused: FUSED,
     random(dist: RandomDist, dtype, size, seed, offset) {
       const o = alloc(dtype, size);

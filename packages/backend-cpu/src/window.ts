@@ -6,12 +6,13 @@ import {
   type WindowOp,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
-import { rows } from './strided.js';
+import { isDense, rows } from './strided.js';
+import { type WindowPlan, col2imF32, im2colF32 } from './wasm/window.js';
 
 // The sliding-window kernels. 1-d and 2-d windows run as 3-d ones with leading unit axes (kernel 1,
 // stride 1, no padding), so each kernel is one loop nest. The innermost loop walks the output's
-// last axis over the range of windows whose element lies inside the input (computed once per row),
-// so it has no bounds test; the rest of the row is padding.
+// last axis over the range of windows whose element lies inside the input (see `plan`), so it has
+// no bounds test; the rest of the row is padding.
 
 type Ref = TensorRef<TypedArray>;
 
@@ -49,72 +50,105 @@ function inside(a: Axis, j: number): [number, number] {
 }
 
 /**
- * Calls `row` for every (n, c, kernel offset k, output position od·Ho + oh) of a 3-d window walk
- * over `x` [N, C, D, H, W] (a view), with the input offset of the row's element at window column
- * `lo` and the step to the next window; `ok` is false where the row lies in the padding.
+ * Where the windows read a [D, H, W] input with spatial strides `sd, sh, sw`: for kernel offset k
+ * and output row m = od·Ho + oh, `row[k·M + m]` is the offset of the input row it reads (−1 in the
+ * padding); along the row, windows `lo[k]..hi[k]` read from `col[k]` on, a step of `step` apart.
+ * Small (∏kernel · Do·Ho entries), so the kernels below are plain loops with no bounds tests.
  */
-function walk(
-  x: { shape: readonly number[]; offset: number; strides: readonly number[] },
-  g: WindowGeometry,
-  row: (n: number, c: number, k: number, m: number, ok: boolean, xOff: number, lo: number, hi: number, step: number) => void, // prettier-ignore
-): void {
+type Plan = WindowPlan;
+
+function plan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
   const [D, H, W] = axes3(g);
-  const xs = x.strides.slice(2);
-  while (xs.length < 3) xs.unshift(0);
-  const [sd, sh, sw] = xs as [number, number, number];
-  const [N, C] = [x.shape[0]!, x.shape[1]!];
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++) {
-      const base = x.offset + n * x.strides[0]! + c * x.strides[1]!;
-      let k = 0;
-      for (let kd = 0; kd < D.k; kd++)
-        for (let kh = 0; kh < H.k; kh++)
-          for (let kw = 0; kw < W.k; kw++, k++) {
-            const [lo, hi] = inside(W, kw);
-            const iw0 = lo * W.s + kw * W.d - W.p;
-            let m = 0;
-            for (let od = 0; od < D.o; od++) {
-              const id = od * D.s + kd * D.d - D.p;
-              for (let oh = 0; oh < H.o; oh++, m++) {
-                const ih = oh * H.s + kh * H.d - H.p;
-                const ok = id >= 0 && id < D.n && ih >= 0 && ih < H.n;
-                row(n, c, k, m, ok, base + id * sd + ih * sh + iw0 * sw, lo, hi, W.s * sw);
-              }
-            }
+  const st = [...spatialStrides];
+  while (st.length < 3) st.unshift(0);
+  const [sd, sh, sw] = st as [number, number, number];
+  const K = D.k * H.k * W.k;
+  const M = D.o * H.o;
+  const p: Plan = {
+    K,
+    M,
+    Wo: W.o,
+    row: new Int32Array(K * M),
+    lo: new Int32Array(K),
+    hi: new Int32Array(K),
+    col: new Int32Array(K),
+    step: W.s * sw,
+  };
+  let k = 0;
+  for (let kd = 0; kd < D.k; kd++)
+    for (let kh = 0; kh < H.k; kh++)
+      for (let kw = 0; kw < W.k; kw++, k++) {
+        const [lo, hi] = inside(W, kw);
+        p.lo[k] = lo;
+        p.hi[k] = hi;
+        p.col[k] = (lo * W.s + kw * W.d - W.p) * sw;
+        let m = k * M;
+        for (let od = 0; od < D.o; od++) {
+          const id = od * D.s + kd * D.d - D.p;
+          for (let oh = 0; oh < H.o; oh++, m++) {
+            const ih = oh * H.s + kh * H.d - H.p;
+            p.row[m] = id >= 0 && id < D.n && ih >= 0 && ih < H.n ? id * sd + ih * sh : -1;
           }
-    }
+        }
+      }
+  return p;
 }
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
-function im2col(x: Ref, g: WindowGeometry): TypedArray {
-  const Wo = g.output[g.output.length - 1]!;
-  const [K, L, C] = [prod(g.kernel), prod(g.output), x.shape[1]!];
-  const o = alloc(x.dtype, x.shape[0]! * C * K * L); // zeros: the padding
+function im2col(x: Ref, g: WindowGeometry, fast = false): TypedArray {
+  const [N, C] = [x.shape[0]!, x.shape[1]!];
+  const p = plan(g, x.strides.slice(2));
+  const { K, M, Wo, row, lo, hi, col, step } = p;
+  const L = M * Wo;
+  const o = alloc(x.dtype, N * C * K * L); // zeros: the padding
   const src = x.storage;
-  walk(x, g, (n, c, k, m, ok, xo, lo, hi, step) => {
-    if (!ok) return;
-    const at = ((n * C + c) * K + k) * L + m * Wo;
-    for (let j = lo, s = xo; j < hi; j++, s += step) o[at + j] = src[s]!;
-  });
+  if (fast && src instanceof Float32Array && isDense(x))
+    if (im2colF32(src, x.offset, N * C, prod(g.input), p, o as Float32Array)) return o;
+  let at = 0; // the output row of (n, c, k)
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = x.offset + n * x.strides[0]! + c * x.strides[1]!;
+      for (let k = 0; k < K; k++, at += L) {
+        const [a, b, from] = [lo[k]!, hi[k]!, base + col[k]!];
+        for (let m = 0; m < M; m++) {
+          const r = row[k * M + m]!;
+          if (r < 0) continue;
+          const out = at + m * Wo;
+          for (let j = a, s = from + r; j < b; j++, s += step) o[out + j] = src[s]!;
+        }
+      }
+    }
   return o;
 }
 
-function col2im(cols: Ref, g: WindowGeometry): TypedArray {
-  const Wo = g.output[g.output.length - 1]!;
-  const K = prod(g.kernel);
-  const [N, C] = [cols.shape[0]!, cols.shape[1]! / K];
+function col2im(cols: Ref, g: WindowGeometry, fast = false): TypedArray {
+  const K0 = prod(g.kernel);
+  const [N, C] = [cols.shape[0]!, cols.shape[1]! / K0];
   const shape = [N, C, ...g.input];
-  const o = alloc(cols.dtype, prod(shape));
+  const plane = prod(g.input);
+  const o = alloc(cols.dtype, N * C * plane);
+  // the output is row-major: plan its reads as a dense input, and walk the columns by their strides
+  const p = plan(g, rowMajor(shape).slice(2));
+  const { K, M, Wo, row, lo, hi, col, step } = p;
   const cs = cols.storage;
+  if (fast && cs instanceof Float32Array && isDense(cols))
+    if (col2imF32(cs, cols.offset, N * C, plane, p, o as Float32Array)) return o;
   const [s0, s1, s2] = cols.strides as [number, number, number];
-  // walk the (row-major) output as the windows' input, reading the columns through their strides
-  const dense = { shape, offset: 0, strides: rowMajor(shape) };
-  walk(dense, g, (n, c, k, m, ok, oo, lo, hi, step) => {
-    if (!ok) return;
-    const at = cols.offset + n * s0 + (c * K + k) * s1 + m * Wo * s2;
-    for (let j = lo, d = oo; j < hi; j++, d += step) o[d]! += cs[at + j * s2]!;
-  });
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * plane;
+      for (let k = 0; k < K; k++) {
+        const [a, b, to] = [lo[k]!, hi[k]!, base + col[k]!];
+        const from = cols.offset + n * s0 + (c * K + k) * s1;
+        for (let m = 0; m < M; m++) {
+          const r = row[k * M + m]!;
+          if (r < 0) continue;
+          const at = from + m * Wo * s2;
+          for (let j = a, d = to + r; j < b; j++, d += step) o[d]! += cs[at + j * s2]!;
+        }
+      }
+    }
   return o;
 }
 
@@ -125,46 +159,35 @@ function rowMajor(shape: readonly number[]): number[] {
 }
 
 function maxPool(x: Ref, g: WindowGeometry): [TypedArray, TypedArray] {
-  const [D, H, W] = axes3(g);
-  const xs = x.strides.slice(2);
-  while (xs.length < 3) xs.unshift(0);
-  const [xd, xh, xw] = xs as [number, number, number];
   const [N, C] = [x.shape[0]!, x.shape[1]!];
-  const L = D.o * H.o * W.o;
+  // storage offsets to read, and the flat positions in the plane that the indices report
+  const { K, M, Wo, row, lo, hi, col, step } = plan(g, x.strides.slice(2));
+  const dense = plan(g, rowMajor(g.input));
+  const L = M * Wo;
   const values = alloc(x.dtype, N * C * L);
-  const indices = alloc('int32', N * C * L);
+  const indices = alloc('int32', N * C * L).fill(-1);
   const src = x.storage;
-  let at = 0;
-  for (let n = 0; n < N; n++)
-    for (let c = 0; c < C; c++) {
+  // kernel offsets outermost, in row-major order: each window sees its elements in PyTorch's
+  // order. The first element inside starts the search, a larger value or a NaN replaces it (ties
+  // keep the first maximum, the last NaN wins).
+  for (let n = 0, out = 0; n < N; n++)
+    for (let c = 0; c < C; c++, out += L) {
       const base = x.offset + n * x.strides[0]! + c * x.strides[1]!;
-      for (let od = 0; od < D.o; od++)
-        for (let oh = 0; oh < H.o; oh++)
-          for (let ow = 0; ow < W.o; ow++, at++) {
-            // PyTorch's loop: the first element inside starts the search, a larger value or a NaN
-            // replaces it (so ties keep the first, and the last NaN wins)
-            let best = -Infinity;
-            let arg = -1;
-            for (let kd = 0; kd < D.k; kd++) {
-              const id = od * D.s + kd * D.d - D.p;
-              if (id < 0 || id >= D.n) continue;
-              for (let kh = 0; kh < H.k; kh++) {
-                const ih = oh * H.s + kh * H.d - H.p;
-                if (ih < 0 || ih >= H.n) continue;
-                for (let kw = 0; kw < W.k; kw++) {
-                  const iw = ow * W.s + kw * W.d - W.p;
-                  if (iw < 0 || iw >= W.n) continue;
-                  const v = src[base + id * xd + ih * xh + iw * xw]!;
-                  if (arg < 0 || v > best || v !== v) {
-                    best = v;
-                    arg = (id * H.n + ih) * W.n + iw;
-                  }
-                }
-              }
+      for (let k = 0; k < K; k++)
+        for (let m = 0; m < M; m++) {
+          const r = row[k * M + m]!;
+          if (r < 0) continue;
+          const at = out + m * Wo;
+          let s = base + col[k]! + r;
+          let pos = dense.col[k]! + dense.row[k * M + m]!;
+          for (let j = lo[k]!; j < hi[k]!; j++, s += step, pos += dense.step) {
+            const v = src[s]!;
+            if (indices[at + j]! < 0 || v > values[at + j]! || v !== v) {
+              values[at + j] = v;
+              indices[at + j] = pos;
             }
-            values[at] = best;
-            indices[at] = arg;
           }
+        }
     }
   return [values, indices];
 }
@@ -174,22 +197,34 @@ function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
   const L = prod(g.output);
   const o = alloc(grad.dtype, grad.shape[0]! * grad.shape[1]! * plane);
   const [gs, is] = [grad.storage, indices.storage];
+  const add = (k: number, at: number, v: number) => {
+    if (k < 0 || k >= plane)
+      throw new ShapeError(
+        'maxPoolGrad',
+        `index ${k} is out of range for an input plane of ${plane} elements`,
+      );
+    o[at + k]! += v;
+  };
+  if (isDense(grad) && isDense(indices)) {
+    // the usual case, plane by plane without a division per element
+    for (let p = 0, at = 0; p < o.length; p += plane)
+      for (let e = at + L; at < e; at++) add(is[indices.offset + at]!, p, gs[grad.offset + at]!);
+    return o;
+  }
   rows(grad.shape, [grad, indices], (start, [og, oi], len, [sg, si]) => {
-    for (let j = 0; j < len; j++) {
-      const k = is[oi! + j * si!]!;
-      if (k < 0 || k >= plane)
-        throw new ShapeError(
-          'maxPoolGrad',
-          `index ${k} is out of range for an input plane of ${plane} elements`,
-        );
-      o[Math.floor((start + j) / L) * plane + k]! += gs[og! + j * sg!]!;
-    }
+    for (let j = 0; j < len; j++)
+      add(is[oi! + j * si!]!, Math.floor((start + j) / L) * plane, gs[og! + j * sg!]!);
   });
   return o;
 }
 
-/** The CPU's sliding-window kernels, keyed by op. */
-export const WINDOW_KERNELS = { im2col, col2im, maxPool, maxPoolGrad } satisfies Record<
-  WindowOp,
-  unknown
->;
+/** The CPU's sliding-window kernels, keyed by op; `fast`: im2col and col2im of dense float32
+ * operands run on the WebAssembly kernels. */
+export function windowKernels(fast: boolean) {
+  return {
+    im2col: (x: Ref, g: WindowGeometry) => im2col(x, g, fast),
+    col2im: (cols: Ref, g: WindowGeometry) => col2im(cols, g, fast),
+    maxPool,
+    maxPoolGrad,
+  } satisfies Record<WindowOp, unknown>;
+}

@@ -7,6 +7,7 @@ import {
   OTHER_OPS,
   REDUCE_OPS,
   UNARY_OPS,
+  WINDOW_OPS,
   tensor,
 } from '@nablajs/tensor';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -17,6 +18,7 @@ import {
   REDUCE_CASES,
   STORAGE_CASES,
   UNARY_CASES,
+  WINDOW_CASES,
 } from './cases/index.js';
 import { CaseContext, type Tolerance } from './context.js';
 import { rng } from './rng.js';
@@ -38,7 +40,7 @@ export interface DescribeBackendOptions {
 
 /** What `DescribeBackendOptions.filter` is told about a case. */
 export interface CaseInfo {
-  /** 'storage', 'unary', 'binary', 'reduce' or 'other'. */
+  /** 'storage', 'unary', 'binary', 'reduce', 'other' or 'window'. */
   group: string;
   /** The primitive ('storage' for the storage group). */
   op: string;
@@ -55,6 +57,7 @@ const GROUPS = [
   ['binary', BINARY_OPS, BINARY_CASES, `add its row to BINARY_REF in ${SRC}/reference.ts`],
   ['reduce', REDUCE_OPS, REDUCE_CASES, `add its row to REDUCE_REF in ${SRC}/reference.ts`],
   ['other', OTHER_OPS, OTHER_CASES, `add its cases to OTHER_CASES in ${SRC}/cases/index.ts`],
+  ['window', WINDOW_OPS, WINDOW_CASES, `add its cases to WINDOW_CASES in ${SRC}/cases/window.ts`],
 ] as const;
 
 /**

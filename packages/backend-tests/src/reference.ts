@@ -248,3 +248,5 @@ export function concat(xs: readonly Nd[], axis: number): Nd {
     throw new Error('reference concat: out of range');
   });
 }
+
+export { col2im, im2col, maxPool, maxPoolGrad, windowGeometry } from './reference-window.js';

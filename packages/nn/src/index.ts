@@ -1,6 +1,7 @@
 /**
- * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, activations, losses,
- * weight initialisation, and safetensors files.
+ * Neural-network building blocks: `Module`, `Parameter`, `Linear`, `Sequential`, convolutions and
+ * pooling (`Conv2d`, `MaxPool2d`, … and their functional forms), activations, losses, weight
+ * initialisation, and safetensors files.
  *
  * @module @nablajs/nn
  */

@@ -7,13 +7,15 @@
 import { matmulRef } from '../matmul.js';
 import { kernelsWasmBase64 } from './kernels.generated.js';
 
-interface KernelExports {
+export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   sgd(p: number, g: number, n: number, lr: number, wd: number, sign: number): void;
   adam(
     p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, b1: number,
     b2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
   ): void; // prettier-ignore
+  im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
+  col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   matmul(
     M: number,
     N: number,
@@ -36,9 +38,9 @@ const MC = 128;
  * Floats of slack after each region: partial tiles read up to 7 floats past an operand's last
  * element, and read and write up to 7 past the end of C.
  */
-const SLACK = 16;
+export const SLACK = 16;
 /** Regions start on 64-byte lines. The first 256 bytes are the kernel's scratch tile. */
-const FIRST = 64;
+export const FIRST = 64;
 
 let kernels: KernelExports | undefined;
 let heap = new Float32Array(0);
@@ -67,7 +69,8 @@ export function wasmSimdSupported(): boolean {
   return simd;
 }
 
-function instance(): KernelExports {
+/** The kernels' instance, made on first use. */
+export function instance(): KernelExports {
   if (kernels === undefined) {
     const module = new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
     kernels = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
@@ -77,7 +80,7 @@ function instance(): KernelExports {
 }
 
 /** Makes the module's memory at least `floats` long; returns the current view. */
-function reserve(k: KernelExports, floats: number): Float32Array {
+export function reserve(k: KernelExports, floats: number): Float32Array {
   if (heap.length < floats) {
     const pages = Math.ceil((floats * 4 - k.memory.buffer.byteLength) / 65536);
     k.memory.grow(pages);
@@ -87,7 +90,7 @@ function reserve(k: KernelExports, floats: number): Float32Array {
 }
 
 // Round up to a multiple of 16 (64-byte lines), 8 and 4 floats; arithmetic, as n may pass 2^31.
-const align = (n: number): number => Math.ceil(n / 16) * 16;
+export const align = (n: number): number => Math.ceil(n / 16) * 16;
 const align8 = (n: number): number => Math.ceil(n / 8) * 8;
 const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 

@@ -13,6 +13,7 @@ export type { Case } from './case.js';
 export { REDUCE_CASES } from './reduce.js';
 export { STORAGE_CASES } from './storage.js';
 export { UNARY_CASES } from './unary.js';
+export { WINDOW_CASES } from './window.js';
 
 /** The cases of the primitives outside the elementwise and reduce lists. */
 export const OTHER_CASES: Record<OtherOp, Case[]> = {

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""PyTorch CPU timings of LeNet's convolutions and poolings, for conv.bench.ts.
+
+    /usr/bin/python3 torch_conv.py --threads 1   > one JSON line on stdout
+
+Each case (the same shapes as conv.bench.ts) is timed forward, and forward + backward, as the
+median of several samples of back-to-back calls after a warm-up.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--threads', type=int, default=1)
+args = parser.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+
+def time_it(fn, min_sample=0.002, samples=31, budget=3.0):
+    t0 = time.perf_counter()
+    calls = 0
+    while calls < 3 or time.perf_counter() - t0 < 0.1:
+        fn()
+        calls += 1
+    per = (time.perf_counter() - t0) / calls
+    reps = max(1, int(min_sample / per + 0.999))
+    count = max(3, min(samples, int(budget / (per * reps))))
+    out = []
+    for _ in range(count):
+        s = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        out.append((time.perf_counter() - s) / reps * 1000)
+    return statistics.median(out)
+
+
+results = {}
+for name, xs, ws, pad, need_x in [
+    ('conv1', (64, 1, 28, 28), (6, 1, 5, 5), 2, False),
+    ('conv2', (64, 6, 14, 14), (16, 6, 5, 5), 0, True),
+]:
+    x = torch.randn(*xs).requires_grad_(need_x)
+    w = (torch.randn(*ws) * 0.1).requires_grad_()
+    b = torch.randn(ws[0]).requires_grad_()
+
+    def fwd():
+        with torch.no_grad():
+            F.conv2d(x, w, b, padding=pad)
+
+    def fwd_bwd():
+        y = F.conv2d(x, w, b, padding=pad)
+        y.backward(y.detach())
+
+    results[name] = {'forwardMs': time_it(fwd), 'forwardBackwardMs': time_it(fwd_bwd)}
+for name, xs in [('pool1', (64, 6, 28, 28)), ('pool2', (64, 16, 10, 10))]:
+    x = torch.randn(*xs).requires_grad_()
+
+    def fwd():
+        with torch.no_grad():
+            F.max_pool2d(x, 2)
+
+    def fwd_bwd():
+        y = F.max_pool2d(x, 2)
+        y.backward(y.detach())
+
+    results[name] = {'forwardMs': time_it(fwd), 'forwardBackwardMs': time_it(fwd_bwd)}
+print(json.dumps({'torch': torch.__version__, 'threads': args.threads, 'results': results}))

@@ -1,0 +1,81 @@
+// im2col and col2im in float32 on the WebAssembly kernels (kernels.wat): the plan and the operand
+// are copied into the module's memory, the kernel moves rows with f32x4 copies, the result is copied
+// out. About 3× the TypeScript loops at LeNet's sizes (packages/backend-cpu/README.md).
+import { FIRST, SLACK, align, instance, reserve } from './matmul.js';
+
+/** Where windows read, as window.ts computes it (offsets in elements; see its `plan`). */
+export interface WindowPlan {
+  K: number;
+  M: number;
+  Wo: number;
+  row: Int32Array;
+  lo: Int32Array;
+  hi: Int32Array;
+  col: Int32Array;
+  step: number;
+}
+
+/** Lays the plan out in the module's memory at `at` (in floats), offsets in bytes; returns its end. */
+function writePlan(h: Float32Array, at: number, p: WindowPlan): number {
+  const words = new Int32Array(h.buffer, at * 4, p.row.length + 3 * p.K);
+  for (let i = 0; i < p.row.length; i++) words[i] = p.row[i]! < 0 ? -1 : p.row[i]! * 4;
+  words.set(p.lo, p.row.length);
+  words.set(p.hi, p.row.length + p.K);
+  for (let i = 0; i < p.K; i++) words[p.row.length + 2 * p.K + i] = p.col[i]! * 4;
+  return align(at + words.length + SLACK);
+}
+
+/** Floats the module needs for a plan and two regions; false past 32-bit wasm memory. */
+function room(p: WindowPlan, a: number, b: number): number {
+  const end = align(FIRST + p.row.length + 3 * p.K + SLACK) + align(a + SLACK) + b + SLACK;
+  return end * 4 > 0xffff0000 ? -1 : end;
+}
+
+/**
+ * im2col of `nc` dense float32 planes of `plane` elements at `x[offset]` into `out`
+ * ([nc][K][M·Wo], every element written). False, doing nothing, when the memory cannot hold it.
+ */
+export function im2colF32(
+  x: Float32Array,
+  offset: number,
+  nc: number,
+  plane: number,
+  p: WindowPlan,
+  out: Float32Array,
+): boolean {
+  const k = instance();
+  const end = room(p, nc * plane, out.length);
+  if (end < 0) return false;
+  const h = reserve(k, end);
+  const xAt = writePlan(h, FIRST, p);
+  const oAt = align(xAt + nc * plane + SLACK);
+  h.set(x.subarray(offset, offset + nc * plane), xAt);
+  k.im2col(xAt * 4, plane * 4, nc, oAt * 4, FIRST * 4, p.K, p.M, p.Wo, p.step * 4);
+  out.set(h.subarray(oAt, oAt + out.length));
+  return true;
+}
+
+/**
+ * col2im of dense float32 columns `cols[offset..]` ([nc][K][M·Wo]) into `out`, `nc` planes of
+ * `plane` elements (every element written). False, doing nothing, when the memory cannot hold it.
+ */
+export function col2imF32(
+  cols: Float32Array,
+  offset: number,
+  nc: number,
+  plane: number,
+  p: WindowPlan,
+  out: Float32Array,
+): boolean {
+  const k = instance();
+  const n = nc * p.K * p.M * p.Wo;
+  const end = room(p, n, out.length);
+  if (end < 0) return false;
+  const h = reserve(k, end);
+  const cAt = writePlan(h, FIRST, p);
+  const oAt = align(cAt + n + SLACK);
+  h.set(cols.subarray(offset, offset + n), cAt);
+  k.col2im(cAt * 4, plane * 4, nc, oAt * 4, FIRST * 4, p.K, p.M, p.Wo, p.step * 4);
+  out.set(h.subarray(oAt, oAt + out.length));
+  return true;
+}
