@@ -1,4 +1,4 @@
-// A Nabla Sequential with batch norm (parameters and buffers) saved as safetensors loads into the same
+// A Nabla Sequential CNN with batch norm (parameters and buffers) saved as safetensors loads into the same
 // PyTorch model by key, strictly, and gives the same outputs; and a PyTorch model's file loads into
 // Nabla's. The PyTorch side is scripts/torch_interop.py, run with /usr/bin/python3 (PyTorch 1.13).
 import { spawnSync } from 'node:child_process';
@@ -14,8 +14,10 @@ import {
   AdaptiveAvgPool2d,
   BatchNorm1d,
   BatchNorm2d,
+  Conv2d,
   Flatten,
   Linear,
+  MaxPool2d,
   type Module,
   ReLU,
   Sequential,
@@ -27,7 +29,9 @@ useBackend(cpu());
 
 /** A layer as [PyTorch class, positional args, keyword args]; both sides build from this list. */
 type Spec = [string, unknown[], Record<string, unknown>];
-const BUILD: Record<string, (args: never[], kwargs: Record<string, unknown>) => Module> = {
+const BUILD: Record<string, (args: never[], kwargs: Record<string, never>) => Module> = {
+  Conv2d: ([i, o, k], { padding }) => new Conv2d(i!, o!, k!, { padding }),
+  MaxPool2d: ([k]) => new MaxPool2d(k!),
   BatchNorm2d: ([c]) => new BatchNorm2d(c!),
   BatchNorm1d: ([c]) => new BatchNorm1d(c!),
   ReLU: () => new ReLU(),
@@ -36,17 +40,23 @@ const BUILD: Record<string, (args: never[], kwargs: Record<string, unknown>) => 
   Linear: ([i, o]) => new Linear(i!, o!),
 };
 const SPEC: Spec[] = [
-  ['BatchNorm2d', [2], {}],
+  ['Conv2d', [2, 4, 3], { padding: 1 }],
+  ['BatchNorm2d', [4], {}],
   ['ReLU', [], {}],
+  ['MaxPool2d', [2], {}],
   ['AdaptiveAvgPool2d', [[3, 2]], {}],
   ['Flatten', [], {}],
-  ['Linear', [12, 8], {}],
+  ['Linear', [24, 8], {}],
   ['BatchNorm1d', [8], {}],
   ['ReLU', [], {}],
   ['Linear', [8, 3], {}],
 ];
 const build = (spec: Spec[]) =>
-  new Sequential(...spec.map(([kind, args, kwargs]) => BUILD[kind]!(args as never[], kwargs)));
+  new Sequential(
+    ...spec.map(([kind, args, kwargs]) =>
+      BUILD[kind]!(args as never[], kwargs as Record<string, never>),
+    ),
+  );
 
 function torchMissing(): string | undefined {
   const r = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' });
@@ -74,8 +84,8 @@ test.skipIf(missing !== undefined)(
   { timeout: 60_000 },
   async () => {
     manualSeed(3);
-    const x = randn([4, 2, 7, 5]);
-    const x2 = randn([4, 2, 7, 5]).mul(2).add(1);
+    const x = randn([4, 2, 9, 8]); // conv → [4, 4, 9, 8], pool → [4, 4, 4, 4], adaptive → [4, 4, 3, 2]
+    const x2 = randn([4, 2, 9, 8]).mul(2).add(1);
     const net = build(SPEC);
     noGrad(() => [x2, x].forEach((b) => net.forward(b))); // training batches move the running statistics
     await save(net, join(dir, 'nabla.safetensors'));
