@@ -299,6 +299,9 @@ export function deserialize(
   const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
   for (const [name, info] of Object.entries(h)) {
     if (name === '__metadata__') continue;
+    // a tensor named __proto__ would replace the prototype of the state dict returned
+    if (name === '__proto__')
+      fail("a tensor named '__proto__' is refused", 'the file is corrupt or hostile');
     if (!isPlainObject(info))
       fail(`'${name}': expected {dtype, shape, data_offsets}, got ${JSON.stringify(info)}`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
