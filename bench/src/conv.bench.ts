@@ -34,7 +34,15 @@ function flops(l: Layer): number {
   return 2 * N * O * (H + 2 * p - kh + 1) * (W + 2 * p - kw + 1) * C * kh * kw;
 }
 
-function timeLayer(l: Layer): { forwardMs: number; forwardBackwardMs: number } {
+interface Times {
+  forwardMs: number;
+  forwardBackwardMs: number;
+  /** The fastest sample of each: the least disturbed by other work on a shared machine. */
+  bestForwardMs: number;
+  bestForwardBackwardMs: number;
+}
+
+function timeLayer(l: Layer): Times {
   const x = variable(randn(l.x), { requiresGrad: l.needX });
   const w = l.w ? variable(randn(l.w).mul(0.1), { requiresGrad: true }) : undefined;
   const b = l.w ? variable(randn([l.w[0]!]), { requiresGrad: true }) : undefined;
@@ -47,7 +55,12 @@ function timeLayer(l: Layer): { forwardMs: number; forwardBackwardMs: number } {
     },
     { budgetMs: 3000 },
   );
-  return { forwardMs: fwd.medianMs, forwardBackwardMs: both.medianMs };
+  return {
+    forwardMs: fwd.medianMs,
+    forwardBackwardMs: both.medianMs,
+    bestForwardMs: Math.min(...fwd.samplesMs),
+    bestForwardBackwardMs: Math.min(...both.samplesMs),
+  };
 }
 
 function timePrimitives(backend: Backend) {
@@ -71,13 +84,15 @@ function timePrimitives(backend: Backend) {
       elements: l.x[0]! * rows * L,
       im2colMs: im.medianMs,
       col2imMs: fold.medianMs,
+      bestIm2colMs: Math.min(...im.samplesMs),
+      bestCol2imMs: Math.min(...fold.samplesMs),
     };
   });
 }
 
 const m = machine();
 const peers = { 'nabla cpu (wasm)': cpu(), 'nabla cpu (js)': cpu({ wasm: false }) };
-const nabla: Record<string, Record<string, { forwardMs: number; forwardBackwardMs: number }>> = {};
+const nabla: Record<string, Record<string, Times>> = {};
 const prims: Record<string, ReturnType<typeof timePrimitives>> = {};
 for (const [name, backend] of Object.entries(peers)) {
   useBackend(backend);
@@ -86,32 +101,39 @@ for (const [name, backend] of Object.entries(peers)) {
 }
 const script = fileURLToPath(new URL('conv/torch_conv.py', import.meta.url));
 const py = spawnSync('/usr/bin/python3', [script, '--threads', '1'], { encoding: 'utf8' });
-const torch = py.status === 0 ? (JSON.parse(py.stdout) as { torch: string; results: typeof nabla[string] }) : null; // prettier-ignore
+const torch = py.status === 0 ? (JSON.parse(py.stdout) as { torch: string; results: Record<string, Times> }) : null; // prettier-ignore
 if (!torch) console.error(`PyTorch did not run: ${py.stderr}`);
 
-const gf = (f: number, ms: number) => (f > 0 && ms > 0 ? (f / ms / 1e6).toFixed(1) : '—');
-const cell = (l: Layer, t: { forwardMs: number; forwardBackwardMs: number } | undefined) => {
-  if (!t) return ['—', '—'];
-  const bwd = t.forwardBackwardMs - t.forwardMs;
+const gf = (f: number, ms: number) => (f > 0 && ms > 0 ? ` (${(f / ms / 1e6).toFixed(1)})` : '');
+/** Forward and backward (median, then best), each with its GFLOP/s for convolutions. */
+function cells(l: Layer, t: Times | undefined): string[] {
+  if (!t) return ['—', '—', '—', '—'];
   const f = flops(l);
-  return [
-    `${t.forwardMs.toFixed(2)} ms${f ? ` (${gf(f, t.forwardMs)})` : ''}`,
-    `${bwd.toFixed(2)} ms${f ? ` (${gf(f * (l.needX ? 2 : 1), bwd)})` : ''}`,
+  const fb = f * (l.needX ? 2 : 1);
+  // a busy machine can make the difference of two medians meaningless (even negative)
+  const pair = (fwd: number, both: number) => [
+    `${fwd.toFixed(2)} ms${gf(f, fwd)}`,
+    both > fwd ? `${(both - fwd).toFixed(2)} ms${gf(fb, both - fwd)}` : '—',
   ];
-};
-const names = [...Object.keys(nabla), `PyTorch ${torch?.torch ?? '?'} (1 thread)`];
-const rows = LAYERS.map((l) => [
-  l.what,
-  ...Object.values(nabla).flatMap((r) => cell(l, r[l.name])),
-  ...cell(l, torch?.results[l.name]),
-]);
-const header = ['layer', ...names.flatMap((n) => [`${n} forward`, `${n} backward`])];
+  return [
+    ...pair(t.forwardMs, t.forwardBackwardMs),
+    ...pair(t.bestForwardMs, t.bestForwardBackwardMs),
+  ];
+}
+const peerResults: [string, Record<string, Times> | undefined][] = [
+  ...Object.entries(nabla),
+  [`PyTorch ${torch?.torch ?? '?'} (1 thread)`, torch?.results],
+];
+const rows = LAYERS.flatMap((l) =>
+  peerResults.map(([name, r]) => [l.what, name, ...cells(l, r?.[l.name])]),
+);
+const header = ['layer', 'peer', 'forward', 'backward', 'forward, best', 'backward, best'];
 const primRows = Object.entries(prims).flatMap(([name, ps]) =>
   ps.map((p) => [
     `${name}: ${p.layer}`,
     `${(p.elements / 1e6).toFixed(2)} M`,
-    `${p.im2colMs.toFixed(2)} ms`,
-    `${p.col2imMs.toFixed(2)} ms`,
+    `${p.im2colMs.toFixed(2)} ms (best ${p.bestIm2colMs.toFixed(2)})`,
+    `${p.col2imMs.toFixed(2)} ms (best ${p.bestCol2imMs.toFixed(2)})`,
   ]),
 );
 const md = [
@@ -121,10 +143,12 @@ const md = [
   '',
   markdownTable(header, rows),
   '',
-  'Each time is the median of several samples of back-to-back calls after a warm-up, one core; in',
-  'brackets the GFLOP/s (2·outputs·C·kH·kW per forward; backward: that for ∂weight, twice with',
-  "∂input). Backward is (forward + backward) − forward. Nabla's conv2d is im2col, a batched matmul",
-  'with the weight and a bias add, as autograd nodes; backward is two matmuls and col2im.',
+  'Times are the median, and the best, of several samples of back-to-back calls after a warm-up, one',
+  'core (on a shared machine the best sample is the least disturbed); in brackets the GFLOP/s',
+  '(2·outputs·C·kH·kW per forward; backward: that for ∂weight, twice with ∂input). Backward is',
+  "(forward + backward) − forward (— where the machine was too busy for it to mean anything). Nabla's",
+  'conv2d is im2col, a batched matmul with the weight and a',
+  'bias add, as autograd nodes; its backward is two matmuls and col2im. `js`: `cpu({ wasm: false })`.',
   '',
   '## The window primitives by themselves',
   '',

@@ -1,7 +1,6 @@
 import { ShapeError, Tensor, fmtShape, onesLike, sameShape, zerosLike } from '@nablajs/tensor';
 import { withGradMode } from './mode.js';
 import type { Edge, FunctionNode } from './node.js';
-import { RULES } from './rules.js';
 import { type Operand, Variable } from './variable.js';
 
 /** Options of `backward()`. */
@@ -109,8 +108,7 @@ function run(
       const saved = node.savedForBackward();
       const inputs = saved.slice(0, -1);
       const needs = node.next.map((e) => e !== null);
-      const rule = node.rule ?? RULES[node.name as keyof typeof RULES];
-      const grads = rule(g, inputs, saved[saved.length - 1]!, node.params as never, needs);
+      const grads = node.backward(g, inputs, saved[saved.length - 1]!, needs);
       if (!retain) node.release();
       node.next.forEach((e, i) => {
         const gi = grads[i];

@@ -7,8 +7,17 @@
  */
 export { backward, type BackwardOptions, grad, type GradOptions } from './engine.js';
 export { isGradEnabled, noGrad, withGradMode } from './mode.js';
-export { type Edge, FunctionNode } from './node.js';
-export { type DiffOp, type Rule, RULES, unbroadcast } from './rules.js';
+export { type Backward, type Edge, FunctionNode } from './node.js';
+export {
+  type DiffOp,
+  type IndexParams,
+  type OpParams,
+  type ReduceParams,
+  type Rule,
+  type RuleParams,
+  RULES,
+  unbroadcast,
+} from './rules.js';
 export {
   concat,
   type Hook,
@@ -25,7 +34,14 @@ export {
   where,
   zeroGrad,
 } from './variable.js';
-export { col2im, im2col, maxPool, maxPoolGrad, type WindowParams } from './window.js';
+export {
+  col2im,
+  im2col,
+  maxPool,
+  maxPoolGrad,
+  type PoolParams,
+  type WindowParams,
+} from './window.js';
 export { customFunction, type CustomFunctionDef, type FunctionContext } from './custom.js';
 export { graphOf, toDot, toMermaid } from './graph.js';
 export { gradcheck, GradcheckError, type GradcheckOptions, gradgradcheck } from './gradcheck.js';

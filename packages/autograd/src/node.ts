@@ -1,10 +1,18 @@
 import { DisposedError, fmtShape } from '@nablajs/tensor';
-import type { DiffOp, Rule } from './rules.js';
+import type { DiffOp } from './rules.js';
 import type { Variable } from './variable.js';
 
 /** Where a node sends the gradient of one input: that input's own node, the leaf to accumulate
  * into, or nowhere (the input needs no gradient). */
 export type Edge = FunctionNode | Variable | null;
+
+/** A node's local backward: from ∂L/∂out to ∂L/∂input for each input (null: none flows there). */
+export type Backward = (
+  g: Variable,
+  inputs: Variable[],
+  out: Variable,
+  needs: boolean[],
+) => (Variable | null)[];
 
 /**
  * A function node of the graph: which primitive ran, the edges to its inputs, and what its local
@@ -40,8 +48,8 @@ export class FunctionNode {
     output: Variable,
     /** What the op needs besides its inputs to compute its gradient (axes, indices, …). */
     readonly params: unknown,
-    /** A rule of its own (custom functions); otherwise the table's rule for `name`. */
-    readonly rule?: Rule,
+    /** Its local backward: the table's rule for `name` with `params`, or a custom function's own. */
+    readonly backward: Backward,
   ) {
     this.next = inputs.map((v) => (v.requiresGrad ? (v.gradFn ?? v) : null));
     this.inputs = inputs.map((v) => ({ name: v.name, shape: v.shape }));

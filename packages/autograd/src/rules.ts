@@ -10,7 +10,7 @@ import {
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
 import { Variable, scatterAdd, unslice, where } from './variable.js';
-import { type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
+import { type PoolParams, type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =
@@ -20,14 +20,69 @@ export type DiffOp =
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
   | WindowOp; // prettier-ignore
 
-/** A local backward: from ∂L/∂out to ∂L/∂input for each input (null: no gradient flows there). */
-// `params` is each rule's own record (axes, specs, index…), typed where the rule is written.
-export type Rule = (
+/** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
+export interface ReduceParams {
+  /** The reduced axes, each in 0..rank-1. */
+  axes: number[];
+  /** Whether the reduced axes were kept as size 1. */
+  keepDims: boolean;
+}
+
+/** The parameters of `gather` and `scatterAdd`: the axis and the int32 index tensor. */
+export interface IndexParams {
+  /** The axis indexed, in 0..rank-1. */
+  axis: number;
+  /** The int32 indices. */
+  index: Tensor;
+}
+
+/** What the ops that need more than their inputs and output for their gradient keep. */
+export interface RuleParams {
+  /** The reduction's axes. */
+  sum: ReduceParams;
+  /** The reduction's axes. */
+  max: ReduceParams;
+  /** The reduction's axes. */
+  min: ReduceParams;
+  /** The permutation (normalized axes). */
+  permute: number[];
+  /** The slice's specs. */
+  slice: readonly SliceSpec[];
+  /** The specs of the slice the input was written into. */
+  unslice: readonly SliceSpec[];
+  /** The axis and indices gathered. */
+  gather: IndexParams;
+  /** The axis and indices scattered into. */
+  scatterAdd: IndexParams;
+  /** The joined axis. */
+  concat: number;
+  /** The int32 condition. */
+  where: Tensor;
+  /** The int32 labels. */
+  softmaxCrossEntropy: Tensor;
+  /** The window options and the input's spatial size. */
+  im2col: WindowParams;
+  /** The window options and the output's spatial size. */
+  col2im: WindowParams;
+  /** The window options, the input's spatial size and the argmax. */
+  maxPool: PoolParams;
+  /** The window options, the input's spatial size and the argmax. */
+  maxPoolGrad: PoolParams;
+}
+
+/** What op `K` keeps for its gradient rule, as the rule's trailing arguments: none for most ops. */
+export type OpParams<K extends DiffOp> = K extends keyof RuleParams ? [params: RuleParams[K]] : [];
+
+/**
+ * A local backward: from ∂L/∂out to ∂L/∂input for each input (null: no gradient flows there).
+ * `needs[i]` says whether input i wants its gradient; the op's parameters come last.
+ */
+export type Rule<K extends DiffOp = DiffOp> = (
   g: Variable,
   inputs: Variable[],
   out: Variable,
-  params: never,
   needs: boolean[],
+  ...params: OpParams<K>
 ) => (Variable | null)[];
 
 /** Sums `g` over the axes that broadcasting added or stretched, back to `shape`. */
@@ -40,45 +95,21 @@ export function unbroadcast(g: Variable, shape: readonly number[]): Variable {
   return (axes.length ? g.sum(axes) : g).reshape(shape);
 }
 
-/** Local gradients of the unary primitives, written with differentiable ops (so they nest). */
-const UNARY: Record<UnaryOp, ((g: Variable, x: Variable, y: Variable) => Variable) | null> = {
-  neg: (g) => g.neg(),
-  exp: (g, _x, y) => g.mul(y),
-  log: (g, x) => g.div(x),
-  sqrt: (g, _x, y) => g.div(y.mul(2)),
-  abs: (g, x) => g.mul(x.sign()),
-  sign: null,
-  sigmoid: (g, _x, y) => g.mul(y.mul(y.neg().add(1))),
-  tanh: (g, _x, y) => g.mul(y.square().neg().add(1)),
-  relu: (g, x) => g.mul(x.step()),
-  step: null,
-  reciprocal: (g, _x, y) => g.mul(y.square()).neg(),
-  square: (g, x) => g.mul(x.mul(2)),
-  sin: (g, x) => g.mul(x.cos()),
-  cos: (g, x) => g.mul(x.sin()).neg(),
-  floor: null,
-  ceil: null,
-  log1p: (g, x) => g.div(x.add(1)),
-  expm1: (g, _x, y) => g.mul(y.add(1)),
-};
+/** A unary rule from its local gradient, written with differentiable ops (so that rules nest). */
+const unary =
+  (d: (g: Variable, x: Variable, y: Variable) => Variable) =>
+  (g: Variable, [x]: Variable[], y: Variable) => [d(g, x!, y)];
+
+/** The rule of a piecewise-constant op (sign, floor): its gradient is zero wherever it exists. */
+export const piecewiseConstant = (_g: Variable, xs: Variable[]): null[] => xs.map(() => null);
 
 type Partial2 = (g: Variable, a: Variable, b: Variable, y: Variable) => Variable;
 
-/** Local gradients of the arithmetic binary primitives (∂/∂a, ∂/∂b), before undoing broadcasting. */
-const BINARY: Record<ArithOp, [Partial2, Partial2]> = {
-  add: [(g) => g, (g) => g],
-  sub: [(g) => g, (g) => g.neg()],
-  mul: [(g, _a, b) => g.mul(b), (g, a) => g.mul(a)],
-  div: [(g, _a, b) => g.div(b), (g, _a, b, y) => g.mul(y).div(b).neg()],
-  // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention) so 0^b stays finite
-  pow: [
-    (g, a, b) => g.mul(b).mul(a.pow(b.sub(1))),
-    (g, a, _b, y) => g.mul(where(a.data.eq(0), 0, y.mul(a.log()))),
-  ],
-  // ties split the gradient evenly, as in PyTorch
-  maximum: [(g, a, b) => g.mul(winShare(a, b)), (g, a, b) => g.mul(winShare(b, a))],
-  minimum: [(g, a, b) => g.mul(winShare(b, a)), (g, a, b) => g.mul(winShare(a, b))],
-};
+/** An arithmetic rule from its local gradients (∂/∂a, ∂/∂b), each summed back over broadcasting. */
+const binary =
+  (...ds: [Partial2, Partial2]) =>
+  (g: Variable, [a, b]: Variable[], y: Variable, needs: boolean[]) =>
+    ds.map((d, i) => (needs[i] ? unbroadcast(d(g, a!, b!, y), (i ? b! : a!).shape) : null));
 
 /** 1 where `w` beats `l`, ½ on ties, else 0: a constant mask. */
 function winShare(w: Variable, l: Variable): Tensor {
@@ -86,7 +117,7 @@ function winShare(w: Variable, l: Variable): Tensor {
 }
 
 /** ∂L/∂x for sum/max/min: the output gradient spread back over the reduced axes. */
-function spread(g: Variable, x: Variable, p: { axes: number[]; keepDims: boolean }): Variable {
+function spread(g: Variable, x: Variable, p: ReduceParams): Variable {
   const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
   return g.reshape(kept).expand(x.shape);
 }
@@ -95,7 +126,8 @@ function extremum(
   g: Variable,
   xs: Variable[],
   y: Variable,
-  p: { axes: number[]; keepDims: boolean },
+  _needs: boolean[],
+  p: ReduceParams,
 ): Variable[] {
   const x = xs[0]!;
   const kept = x.shape.map((d, i) => (p.axes.includes(i) ? 1 : d));
@@ -104,15 +136,67 @@ function extremum(
   return [spread(g, x, p).mul(mask.div(count))];
 }
 
-const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
-  sum: (g, [x], _y, p) => [spread(g, x!, p)],
+/** The gradient rule of every recorded op, in one table keyed by primitive. */
+export const RULES: { [K in DiffOp]: Rule<K> } = {
+  neg: unary((g) => g.neg()),
+  exp: unary((g, _x, y) => g.mul(y)),
+  log: unary((g, x) => g.div(x)),
+  sqrt: unary((g, _x, y) => g.div(y.mul(2))),
+  abs: unary((g, x) => g.mul(x.sign())),
+  sign: piecewiseConstant,
+  sigmoid: unary((g, _x, y) => g.mul(y.mul(y.neg().add(1)))),
+  tanh: unary((g, _x, y) => g.mul(y.square().neg().add(1))),
+  relu: unary((g, x) => g.mul(x.step())),
+  step: piecewiseConstant,
+  reciprocal: unary((g, _x, y) => g.mul(y.square()).neg()),
+  square: unary((g, x) => g.mul(x.mul(2))),
+  sin: unary((g, x) => g.mul(x.cos())),
+  cos: unary((g, x) => g.mul(x.sin()).neg()),
+  floor: piecewiseConstant,
+  ceil: piecewiseConstant,
+  log1p: unary((g, x) => g.div(x.add(1))),
+  expm1: unary((g, _x, y) => g.mul(y.add(1))),
+  softsign: unary((g, x) => g.div(x.abs().add(1).square())),
+
+  add: binary(
+    (g) => g,
+    (g) => g,
+  ),
+  sub: binary(
+    (g) => g,
+    (g) => g.neg(),
+  ),
+  mul: binary(
+    (g, _a, b) => g.mul(b),
+    (g, a) => g.mul(a),
+  ),
+  div: binary(
+    (g, _a, b) => g.div(b),
+    (g, _a, b, y) => g.mul(y).div(b).neg(),
+  ),
+  // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention) so 0^b stays finite
+  pow: binary(
+    (g, a, b) => g.mul(b).mul(a.pow(b.sub(1))),
+    (g, a, _b, y) => g.mul(where(a.data.eq(0), 0, y.mul(a.log()))),
+  ),
+  // ties split the gradient evenly, as in PyTorch
+  maximum: binary(
+    (g, a, b) => g.mul(winShare(a, b)),
+    (g, a, b) => g.mul(winShare(b, a)),
+  ),
+  minimum: binary(
+    (g, a, b) => g.mul(winShare(b, a)),
+    (g, a, b) => g.mul(winShare(a, b)),
+  ),
+
+  sum: (g, [x], _y, _needs, p) => [spread(g, x!, p)],
   max: extremum,
   min: extremum,
-  matmul: (g, [a, b], _y, _p, needs) => [
+  matmul: (g, [a, b], _y, needs) => [
     needs[0] ? g.matmul(b!.transpose()) : null,
     needs[1] ? a!.transpose().matmul(g) : null,
   ],
-  linear: (g, [x, w, b], _y, _p, needs) => {
+  linear: (g, [x, w, b], _y, needs) => {
     // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g
     const g2 = g.reshape([-1, w!.shape[0]!]);
     return [
@@ -121,7 +205,7 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
       b && needs[2] ? g2.sum(0) : null,
     ];
   },
-  softmaxCrossEntropy: (g, [x], _y, labels: Tensor) => {
+  softmaxCrossEntropy: (g, [x], _y, _needs, labels) => {
     // recorded (createGraph): composed of differentiable ops; otherwise the fused kernel
     if (isGradEnabled())
       return [
@@ -133,18 +217,16 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
     return [new Variable(softmaxCrossEntropyGrad(x!.data, labels, g.data))];
   },
   reshape: (g, [x]) => [g.reshape(x!.shape)],
-  permute: (g, _xs, _y, axes: number[]) => {
+  permute: (g, _xs, _y, _needs, axes) => {
     const inverse = axes.map((_, i) => axes.indexOf(i));
     return [g.permute(...inverse)];
   },
   expand: (g, [x]) => [unbroadcast(g, x!.shape)],
-  slice: (g, [x], _y, specs: SliceSpec[]) => [unslice(g, x!.shape, specs)],
-  unslice: (g, _xs, _y, specs: SliceSpec[]) => [g.slice(specs)],
-  gather: (g, [x], _y, p: { axis: number; index: Tensor }) => [
-    scatterAdd(x!.shape, p.axis, p.index, g),
-  ],
-  scatterAdd: (g, _xs, _y, p: { axis: number; index: Tensor }) => [g.gather(p.axis, p.index)],
-  concat: (g, xs, _y, axis: number) => {
+  slice: (g, [x], _y, _needs, specs) => [unslice(g, x!.shape, specs)],
+  unslice: (g, _xs, _y, _needs, specs) => [g.slice(specs)],
+  gather: (g, [x], _y, _needs, p) => [scatterAdd(x!.shape, p.axis, p.index, g)],
+  scatterAdd: (g, _xs, _y, _needs, p) => [g.gather(p.axis, p.index)],
+  concat: (g, xs, _y, _needs, axis) => {
     let at = 0;
     return xs.map((x) => {
       const specs: SliceSpec[] = x.shape.map((d, i) => (i === axis ? [at, at + d] : null));
@@ -152,36 +234,18 @@ const OTHER: Record<Exclude<DiffOp, UnaryOp | ArithOp>, Rule> = {
       return g.slice(specs);
     });
   },
-  where: (g, [a, b], _y, cond: Tensor, needs) => [
+  where: (g, [a, b], _y, needs, cond) => [
     needs[0] ? unbroadcast(where(cond, g, 0), a!.shape) : null,
     needs[1] ? unbroadcast(where(cond, 0, g), b!.shape) : null,
   ],
   cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
-  im2col: (g, _xs, _y, p: WindowParams) => [col2im(g, p.size, p.opts)],
-  col2im: (g, _xs, _y, p: WindowParams) => [im2col(g, p.opts)],
-  maxPool: (g, _xs, _y, p: WindowParams) => [maxPoolGrad(g, p.indices!, p.size, p.opts)],
-  maxPoolGrad: (g, _xs, y, p: WindowParams) => {
+  im2col: (g, _xs, _y, _needs, p) => [col2im(g, p.size, p.opts)],
+  col2im: (g, _xs, _y, _needs, p) => [im2col(g, p.opts)],
+  maxPool: (g, _xs, _y, _needs, p) => [maxPoolGrad(g, p.indices, p.size, p.opts)],
+  maxPoolGrad: (g, _xs, y, _needs, p) => {
     // the value at each window's argmax: a gather from the flattened planes
     const [N, C] = y.shape as [number, number];
-    const at = p.indices!.reshape([N, C, -1]);
-    return [g.reshape([N, C, -1]).gather(2, at).reshape(p.indices!.shape)];
+    const at = p.indices.reshape([N, C, -1]);
+    return [g.reshape([N, C, -1]).gather(2, at).reshape(p.indices.shape)];
   },
-};
-
-/** The gradient rule of every recorded op, in one table keyed by primitive. */
-export const RULES: Record<DiffOp, Rule> = {
-  ...(Object.fromEntries(
-    Object.entries(UNARY).map(([op, f]) => [
-      op,
-      (g: Variable, [x]: Variable[], y: Variable) => [f ? f(g, x!, y) : null],
-    ]),
-  ) as unknown as Record<UnaryOp, Rule>),
-  ...(Object.fromEntries(
-    Object.entries(BINARY).map(([op, f]) => [
-      op,
-      (g: Variable, [a, b]: Variable[], y: Variable, _p: unknown, needs: boolean[]) =>
-        f.map((d, i) => (needs[i] ? unbroadcast(d(g, a!, b!, y), (i ? b! : a!).shape) : null)),
-    ]),
-  ) as unknown as Record<ArithOp, Rule>),
-  ...OTHER,
 };

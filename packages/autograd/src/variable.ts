@@ -2,7 +2,6 @@ import {
   type Axes,
   BINARY_OPS,
   type BinaryOp,
-  COMPARE_OPS,
   COMPOSITES,
   type CompositeMethods,
   type DType,
@@ -12,8 +11,8 @@ import {
   type TypedArray,
   type UnaryMethods,
   UNARY_OPS,
-  type UnaryOp,
   broadcastShapes,
+  isCompare,
   concat as concatTensors,
   linear as linearTensor,
   softmaxCrossEntropy as softmaxCrossEntropyTensor,
@@ -28,7 +27,7 @@ import {
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
 import { FunctionNode } from './node.js';
-import type { DiffOp } from './rules.js';
+import { type DiffOp, type OpParams, RULES } from './rules.js';
 import { backward, type BackwardOptions } from './engine.js';
 
 /** What a Variable's binary ops accept: a Variable, or a Tensor or number taken as a constant. */
@@ -287,16 +286,18 @@ export function lift(x: Operand, like: Variable): Variable {
 }
 
 /** Wraps `out` and, when grad mode is on and an input requires grad, records the node that made it. */
-export function record(
-  op: DiffOp,
+export function record<K extends DiffOp>(
+  op: K,
   inputs: readonly Variable[],
   out: Tensor,
-  params?: unknown,
+  ...params: OpParams<K>
 ): Variable {
   const v = new Variable(out);
   if (isGradEnabled() && inputs.some((i) => i.requiresGrad)) {
     v.requiresGrad = true;
-    v.gradFn = new FunctionNode(op, inputs, v, params);
+    v.gradFn = new FunctionNode(op, inputs, v, params[0], (g, xs, y, needs) =>
+      RULES[op](g, xs, y, needs, ...params),
+    );
   }
   return v;
 }
@@ -311,12 +312,10 @@ function reduce(
   return record(op, [x], x.data[op](axes, keepDims), { axes, keepDims });
 }
 
-const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
-
 for (const op of UNARY_OPS)
   Object.defineProperty(Variable.prototype, op, {
     value: function (this: Variable) {
-      return record(op, [this], this.data[op as UnaryOp]());
+      return record(op, [this], this.data[op]());
     },
   });
 for (const op of BINARY_OPS)
@@ -324,7 +323,7 @@ for (const op of BINARY_OPS)
     value: function (this: Variable, other: Operand) {
       const b = lift(other, this);
       const out = this.data[op](b.data);
-      return COMPARE.has(op) ? new Variable(out) : record(op as DiffOp, [this, b], out);
+      return isCompare(op) ? new Variable(out) : record(op, [this, b], out);
     },
   });
 for (const [name, fn] of Object.entries(COMPOSITES))

@@ -11,14 +11,18 @@ import { type Variable, record } from './variable.js';
 // The sliding-window primitives on Variables; their gradient rules (rules.ts) are each other's:
 // im2col ↔ col2im, and maxPool → maxPoolGrad → a gather at the argmax, so every order works.
 
-/** What the window ops' rules need: the options, the input's spatial size, the argmax. */
+/** What the window ops' rules need: the options and a spatial size. */
 export interface WindowParams {
   /** The window options the op ran with. */
   opts: WindowOptions;
-  /** The spatial size of the input (of im2col and maxPool) or of the output (of col2im). */
+  /** The spatial size of the input (of im2col and the poolings) or of the output (of col2im). */
   size: readonly number[];
-  /** maxPool's argmax, for maxPool and maxPoolGrad. */
-  indices?: Tensor;
+}
+
+/** What maxPool's and maxPoolGrad's rules need besides: the argmax. */
+export interface PoolParams extends WindowParams {
+  /** maxPool's argmax (int32, flat positions in each input plane). */
+  indices: Tensor;
 }
 
 /** PyTorch's `F.unfold` on a Variable: [N, C, ...spatial] → [N, C·∏kernel, L] (see the Tensor
@@ -43,7 +47,7 @@ export function col2im(
  * each window's argmax) and the int32 argmax (see the Tensor function `maxPool`). */
 export function maxPool(x: Variable, opts: WindowOptions): [Variable, Tensor] {
   const [values, indices] = maxPoolTensor(x.data, opts);
-  const params: WindowParams = { opts, size: x.shape.slice(2), indices };
+  const params: PoolParams = { opts, size: x.shape.slice(2), indices };
   return [record('maxPool', [x], values, params), indices];
 }
 
@@ -55,7 +59,7 @@ export function maxPoolGrad(
   inputSize: readonly number[],
   opts: WindowOptions,
 ): Variable {
-  const params: WindowParams = { opts, size: [...inputSize], indices };
+  const params: PoolParams = { opts, size: [...inputSize], indices };
   return record(
     'maxPoolGrad',
     [grad],

@@ -7,19 +7,23 @@ import {
   type TensorRef,
   type TypedArray,
   type UnaryOp,
+  REDUCE,
   ShapeError,
+  binaryResultDType,
+  concatLayout,
+  contiguousStrides,
   philoxFill,
+  sizeOf,
   typedArray,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { FUSED } from './fused.js';
 import { matmulBatched, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
-import { copyStrided, isDense, rows, sizeOf } from './strided.js';
-import { BINARY, UNARY } from './tables.js';
+import { copyStrided, isDense, rows } from './strided.js';
+import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
+import { REDUCE_JS } from './tables.js';
 import { windowKernels } from './window.js';
-
-const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 
 type Ref = TensorRef<TypedArray>;
 
@@ -27,75 +31,18 @@ function out(dtype: DType, shape: readonly number[]): TypedArray {
   return alloc(dtype, sizeOf(shape));
 }
 
-/** A strided run of a unary op; the hot ops get their own loop (no call per element). */
-function unaryRun(
-  op: UnaryOp,
-  x: TypedArray,
-  ox: number,
-  sx: number,
-  o: TypedArray,
-  start: number,
-  len: number,
-): void {
-  switch (op) {
-    case 'neg': for (let j = 0; j < len; j++) o[start + j] = -x[ox + j * sx]!; return; // prettier-ignore
-    case 'exp': for (let j = 0; j < len; j++) o[start + j] = Math.exp(x[ox + j * sx]!); return; // prettier-ignore
-    case 'log': for (let j = 0; j < len; j++) o[start + j] = Math.log(x[ox + j * sx]!); return; // prettier-ignore
-    case 'square':
-      // int32 wraps mod 2^32: Math.imul, since a double product past 2^53 loses the low bits
-      if (o instanceof Int32Array) for (let j = 0; j < len; j++) { const v = x[ox + j * sx]!; o[start + j] = Math.imul(v, v); } // prettier-ignore
-      else for (let j = 0; j < len; j++) { const v = x[ox + j * sx]!; o[start + j] = v * v; } // prettier-ignore
-      return;
-    case 'sigmoid':
-      for (let j = 0; j < len; j++) {
-        const v = x[ox + j * sx]!;
-        if (v >= 0) o[start + j] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); o[start + j] = e / (1 + e); } // prettier-ignore
-      }
-      return;
-  }
-  const f = UNARY[op];
-  for (let j = 0; j < len; j++) o[start + j] = f(x[ox + j * sx]!);
-}
-
 function unary(op: UnaryOp, x: Ref): TypedArray {
   const o = out(x.dtype, x.shape);
-  rows(x.shape, [x], (start, [ox], len, [sx]) => unaryRun(op, x.storage, ox!, sx!, o, start, len));
+  const run = unaryRun(op, x.dtype);
+  rows(x.shape, [x], (start, [ox], len, [sx]) => run(x.storage, ox!, sx!, o, start, len));
   return o;
 }
 
-/** A strided run of a binary op (stride 0 is a broadcast); the hot ops get their own loop. */
-function binaryRun(
-  op: BinaryOp,
-  a: TypedArray,
-  oa: number,
-  sa: number,
-  b: TypedArray,
-  ob: number,
-  sb: number,
-  o: TypedArray,
-  start: number,
-  len: number,
-): void {
-  // prettier-ignore
-  switch (op) {
-    case 'add': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! + b[ob + j * sb]!; return; // prettier-ignore
-    case 'sub': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! - b[ob + j * sb]!; return; // prettier-ignore
-    case 'mul':
-      // int32 wraps mod 2^32: Math.imul, since a double product past 2^53 loses the low bits
-      if (o instanceof Int32Array) for (let j = 0; j < len; j++) o[start + j] = Math.imul(a[oa + j * sa]!, b[ob + j * sb]!); // prettier-ignore
-      else for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! * b[ob + j * sb]!; // prettier-ignore
-      return;
-    case 'div': for (let j = 0; j < len; j++) o[start + j] = a[oa + j * sa]! / b[ob + j * sb]!; return; // prettier-ignore
-  }
-  const f = BINARY[op];
-  for (let j = 0; j < len; j++) o[start + j] = f(a[oa + j * sa]!, b[ob + j * sb]!);
-}
-
 function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
-  const o = out(COMPARE.has(op) ? 'int32' : a.dtype, a.shape);
+  const o = out(binaryResultDType(op, a.dtype), a.shape);
+  const run = binaryRun(op, a.dtype);
   rows(a.shape, [a, b], (start, [oa, ob], len, [sa, sb]) =>
-    binaryRun(op, a.storage, oa!, sa!, b.storage, ob!, sb!, o, start, len),
+    run(a.storage, oa!, sa!, b.storage, ob!, sb!, o, start, len),
   );
   return o;
 }
@@ -120,19 +67,20 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
     strides: order.map((i) => x.strides[i]!),
   };
   const R = sizeOf(axes.map((i) => x.shape[i]!));
-  const arg = op === 'argmax' || op === 'argmin';
+  const index = REDUCE[op].index;
   const o = out(
-    arg ? 'int32' : x.dtype,
+    index ? 'int32' : x.dtype,
     keep.map((i) => x.shape[i]!),
   );
   if (R === 0) return o; // sum of nothing is 0; tensor rejects empty max/min/arg
   const xs = x.storage;
-  // running state of the output element being reduced: its value and, for arg ops, its index
-  let acc = 0;
-  let at = -1;
+  const run = reduceRun(op, x.dtype);
+  const { init } = REDUCE_JS[op];
+  // the output element being reduced (k) and its running state
+  const s: FoldState = { acc: init, at: -1 };
   let k = -1;
   const flush = () => {
-    if (k >= 0) o[k] = arg ? at : acc;
+    if (k >= 0) o[k] = index ? s.at : s.acc;
   };
   rows(view.shape, [view], (start, [ox], len, [sx]) => {
     for (let j = 0; j < len;) {
@@ -141,26 +89,11 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[]): TypedArray {
       if (r === 0) {
         flush();
         k = (flat - r) / R;
-        acc = op === 'sum' ? 0 : op === 'max' || op === 'argmax' ? -Infinity : Infinity;
-        at = -1;
+        s.acc = init;
+        s.at = -1;
       }
       const end = Math.min(len, j + R - r); // this run ends with the output element or the row
-      const base = ox! + j * sx!;
-      const n = end - j;
-      switch (op) {
-        case 'sum': for (let i = 0; i < n; i++) acc += xs[base + i * sx!]!; break; // prettier-ignore
-        case 'max': for (let i = 0; i < n; i++) { const v = xs[base + i * sx!]!; if (v > acc || v !== v) acc = v; } break; // prettier-ignore
-        case 'min': for (let i = 0; i < n; i++) { const v = xs[base + i * sx!]!; if (v < acc || v !== v) acc = v; } break; // prettier-ignore
-        default:
-          // first extreme wins; the first NaN wins over everything, as in PyTorch
-          for (let i = 0; i < n; i++) {
-            const v = xs[base + i * sx!]!;
-            if (at === -1 || (acc === acc && (v !== v || (op === 'argmax' ? v > acc : v < acc)))) {
-              acc = v;
-              at = r + i;
-            }
-          }
-      }
+      run(xs, ox! + j * sx!, sx!, end - j, r, s);
       j = end;
     }
   });
@@ -210,7 +143,7 @@ function scatterAdd(src: Ref, axis: number, index: Ref, shape: readonly number[]
     storage: o,
     dtype: src.dtype,
     shape,
-    strides: contiguous(shape),
+    strides: contiguousStrides(shape),
     offset: 0,
   };
   // visit order is index's row-major order, which is src's when src is dense
@@ -219,36 +152,27 @@ function scatterAdd(src: Ref, axis: number, index: Ref, shape: readonly number[]
   return o;
 }
 
-function contiguous(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  for (let i = shape.length - 1, s = 1; i >= 0; i--) [st[i], s] = [s, s * shape[i]!];
-  return st;
-}
-
 function concat(xs: readonly Ref[], axis: number): TypedArray {
-  const first = xs[0]!;
-  const shape = first.shape.map((d, i) =>
-    i === axis ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d,
+  const { shape, strides, offsets } = concatLayout(
+    xs.map((x) => x.shape),
+    axis,
   );
-  const o = out(first.dtype, shape);
-  const strides = contiguous(shape);
-  let at = 0;
-  for (const x of xs) {
-    copyStrided(x, {
-      storage: o,
-      dtype: x.dtype,
-      shape: x.shape,
-      strides,
-      offset: at * strides[axis]!,
-    });
-    at += x.shape[axis]!;
-  }
+  const o = out(xs[0]!.dtype, shape);
+  xs.forEach((x, i) =>
+    copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides, offset: offsets[i]! }),
+  );
   return o;
 }
 
 /** `x` copied into `o` (row-major, converting to `o`'s dtype). */
 function copyInto(x: Ref, o: TypedArray, dtype: DType = x.dtype): TypedArray {
-  copyStrided(x, { storage: o, dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 });
+  copyStrided(x, {
+    storage: o,
+    dtype,
+    shape: x.shape,
+    strides: contiguousStrides(x.shape),
+    offset: 0,
+  });
   return o;
 }
 

@@ -1,4 +1,11 @@
-import type { AdamStep, FusedKernels, SgdStep, TensorRef, TypedArray } from '@nablajs/tensor';
+import {
+  type AdamStep,
+  type FusedKernels,
+  type SgdStep,
+  type TensorRef,
+  type TypedArray,
+  sizeOf,
+} from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { adamF32, sgdF32, wasmSimdSupported } from './wasm/matmul.js';
 
@@ -18,7 +25,7 @@ export const FUSED: FusedKernels<TypedArray> = {
   sgd(param: Ref, grad: Ref, buf: Ref | null, o: SgdStep) {
     const p = param.storage, g = grad.storage; // prettier-ignore
     const po = param.offset, go = grad.offset; // prettier-ignore
-    const n = p.length === 0 ? 0 : param.shape.reduce((a, d) => a * d, 1);
+    const n = p.length === 0 ? 0 : sizeOf(param.shape);
     const sign = o.maximize ? -1 : 1;
     const { lr, momentum: mu, weightDecay: wd, nesterov } = o;
     const damp = 1 - o.dampening;
@@ -46,7 +53,7 @@ export const FUSED: FusedKernels<TypedArray> = {
   adam(param: Ref, grad: Ref, m: Ref, v: Ref, vmax: Ref | null, o: AdamStep) {
     const p = param.storage, g = grad.storage, ms = m.storage, vs = v.storage; // prettier-ignore
     const [po, go, mo, vo] = [param.offset, grad.offset, m.offset, v.offset];
-    const n = param.shape.reduce((a, d) => a * d, 1);
+    const n = sizeOf(param.shape);
     const { lr, beta1, beta2, eps, weightDecay: wd, decoupled } = o;
     const stepSize = lr / (1 - beta1 ** o.step);
     const bias2Sqrt = Math.sqrt(1 - beta2 ** o.step);

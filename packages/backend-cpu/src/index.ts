@@ -6,5 +6,5 @@
  */
 export { cpu, type CpuOptions } from './cpu.js';
 export { matmulRef } from './matmul.js';
-export { BINARY, UNARY } from './tables.js';
+export { BINARY_JS, type Fold, REDUCE_JS, UNARY_JS } from './tables.js';
 export { matmulF32, wasmSimdSupported } from './wasm/matmul.js';

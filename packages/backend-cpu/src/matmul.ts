@@ -1,4 +1,4 @@
-import type { TensorRef, TypedArray } from '@nablajs/tensor';
+import { type TensorRef, type TypedArray, sizeOf } from '@nablajs/tensor';
 
 /**
  * The reference matmul: out[i, j] = Σ_p a[i, p] · b[p, j] over strided operands, accumulated in
@@ -37,7 +37,7 @@ export function matmulBatched(a: TensorRef, b: TensorRef, out: TypedArray, kerne
   const r = a.shape.length;
   const M = a.shape[r - 2]!, K = a.shape[r - 1]!, N = b.shape[r - 1]!; // prettier-ignore
   const batch = a.shape.slice(0, r - 2);
-  const count = batch.reduce((x, y) => x * y, 1);
+  const count = sizeOf(batch);
   const idx = new Array<number>(batch.length).fill(0);
   let ao = a.offset;
   let bo = b.offset;

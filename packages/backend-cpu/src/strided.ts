@@ -1,4 +1,4 @@
-import type { TensorRef, TypedArray } from '@nablajs/tensor';
+import { type TensorRef, type TypedArray, isContiguous, sizeOf } from '@nablajs/tensor';
 
 /**
  * Merges axes that every ref walks as one (stride of the outer = stride·size of the inner, for all
@@ -33,8 +33,7 @@ export function rows(
   refs: readonly TensorRef[],
   body: (start: number, offs: number[], len: number, inner: number[]) => void,
 ): void {
-  let n = 1;
-  for (const d of shape) n *= d;
+  const n = sizeOf(shape);
   if (n === 0) return;
   if (refs.every(isDense))
     return body(
@@ -72,21 +71,7 @@ export function rows(
 }
 
 /** True when the ref's elements are `storage[offset .. offset + size)` in row-major order. */
-export function isDense(x: TensorRef): boolean {
-  let s = 1;
-  for (let i = x.shape.length - 1; i >= 0; i--) {
-    const d = x.shape[i]!;
-    if (d !== 1 && x.strides[i] !== s) return false;
-    s *= d;
-  }
-  return true;
-}
-
-export function sizeOf(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+export const isDense = (x: TensorRef): boolean => isContiguous(x.shape, x.strides);
 
 /** Copies the view `src` into the view `dst` (same shape), converting by typed-array assignment. */
 export function copyStrided(src: TensorRef, dst: TensorRef): void {

@@ -7,7 +7,7 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { isDense, rows } from './strided.js';
-import { type WindowPlan, col2imF32, im2colF32 } from './wasm/window.js';
+import { type WindowPlan, col2imF32, im2colF32, maxPoolF32 } from './wasm/window.js';
 
 // The sliding-window kernels. 1-d and 2-d windows run as 3-d ones with leading unit axes (kernel 1,
 // stride 1, no padding), so each kernel is one loop nest. The innermost loop walks the output's
@@ -158,15 +158,21 @@ function rowMajor(shape: readonly number[]): number[] {
   return st;
 }
 
-function maxPool(x: Ref, g: WindowGeometry): [TypedArray, TypedArray] {
+function maxPool(x: Ref, g: WindowGeometry, fast = false): [TypedArray, TypedArray] {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
   // storage offsets to read, and the flat positions in the plane that the indices report
-  const { K, M, Wo, row, lo, hi, col, step } = plan(g, x.strides.slice(2));
-  const dense = plan(g, rowMajor(g.input));
+  const p = plan(g, x.strides.slice(2));
+  const { K, M, Wo, row, lo, hi, col, step } = p;
   const L = M * Wo;
   const values = alloc(x.dtype, N * C * L);
-  const indices = alloc('int32', N * C * L).fill(-1);
+  const indices = alloc('int32', N * C * L);
   const src = x.storage;
+  if (fast && src instanceof Float32Array && isDense(x)) {
+    const [v, i] = [values as Float32Array, indices as Int32Array];
+    if (maxPoolF32(src, x.offset, N * C, prod(g.input), p, v, i)) return [v, i];
+  }
+  const dense = plan(g, rowMajor(g.input));
+  indices.fill(-1);
   // kernel offsets outermost, in row-major order: each window sees its elements in PyTorch's
   // order. The first element inside starts the search, a larger value or a NaN replaces it (ties
   // keep the first maximum, the last NaN wins).
@@ -218,13 +224,13 @@ function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
   return o;
 }
 
-/** The CPU's sliding-window kernels, keyed by op; `fast`: im2col and col2im of dense float32
- * operands run on the WebAssembly kernels. */
+/** The CPU's sliding-window kernels, keyed by op; `fast`: im2col, col2im and maxPool of dense
+ * float32 operands run on the WebAssembly kernels. */
 export function windowKernels(fast: boolean) {
   return {
     im2col: (x: Ref, g: WindowGeometry) => im2col(x, g, fast),
     col2im: (cols: Ref, g: WindowGeometry) => col2im(cols, g, fast),
-    maxPool,
+    maxPool: (x: Ref, g: WindowGeometry) => maxPool(x, g, fast),
     maxPoolGrad,
   } satisfies Record<WindowOp, unknown>;
 }

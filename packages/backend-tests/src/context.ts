@@ -38,7 +38,7 @@ export const LAYOUTS: readonly Layout[] = [
 export type Gen = (rng: Rng, dtype: DType) => number;
 
 /** Stands in the storage a strided view skips: a kernel that reads it gets a conspicuous value. */
-const SENTINEL = 4242;
+export const SENTINEL = 4242;
 
 export interface ExpectOptions {
   /** Per-element scale of the absolute tolerance (Σ|terms| of a sum or dot product); default 1. */
@@ -47,6 +47,8 @@ export interface ExpectOptions {
   factor?: number;
   /** Bit-for-bit: NaN matches NaN, and -0 must stay -0 (copies). */
   exact?: boolean;
+  /** A zero must have the expected sign (within tolerance otherwise). */
+  signedZeros?: boolean;
   /** Inputs of an elementwise op, shown (broadcast) beside a mismatch. */
   inputs?: readonly Nd[];
   /** Names what is being compared when a case checks several results. */
@@ -88,13 +90,16 @@ export class CaseContext {
     return fromValues(dtype, shape, values);
   }
 
-  /** A backend tensor holding `x`'s values in `layout` (not a broadcast one: use `input`). */
-  make(x: Nd, layout: Layout = 'contiguous'): Tensor {
+  /**
+   * A backend tensor holding `x`'s values in `layout` (not a broadcast one: use `input`), on this
+   * case's backend or on `backend`.
+   */
+  make(x: Nd, layout: Layout = 'contiguous', backend: Backend = this.backend): Tensor {
     const { dtype, shape } = x;
     const upload = (values: Float64Array, s: readonly number[]): Tensor => {
       const data = typedArray(dtype, values.length);
       data.set(values);
-      return this.track(tensor(data, { backend: this.backend, dtype, shape: s }));
+      return this.track(tensor(data, { backend, dtype, shape: s }));
     };
     const rank = shape.length;
     switch (layout) {
@@ -166,11 +171,13 @@ export class CaseContext {
       const limit = f * (tol.atol * (opts.scale?.[i] ?? 1) + tol.rtol * Math.abs(e));
       const ok = opts.exact
         ? Object.is(a, e)
-        : e !== e
-          ? a !== a
-          : !Number.isFinite(e)
-            ? a === e
-            : Math.abs(a - e) <= limit;
+        : e === 0 && opts.signedZeros
+          ? Object.is(a, e)
+          : e !== e
+            ? a !== a
+            : !Number.isFinite(e)
+              ? a === e
+              : Math.abs(a - e) <= limit;
       if (ok) continue;
       if (++count > 8) continue;
       const idx = unravel(i, expected.shape);

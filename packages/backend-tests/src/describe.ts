@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import {
   type Case,
   BINARY_CASES,
+  FUSED_CASES,
   OTHER_CASES,
   REDUCE_CASES,
   STORAGE_CASES,
@@ -40,7 +41,7 @@ export interface DescribeBackendOptions {
 
 /** What `DescribeBackendOptions.filter` is told about a case. */
 export interface CaseInfo {
-  /** 'storage', 'unary', 'binary', 'reduce', 'other' or 'window'. */
+  /** 'storage', 'unary', 'binary', 'reduce', 'other', 'window' or 'fused'. */
   group: string;
   /** The primitive ('storage' for the storage group). */
   op: string;
@@ -51,6 +52,8 @@ export interface CaseInfo {
 }
 
 const SRC = 'packages/backend-tests/src';
+/** The keys of `FusedKernels`: FUSED_CASES is a `Record` over them, so tsc keeps this complete. */
+const FUSED_OPS = Object.keys(FUSED_CASES) as (keyof typeof FUSED_CASES)[];
 /** Each op list, the table of its cases, and where a new op's row goes. */
 const GROUPS = [
   ['unary', UNARY_OPS, UNARY_CASES, `add its row to UNARY_REF in ${SRC}/reference.ts`],
@@ -58,12 +61,15 @@ const GROUPS = [
   ['reduce', REDUCE_OPS, REDUCE_CASES, `add its row to REDUCE_REF in ${SRC}/reference.ts`],
   ['other', OTHER_OPS, OTHER_CASES, `add its cases to OTHER_CASES in ${SRC}/cases/index.ts`],
   ['window', WINDOW_OPS, WINDOW_CASES, `add its cases to WINDOW_CASES in ${SRC}/cases/window.ts`],
+  // the optional kernels of Backend.fused, each checked against the composition it replaces
+  ['fused', FUSED_OPS, FUSED_CASES, `add its cases to FUSED_CASES in ${SRC}/cases/fused.ts`],
 ] as const;
 
 /**
  * Defines the conformance suite for one backend: vitest `describe` blocks that run every primitive
- * of `ops.ts` (and the storage calls) on tensors made on this backend, and compare each result with
- * the suite's own float64 reference. Inputs are contiguous, transposed, sliced with a step, stride-0
+ * of `ops.ts`, the storage calls and the fused kernels (`Backend.fused`, or the composition that
+ * replaces a missing one) on tensors made on this backend, and compare each result with the suite's
+ * own float64 reference. Inputs are contiguous, transposed, sliced with a step, stride-0
  * broadcasts, 0-d and empty; binary ops and `where` cover every class of broadcast shape pair; edge
  * values cover ±Infinity, NaN, ±0, huge and tiny numbers and int32 wraparound. Results are read with
  * `await t.data()`, so asynchronous (GPU) backends run it unchanged.

@@ -1,49 +1,91 @@
 import {
   type BinaryOp,
   type DType,
-  FLOAT_ONLY_UNARY,
   type ReduceOp,
   type UnaryOp,
+  binaryDType,
+  binaryResultDType,
+  unaryDType,
 } from '@nablajs/tensor';
 import { type Nd, at, broadcastShape, fill, ravel, roundTo, sizeOf, unravel } from './nd.js';
+import * as E from './oracle/elementary.js';
+import { floor } from './oracle/exact.js';
+import { pow } from './oracle/pow.js';
 
 /**
  * The float64 reference every backend is checked against. It imports no backend code: scalar
  * tables keyed by the op unions (tsc demands a row for every op: that row is what a contributor adds
  * with a new primitive) and naive multi-index implementations of the structured ops.
+ *
+ * Independence from the CPU backend (`backend-cpu/src/tables.ts` calls `Math.exp`, `Math.log`,
+ * `Math.sin`, … and `Math.imul`): the rows below call no `Math` function. Where an op has another
+ * formulation, the row uses it (`oracle/elementary.ts`, `oracle/pow.ts`: series with argument
+ * reduction, exact BigInt arithmetic); where the only honest oracle is the definition itself
+ * (IEEE negation, comparison, a correctly rounded + − × ÷), the row says so. Every row is checked
+ * against correctly rounded values from mpmath (`known-values.test.ts`).
+ *
+ * The structured ops below (reduce, matmul, gather, scatterAdd, concat, cast, where) are naive loops
+ * over multi-indices (`nd.ts`): no strides, blocking, SIMD or WebAssembly, nothing from the CPU's
+ * `strided.ts` or `matmul.ts`; float sums run left to right in float64 (the CPU sums in its own
+ * order, in the dtype), int32 matmul sums exactly and wraps once (the CPU wraps each product).
+ * Storing a result rounds it as the definition says (`roundTo`: `Math.fround` is IEEE's rounding to
+ * float32, `| 0` the wrap to int32).
  */
 
 /** The meaning of each unary primitive, in float64. */
 export const UNARY_REF: Record<UnaryOp, (x: number) => number> = {
+  // definition (IEEE negation)
   neg: (x) => -x,
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x), // 0 stays 0, NaN stays NaN
-  sigmoid: (x) => 1 / (1 + Math.exp(-x)), // exact enough in float64; sigmoid(-1000) is 0
-  tanh: Math.tanh,
-  relu: (x) => Math.max(0, x), // NaN propagates
+  // Taylor series of e^r − 1 after x = k·ln2 + r (ln 2 from its own atanh series, split hi/lo)
+  exp: E.exp,
+  // 2·atanh((m−1)/(m+1)) series after x = m·2^e, plus e·ln 2 in two parts
+  log: E.log,
+  // correctly rounded: BigInt integer square root (Newton) of the scaled mantissa, sticky bit
+  sqrt: E.sqrt,
+  // definition (the sign cleared; −0 gives +0)
+  abs: (x) => (x < 0 ? -x : x === 0 ? 0 : x),
+  // definition: 0 stays 0 (with its sign), NaN stays NaN (NumPy; PyTorch gives 0 for NaN)
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
+  // 1/(2 + expm1(−x)) for every x (the CPU branches on the sign and calls Math.exp), e^x below −700
+  sigmoid: E.sigmoid,
+  // −expm1(−2|x|)/(2 + expm1(−2|x|)) with the oracle's expm1 (the CPU calls Math.tanh)
+  tanh: E.tanh,
+  // definition: NaN propagates
+  relu: (x) => (x !== x ? x : x > 0 ? x : 0),
+  // definition: NaN propagates
   step: (x) => (x !== x ? x : x > 0 ? 1 : 0),
+  // definition (a correctly rounded IEEE division)
   reciprocal: (x) => 1 / x,
+  // definition (a correctly rounded IEEE product)
   square: (x) => x * x,
-  sin: Math.sin,
-  cos: Math.cos,
-  floor: Math.floor,
-  ceil: Math.ceil,
-  log1p: Math.log1p,
-  expm1: Math.expm1,
+  // Taylor series after an exact BigInt reduction mod π/2 (π from Machin's formula)
+  sin: E.sin,
+  cos: E.cos,
+  // the fraction bits dropped from the mantissa with a BigInt shift (no Math.floor)
+  floor,
+  // −floor(−x)
+  ceil: (x) => -floor(-x),
+  // the atanh series near 0, else log(1 + x rounded) + the rounding error of 1 + x over it
+  log1p: E.log1p,
+  // 2^k·expm1(r) + (2^k − 1) with the expm1 series of exp: one rounding
+  expm1: E.expm1,
+  // definition, x/(1 + |x|), the sign cleared by comparison: ±∞ gives NaN (∞/∞), as PyTorch
+  softsign: (x) => x / (1 + (x < 0 ? -x : x)),
 };
 
 /** The meaning of each binary primitive, in float64; comparisons give 1 or 0. */
 export const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
+  // definition (correctly rounded IEEE + − × ÷)
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: (a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)),
-  minimum: (a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)),
+  // C99 Annex F special cases, exact BigInt powers for integer exponents, else 256-bit e^(b·ln a)
+  pow,
+  // definition: NaN propagates; of ±0, maximum takes +0 and minimum −0
+  maximum: (a, b) => (a !== a || b !== b ? NaN : a > b || (a === b && 1 / a > 0) ? a : b),
+  minimum: (a, b) => (a !== a || b !== b ? NaN : a < b || (a === b && 1 / a < 0) ? a : b),
+  // definition (IEEE comparison: NaN is unequal to everything)
   eq: (a, b) => +(a === b),
   ne: (a, b) => +(a !== b),
   lt: (a, b) => +(a < b),
@@ -52,35 +94,47 @@ export const BINARY_REF: Record<BinaryOp, (a: number, b: number) => number> = {
   ge: (a, b) => +(a >= b),
 };
 
+/** The exact integer result wrapped to int32 (two's complement, mod 2^32). */
+const wrap = (n: bigint): number => Number(BigInt.asIntN(32, n));
+
 /**
  * int32 results are the exact integer result wrapped mod 2^32. Where a double cannot hold the exact
- * result (products beyond 2^53), these rows compute it exactly; every other op is exact in float64
- * and wraps when rounded to int32.
+ * result (products beyond 2^53), these rows compute it exactly in BigInt (the CPU uses Math.imul);
+ * every other op is exact in float64 and wraps when rounded to int32.
  */
 export const INT32_UNARY: Partial<Record<UnaryOp, (x: number) => number>> = {
-  square: (x) => Math.imul(x, x),
+  square: (x) => wrap(BigInt(x) * BigInt(x)),
 };
 export const INT32_BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
-  mul: Math.imul,
-  pow: (a, b) => (b < 0 ? Math.trunc(a ** b) : Number(BigInt.asIntN(32, BigInt(a) ** BigInt(b)))),
+  mul: (a, b) => wrap(BigInt(a) * BigInt(b)),
+  // a negative exponent truncates 1/a^|b| toward 0: ±1 for a = ±1, else 0 (1/0 stores as 0)
+  pow: (a, b) =>
+    b >= 0 ? wrap(BigInt(a) ** BigInt(b)) : a === 1 ? 1 : a === -1 ? (b % 2 ? -1 : 1) : 0,
 };
 
-/** Each reduction over the values of one output element, in row-major order of the reduced axes. */
+/**
+ * Each reduction over the values of one output element, in row-major order of the reduced axes:
+ * the definitions, as plain loops (a left-to-right float64 sum; the CPU sums in its own order).
+ */
 export const REDUCE_REF: Record<ReduceOp, (xs: readonly number[]) => number> = {
   sum: (xs) => xs.reduce((s, x) => s + x, 0),
-  max: (xs) => (xs.some((x) => x !== x) ? NaN : Math.max(...xs)),
-  min: (xs) => (xs.some((x) => x !== x) ? NaN : Math.min(...xs)),
+  max: (xs) => xs[extreme(xs, 1)] ?? -Infinity,
+  min: (xs) => xs[extreme(xs, -1)] ?? Infinity,
   // the first NaN wins; else the first occurrence of the extreme (PyTorch)
-  argmax: (xs) => firstNaN(xs) ?? xs.indexOf(Math.max(...xs)),
-  argmin: (xs) => firstNaN(xs) ?? xs.indexOf(Math.min(...xs)),
+  argmax: (xs) => extreme(xs, 1),
+  argmin: (xs) => extreme(xs, -1),
 };
 
-function firstNaN(xs: readonly number[]): number | undefined {
-  const i = xs.findIndex((x) => x !== x);
-  return i < 0 ? undefined : i;
+/** The index of the first NaN, else of the first largest (dir 1) or smallest (−1) value. */
+function extreme(xs: readonly number[], dir: 1 | -1): number {
+  let best = 0;
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] !== xs[i]) return i;
+    if (dir * (xs[i]! - xs[best]!) > 0) best = i;
+  }
+  return best;
 }
 
-const COMPARE = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
 
 /** int32 < float32 < float64. */
@@ -101,7 +155,7 @@ export interface Result {
 }
 
 export function unary(op: UnaryOp, x: Nd): Nd {
-  const dtype = x.dtype === 'int32' && FLOAT_ONLY_UNARY.has(op) ? 'float32' : x.dtype;
+  const dtype = unaryDType(op, x.dtype);
   const f = (dtype === 'int32' && INT32_UNARY[op]) || UNARY_REF[op];
   const input = dtype === x.dtype ? x : cast(x, dtype);
   return fill(dtype, x.shape, (idx) => f(at(input, idx)));
@@ -109,12 +163,11 @@ export function unary(op: UnaryOp, x: Nd): Nd {
 
 /** As the Tensor API defines it: promotion, int32 `div` in float32, comparisons in int32. */
 export function binary(op: BinaryOp, a: Nd, b: Nd): Nd {
-  let dtype = promote(a.dtype, b.dtype);
-  if (op === 'div' && dtype === 'int32') dtype = 'float32';
+  const dtype = binaryDType(op, promote(a.dtype, b.dtype));
   const f = (dtype === 'int32' && INT32_BINARY[op]) || BINARY_REF[op];
   const A = a.dtype === dtype ? a : cast(a, dtype);
   const B = b.dtype === dtype ? b : cast(b, dtype);
-  return fill(COMPARE.has(op) ? 'int32' : dtype, broadcastShape(a.shape, b.shape), (idx) =>
+  return fill(binaryResultDType(op, dtype), broadcastShape(a.shape, b.shape), (idx) =>
     f(at(A, idx), at(B, idx)),
   );
 }
@@ -188,9 +241,11 @@ export function matmul(a: Nd, b: Nd): Result {
         let s = 0;
         for (let p = 0; p < K; p++) {
           const [u, v] = [x[i * K + p]!, y[p * N + j]!];
-          acc = dtype === 'int32' ? (acc + Math.imul(u, v)) | 0 : acc + u * v;
+          acc += u * v; // int32: the exact sum (checked below), wrapped once when stored
           s += Math.abs(u * v);
         }
+        if (dtype === 'int32' && !(acc > -(2 ** 53) && acc < 2 ** 53))
+          throw new Error('reference matmul: an int32 sum past 2^53 is not exact in float64');
         data[(n * M + i) * N + j] = roundTo(dtype, acc);
         scale[(n * M + i) * N + j] = s;
       }

@@ -1,18 +1,19 @@
-import { type BinaryOp, COMPARE_OPS, type DType, type UnaryOp } from '@nablajs/tensor';
+import {
+  type BinaryForms,
+  type BinaryOp,
+  type DType,
+  type UnaryForms,
+  type UnaryOp,
+  binaryResultDType,
+  contiguousStrides,
+  formFor,
+  isContiguous,
+  sizeOf,
+} from '@nablajs/tensor';
+import { Params, strided } from './params.js';
 import type { GpuStorage, Runtime } from './runtime.js';
 import { WG } from './runtime.js';
-import {
-  MATH,
-  PRELUDE,
-  type Ref,
-  buffer,
-  coalesce,
-  contiguous,
-  indexCode,
-  layoutWords,
-  sizeOf,
-  wgslType,
-} from './wgsl.js';
+import { MATH, PRELUDE, type Ref, buffer, coalesce, wgslType } from './wgsl.js';
 
 /** Float helpers the unary and binary tables call (IEEE edge cases spelled out, since WGSL leaves
  * NaN, infinities and negative bases to the implementation). */
@@ -98,9 +99,9 @@ fn max_f(a: f32, b: f32) -> f32 { if (isnan(a) || isnan(b)) { return nan(); } re
 fn min_f(a: f32, b: f32) -> f32 { if (isnan(a) || isnan(b)) { return nan(); } return select(b, a, a < b); }
 `;
 
-/** Each unary op as a WGSL expression of `x`: the float form, and the int32 form where the op
- * takes integers (the float-only ops arrive cast to float32). */
-export const UNARY_WGSL: Record<UnaryOp, { f: string; i?: string }> = {
+/** Each unary op as a WGSL expression of `x`: the float form, and the int32 form exactly where the
+ * op takes int32 (the float-only ops arrive cast to float32). */
+export const UNARY_WGSL: UnaryForms<string> = {
   neg: { f: '-x', i: '-x' },
   exp: { f: 'exp_f(x)' },
   log: { f: 'log_f(x)' },
@@ -119,14 +120,15 @@ export const UNARY_WGSL: Record<UnaryOp, { f: string; i?: string }> = {
   ceil: { f: 'ceil(x)', i: 'x' },
   log1p: { f: 'log1p_f(x)' },
   expm1: { f: 'expm1_f(x)' },
+  softsign: { f: 'select(x / (1.0 + abs(x)), nan(), isinf(x))' },
 };
 
 /** Each binary op as a WGSL expression of `a` and `b`; comparisons give an i32 0/1. */
-export const BINARY_WGSL: Record<BinaryOp, { f: string; i: string }> = {
+export const BINARY_WGSL: BinaryForms<string> = {
   add: { f: 'a + b', i: 'a + b' },
   sub: { f: 'a - b', i: 'a - b' },
   mul: { f: 'a * b', i: 'a * b' },
-  div: { f: 'a / b', i: 'select(a / b, 0, b == 0)' },
+  div: { f: 'a / b' },
   pow: { f: 'pow_f(a, b)', i: 'pow_i(a, b)' },
   maximum: { f: 'max_f(a, b)', i: 'max(a, b)' },
   minimum: { f: 'min_f(a, b)', i: 'min(a, b)' },
@@ -137,6 +139,10 @@ export const BINARY_WGSL: Record<BinaryOp, { f: string; i: string }> = {
   gt: { f: 'i32(a > b)', i: 'i32(a > b)' },
   ge: { f: 'i32(a >= b)', i: 'i32(a >= b)' },
 };
+
+/** The parameters of an elementwise map: the element count, then the views' strided layout. */
+const mapParams = (rank: number, views: number) =>
+  new Params({ n: 'u32', layout: strided(rank, views) });
 
 /**
  * One kernel for every elementwise map: inputs are strided views (read with `indexCode`), the
@@ -154,14 +160,15 @@ function mapKernel(
     const n = inTypes.length;
     const names = inTypes.map((_, j) => `i${j}`);
     if (stridedOut) names.push('io');
+    const P = mapParams(rank, names.length);
     let src = PRELUDE + MATH + FLOAT_FNS;
     inTypes.forEach((t, j) => (src += buffer(j + 1, `x${j}`, t)));
     src += buffer(n + 1, 'y', outType);
     src += `@compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
-  if (i >= w(0u)) { return; }
-  ${indexCode(rank, names.length, 1, names, 'i')}
+  if (i >= ${P.get('n')}) { return; }
+  ${P.index('layout', names, 'i')}
   ${inTypes.map((_, j) => `let v${j} = x${j}[i${j}];`).join(' ')}
   ${ALIASES[inTypes.length] ?? ''}
   ${stridedOut ? 'y[io]' : 'y[i]'} = ${expr};
@@ -191,27 +198,22 @@ export function map(
     key,
     mapKernel(l.shape.length, inTypes, outType, expr, !!dst),
     { read: inputs.map((x) => x.storage), write: [out] },
-    [n, ...layoutWords(l)],
+    mapParams(l.shape.length, views.length).pack({ n, layout: l }),
     Math.ceil(n / WG),
   );
   return out;
 }
 
-const COMPARE = new Set<BinaryOp>(COMPARE_OPS);
-
 /** The names the unary (`x`) and binary (`a`, `b`) tables use for the loaded values. */
 const ALIASES: Record<number, string> = { 1: 'let x = v0;', 2: 'let a = v0; let b = v1;' };
 
 export function unary(rt: Runtime, op: UnaryOp, x: Ref): GpuStorage {
-  const t = wgslType(x.dtype, op);
-  const row = UNARY_WGSL[op];
-  return map(rt, op, [x], x.dtype, x.shape, t === 'f32' ? row.f : (row.i ?? row.f));
+  return map(rt, op, [x], x.dtype, x.shape, formFor(op, UNARY_WGSL[op], x.dtype));
 }
 
 export function binary(rt: Runtime, op: BinaryOp, a: Ref, b: Ref): GpuStorage {
-  const t = wgslType(a.dtype, op);
-  const e = BINARY_WGSL[op][t === 'f32' ? 'f' : 'i'];
-  return map(rt, op, [a, b], COMPARE.has(op) ? 'int32' : a.dtype, a.shape, e);
+  const e = formFor(op, BINARY_WGSL[op], a.dtype);
+  return map(rt, op, [a, b], binaryResultDType(op, a.dtype), a.shape, e);
 }
 
 export function where(rt: Runtime, c: Ref, a: Ref, b: Ref): GpuStorage {
@@ -231,25 +233,26 @@ export function copyInto(rt: Runtime, src: Ref, dst: Ref, op = 'copy'): void {
 /** A row-major copy of a view (what reads and kernels that want dense input use). */
 export function dense(rt: Runtime, x: Ref): Ref {
   const storage = map(rt, 'contiguous', [x], x.dtype, x.shape, 'v0');
-  return { storage, dtype: x.dtype, shape: x.shape, strides: contiguous(x.shape), offset: 0 };
+  return {
+    storage,
+    dtype: x.dtype,
+    shape: x.shape,
+    strides: contiguousStrides(x.shape),
+    offset: 0,
+  };
 }
 
 /** Whether a view is row-major from its offset (it can be read or bound as it is). */
-export function isDense(x: Ref): boolean {
-  const st = contiguous(x.shape);
-  return x.shape.every((d, i) => d === 1 || st[i] === x.strides[i]);
-}
+export const isDense = (x: Ref): boolean => isContiguous(x.shape, x.strides);
 
-const FILL_EXPR = { f32: 'wf(62u)', i32: 'wi(62u)' } as const;
+/** `fill`'s parameters: the element count and the value's bits. */
+const FILL_PARAMS = new Params({ n: 'u32', bits: 'u32' });
 
 /** New storage of `n` elements, all `bits` (a float32 or int32 bit pattern). */
 export function fill(rt: Runtime, dtype: DType, n: number, bits: number): GpuStorage {
   const t = wgslType(dtype, 'zeros');
   const out = rt.alloc(n, 'zeros');
-  const params = new Array<number>(63).fill(0);
-  params[0] = n;
-  params[1] = n; // a rank-1 layout: shape [n]; the output is written row-major
-  params[62] = bits;
+  const params = FILL_PARAMS.pack({ n, bits });
   rt.dispatch(`fill:${t}`, fillKernel(t), { read: [], write: [out] }, params, Math.ceil(n / WG));
   return out;
 }
@@ -259,6 +262,6 @@ function fillKernel(t: string): () => string {
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
-  if (i < w(0u)) { y[i] = ${FILL_EXPR[t as 'f32' | 'i32']}; }
+  if (i < ${FILL_PARAMS.get('n')}) { y[i] = bitcast<${t}>(${FILL_PARAMS.get('bits')}); }
 }`;
 }

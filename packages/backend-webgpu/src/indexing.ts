@@ -1,20 +1,15 @@
+import { sizeOf } from '@nablajs/tensor';
+import { Params, strided, words } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
 import {
   PRELUDE,
   type Ref,
   buffer,
   coalesce,
-  indexCode,
-  layoutWords,
-  sizeOf,
+  flagBadIndex,
+  flagsBuffer,
   wgslType,
 } from './wgsl.js';
-
-/** Binding of the flags buffer (after the kernel's own), and the code each op reports with. */
-const FLAG = (binding: number) => buffer(binding, 'flags', 'i32');
-function flagCode(op: 1 | 2, k: string, dim: string): string {
-  return `flags[0] = 1; flags[1] = ${op}; flags[2] = ${k}; flags[3] = i32(${dim});`;
-}
 
 /** out[i] = x[… index[i] …] along `axis`: a view of x with stride 0 on the axis walks beside the
  * index, and the index value adds k·stride. Out-of-range indices give 0 and are reported. */
@@ -29,22 +24,25 @@ export function gather(rt: Runtime, x: Ref, axis: number, index: Ref): GpuStorag
   };
   const l = coalesce(index.shape, [index, xr]);
   const rank = l.shape.length;
+  // dim: the size of x's axis; stride: x's stride along it (its view xr has stride 0 there)
+  const P = new Params({ n: 'u32', dim: 'u32', stride: 'i32', layout: strided(rank, 2) });
   const src =
-    () => `${PRELUDE}${buffer(1, 'x', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t)}${FLAG(4)}
+    () => `${PRELUDE}${buffer(1, 'x', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t)}${flagsBuffer(4)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
-  if (i >= w(0u)) { return; }
-  ${indexCode(rank, 2, 3, ['ii', 'ix'], 'i')}
+  ${P.lets('n', 'dim', 'stride')}
+  if (i >= n) { return; }
+  ${P.index('layout', ['ii', 'ix'], 'i')}
   let k = index[ii];
-  if (k < 0 || u32(k) >= w(1u)) { ${flagCode(1, 'k', 'w(1u)')} y[i] = ${t}(0); return; }
-  y[i] = x[u32(i32(ix) + k * wi(2u))];
+  if (k < 0 || u32(k) >= dim) { ${flagBadIndex('gather', 'k', 'dim')} y[i] = ${t}(0); return; }
+  y[i] = x[u32(i32(ix) + k * stride)];
 }`;
   rt.dispatch(
     `gather:${t}:${rank}`,
     src,
     { read: [x.storage, index.storage], write: [out] },
-    [n, x.shape[axis]!, x.strides[axis]!, ...layoutWords(l)],
+    P.pack({ n, dim: x.shape[axis]!, stride: x.strides[axis]!, layout: l }),
     Math.ceil(n / WG),
     true,
   );
@@ -67,38 +65,55 @@ export function scatterAdd(
   const R = shape.length;
   const n = sizeOf(shape);
   const out = rt.alloc(n, 'scatterAdd');
-  // words: n, J, dim, then shape (R), index shape (R), index offset + strides, src offset + strides
-  const S = 3, IS = S + R, IV = IS + R, SV = IV + R + 1; // prettier-ignore
+  const P = new Params({
+    n: 'u32',
+    /** The index's length along the axis: the entries each output element looks through. */
+    J: 'u32',
+    /** The output's size along the axis: indices at or past it are out of range. */
+    dim: 'u32',
+    shape: words('u32', R),
+    indexShape: words('u32', R),
+    indexOffset: 'i32',
+    indexStrides: words('i32', R),
+    srcOffset: 'i32',
+    srcStrides: words('i32', R),
+  });
   const dims = [...Array(R).keys()];
   const coords = dims
     .slice()
     .reverse()
     .map((d) =>
-      d === 0 ? `let c0 = rem;` : `let c${d} = rem % w(${S + d}u); rem = rem / w(${S + d}u);`,
+      d === 0
+        ? `let c0 = rem;`
+        : `let c${d} = rem % ${P.get('shape', d)}; rem = rem / ${P.get('shape', d)};`,
     )
     .join('\n  ');
-  const inside = dims.filter((d) => d !== axis).map((d) => `c${d} >= w(${IS + d}u)`);
-  const base = (v: number) =>
+  const inside = dims.filter((d) => d !== axis).map((d) => `c${d} >= ${P.get('indexShape', d)}`);
+  const base = (view: 'index' | 'src') =>
     dims
       .filter((d) => d !== axis)
-      .reduce((e, d) => `${e} + i32(c${d}) * wi(${v + 1 + d}u)`, `wi(${v}u)`);
+      .reduce(
+        (e, d) => `${e} + i32(c${d}) * ${P.get(`${view}Strides`, d)}`,
+        P.get(`${view}Offset`),
+      );
   const code =
-    () => `${PRELUDE}${buffer(1, 'src', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t)}${FLAG(4)}
+    () => `${PRELUDE}${buffer(1, 'src', t)}${buffer(2, 'index', 'i32')}${buffer(3, 'y', t)}${flagsBuffer(4)}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let i = gid(wg, li, ${WG}u);
-  if (i >= w(0u)) { return; }
+  ${P.lets('n', 'J', 'dim')}
+  if (i >= n) { return; }
   var rem = i;
   ${coords}
   var acc = ${t}(0);
   if (!(${inside.length ? inside.join(' || ') : 'false'})) {
-    let ib = ${base(IV)};
-    let sb = ${base(SV)};
+    let ib = ${base('index')};
+    let sb = ${base('src')};
     let want = i32(c${axis});
-    for (var j = 0; j < i32(w(1u)); j = j + 1) {
-      let k = index[u32(ib + j * wi(${IV + 1 + axis}u))];
-      if (k == want) { acc = acc + src[u32(sb + j * wi(${SV + 1 + axis}u))]; }
-      if (want == 0 && (k < 0 || u32(k) >= w(2u))) { ${flagCode(2, 'k', 'w(2u)')} }
+    for (var j = 0; j < i32(J); j = j + 1) {
+      let k = index[u32(ib + j * ${P.get('indexStrides', axis)})];
+      if (k == want) { acc = acc + src[u32(sb + j * ${P.get('srcStrides', axis)})]; }
+      if (want == 0 && (k < 0 || u32(k) >= dim)) { ${flagBadIndex('scatterAdd', 'k', 'dim')} }
     }
   }
   y[i] = acc;
@@ -107,17 +122,17 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     `scatterAdd:${t}:${R}:${axis}`,
     code,
     { read: [src.storage, index.storage], write: [out] },
-    [
+    P.pack({
       n,
-      index.shape[axis]!,
-      shape[axis]!,
-      ...shape,
-      ...index.shape,
-      index.offset,
-      ...index.strides,
-      src.offset,
-      ...src.strides,
-    ],
+      J: index.shape[axis]!,
+      dim: shape[axis]!,
+      shape,
+      indexShape: index.shape,
+      indexOffset: index.offset,
+      indexStrides: index.strides,
+      srcOffset: src.offset,
+      srcStrides: src.strides,
+    }),
     Math.ceil(n / WG),
     true,
   );

@@ -1,17 +1,9 @@
+import { contiguousStrides, sizeOf } from '@nablajs/tensor';
 import { binary } from './elementwise.js';
+import { Params, strided } from './params.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, type Runtime } from './runtime.js';
-import {
-  PRELUDE,
-  type Ref,
-  buffer,
-  coalesce,
-  contiguous,
-  indexCode,
-  layoutWords,
-  sizeOf,
-  wgslType,
-} from './wgsl.js';
+import { PRELUDE, type Ref, buffer, coalesce, wgslType } from './wgsl.js';
 
 /** Activations a fused linear applies to its output (`linear` below). */
 export type Activation = 'none' | 'relu' | 'sigmoid' | 'tanh';
@@ -61,10 +53,28 @@ export function pickTile(M: number, N: number, batch: number): TileName {
 }
 
 /**
- * The tiled matmul in WGSL. Parameter words: M, N, K, then the batch layout (its shape and the
- * offsets and batch strides of A, B), then A's row/col strides and B's row/col strides at fixed
- * slots 40–43, the bias offset/stride at 44–45. Tiles are loaded so that consecutive threads read
- * consecutive addresses of whichever axis of A and B is contiguous (`aK`, `bN` say which).
+ * The matmul's parameters: the sizes, A's row and column strides (`sam`, `sak`), B's (`sbk`,
+ * `sbn`), the bias row's offset and stride, and the batch layout (its shape, and the offsets and
+ * batch strides of A and B).
+ */
+const matmulParams = (batchRank: number) =>
+  new Params({
+    M: 'u32',
+    N: 'u32',
+    K: 'u32',
+    sam: 'i32',
+    sak: 'i32',
+    sbk: 'i32',
+    sbn: 'i32',
+    biasOffset: 'i32',
+    biasStride: 'i32',
+    batch: strided(batchRank, 2),
+  });
+
+/**
+ * The tiled matmul in WGSL (parameters: `matmulParams`). Tiles are loaded so that consecutive
+ * threads read consecutive addresses of whichever axis of A and B is contiguous (`aK`, `bN` say
+ * which).
  */
 function matmulKernel(
   t: string,
@@ -143,7 +153,8 @@ function matmulSource(
   const { BM, BN, BK, TM, TN } = tile;
   const [WX, WY] = [BN / TN, BM / TM];
   const T = WX * WY;
-  const acc = unrolled(t, tile, bias, act);
+  const P = matmulParams(batchRank);
+  const acc = unrolled(t, tile, bias, act, P.get('biasOffset'), P.get('biasStride'));
   return `${PRELUDE}${buffer(1, 'A', vec[0] ? v4 : t)}${buffer(2, 'B', vec[1] ? v4 : t)}${bias ? buffer(3, 'bias', t) : ''}${buffer(bias ? 4 : 3, 'C', t)}
 const BM = ${BM}u; const BN = ${BN}u; const BK = ${BK}u; const TM = ${TM}u; const TN = ${TN}u;
 const WX = ${WX}u; const T = ${T}u;
@@ -152,10 +163,10 @@ var<workgroup> Bs: array<${v4}, ${(BK * BN) / 4}>;
 @compute @workgroup_size(${WX}, ${WY})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) li: u32) {
-  let M = w(0u); let N = w(1u); let K = w(2u);
+  ${P.lets('M', 'N', 'K')}
   let batch = wg.z;
-  ${indexCode(batchRank, 2, 3, ['offA', 'offB'], 'batch')}
-  let sam = wi(40u); let sak = wi(41u); let sbk = wi(42u); let sbn = wi(43u);
+  ${P.index('batch', ['offA', 'offB'], 'batch')}
+  ${P.lets('sam', 'sak', 'sbk', 'sbn')}
   let row0 = wg.y * BM; let col0 = wg.x * BN;
   ${acc.decl}
   for (var k0 = 0u; k0 < K; k0 = k0 + BK) {
@@ -177,7 +188,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
  * only, so they stay in registers), the per-k update (TM/4 + TN/4 vec4 loads from shared memory,
  * TM·TN/4 vec4 FMAs), and the epilogue (bias, activation, bounds-checked stores).
  */
-function unrolled(t: string, tile: Tile, bias: boolean, act: Activation) {
+function unrolled(
+  t: string,
+  tile: Tile,
+  bias: boolean,
+  act: Activation,
+  biasOffset: string,
+  biasStride: string,
+) {
   const { BM, BN, TM, TN } = tile;
   const [I, J] = [TM / 4, TN / 4];
   const v4 = `vec4<${t}>`;
@@ -201,7 +219,7 @@ function unrolled(t: string, tile: Tile, bias: boolean, act: Activation) {
     const cols = range(J).flatMap((j) =>
       range(4).map((q) => {
         const col = `col0 + lid.x * ${TN}u + ${j * 4 + q}u`;
-        return `if (${col} < N) { var v = c${i}_${j}.${xyzw[q]};${bias ? ` v = v + bias[u32(wi(44u) + i32(${col}) * wi(45u))];` : ''} C[row + ${col}] = ${t === 'f32' ? ACT[act] : 'v'}; }`;
+        return `if (${col} < N) { var v = c${i}_${j}.${xyzw[q]};${bias ? ` v = v + bias[u32(${biasOffset} + i32(${col}) * ${biasStride})];` : ''} C[row + ${col}] = ${t === 'f32' ? ACT[act] : 'v'}; }`;
       }),
     );
     return `if (row0 + lid.y * ${TM}u + ${i}u < M) {
@@ -239,7 +257,7 @@ function splitMatmul(rt: Runtime, a: Ref, b: Ref, bias: Ref | null, S: number): 
     storage,
     dtype: a.dtype,
     shape,
-    strides: contiguous(shape),
+    strides: contiguousStrides(shape),
     offset: 0,
   });
   const sum = reduce(rt, 'sum', view(parts, [S, M, N]), [0]);
@@ -286,18 +304,9 @@ export function matmul(
   const name = Object.values(tile).join('x');
   const aK = sak === 1 || sam !== 1;
   const bN = sbn === 1 || sbk !== 1;
-  const params = new Array<number>(46).fill(0);
-  params.splice(0, 0, M, N, K, ...layoutWords(bl));
-  params.length = 46;
-  params[40] = sam;
-  params[41] = sak;
-  params[42] = sbk;
-  params[43] = sbn;
-  if (bias) {
-    params[44] = bias.offset;
-    params[45] = bias.strides[0] ?? 0;
-  }
-  const words = params.map((x) => x >>> 0);
+  const biasOffset = bias?.offset ?? 0;
+  const biasStride = bias?.strides[0] ?? 0;
+  const params = { M, N, K, sam, sak, sbk, sbn, biasOffset, biasStride, batch: bl };
   // vec4 loads where an operand's contiguous axis, offsets and other strides are multiples of 4
   const four = (...xs: number[]) => xs.every((x) => x % 4 === 0);
   const batchA = bl.views[0]!, batchB = bl.views[1]!; // prettier-ignore
@@ -313,7 +322,7 @@ export function matmul(
       read: bias ? [a.storage, b.storage, bias.storage] : [a.storage, b.storage],
       write: [out],
     },
-    words,
+    matmulParams(bl.shape.length).pack(params),
     [Math.ceil(N / tile.BN), Math.ceil(M / tile.BM), nb],
   );
   return out;

@@ -1,6 +1,6 @@
-// ARCHITECTURE.md's memory rule on the GPU: a training loop written like PyTorch's, with no dispose()
-// and no tidy(), keeps the bytes it holds bounded; the garbage collector's FinalizationRegistry
-// gives unreferenced tensors' buffers back.
+// The memory rule of docs/concepts/memory.md on the GPU: a training loop written like PyTorch's, with
+// no dispose() and no tidy(), keeps the bytes it holds bounded; the garbage collector's
+// FinalizationRegistry gives unreferenced tensors' buffers back.
 import { manualSeed, memory, type MemoryStats, randn, tensor, useBackend } from '@nablajs/tensor';
 import { expect, test } from 'vitest';
 // Not dependencies of this package; reached by path, as tensor's memory test reaches the CPU backend.

@@ -1,6 +1,10 @@
 import type { DType, RandomDist } from '@nablajs/tensor';
+import { Params } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
 import { MATH, PRELUDE, buffer, wgslType } from './wgsl.js';
+
+/** The parameters of a fill: its size, the seed's and the offset's low and high words. */
+const P = new Params({ n: 'u32', seedLo: 'u32', seedHi: 'u32', offsetLo: 'u32', offsetHi: 'u32' });
 
 /** Philox 4x32-10 in WGSL, the stream `philox.ts` documents: one thread per counter (4 outputs).
  * WGSL has no 64-bit integers, so the high half of a 32×32 product is built from 16-bit halves. */
@@ -39,12 +43,12 @@ function kernel(dist: RandomDist): () => string {
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let b = gid(wg, li, ${WG}u);
-  let n = w(0u);
+  ${P.lets('n', 'seedLo', 'seedHi', 'offsetLo', 'offsetHi')}
   let base = b * 4u;
   if (base >= n) { return; }
-  let lo = w(3u) + b;
-  let hi = w(4u) + select(0u, 1u, lo < b); // the 64-bit counter's carry
-  let r = philox(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(w(1u), w(2u)));
+  let lo = offsetLo + b;
+  let hi = offsetHi + select(0u, 1u, lo < b); // the 64-bit counter's carry
+  let r = philox(vec4<u32>(lo, hi, 0u, 0u), vec2<u32>(seedLo, seedHi));
   ${body}
 }`;
 }
@@ -65,13 +69,13 @@ export function random(
     `random:${dist}`,
     kernel(dist),
     { read: [], write: [out] },
-    [
-      size,
-      seed >>> 0,
-      Math.floor(seed / 2 ** 32) >>> 0,
-      offset >>> 0,
-      Math.floor(offset / 2 ** 32) >>> 0,
-    ],
+    P.pack({
+      n: size,
+      seedLo: seed >>> 0,
+      seedHi: Math.floor(seed / 2 ** 32) >>> 0,
+      offsetLo: offset >>> 0,
+      offsetHi: Math.floor(offset / 2 ** 32) >>> 0,
+    }),
     Math.ceil(blocks / WG),
   );
   return out;

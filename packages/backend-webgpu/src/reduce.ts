@@ -1,15 +1,7 @@
-import type { ReduceOp } from '@nablajs/tensor';
+import { type ReduceOp, sizeOf } from '@nablajs/tensor';
+import { Params, strided } from './params.js';
 import { type GpuStorage, type Runtime, WG } from './runtime.js';
-import {
-  PRELUDE,
-  type Ref,
-  buffer,
-  coalesce,
-  indexCode,
-  layoutWords,
-  sizeOf,
-  wgslType,
-} from './wgsl.js';
+import { PRELUDE, buffer, coalesce, type Ref, wgslType } from './wgsl.js';
 
 /** Threads that share one output element when its reduction is long. */
 const RW = 64;
@@ -29,6 +21,11 @@ function better(op: ReduceOp, t: string): string {
 }\n`;
 }
 
+/** The parameters of a reduction: output elements, the length R of each one's reduction, and the
+ * layouts of x over the kept axes (from x's offset) and over the reduced ones (from 0). */
+const reduceParams = (rk: number, rr: number) =>
+  new Params({ n: 'u32', R: 'u32', keep: strided(rk, 1), red: strided(rr, 1) });
+
 function reduceKernel(
   op: ReduceOp,
   t: string,
@@ -39,7 +36,7 @@ function reduceKernel(
   const sum = op === 'sum';
   const arg = op === 'argmax' || op === 'argmin';
   const outT = arg ? 'i32' : t;
-  const redBase = 2 + rk + rk + 1;
+  const P = reduceParams(rk, rr);
   const step = shared ? `${RW}u` : '1u';
   const fold = (v: string, r: string) =>
     sum ? `acc = acc + ${v};` : `if (better(${v}, ${r}, acc, at)) { acc = ${v}; at = ${r}; }`;
@@ -48,14 +45,14 @@ var<workgroup> sacc: array<${t}, ${RW}>;
 var<workgroup> sat: array<i32, ${RW}>;
 @compute @workgroup_size(${shared ? RW : WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let k = ${shared ? `wg.y * w(63u) + wg.x` : `gid(wg, li, ${WG}u)`};
-  if (k >= w(0u)) { return; }
-  let R = w(1u);
-  ${indexCode(rk, 1, 2, ['base'], 'k')}
+  let k = ${shared ? 'group_index(wg)' : `gid(wg, li, ${WG}u)`};
+  ${P.lets('n', 'R')}
+  if (k >= n) { return; }
+  ${P.index('keep', ['base'], 'k')}
   var acc = ${t}(0);
   var at = -1;
   for (var r = ${shared ? 'li' : '0u'}; r < R; r = r + ${step}) {
-    ${indexCode(rr, 1, redBase, ['off'], 'r')}
+    ${P.index('red', ['off'], 'r')}
     let v = x[base + off];
     ${fold('v', 'i32(r)')}
   }
@@ -97,7 +94,7 @@ export function reduce(rt: Runtime, op: ReduceOp, x: Ref, axes: readonly number[
     `reduce:${op}:${t}:${rk}:${rr}:${shared}`,
     reduceKernel(op, t, rk, rr, shared),
     { read: [x.storage], write: [out] },
-    [nOut, R, ...layoutWords(keep), ...layoutWords(red)],
+    reduceParams(rk, rr).pack({ n: nOut, R, keep, red }),
     shared ? nOut : Math.ceil(nOut / WG),
   );
   return out;

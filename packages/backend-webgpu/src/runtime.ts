@@ -1,5 +1,7 @@
 /// <reference types="@webgpu/types" />
 import { BackendError, ShapeError } from '@nablajs/tensor';
+import { Params } from './params.js';
+import { FLAGGED_OPS, GROUPS_WORD, PARAM_WORDS, PRELUDE, buffer } from './wgsl.js';
 
 // GPUBufferUsage / GPUMapMode flags as numbers: Node's `webgpu` package does not define the globals.
 const MAP_READ = 0x0001;
@@ -10,7 +12,7 @@ const STORAGE = 0x0080;
 const MAP_MODE_READ = 0x0001;
 
 /** Bytes of uniform parameters one dispatch may use (its slot in the batch's uniform buffer). */
-export const PARAM_BYTES = 256;
+const PARAM_BYTES = PARAM_WORDS * 4;
 /** Dispatches recorded before a batch is submitted without waiting for a read. */
 const MAX_BATCH = 512;
 /** Elements per workgroup of the one-thread-per-element kernels. */
@@ -219,9 +221,9 @@ export class Runtime {
     const entries: GPUBindGroupLayoutEntry[] = [
       { binding: 0, visibility: 4, buffer: { type: 'uniform', hasDynamicOffset: true } },
     ];
-    // every binding is 'storage' (read_write) as far as usage goes: the small tensors share slabs,
-    // and WebGPU forbids a buffer bound read-only and writable in one dispatch; several writable
-    // bindings of one buffer are allowed. Inputs are still `var<storage, read>` in WGSL.
+    // every binding is 'storage' and `var<storage, read_write>` in WGSL (`buffer` in wgsl.ts), inputs
+    // too: the small tensors share slabs, and WebGPU forbids a buffer bound read-only and writable in
+    // one dispatch; several writable bindings of one buffer are allowed.
     for (let i = 0; i < bindings; i++)
       entries.push({
         binding: i + 1,
@@ -242,7 +244,8 @@ export class Runtime {
   /**
    * Records one dispatch of the kernel `key` over `groups` workgroups (wrapped into rows of at most
    * 65,535; kernels rebuild the linear id with `gid()`), or over an explicit [x, y, z] grid.
-   * `params` fills the dispatch's 64-word uniform slot.
+   * `params` (from `Params.pack`) fills the dispatch's uniform slot, all but its last word, which
+   * gets the workgroups per row.
    */
   dispatch(
     key: string,
@@ -256,14 +259,14 @@ export class Runtime {
     const write = withFlags ? [...bind.write, this.flags] : bind.write;
     const k = this.kernel(key, source, bind.read.length + write.length);
     if (!this.pass) this.open();
-    const slot = this.dispatches * (PARAM_BYTES / 4);
+    const slot = this.dispatches * PARAM_WORDS;
     const u = this.paramsU32;
     for (let i = 0; i < params.length; i++) u[slot + i] = params[i]!;
     const [gx, gy, gz] =
       typeof groups === 'number'
         ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
         : groups;
-    u[slot + 63] = gx; // workgroups per row, for gid()
+    u[slot + GROUPS_WORD] = gx; // for gid()
     const bound = [...bind.read, ...write];
     const copies = this.unalias(bound);
     for (const b of bound) b.batch = this.batch;
@@ -287,13 +290,14 @@ export class Runtime {
     for (let i = 1; i < bound.length; i++) {
       const r = bound[i]!;
       if (!bound.slice(0, i).some((b) => b.buffer === r.buffer && b.offset === r.offset)) continue;
-      const copy = this.alloc(r.size / 4, 'copy');
+      const n = r.size / 4;
+      const copy = this.alloc(n, 'copy');
       this.dispatch(
         'copy-words',
-        COPY_WORDS,
+        copyWords,
         { read: [r], write: [copy] },
-        [r.size / 4],
-        Math.ceil(r.size / 4 / WG),
+        COPY_PARAMS.pack({ n }),
+        Math.ceil(n / WG),
       );
       bound[i] = copy;
       copies.push(copy);
@@ -401,17 +405,13 @@ export class Runtime {
   }
 }
 
-const COPY_WORDS = () => `@group(0) @binding(0) var<uniform> u: array<vec4<u32>, 16>;
-@group(0) @binding(1) var<storage, read_write> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+const COPY_PARAMS = new Params({ n: 'u32' });
+const copyWords = () => `${PRELUDE}${buffer(1, 'x', 'u32')}${buffer(2, 'y', 'u32')}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let i = (wg.y * u[15].w + wg.x) * ${WG}u + li;
-  if (i < u[0].x) { y[i] = x[i]; }
+  let i = gid(wg, li, ${WG}u);
+  if (i < ${COPY_PARAMS.get('n')}) { y[i] = x[i]; }
 }`;
-
-/** Ops that flag bad indices, by the code their kernels write. */
-export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy'];
 
 /** Buffer sizes come in steps of a quarter power of two (at least 256 bytes): pooled buffers fit
  * many sizes, and no buffer is more than 25 % larger than asked. */

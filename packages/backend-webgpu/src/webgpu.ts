@@ -4,7 +4,9 @@ import {
   BackendError,
   type DType,
   type TensorRef,
+  concatLayout,
   dtypeOfArray,
+  sizeOf,
   typedArray,
 } from '@nablajs/tensor';
 import { copyInto, dense, fill, binary, cast, isDense, unary, where } from './elementwise.js';
@@ -14,7 +16,7 @@ import { type TileChoice, matmul } from './matmul.js';
 import { random } from './random.js';
 import { reduce } from './reduce.js';
 import { type GpuStorage, Runtime } from './runtime.js';
-import { contiguous, sizeOf, wgslType } from './wgsl.js';
+import { wgslType } from './wgsl.js';
 import { windowKernels } from './window.js';
 
 /** Options of `webgpu()`. */
@@ -51,7 +53,8 @@ export interface WebGpuBackend extends Backend<GpuStorage> {
   finish(): Promise<void>;
 }
 
-// Dawn's GPU object must stay referenced for the process's life (ARCHITECTURE.md).
+// Dawn's GPU object must stay referenced for the process's life: Dawn lives as long as the object
+// that `create()` returned does (the `webgpu` package's README, "Lifetime").
 let nodeGpu: GPU | undefined;
 
 async function findGpu(): Promise<GPU> {
@@ -156,24 +159,15 @@ function makeBackend(
     gather: (x, axis, index) => gather(rt, x, axis, index),
     scatterAdd: (src, axis, index, shape) => scatterAdd(rt, src, axis, index, shape),
     concat(xs, axis) {
-      const first = xs[0]!;
-      const shape = first.shape.map((d, i) =>
-        i === axis ? xs.reduce((s, x) => s + x.shape[i]!, 0) : d,
+      const { shape, strides, offsets } = concatLayout(
+        xs.map((x) => x.shape),
+        axis,
       );
       const out = rt.alloc(sizeOf(shape), 'concat');
-      const strides = contiguous(shape);
-      let at = 0;
-      for (const x of xs) {
-        const dst = {
-          storage: out,
-          dtype: x.dtype,
-          shape: x.shape,
-          strides,
-          offset: at * strides[axis]!,
-        };
+      xs.forEach((x, i) => {
+        const dst = { storage: out, dtype: x.dtype, shape: x.shape, strides, offset: offsets[i]! };
         copyInto(rt, x, dst, 'concat');
-        at += x.shape[axis]!;
-      }
+      });
       return out;
     },
     cast: (x, dtype) => cast(rt, x, dtype),

@@ -14,17 +14,25 @@ export function wgslType(dtype: DType, op: string): 'f32' | 'i32' {
   );
 }
 
+/** Parameter words of one dispatch (its 256-byte slot of the batch's uniform buffer). */
+export const PARAM_WORDS = 64;
+/** The last word, which `Runtime.dispatch` sets to the workgroups per row of the grid (see `gid`);
+ * a kernel's own parameters (`Params`) take the words before it. */
+export const GROUPS_WORD = PARAM_WORDS - 1;
+
 /**
- * What every kernel starts with: the dispatch's parameter words `w(i)` (a 64-word uniform slot,
- * see `Runtime.dispatch`), the linear invocation id `gid()` over a grid wrapped into rows, and
- * IEEE helpers that do not rely on NaN comparisons (WGSL leaves those to the implementation).
+ * What every kernel starts with: the dispatch's parameter words `w(i)` (read as i32 by `wi`, as
+ * float bits by `wf`; a kernel names them with `Params`), the workgroup's linear index `group_index()`
+ * and the invocation's `gid()` over a grid wrapped into rows, and IEEE helpers that do not rely on
+ * NaN comparisons (WGSL leaves those to the implementation).
  */
 export const PRELUDE = /* wgsl */ `
-@group(0) @binding(0) var<uniform> u: array<vec4<u32>, 16>;
+@group(0) @binding(0) var<uniform> u: array<vec4<u32>, ${PARAM_WORDS / 4}>;
 fn w(i: u32) -> u32 { return u[i / 4u][i % 4u]; }
 fn wi(i: u32) -> i32 { return bitcast<i32>(w(i)); }
 fn wf(i: u32) -> f32 { return bitcast<f32>(w(i)); }
-fn gid(wg: vec3<u32>, lid: u32, size: u32) -> u32 { return (wg.y * w(63u) + wg.x) * size + lid; }
+fn group_index(wg: vec3<u32>) -> u32 { return wg.y * w(${GROUPS_WORD}u) + wg.x; }
+fn gid(wg: vec3<u32>, lid: u32, size: u32) -> u32 { return group_index(wg) * size + lid; }
 var<private> NAN_BITS: u32 = 0x7fc00000u;
 var<private> INF_BITS: u32 = 0x7f800000u;
 fn nan() -> f32 { return bitcast<f32>(NAN_BITS); }
@@ -138,20 +146,23 @@ export function indexCode(
   return code;
 }
 
-/** Elements of a shape. */
-export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, d) => a * d, 1);
-
-/** Row-major strides. */
-export function contiguous(shape: readonly number[]): number[] {
-  const st = new Array<number>(shape.length);
-  for (let i = shape.length - 1, s = 1; i >= 0; i--) [st[i], s] = [s, s * shape[i]!];
-  return st;
-}
-
 /** A float's bits as a parameter word. */
 const f32bits = new Float32Array(1);
 const u32bits = new Uint32Array(f32bits.buffer);
 export function fbits(x: number): number {
   f32bits[0] = x;
   return u32bits[0]!;
+}
+
+/** Ops whose kernels flag a bad index, by the code they write (0: none); `Runtime.read` raises it. */
+export const FLAGGED_OPS = ['', 'gather', 'scatterAdd', 'softmaxCrossEntropy'] as const;
+/** An op that flags bad indices. */
+export type FlaggedOp = Exclude<(typeof FLAGGED_OPS)[number], ''>;
+
+/** Declares the flags buffer at binding `b`: 4 words, [code, op, index, size], read by `Runtime.read`. */
+export const flagsBuffer = (b: number): string => buffer(b, 'flags', 'i32');
+
+/** WGSL that records index `k` out of range for an axis of `size` (WGSL expressions) in the flags. */
+export function flagBadIndex(op: FlaggedOp, k: string, size: string): string {
+  return `flags[0] = 1; flags[1] = ${FLAGGED_OPS.indexOf(op)}; flags[2] = ${k}; flags[3] = i32(${size});`;
 }

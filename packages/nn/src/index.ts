@@ -63,6 +63,7 @@ export {
   crossEntropy,
   CrossEntropyLoss,
   type CrossEntropyOptions,
+  FunctionLoss,
   GaussianNLLLoss,
   gaussianNllLoss,
   type GaussianNllOptions,

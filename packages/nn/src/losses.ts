@@ -386,69 +386,49 @@ export abstract class Loss extends Module {
   abstract override forward(input: Input, target: Input, ...rest: Input[]): Variable;
 }
 
-/** Mean squared error as a module; see `mseLoss`. */
-export class MSELoss extends Loss {
+/**
+ * A loss module made from a loss function `fn(input, target, opts)`: each call passes the options
+ * the module was made with. The loss classes below are one line each on top of it.
+ */
+export abstract class FunctionLoss<O extends ReductionOptions> extends Loss {
+  /** The loss function the module calls. */
+  protected abstract readonly fn: (input: Input, target: Input, opts: O) => Variable;
+
   constructor(
     /** The options of every call. */
-    readonly opts: ReductionOptions = {},
+    readonly opts: O = {} as O,
   ) {
     super();
   }
+
   forward(input: Input, target: Input): Variable {
-    return mseLoss(input, target, this.opts);
+    return this.fn(input, target, this.opts);
   }
+}
+
+/** Mean squared error as a module; see `mseLoss`. */
+export class MSELoss extends FunctionLoss<ReductionOptions> {
+  protected readonly fn = mseLoss;
 }
 
 /** Cross-entropy from logits as a module; see `crossEntropy`. */
-export class CrossEntropyLoss extends Loss {
-  constructor(
-    /** The options of every call. */
-    readonly opts: CrossEntropyOptions = {},
-  ) {
-    super();
-  }
-  forward(input: Input, target: Input): Variable {
-    return crossEntropy(input, target, this.opts);
-  }
+export class CrossEntropyLoss extends FunctionLoss<CrossEntropyOptions> {
+  protected readonly fn = crossEntropy;
 }
 
 /** Negative log-likelihood of log-probabilities as a module; see `nllLoss`. */
-export class NLLLoss extends Loss {
-  constructor(
-    /** The options of every call. */
-    readonly opts: ClassificationOptions = {},
-  ) {
-    super();
-  }
-  forward(input: Input, target: Input): Variable {
-    return nllLoss(input, target, this.opts);
-  }
+export class NLLLoss extends FunctionLoss<ClassificationOptions> {
+  protected readonly fn = nllLoss;
 }
 
 /** Binary cross-entropy of probabilities as a module; see `binaryCrossEntropy`. */
-export class BCELoss extends Loss {
-  constructor(
-    /** The options of every call. */
-    readonly opts: BinaryOptions = {},
-  ) {
-    super();
-  }
-  forward(input: Input, target: Input): Variable {
-    return binaryCrossEntropy(input, target, this.opts);
-  }
+export class BCELoss extends FunctionLoss<BinaryOptions> {
+  protected readonly fn = binaryCrossEntropy;
 }
 
 /** Binary cross-entropy from logits as a module; see `binaryCrossEntropyWithLogits`. */
-export class BCEWithLogitsLoss extends Loss {
-  constructor(
-    /** The options of every call. */
-    readonly opts: BinaryLogitsOptions = {},
-  ) {
-    super();
-  }
-  forward(input: Input, target: Input): Variable {
-    return binaryCrossEntropyWithLogits(input, target, this.opts);
-  }
+export class BCEWithLogitsLoss extends FunctionLoss<BinaryLogitsOptions> {
+  protected readonly fn = binaryCrossEntropyWithLogits;
 }
 
 /** `forward(input, target, var)`: see `gaussianNllLoss`. */

@@ -1,6 +1,6 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, full } from '@nablajs/tensor';
-import { checkBoolean, checkKeys, checkNonNegative } from './errors.js';
+import { type OptionChecks, boolean, nonNegative } from './errors.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -8,6 +8,7 @@ import {
   Scratch,
   effectiveGrad,
   merge,
+  resolveGroupOptions,
 } from './optimizer.js';
 
 /** Options of `Adagrad`, PyTorch's names in camelCase. */
@@ -26,14 +27,14 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
-const KEYS = [
-  'lr',
-  'lrDecay',
-  'weightDecay',
-  'initialAccumulatorValue',
-  'eps',
-  'maximize',
-] as const;
+const CHECKS: OptionChecks<AdagradOptions> = {
+  lr: nonNegative('learning rate'),
+  lrDecay: nonNegative('lrDecay value'),
+  weightDecay: nonNegative('weightDecay value'),
+  initialAccumulatorValue: nonNegative('initialAccumulatorValue value'),
+  eps: nonNegative('epsilon value'),
+  maximize: boolean('maximize'),
+};
 const DEFAULTS: AdagradOptions = {
   lr: 1e-2,
   lrDecay: 0,
@@ -69,21 +70,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected resolveOptions(o: Partial<AdagradOptions>): AdagradOptions {
-    checkKeys('Adagrad', o, KEYS);
-    checkKeys('Adagrad', this.defaults, KEYS);
-    const v = merge(this.defaults, o);
-    return {
-      lr: checkNonNegative('Adagrad', 'learning rate', v.lr),
-      lrDecay: checkNonNegative('Adagrad', 'lrDecay value', v.lrDecay),
-      weightDecay: checkNonNegative('Adagrad', 'weightDecay value', v.weightDecay),
-      initialAccumulatorValue: checkNonNegative(
-        'Adagrad',
-        'initialAccumulatorValue value',
-        v.initialAccumulatorValue,
-      ),
-      eps: checkNonNegative('Adagrad', 'epsilon value', v.eps),
-      maximize: checkBoolean('Adagrad', 'maximize', v.maximize),
-    };
+    return resolveGroupOptions(this.name, this.defaults, o, CHECKS);
   }
 
   protected updateGroup(group: ParamGroup<AdagradOptions>): void {

@@ -1,6 +1,6 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, fusedAdam, zerosLike } from '@nablajs/tensor';
-import { checkBetas, checkBoolean, checkKeys, checkNonNegative } from './errors.js';
+import { type OptionChecks, boolean, checkBetas, nonNegative } from './errors.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -9,6 +9,7 @@ import {
   blendInto,
   effectiveGrad,
   merge,
+  resolveGroupOptions,
 } from './optimizer.js';
 
 /** Options of `Adam` and `AdamW`, PyTorch's names in camelCase. */
@@ -27,7 +28,14 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
-const KEYS = ['lr', 'betas', 'eps', 'weightDecay', 'amsgrad', 'maximize'] as const;
+const CHECKS: OptionChecks<AdamOptions> = {
+  lr: nonNegative('learning rate'),
+  betas: checkBetas,
+  eps: nonNegative('epsilon value'),
+  weightDecay: nonNegative('weightDecay value'),
+  amsgrad: boolean('amsgrad'),
+  maximize: boolean('maximize'),
+};
 const ADAM: AdamOptions = {
   lr: 1e-3,
   betas: [0.9, 0.999],
@@ -46,18 +54,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
   protected resolveOptions(o: Partial<AdamOptions>): AdamOptions {
-    const name = this.name;
-    checkKeys(name, o, KEYS);
-    checkKeys(name, this.defaults, KEYS);
-    const v = merge(this.defaults, o);
-    return {
-      lr: checkNonNegative(name, 'learning rate', v.lr),
-      betas: checkBetas(name, v.betas),
-      eps: checkNonNegative(name, 'epsilon value', v.eps),
-      weightDecay: checkNonNegative(name, 'weightDecay value', v.weightDecay),
-      amsgrad: checkBoolean(name, 'amsgrad', v.amsgrad),
-      maximize: checkBoolean(name, 'maximize', v.maximize),
-    };
+    return resolveGroupOptions(this.name, this.defaults, o, CHECKS);
   }
 
   protected updateGroup(group: ParamGroup<AdamOptions>): void {

@@ -72,3 +72,28 @@ export function checkBetas(op: string, value: unknown): [number, number] {
   });
   return [value[0] as number, value[1] as number];
 }
+
+/** How each option of `O` is checked, given its value with the defaults merged in (undefined when
+ * neither the group nor the defaults set it): the valid value, or an `OptimizerError`. */
+export type OptionChecks<O> = { readonly [K in keyof O]-?: (op: string, value: unknown) => O[K] };
+
+/** `value`, or `unset` when value is null or undefined (when `unset` is given). */
+const or = (value: unknown, unset: unknown) => (unset === undefined ? value : (value ?? unset));
+
+/** A check of a finite number ≥ 0 (`unset`: the value when the option is not set). */
+export const nonNegative =
+  (name: string, unset?: number) =>
+  (op: string, value: unknown): number =>
+    checkNonNegative(op, name, or(value, unset));
+
+/** A check of a finite number. */
+export const finite =
+  (name: string, unset?: number) =>
+  (op: string, value: unknown): number =>
+    checkFinite(op, name, or(value, unset));
+
+/** A check of a boolean. */
+export const boolean =
+  (name: string, unset?: boolean) =>
+  (op: string, value: unknown): boolean =>
+    checkBoolean(op, name, or(value, unset));

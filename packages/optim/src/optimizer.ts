@@ -1,6 +1,6 @@
 import { Variable } from '@nablajs/autograd';
 import { ShapeError, type Tensor, fmtShape, isFloat, sameShape } from '@nablajs/tensor';
-import { OptimizerError, checkKeys } from './errors.js';
+import { type OptionChecks, OptimizerError, checkKeys } from './errors.js';
 
 /** What every optimizer's options have. */
 export interface LROptions {
@@ -364,4 +364,21 @@ export function merge<T extends object>(a: Partial<T>, b: Partial<T>): Partial<T
   for (const [k, v] of Object.entries(b))
     if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : v;
   return out as Partial<T>;
+}
+
+/**
+ * What every optimizer's `resolveOptions` does: refuses unknown keys in the group's options and in
+ * the defaults, merges the two, and checks each option (the keys are those of `checks`, in order).
+ */
+export function resolveGroupOptions<O extends object>(
+  op: string,
+  defaults: Partial<O>,
+  options: Partial<O>,
+  checks: OptionChecks<O>,
+): O {
+  const keys = Object.keys(checks) as (keyof O & string)[];
+  checkKeys(op, options, keys);
+  checkKeys(op, defaults, keys);
+  const merged = merge(defaults, options);
+  return Object.fromEntries(keys.map((k) => [k, checks[k](op, merged[k])])) as O;
 }

@@ -1,6 +1,6 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, zerosLike } from '@nablajs/tensor';
-import { checkBoolean, checkKeys, checkNonNegative } from './errors.js';
+import { type OptionChecks, boolean, nonNegative } from './errors.js';
 import {
   Optimizer,
   type ParamGroup,
@@ -9,6 +9,7 @@ import {
   blendInto,
   effectiveGrad,
   merge,
+  resolveGroupOptions,
 } from './optimizer.js';
 
 /** Options of `RMSprop`, PyTorch's names in camelCase. */
@@ -29,7 +30,15 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
-const KEYS = ['lr', 'alpha', 'eps', 'weightDecay', 'momentum', 'centered', 'maximize'] as const;
+const CHECKS: OptionChecks<RMSpropOptions> = {
+  lr: nonNegative('learning rate'),
+  alpha: nonNegative('alpha value'),
+  eps: nonNegative('epsilon value'),
+  weightDecay: nonNegative('weightDecay value'),
+  momentum: nonNegative('momentum value'),
+  centered: boolean('centered'),
+  maximize: boolean('maximize'),
+};
 const DEFAULTS: RMSpropOptions = {
   lr: 1e-2,
   alpha: 0.99,
@@ -60,18 +69,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected resolveOptions(o: Partial<RMSpropOptions>): RMSpropOptions {
-    checkKeys('RMSprop', o, KEYS);
-    checkKeys('RMSprop', this.defaults, KEYS);
-    const v = merge(this.defaults, o);
-    return {
-      lr: checkNonNegative('RMSprop', 'learning rate', v.lr),
-      alpha: checkNonNegative('RMSprop', 'alpha value', v.alpha),
-      eps: checkNonNegative('RMSprop', 'epsilon value', v.eps),
-      weightDecay: checkNonNegative('RMSprop', 'weightDecay value', v.weightDecay),
-      momentum: checkNonNegative('RMSprop', 'momentum value', v.momentum),
-      centered: checkBoolean('RMSprop', 'centered', v.centered),
-      maximize: checkBoolean('RMSprop', 'maximize', v.maximize),
-    };
+    return resolveGroupOptions(this.name, this.defaults, o, CHECKS);
   }
 
   protected updateGroup(group: ParamGroup<RMSpropOptions>): void {

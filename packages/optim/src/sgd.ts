@@ -1,11 +1,12 @@
 import type { Variable } from '@nablajs/autograd';
 import { type Tensor, fusedSgd, zerosLike } from '@nablajs/tensor';
 import {
+  type OptionChecks,
   OptimizerError,
-  checkBoolean,
-  checkFinite,
-  checkKeys,
+  boolean,
   checkNonNegative,
+  finite,
+  nonNegative,
 } from './errors.js';
 import {
   Optimizer,
@@ -14,7 +15,7 @@ import {
   Scratch,
   blendInto,
   effectiveGrad,
-  merge,
+  resolveGroupOptions,
 } from './optimizer.js';
 
 /** Options of `SGD`, PyTorch's names in camelCase. */
@@ -33,7 +34,22 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
-const KEYS = ['lr', 'momentum', 'dampening', 'nesterov', 'weightDecay', 'maximize'] as const;
+const CHECKS: OptionChecks<SGDOptions> = {
+  lr(op, value) {
+    if (value === undefined)
+      throw new OptimizerError(
+        op,
+        'lr is required',
+        'pass it with the options, new SGD(params, { lr: 0.1 }), or in every parameter group',
+      );
+    return checkNonNegative(op, 'learning rate', value);
+  },
+  momentum: nonNegative('momentum value', 0),
+  dampening: finite('dampening', 0),
+  nesterov: boolean('nesterov', false),
+  weightDecay: nonNegative('weightDecay value', 0),
+  maximize: boolean('maximize', false),
+};
 
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and weight decay — the
@@ -52,26 +68,10 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected resolveOptions(o: Partial<SGDOptions>): SGDOptions {
-    checkKeys('SGD', o, KEYS);
-    checkKeys('SGD', this.defaults, KEYS);
-    const v = merge(this.defaults, o);
-    if (v.lr === undefined)
-      throw new OptimizerError(
-        'SGD',
-        'lr is required',
-        'pass it with the options, new SGD(params, { lr: 0.1 }), or in every parameter group',
-      );
-    const opts: SGDOptions = {
-      lr: checkNonNegative('SGD', 'learning rate', v.lr),
-      momentum: checkNonNegative('SGD', 'momentum value', v.momentum ?? 0),
-      dampening: checkFinite('SGD', 'dampening', v.dampening ?? 0),
-      nesterov: checkBoolean('SGD', 'nesterov', v.nesterov ?? false),
-      weightDecay: checkNonNegative('SGD', 'weightDecay value', v.weightDecay ?? 0),
-      maximize: checkBoolean('SGD', 'maximize', v.maximize ?? false),
-    };
+    const opts = resolveGroupOptions(this.name, this.defaults, o, CHECKS);
     if (opts.nesterov && (opts.momentum <= 0 || opts.dampening !== 0))
       throw new OptimizerError(
-        'SGD',
+        this.name,
         `Nesterov momentum requires a momentum and zero dampening (got momentum ${opts.momentum}, dampening ${opts.dampening})`,
         'set momentum > 0 and dampening 0, or nesterov false',
       );

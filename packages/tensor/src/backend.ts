@@ -87,8 +87,8 @@ export interface Backend<S = unknown> {
    * added at the position im2col read it from (overlaps sum; padding positions are dropped). */
   col2im(cols: TensorRef<S>, g: WindowGeometry): S;
   /**
-   * The maximum of each window of float `x` [N, C, ...g.input]: [values, int32 indices], both
-   * [N, C, ...g.output]. An index is the flat position in its (n, c) plane of the input (h·W + w).
+   * The maximum of each window of float `x` [N, C, ...g.input], as a pair of values and int32
+   * indices, both [N, C, ...g.output]. An index is the flat position in its (n, c) plane of the input (h·W + w).
    * Padding never wins; ties go to the first maximum, and a NaN wins (the last one), as in PyTorch.
    */
   maxPool(x: TensorRef<S>, g: WindowGeometry): [S, S];

@@ -55,10 +55,18 @@ export { formatTensor } from './format.js';
 export { fusedAdam, fusedSgd, softmaxCrossEntropy, softmaxCrossEntropyGrad } from './fused.js';
 export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
 export * from './ops.js';
-export { WINDOW, WINDOW_OPS, type WindowGeometry, type WindowOp } from './ops-window.js';
+export {
+  WINDOW,
+  WINDOW_OPS,
+  type WindowGeometry,
+  type WindowOp,
+  type WindowTraits,
+} from './ops-window.js';
 export { philox4x32, philoxBlocks, philoxFill } from './philox.js';
 export {
   broadcastShapes,
+  type ConcatLayout,
+  concatLayout,
   contiguousStrides,
   isContiguous,
   normAxes,

@@ -3,18 +3,18 @@ import { type DType, bytesPerElement, isFloat, promoteTypes } from './dtype.js';
 import { BackendError, DTypeError, ShapeError, fmtShape } from './errors.js';
 import {
   type BinaryOp,
-  COMPARE_OPS,
-  FLOAT_ONLY_UNARY,
+  REDUCE,
   type ReduceOp,
   type UnaryOp,
+  binaryDType,
+  binaryResultDType,
+  unaryDType,
 } from './ops.js';
-import { broadcastShapes, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
+import { broadcastShapes, concatLayout, normAxes, normAxis, sameShape, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
 /** The primitive ops on Tensors: checks, broadcasting and dtype promotion, then one backend call. */
-
-const COMPARE: ReadonlySet<BinaryOp> = new Set(COMPARE_OPS);
 
 /** Wraps new contiguous backend storage as a Tensor. */
 export function wrap(
@@ -88,8 +88,7 @@ export function scalarFor(value: number, dtype: DType, backend: Tensor['backend'
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   x.assertLive(op);
   return withTemps((temps) => {
-    const input =
-      FLOAT_ONLY_UNARY.has(op) && x.dtype === 'int32' ? castTemp(x, 'float32', temps) : x;
+    const input = castTemp(x, unaryDType(op, x.dtype), temps);
     return wrap(x.backend, x.backend.unary(op, input), input.dtype, x.shape);
   });
 }
@@ -99,12 +98,11 @@ export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   return withTemps((temps) => {
     if (typeof b === 'number') temps.push((b = scalarFor(b, a.dtype, a.backend)));
     checkBackend(op, [a, b]);
-    let dtype = promoteTypes(a.dtype, b.dtype);
-    if (op === 'div' && dtype === 'int32') dtype = 'float32';
+    const dtype = binaryDType(op, promoteTypes(a.dtype, b.dtype));
     const shape = broadcastShapes(op, a.shape, b.shape);
     const A = broadcastRef(castTemp(a, dtype, temps), shape);
     const B = broadcastRef(castTemp(b, dtype, temps), shape);
-    return wrap(a.backend, a.backend.binary(op, A, B), COMPARE.has(op) ? 'int32' : dtype, shape);
+    return wrap(a.backend, a.backend.binary(op, A, B), binaryResultDType(op, dtype), shape);
   });
 }
 
@@ -144,7 +142,8 @@ export type Axes = number | readonly number[];
 
 export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false): Tensor {
   x.assertLive(op);
-  if ((op === 'argmax' || op === 'argmin') && axes === undefined) {
+  const index = REDUCE[op].index;
+  if (index && axes === undefined) {
     const flat = x.reshape([-1]);
     const r = reduceOp(op, flat, 0, false);
     flat.dispose();
@@ -153,7 +152,7 @@ export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false)
     r.dispose();
     return kept;
   }
-  if ((op === 'argmax' || op === 'argmin') && typeof axes !== 'number')
+  if (index && typeof axes !== 'number')
     throw new ShapeError(op, `takes one axis, got [${axes!.join(',')}]`);
   const ax = normAxes(op, axes, x.rank);
   if (op !== 'sum' && ax.some((a) => x.shape[a] === 0))
@@ -165,7 +164,7 @@ export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false)
   const shape = keepDims
     ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
     : x.shape.filter((_, i) => !ax.includes(i));
-  const dtype = op === 'argmax' || op === 'argmin' ? 'int32' : x.dtype;
+  const dtype = index ? 'int32' : x.dtype;
   return wrap(x.backend, x.backend.reduce(op, x, ax), dtype, shape);
 }
 
@@ -270,8 +269,9 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
   return withTemps((temps) => {
     const xs = tensors.map((t) => castTemp(t, dtype, temps));
-    const shape = first.shape.map((d, i) =>
-      i === ax ? tensors.reduce((s, t) => s + t.shape[i]!, 0) : d,
+    const { shape } = concatLayout(
+      xs.map((x) => x.shape),
+      ax,
     );
     return wrap(first.backend, first.backend.concat(xs, ax), dtype, shape);
   });

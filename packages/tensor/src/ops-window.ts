@@ -6,17 +6,32 @@
  *
  * Each op is a row of `WINDOW` (its traits); the backends' kernels, the gradient rules and the
  * conformance cases are `Record<WindowOp, …>` tables keyed by it, so tsc refuses a missing one.
+ *
+ * Why these four: im2col/col2im reuse each backend's tuned matmul for convolutions (forward and both
+ * gradients) and transposed convolutions, and are each other's gradient, so every order of
+ * derivative works. Average pooling needs no primitive (im2col, a sum, a division). maxPool's
+ * gradient is a primitive of its own rather than scatterAdd on flattened planes: WebGPU has no
+ * float atomics, and its scatterAdd loops over a whole index row per output element (59 M
+ * iterations for LeNet's first pooling, where maxPoolGrad visits 1.2 M window elements).
  */
+/** What the library knows about a sliding-window op (a row of `WINDOW`). */
+export interface WindowTraits {
+  /** 'any': int32 in, int32 out (copies and wrapping sums); 'float': float inputs only (int32
+   * raises a DTypeError, as PyTorch's pooling refuses integers). */
+  readonly dtypes: 'any' | 'float';
+}
+
+/** The sliding-window primitives. */
 export const WINDOW = {
   /** [N, C, ...input] → [N, C·∏kernel, ∏output]: every window's elements, padding read as 0. */
-  im2col: { int: true },
+  im2col: { dtypes: 'any' },
   /** [N, C·∏kernel, ∏output] → [N, C, ...input]: each column added back where im2col read it. */
-  col2im: { int: true },
+  col2im: { dtypes: 'any' },
   /** [N, C, ...input] → values and int32 argmax [N, C, ...output]; padding never wins. */
-  maxPool: { int: false },
+  maxPool: { dtypes: 'float' },
   /** Gradient of maxPool: g [N, C, ...output] added at its argmax into zeros [N, C, ...input]. */
-  maxPoolGrad: { int: false },
-} as const;
+  maxPoolGrad: { dtypes: 'float' },
+} as const satisfies Record<string, WindowTraits>;
 
 /** The name of a sliding-window primitive: a key of `WINDOW`. */
 export type WindowOp = keyof typeof WINDOW;

@@ -32,6 +32,30 @@ export function isContiguous(shape: Shape, strides: readonly number[]): boolean 
   return true;
 }
 
+/** Where the parts of a concatenation land in its row-major result. */
+export interface ConcatLayout {
+  /** The result's shape: the parts' shape, their sizes along the axis summed. */
+  shape: number[];
+  /** The result's row-major strides. */
+  strides: number[];
+  /** Each part's offset in the result, in elements (the part is a view with `strides`). */
+  offsets: number[];
+}
+
+/** The layout of `shapes` joined along `axis` (they agree on every other axis, as `concat` checks). */
+export function concatLayout(shapes: readonly Shape[], axis: number): ConcatLayout {
+  const shape = [...shapes[0]!];
+  shape[axis] = shapes.reduce((n, s) => n + s[axis]!, 0);
+  const strides = contiguousStrides(shape);
+  let at = 0;
+  const offsets = shapes.map((s) => {
+    const offset = at * strides[axis]!;
+    at += s[axis]!;
+    return offset;
+  });
+  return { shape, strides, offsets };
+}
+
 /** Whether two shapes are equal, axis by axis. */
 export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);

@@ -131,8 +131,8 @@ function poolGeometry(
 }
 
 /**
- * Max pooling over the windows of float `x` [N, C, ...spatial]: the maxima and their int32 indices
- * [N, C, ...output], an index being the flat position in its (n, c) plane (PyTorch's
+ * Max pooling over the windows of float `x` [N, C, ...spatial], giving the maxima and their int32
+ * indices [N, C, ...output], an index being the flat position in its (n, c) plane (PyTorch's
  * `return_indices`). Ties go to the first maximum; NaN propagates; padding never wins.
  */
 export function maxPool(x: Tensor, opts: WindowOptions): [Tensor, Tensor] {

@@ -14,6 +14,17 @@ export {
 } from './mnist.js';
 export { nextTask, Pacer } from './pace.js';
 export {
+  type ChunkBase,
+  type Post,
+  sameConfig,
+  serveTrainingWorker,
+  type TrainerApp,
+  type TrainerReport,
+  type TrainerRequest,
+  trainingWorker,
+  type TrainingRun,
+} from './training-worker.js';
+export {
   barChart,
   type BarChartOptions,
   type ChartOptions,

@@ -33,6 +33,3 @@ export const DEFAULT_CONFIG: PageConfig = {
 
 /** A good first learning rate for each optimizer. */
 export const DEFAULT_LR = { sgd: 0.5, adam: 0.001 } as const;
-
-export const sameConfig = (a: PageConfig, b: PageConfig): boolean =>
-  (Object.keys(a) as (keyof PageConfig)[]).every((k) => a[k] === b[k]);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { cpu } from '@nablajs/backend-cpu';
 import { useBackend } from '@nablajs/tensor';
 import type { DigitSet } from 'app-kit/web';
-import { DEFAULT_CONFIG, sameConfig, Session } from './session.js';
+import { DEFAULT_CONFIG, Session } from './session.js';
 
 /** Digits that are easy to tell apart: digit d lights row 2d + 3 of the image, plus some noise. */
 function fakeDigits(count: number, seed: number): DigitSet {
@@ -63,14 +63,12 @@ describe('web session', () => {
     expect(p.indexOf(Math.max(...p))).toBe(7);
   });
 
-  test('Adam, depth 2, L2: a config is compared field by field', async () => {
+  test('Adam, depth 2, L2: six parameters, a finite loss', async () => {
     const config = { ...DEFAULT_CONFIG, depth: 2, optimizer: 'adam' as const, lr: 1e-3, l2: 5 };
     const session = new Session(config, data);
     expect(session.model.parameters()).toHaveLength(6);
     const r = await session.train(5);
     expect(Number.isFinite(r.loss)).toBe(true);
-    expect(sameConfig(config, { ...config })).toBe(true);
-    expect(sameConfig(config, { ...config, lr: 0.01 })).toBe(false);
   });
 
   for (const model of ['lenet', 'cnn'] as const)

@@ -11,7 +11,7 @@ import { asInput, buildNet } from '../model.js';
 import { makeOptimizer } from '../optimizer.js';
 import type { PageConfig } from './config.js';
 
-export { DEFAULT_CONFIG, type PageConfig, sameConfig } from './config.js';
+export { DEFAULT_CONFIG, type PageConfig } from './config.js';
 
 /** What a chunk of training steps did. */
 export interface ChunkResult {

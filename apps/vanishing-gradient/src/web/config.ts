@@ -30,6 +30,3 @@ export const DEFAULT_RACE: RaceConfig = {
   trainImages: 20_000,
   seed: 1,
 };
-
-export const sameRace = (a: RaceConfig, b: RaceConfig): boolean =>
-  (Object.keys(a) as (keyof RaceConfig)[]).every((k) => a[k] === b[k]);

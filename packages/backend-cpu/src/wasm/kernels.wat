@@ -585,9 +585,10 @@
 
   ;; Adam / AdamW without amsgrad, in place over n floats at byte offsets p, g, m, v (PyTorch 1.13):
   ;; g' = sign·g + l2·p; m = m + (1 − β1)(g' − m); v = β2·v + (1 − β2)·g'²;
-  ;; p = p·shrink − stepSize · m / (sqrt(v) / bias2Sqrt + eps)
+  ;; p = p·shrink − stepSize · m / (sqrt(v) / bias2Sqrt + eps). c1 = 1 − β1 and c2 = 1 − β2 come from
+  ;; the caller in float64: 1 − β2 in float32 would cancel (1 − f32(0.999) is 1.3e-5 off).
   (func (export "adam") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
-    (param $sign f32) (param $l2 f32) (param $b1 f32) (param $b2 f32) (param $shrink f32)
+    (param $sign f32) (param $l2 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $shrink f32)
     (param $stepSize f32) (param $bias2Sqrt f32) (param $eps f32)
     (local $i i32) (local $end i32) (local $x v128) (local $gi v128) (local $mi v128) (local $vi v128)
     (local $fi f32) (local $fg f32) (local $fm f32) (local $fv f32)
@@ -603,11 +604,11 @@
         (local.set $mi (v128.load (i32.add (local.get $m) (local.get $i))))
         (local.set $mi
           (f32x4.add (local.get $mi)
-            (f32x4.mul (f32x4.splat (f32.sub (f32.const 1) (local.get $b1))) (f32x4.sub (local.get $gi) (local.get $mi)))))
+            (f32x4.mul (f32x4.splat (local.get $c1)) (f32x4.sub (local.get $gi) (local.get $mi)))))
         (local.set $vi
           (f32x4.add
             (f32x4.mul (f32x4.splat (local.get $b2)) (v128.load (i32.add (local.get $v) (local.get $i))))
-            (f32x4.mul (f32x4.splat (f32.sub (f32.const 1) (local.get $b2))) (f32x4.mul (local.get $gi) (local.get $gi)))))
+            (f32x4.mul (f32x4.splat (local.get $c2)) (f32x4.mul (local.get $gi) (local.get $gi)))))
         (v128.store (i32.add (local.get $m) (local.get $i)) (local.get $mi))
         (v128.store (i32.add (local.get $v) (local.get $i)) (local.get $vi))
         (v128.store (i32.add (local.get $p) (local.get $i))
@@ -629,10 +630,10 @@
             (f32.mul (local.get $l2) (local.get $fi))))
         (local.set $fm (f32.load (i32.add (local.get $m) (local.get $i))))
         (local.set $fm
-          (f32.add (local.get $fm) (f32.mul (f32.sub (f32.const 1) (local.get $b1)) (f32.sub (local.get $fg) (local.get $fm)))))
+          (f32.add (local.get $fm) (f32.mul (local.get $c1) (f32.sub (local.get $fg) (local.get $fm)))))
         (local.set $fv
           (f32.add (f32.mul (local.get $b2) (f32.load (i32.add (local.get $v) (local.get $i))))
-            (f32.mul (f32.sub (f32.const 1) (local.get $b2)) (f32.mul (local.get $fg) (local.get $fg)))))
+            (f32.mul (local.get $c2) (f32.mul (local.get $fg) (local.get $fg)))))
         (f32.store (i32.add (local.get $m) (local.get $i)) (local.get $fm))
         (f32.store (i32.add (local.get $v) (local.get $i)) (local.get $fv))
         (f32.store (i32.add (local.get $p) (local.get $i))
@@ -779,6 +780,94 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $kLoop)))
       (local.set $op (i32.add (local.get $op) (local.get $plane)))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br $pLoop)))
+  )
+
+  ;; Max pooling of $nc dense planes of $plane bytes at $x by a plan (see im2col): values ($vals)
+  ;; and flat input positions ($idx), [nc][M·Wo] each. Kernel offsets are outermost, so each window
+  ;; meets its elements in PyTorch's order; an element replaces the window's best when none was
+  ;; found yet (index −1), when it is larger, or when it is NaN (so ties keep the first maximum and
+  ;; the last NaN wins). Branch-free: f32x4 compares and bitselects, four windows at a time where
+  ;; the windows' step is 1 or 2 floats; `select` otherwise.
+  (func (export "maxPool") (param $x i32) (param $plane i32) (param $nc i32) (param $vals i32)
+    (param $idx i32) (param $plan i32) (param $K i32) (param $M i32) (param $Wo i32) (param $step i32)
+    (local $p i32) (local $k i32) (local $m i32) (local $xp i32) (local $ob i32) (local $r i32)
+    (local $lo i32) (local $hi i32) (local $col i32) (local $s i32) (local $vr i32) (local $ir i32)
+    (local $n i32) (local $kRow i32) (local $rowBytes i32) (local $lanes v128)
+    (local $v v128) (local $cur v128) (local $ci v128) (local $mask v128) (local $pos v128)
+    (local $fv f32) (local $fc f32) (local $ic i32) (local $up i32)
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $M) (local.get $Wo)) (i32.const 2)))
+    (memory.fill (local.get $idx) (i32.const 255) (i32.mul (local.get $nc) (local.get $rowBytes)))
+    ;; lane i's position is i·(step in floats) past lane 0's
+    (local.set $lanes (i32x4.mul (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.shr_u (local.get $step) (i32.const 2)))))
+    (local.set $xp (local.get $x))
+    (block $pDone (loop $pLoop
+      (br_if $pDone (i32.ge_u (local.get $p) (local.get $nc)))
+      (local.set $k (i32.const 0))
+      (block $kDone (loop $kLoop
+        (br_if $kDone (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $lo (i32.load (i32.add (local.get $plan)
+          (i32.shl (i32.add (i32.mul (local.get $K) (local.get $M)) (local.get $k)) (i32.const 2)))))
+        (local.set $hi (i32.load (i32.add (local.get $plan)
+          (i32.shl (i32.add (i32.mul (local.get $K) (i32.add (local.get $M) (i32.const 1))) (local.get $k)) (i32.const 2)))))
+        (local.set $col (i32.load (i32.add (local.get $plan)
+          (i32.shl (i32.add (i32.mul (local.get $K) (i32.add (local.get $M) (i32.const 2))) (local.get $k)) (i32.const 2)))))
+        (local.set $kRow (i32.add (local.get $plan) (i32.shl (i32.mul (local.get $k) (local.get $M)) (i32.const 2))))
+        (local.set $m (i32.const 0))
+        (block $mDone (loop $mLoop
+          (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
+          (local.set $r (i32.load (i32.add (local.get $kRow) (i32.shl (local.get $m) (i32.const 2)))))
+          (if (i32.and (i32.ge_s (local.get $r) (i32.const 0)) (i32.lt_s (local.get $lo) (local.get $hi)))
+            (then
+              (local.set $s (i32.add (local.get $xp) (i32.add (local.get $col) (local.get $r))))
+              (local.set $vr (i32.add (local.get $ob)
+                (i32.shl (i32.add (i32.mul (local.get $m) (local.get $Wo)) (local.get $lo)) (i32.const 2))))
+              (local.set $ir (i32.add (local.get $idx) (local.get $vr)))
+              (local.set $vr (i32.add (local.get $vals) (local.get $vr)))
+              (local.set $n (i32.sub (local.get $hi) (local.get $lo)))
+              (if (i32.or (i32.eq (local.get $step) (i32.const 4)) (i32.eq (local.get $step) (i32.const 8)))
+                (then
+                  (block $vDone (loop $vl
+                    (br_if $vDone (i32.lt_s (local.get $n) (i32.const 4)))
+                    (if (i32.eq (local.get $step) (i32.const 4))
+                      (then (local.set $v (v128.load (local.get $s))))
+                      (else (local.set $v (i8x16.shuffle 0 1 2 3 8 9 10 11 16 17 18 19 24 25 26 27
+                        (v128.load (local.get $s)) (v128.load offset=16 (local.get $s))))))
+                    (local.set $pos (i32x4.add (local.get $lanes)
+                      (i32x4.splat (i32.shr_u (i32.sub (local.get $s) (local.get $xp)) (i32.const 2)))))
+                    (local.set $cur (v128.load (local.get $vr)))
+                    (local.set $ci (v128.load (local.get $ir)))
+                    (local.set $mask (v128.or (i32x4.lt_s (local.get $ci) (v128.const i32x4 0 0 0 0))
+                      (v128.or (f32x4.gt (local.get $v) (local.get $cur)) (f32x4.ne (local.get $v) (local.get $v)))))
+                    (v128.store (local.get $vr) (v128.bitselect (local.get $v) (local.get $cur) (local.get $mask)))
+                    (v128.store (local.get $ir) (v128.bitselect (local.get $pos) (local.get $ci) (local.get $mask)))
+                    (local.set $s (i32.add (local.get $s) (i32.shl (local.get $step) (i32.const 2))))
+                    (local.set $vr (i32.add (local.get $vr) (i32.const 16)))
+                    (local.set $ir (i32.add (local.get $ir) (i32.const 16)))
+                    (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+                    (br $vl)))))
+              (block $sDone (loop $sl
+                (br_if $sDone (i32.le_s (local.get $n) (i32.const 0)))
+                (local.set $fv (f32.load (local.get $s)))
+                (local.set $fc (f32.load (local.get $vr)))
+                (local.set $ic (i32.load (local.get $ir)))
+                (local.set $up (i32.or (i32.lt_s (local.get $ic) (i32.const 0))
+                  (i32.or (f32.gt (local.get $fv) (local.get $fc)) (f32.ne (local.get $fv) (local.get $fv)))))
+                (f32.store (local.get $vr) (select (local.get $fv) (local.get $fc) (local.get $up)))
+                (i32.store (local.get $ir) (select (i32.shr_u (i32.sub (local.get $s) (local.get $xp)) (i32.const 2))
+                  (local.get $ic) (local.get $up)))
+                (local.set $s (i32.add (local.get $s) (local.get $step)))
+                (local.set $vr (i32.add (local.get $vr) (i32.const 4)))
+                (local.set $ir (i32.add (local.get $ir) (i32.const 4)))
+                (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+                (br $sl)))))
+          (local.set $m (i32.add (local.get $m) (i32.const 1)))
+          (br $mLoop)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $kLoop)))
+      (local.set $xp (i32.add (local.get $xp) (local.get $plane)))
+      (local.set $ob (i32.add (local.get $ob) (local.get $rowBytes)))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br $pLoop)))
   )

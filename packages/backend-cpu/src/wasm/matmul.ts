@@ -11,10 +11,11 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   sgd(p: number, g: number, n: number, lr: number, wd: number, sign: number): void;
   adam(
-    p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, b1: number,
-    b2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
+    p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, c1: number,
+    b2: number, c2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
   ): void; // prettier-ignore
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
+  maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   matmul(
     M: number,
@@ -303,8 +304,9 @@ export function adamF32(
     n,
     o.sign,
     o.l2,
-    o.beta1,
+    1 - o.beta1, // in float64: see kernels.wat
     o.beta2,
+    1 - o.beta2,
     o.shrink,
     o.stepSize,
     o.bias2Sqrt,

@@ -1,6 +1,6 @@
-// im2col and col2im in float32 on the WebAssembly kernels (kernels.wat): the plan and the operand
-// are copied into the module's memory, the kernel moves rows with f32x4 copies, the result is copied
-// out. About 3× the TypeScript loops at LeNet's sizes (packages/backend-cpu/README.md).
+// im2col, col2im and maxPool in float32 on the WebAssembly kernels (kernels.wat): the plan and the
+// operand are copied into the module's memory, the kernel runs along rows with f32x4 (copies;
+// branch-free compares for maxPool), the result is copied out. Times: bench/results/conv.md.
 import { FIRST, SLACK, align, instance, reserve } from './matmul.js';
 
 /** Where windows read, as window.ts computes it (offsets in elements; see its `plan`). */
@@ -77,5 +77,34 @@ export function col2imF32(
   h.set(cols.subarray(offset, offset + n), cAt);
   k.col2im(cAt * 4, plane * 4, nc, oAt * 4, FIRST * 4, p.K, p.M, p.Wo, p.step * 4);
   out.set(h.subarray(oAt, oAt + out.length));
+  return true;
+}
+
+/**
+ * maxPool of `nc` dense float32 planes of `plane` elements at `x[offset]`: the maxima into `values`
+ * and their flat positions into `indices` ([nc][M·Wo] each). False, doing nothing, when the memory
+ * cannot hold it.
+ */
+export function maxPoolF32(
+  x: Float32Array,
+  offset: number,
+  nc: number,
+  plane: number,
+  p: WindowPlan,
+  values: Float32Array,
+  indices: Int32Array,
+): boolean {
+  const k = instance();
+  const n = values.length;
+  const end = room(p, nc * plane, 2 * align(n + SLACK));
+  if (end < 0) return false;
+  const h = reserve(k, end);
+  const xAt = writePlan(h, FIRST, p);
+  const vAt = align(xAt + nc * plane + SLACK);
+  const iAt = align(vAt + n + SLACK);
+  h.set(x.subarray(offset, offset + nc * plane), xAt);
+  k.maxPool(xAt * 4, plane * 4, nc, vAt * 4, iAt * 4, FIRST * 4, p.K, p.M, p.Wo, p.step * 4);
+  values.set(h.subarray(vAt, vAt + n));
+  indices.set(new Int32Array(h.buffer, iAt * 4, n));
   return true;
 }

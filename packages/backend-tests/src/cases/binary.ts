@@ -20,7 +20,10 @@ interface BinarySpec {
   aEdges?: readonly number[];
   /** int32 (a, b) pairs checked elementwise (default: wraparound pairs). */
   intPairs?: readonly (readonly [number, number])[];
+  /** Tolerance multiplier (transcendental functions on a GPU need a few ulps more). */
   factor?: number;
+  /** The sign of a zero result is part of the contract, checked on the edge values. */
+  signedZeros?: boolean;
 }
 
 // prettier-ignore
@@ -33,8 +36,11 @@ const WRAP_PAIRS: readonly (readonly [number, number])[] = [
 const ties = integers(-3, 3);
 const compare: BinarySpec = { a: ties, b: ties };
 
-/** Domains per op; an op without a row gets the defaults. */
-const SPEC: Partial<Record<BinaryOp, BinarySpec>> = {
+/** Domains and tolerances per op (`{}`: the defaults). */
+const SPEC: Record<BinaryOp, BinarySpec> = {
+  add: {},
+  sub: {},
+  mul: {},
   div: {
     b: awayFromZero(0.5, 5),
     // prettier-ignore
@@ -61,7 +67,7 @@ const SPEC: Partial<Record<BinaryOp, BinarySpec>> = {
 
 function binaryCases(op: BinaryOp): Case[] {
   if (!ref.BINARY_REF[op]) return [];
-  const spec = SPEC[op] ?? {};
+  const spec = SPEC[op];
   const genA = spec.a ?? between(-5, 5, -50, 50);
   const genB = spec.b ?? genA;
   const opts = { factor: spec.factor ?? 1 };
@@ -151,6 +157,7 @@ function binaryCases(op: BinaryOp): Case[] {
         await ctx.expect(apply(ctx.make(x), ctx.make(y, 'sliced')), ref.binary(op, x, y), {
           ...opts,
           inputs: [x, y],
+          signedZeros: spec.signedZeros,
         });
       },
     },

@@ -9,6 +9,7 @@ import { RANDOM_CASES } from './random.js';
 import { WHERE_CASES } from './where.js';
 
 export { BINARY_CASES } from './binary.js';
+export { FUSED_CASES } from './fused.js';
 export type { Case } from './case.js';
 export { REDUCE_CASES } from './reduce.js';
 export { STORAGE_CASES } from './storage.js';

@@ -11,28 +11,40 @@ interface UnarySpec {
   intEdges?: readonly number[];
   /** Tolerance multiplier (transcendental functions on a GPU need a few ulps more). */
   factor?: number;
+  /** The sign of a zero result is part of the contract, checked on the edge values. */
+  signedZeros?: boolean;
 }
 
 // sin/cos are checked on moderate arguments: float32 range reduction of 1e30 is not a contract.
 const TRIG_EDGES = [Infinity, -Infinity, NaN, 0, -0, 1, -1, 0.5, -2.5, 1e-30, 10, -10];
 const SMALL_INT_EDGES = [0, 1, -1, 2, -7, 20, -20];
 
-/** Domains and tolerances per op; an op without a row gets the defaults. */
-const SPEC: Partial<Record<UnaryOp, UnarySpec>> = {
+/** Domains and tolerances per op (`{}`: the defaults). */
+const SPEC: Record<UnaryOp, UnarySpec> = {
+  neg: {},
   exp: { gen: between(-10, 10), factor: 2 },
   log: { gen: between(0.001, 100, 1, 1000), factor: 2 },
   sqrt: { gen: between(0, 100, 0, 1000) },
+  abs: {},
+  sign: {},
   sigmoid: { gen: between(-12, 12), factor: 2 },
   tanh: { gen: between(-6, 6), factor: 2 },
+  relu: {},
+  step: {},
+  reciprocal: {},
+  square: {},
   sin: { gen: between(-7, 7), edges: TRIG_EDGES, intEdges: SMALL_INT_EDGES, factor: 2 },
   cos: { gen: between(-7, 7), edges: TRIG_EDGES, intEdges: SMALL_INT_EDGES, factor: 2 },
+  floor: {},
+  ceil: {},
   log1p: { gen: between(-0.999, 10, 0, 1000), factor: 2 },
   expm1: { gen: between(-5, 5), factor: 2 },
+  softsign: { signedZeros: true },
 };
 
 function unaryCases(op: UnaryOp): Case[] {
   if (!ref.UNARY_REF[op]) return []; // a new op without a reference row: the coverage test names it
-  const spec = SPEC[op] ?? {};
+  const spec = SPEC[op];
   const gen = spec.gen ?? between(-5, 5, -20, 20);
   const factor = spec.factor ?? 1;
   const layout =
@@ -72,7 +84,11 @@ function unaryCases(op: UnaryOp): Case[] {
       name: 'edge values',
       async run(ctx) {
         const x = ctx.nd(edges(ctx.dtype));
-        await ctx.expect(ctx.make(x, 'sliced')[op](), ref.unary(op, x), { factor, inputs: [x] });
+        await ctx.expect(ctx.make(x, 'sliced')[op](), ref.unary(op, x), {
+          factor,
+          inputs: [x],
+          signedZeros: spec.signedZeros,
+        });
       },
     },
   ];

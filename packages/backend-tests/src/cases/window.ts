@@ -70,7 +70,7 @@ async function fold(ctx: CaseContext, g: Geo, layout: Layout = 'contiguous') {
 
 /** Every geometry, then every layout on one, then LeNet's size. */
 function cases(run: (ctx: CaseContext, g: Geo, l?: Layout) => Promise<void>, op: WindowOp): Case[] {
-  const dtypes = WINDOW[op].int ? undefined : FLOATS;
+  const dtypes = WINDOW[op].dtypes === 'any' ? undefined : FLOATS;
   return [
     ...GEOS.map((g) => ({ name: g.label, dtypes, run: (ctx: CaseContext) => run(ctx, g) })),
     {
@@ -165,17 +165,20 @@ const MAX_POOL_CASES: Case[] = [
     name: "NaN wins (the last one), −∞ and ±0 as PyTorch's kernel",
     dtypes: FLOATS,
     async run(ctx) {
-      // windows of 2×2 stride 2 padding 1 over: NaN twice, −∞ only, −0 against 0, ∞
+      // a 4×4 pattern (NaN twice in a window, −∞ only, −0 against 0, ∞) repeated along the rows,
+      // so that SIMD kernels meet it four windows at a time and in their scalar tails
       // prettier-ignore
-      const x = ctx.nd([
-        1, NaN, 3, NaN,
-        -Infinity, -Infinity, -0, 0,
-        -Infinity, -Infinity, 0, -0,
-        Infinity, 2, NaN, -1,
-      ], [1, 1, 4, 4]);
+      const tile = [
+        [1, NaN, 3, NaN], [-Infinity, -Infinity, -0, 0], [-Infinity, -Infinity, 0, -0], [Infinity, 2, NaN, -1],
+      ];
+      const x = ctx.nd(
+        tile.flatMap((row) => [...row, ...row, ...row, ...row, 5]),
+        [1, 1, 4, 17],
+      );
       for (const g of [
-        { label: '2×2 stride 2', x: [1, 1, 4, 4], k: [2, 2], s: [2, 2] },
-        { label: '2×2 stride 1 padding 1', x: [1, 1, 4, 4], k: [2, 2], p: [1, 1] },
+        { label: '2×2 stride 2', x: [1, 1, 4, 17], k: [2, 2], s: [2, 2] },
+        { label: '2×2 stride 1 padding 1', x: [1, 1, 4, 17], k: [2, 2], p: [1, 1] },
+        { label: '1×3 stride 3', x: [1, 1, 4, 17], k: [1, 3], s: [1, 3] },
       ]) {
         const want = ref.maxPool(x, geometry(g));
         const [v, i] = maxPool(ctx.make(x), options(g));
