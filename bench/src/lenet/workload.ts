@@ -6,8 +6,8 @@ export const C1 = {
   id: 'C1' as const,
   batchSize: 64,
   lr: 1e-3,
-  /** PyTorch reached 97.2 % after one shuffled epoch (BENCHMARKING.md); file order is close. */
-  expectedAccuracy: [0.95, 0.99] as [number, number],
+  /** One epoch in file order: 94.9–96.5 % for every peer here (PyTorch, shuffled: 97.2 %). */
+  expectedAccuracy: [0.94, 0.98] as [number, number],
 };
 
 /** The one-line description in the results. */
