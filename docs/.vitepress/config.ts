@@ -15,6 +15,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Install', link: '/guide/install' },
       { text: 'A first tensor', link: '/guide/first-tensor' },
       { text: 'A first network', link: '/guide/first-network' },
+      { text: 'Convolutional networks', link: '/guide/cnn' },
       { text: 'CPU or WebGPU', link: '/guide/backends' },
       { text: 'From PyTorch', link: '/guide/from-pytorch' },
       { text: 'From MNIST to a prediction', link: '/guide/tutorial' },

@@ -271,6 +271,24 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
     expect(losses.at(-1)).toBeLessThan(0.6);
     expect(completion.startsWith('the cat sat on the')).toBe(true);
   },
+  cnn: (m) => {
+    expect(m.weightShape).toEqual([6, 1, 5, 5]);
+    expect(m.shapes.map((s: number[]) => s.join('×'))).toEqual([
+      '8×6×28×28', '8×6×28×28', '8×6×14×14', '8×16×10×10', '8×16×10×10', '8×16×5×5',
+      '8×400', '8×120', '8×120', '8×84', '8×84', '8×10',
+    ]); // prettier-ignore
+    expect(m.trained).toBeGreaterThan(0.7); // 76 steps on 600 images: far above chance
+    expect(m.reloaded).toBe(m.trained);
+    expect(m.bnKeys).toEqual([
+      'weight',
+      'bias',
+      'running_mean',
+      'running_var',
+      'num_batches_tracked',
+    ]);
+    expect(m.bnParameters).toBe(2);
+    for (const v of m.runningMean) expect(v).toBeCloseTo(0.2, 0); // 0.1 · batch mean ≈ 0.1 · 2
+  },
   mnist: ({ accuracy }) => {
     // one epoch on 5,000 images: far above chance (10 %), below the full run's 96 %
     for (const depth of [0, 1, 2]) expect(accuracy[depth]).toBeGreaterThan(0.7);

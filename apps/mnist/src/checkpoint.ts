@@ -16,6 +16,7 @@ export type RunFlags = Omit<TrainConfig, 'epochs' | 'save' | 'resume'> & { train
 
 /** The keys of `RunFlags`, in the order differences are listed, with the flag that sets each. */
 const FLAG_OF: Record<keyof RunFlags, string> = {
+  model: '--model',
   hidden: '--hidden',
   activation: '--activation',
   dropout: '--dropout',
@@ -48,8 +49,8 @@ export interface Checkpoint {
 const OPT = 'optimizer.';
 
 /**
- * One safetensors file: the model's tensors under their own names (PyTorch reads them as a state
- * dict), the optimizer's buffers under `optimizer.<param>.<key>`, the rest as JSON metadata.
+ * One safetensors file: the model's state dict, parameters and buffers (batch norm's running
+ * statistics), under their own names (PyTorch reads them as a state dict), the optimizer's buffers under `optimizer.<param>.<key>`, the rest as JSON metadata.
  * Written atomically by `save` (temporary file, then rename).
  */
 export async function saveCheckpoint(

@@ -3,6 +3,8 @@ import { loadMnist } from '@nablajs/data';
 import { selectBackend, UsageError, usage } from 'app-kit';
 import { FLAGS, parseOptions } from './options.js';
 import { checkOutputs } from './paths.js';
+import { describeNet } from './model.js';
+import { runCnnSweep } from './cnn-sweep.js';
 import { runDepthSweep } from './sweep.js';
 import { type EpochResult, type TrainConfig, train } from './train.js';
 
@@ -33,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (o.help) {
     process.stdout.write(
-      `${usage('pnpm mnist', "Trains the lecture's network (784-30-10, sigmoid, cross-entropy, SGD) on MNIST.", FLAGS)}\n`,
+      `${usage('pnpm mnist', "Trains the lecture's network (784-30-10, sigmoid, cross-entropy, SGD), or a CNN (--model lenet|cnn), on MNIST.", FLAGS)}\n`,
     );
     return 0;
   }
@@ -59,16 +61,25 @@ async function main(argv: string[]): Promise<number> {
     });
     return 0;
   }
+  if (o.sweep === 'cnn') {
+    await runCnnSweep(data, {
+      epochs: argv.includes('--epochs') ? o.epochs : 10,
+      seed: o.seed,
+      out,
+      backend: o.backend,
+    });
+    return 0;
+  }
   const config: TrainConfig = {
     ...o,
     save,
+    model: o.model as TrainConfig['model'],
     activation: o.activation as TrainConfig['activation'],
     optimizer: o.optimizer as TrainConfig['optimizer'],
     resume: o.resume,
   };
-  const net = [784, ...o.hidden, 10].join('-');
   console.log(
-    `MNIST: ${net} ${o.activation}, ${o.optimizer} lr ${o.lr}, mini-batch ${o.batchSize}, ${data.train.count.toLocaleString('en-US')} training / ${data.validation.count.toLocaleString('en-US')} validation / ${data.test.count.toLocaleString('en-US')} test images, backend ${o.backend}`,
+    `MNIST: ${describeNet(config)}, ${o.optimizer} lr ${o.lr}, mini-batch ${o.batchSize}, ${data.train.count.toLocaleString('en-US')} training / ${data.validation.count.toLocaleString('en-US')} validation / ${data.test.count.toLocaleString('en-US')} test images, backend ${o.backend}`,
   );
   const { history } = await train(config, data, {
     onEpoch: (r) => console.log(formatEpoch(r, o.epochs, data.train.count)),

@@ -1,13 +1,20 @@
 import { type Flag, type Parsed, parseFlags } from 'app-kit';
+import { MODELS } from './model.js';
 
 /** Every flag of the trainer, with its default: the lecture's network (784-30-10, sigmoid, SGD). */
 export const FLAGS = {
-  hidden: { kind: 'list', default: [30], help: 'hidden layer sizes' },
+  model: {
+    kind: 'string',
+    default: 'mlp',
+    choices: MODELS,
+    help: 'network: the MLP of --hidden/--activation, LeNet-5, or a CNN with batch norm',
+  },
+  hidden: { kind: 'list', default: [30], help: 'hidden layer sizes (mlp)' },
   activation: {
     kind: 'string',
     default: 'sigmoid',
     choices: ['sigmoid', 'tanh', 'relu'],
-    help: 'hidden activation',
+    help: 'hidden activation (mlp)',
   },
   epochs: { kind: 'int', default: 10, min: 1, help: 'training epochs' },
   batchSize: { kind: 'int', default: 10, min: 1, help: 'mini-batch size' },
@@ -26,7 +33,12 @@ export const FLAGS = {
     min: 0,
     help: 'decoupled weight decay (AdamW-style) on the weights',
   },
-  dropout: { kind: 'float', default: 0, min: 0, help: 'dropout probability on hidden layers' },
+  dropout: {
+    kind: 'float',
+    default: 0,
+    min: 0,
+    help: 'dropout probability on hidden layers (a CNN: before its last layer)',
+  },
   backend: { kind: 'string', default: 'cpu', choices: ['cpu', 'webgpu'], help: 'compute backend' },
   seed: { kind: 'int', default: 1, min: 0, help: 'seed of initialisation, shuffling and dropout' },
   limit: { kind: 'int', min: 1, help: 'use only the first N training samples' },
@@ -34,8 +46,8 @@ export const FLAGS = {
   resume: { kind: 'bool', help: 'continue from the checkpoint named by --save' },
   sweep: {
     kind: 'string',
-    choices: ['depth'],
-    help: "reproduce the lecture's depth table (0-4 hidden layers)",
+    choices: ['depth', 'cnn'],
+    help: "reproduce the lecture's depth table (0-4 hidden layers), or train LeNet-5 and the batch-norm CNN (results/cnn.*)",
   },
   out: { kind: 'string', help: 'folder for --sweep results (default: apps/mnist/results)' },
   json: { kind: 'bool', help: 'end with one JSON line of the results' },

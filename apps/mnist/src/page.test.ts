@@ -119,6 +119,51 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
     await page.close();
   }, 200_000);
 
+  // On the page's CPU backend (WebAssembly): SwiftShader takes a minute for each evaluation of LeNet on
+  // 1,000 test images; webgpu.test.ts checks that LeNet on WebGPU computes what it does on the CPU.
+  test('LeNet-5: the page trains it, and its mistakes and the drawing pad work', async () => {
+    const { page, errors } = await open(browser, served.url, 1280, 900);
+    await page.selectOption('#model', 'lenet');
+    await page.selectOption('#backend', 'cpu');
+    // the perceptron's fields are off, and the optimizer became Adam with its learning rate
+    expect(await page.isDisabled('#depth')).toBe(true);
+    expect(await page.inputValue('#optimizer')).toBe('adam');
+    expect(await page.inputValue('#lr')).toBe('0.001');
+    await page.click('#train');
+    await page.waitForFunction(
+      () => Number(document.getElementById('step')!.textContent!.replace(/,/g, '')) >= 30,
+      undefined,
+      { timeout: 150_000, polling: 250 },
+    );
+    await page.click('#stop');
+    await page.waitForSelector('#train:not([disabled])');
+    const step = Number((await page.textContent('#step'))!.replace(/,/g, ''));
+    await page.waitForFunction(
+      (s) => Number(document.getElementById('test-accuracy')!.dataset.step) === s,
+      step,
+    );
+    expect(Number(await page.getAttribute('#test-accuracy', 'data-accuracy'))).toBeGreaterThan(0.3);
+    // a misclassified digit goes onto the pad, and LeNet reads it: ten probabilities summing to 1
+    await page.locator('#mistakes button').first().click();
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('#probs li')).every((li) => li.dataset.p),
+    );
+    const fromMistake = await page.$$eval('#probs li', (lis) =>
+      lis.map((li) => Number(li.dataset.p)),
+    );
+    expect(fromMistake.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    await page.click('#clear');
+    await drawSeven(page);
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('#probs li')).every((li) => li.dataset.p),
+    );
+    const drawn = await page.$$eval('#probs li', (lis) => lis.map((li) => Number(li.dataset.p)));
+    expect(drawn.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(await page.textContent('#verdict')).toMatch(/^The network reads a \d/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
+
   test('at phone width (375 px): one column, no sideways scrolling, operable by keyboard', async () => {
     const { page, errors } = await open(browser, served.url, 375, 812);
     await backendOf(page);
@@ -132,8 +177,9 @@ describe.skipIf(missing !== undefined && !REQUIRE_WEBGPU)('the MNIST page in Chr
       await page.keyboard.press('Tab');
       order.push(await page.evaluate(() => document.activeElement?.id ?? ''));
     }
-    expect(order.slice(0, 11)).toEqual([
+    expect(order.slice(0, 12)).toEqual([
       '', // the skip link
+      'model',
       'depth',
       'width',
       'activation',

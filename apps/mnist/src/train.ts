@@ -5,7 +5,7 @@ import { decoupledWeightDecay } from '@nablajs/regularizers';
 import { type Tensor, getBackend, manualSeed, zeros } from '@nablajs/tensor';
 import { Progress, type ProgressSink } from 'app-kit';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { buildNet, type NetSpec } from './model.js';
+import { type ModelKind, asInput, buildNet, type NetSpec } from './model.js';
 import { makeOptimizer, type OptimizerConfig, splitParams } from './optimizer.js';
 
 export { makeOptimizer, splitParams };
@@ -39,14 +39,18 @@ export interface TrainHooks {
 const YIELD_EVERY = 50;
 
 /** Accuracy on a split, in batches of 1000, without recording the graph. */
-export async function evaluate(model: Module, split: MnistSplit): Promise<number> {
+export async function evaluate(
+  model: Module,
+  split: MnistSplit,
+  kind: ModelKind = 'mlp',
+): Promise<number> {
   if (split.count === 0) return NaN;
   model.eval();
   const backend = model.parameters()[0]!.data.backend;
   let correct: Tensor = zeros([], { dtype: 'int32', backend });
   noGrad(() => {
     for (const { x, y } of new DataLoader(split, { batchSize: 1000, backend })) {
-      const hits = model.forward(x).data.argmax(1).eq(y).sum();
+      const hits = model.forward(asInput(x, kind)).data.argmax(1).eq(y).sum();
       correct = correct.add(hits);
     }
   });
@@ -89,7 +93,7 @@ export async function train(
     let lossSum: Tensor = zeros([], { backend });
     let steps = 0;
     for (const { x, y } of loader) {
-      const loss = crossEntropy(model.forward(x), y);
+      const loss = crossEntropy(model.forward(asInput(x, c.model)), y);
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
@@ -105,9 +109,9 @@ export async function train(
     const result: EpochResult = {
       epoch: epoch + 1,
       loss: (await lossSum.item()) / n,
-      trainAccuracy: await evaluate(model, data.train),
-      validationAccuracy: await evaluate(model, data.validation),
-      testAccuracy: await evaluate(model, data.test),
+      trainAccuracy: await evaluate(model, data.train, c.model),
+      validationAccuracy: await evaluate(model, data.validation, c.model),
+      testAccuracy: await evaluate(model, data.test, c.model),
       seconds,
     };
     history.push(result);

@@ -29,7 +29,11 @@ export interface Summary {
   epochs: number;
 }
 
-export function summarize(m: Measurement, w: Workload, count = TRAIN_COUNT): Summary {
+export function summarize(
+  m: Measurement,
+  w: Pick<Workload, 'expectedAccuracy'>,
+  count = TRAIN_COUNT,
+): Summary {
   const seconds = median(m.epochSeconds);
   const lo = Math.min(...m.accuracies);
   const hi = Math.max(...m.accuracies);
@@ -74,7 +78,7 @@ export interface Row {
  * Nabla's time (the row named `nabla`), and the test accuracy.
  */
 export function resultsTable(
-  workloads: readonly Workload[],
+  workloads: readonly Pick<Workload, 'id' | 'expectedAccuracy'>[],
   rows: readonly Row[],
   nabla: string,
 ): string {

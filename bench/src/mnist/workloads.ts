@@ -1,7 +1,8 @@
 // The MNIST training workloads of /work/shared/BENCHMARKING.md (W1–W3) and the protocol's constants,
 // shared by every peer (the Python script gets them as JSON on its command line).
 
-export type WorkloadId = 'W1' | 'W2' | 'W3';
+/** W1–W3: the MLPs below; C1: LeNet-5 (src/lenet/). */
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'C1';
 
 export interface Workload {
   id: WorkloadId;

@@ -17,6 +17,7 @@ export {
 } from './module.js';
 export {
   Activation,
+  Flatten,
   Identity,
   LeakyReLU,
   Linear,
@@ -169,3 +170,12 @@ export {
   type TransformerLayerOptions,
 } from './transformer.js';
 export { GRU, LSTM, RNN, RNNBase, type RNNOptions, type RNNTanhOptions } from './rnn.js';
+export {
+  BatchNorm,
+  BatchNorm1d,
+  BatchNorm2d,
+  type BatchNormFunctionalOptions,
+  type BatchNormOptions,
+  batchNorm,
+} from './batchnorm.js';
+export { AdaptiveAvgPool2d, type AdaptiveSize, adaptiveAvgPool2d } from './adaptive-pool.js';

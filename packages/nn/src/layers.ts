@@ -199,3 +199,38 @@ export class LogSoftmax extends Activation {
     return `axis=${this.axis}`;
   }
 }
+
+/**
+ * Merges axes `startDim..endDim` (inclusive) into one (PyTorch's `nn.Flatten`): by default every
+ * axis after the batch, so [N, 16, 5, 5] becomes [N, 400] between the convolutions and a `Linear`.
+ */
+export class Flatten extends Module {
+  constructor(
+    /** The first axis to merge (default 1, keeping the batch axis). */
+    readonly startDim = 1,
+    /** The last axis to merge, inclusive (default −1, the last). */
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+
+  /** `x` with axes `startDim..endDim` merged; a view, no copy, when `x` is contiguous. */
+  forward(x: Input): Variable {
+    const v = asVariable(x);
+    const norm = (a: number) => (a < 0 ? a + v.rank : a);
+    const [s, e] = [norm(this.startDim), norm(this.endDim)];
+    if (v.rank === 0 || s < 0 || e >= v.rank || s > e)
+      throw new ShapeError(
+        `Flatten(startDim=${this.startDim}, endDim=${this.endDim})`,
+        `cannot merge axes ${this.startDim}..${this.endDim} of input ${fmtShape(v.shape)}`,
+        s > e && s < v.rank && e >= 0
+          ? 'startDim must not come after endDim'
+          : `the input has ${v.rank} axes`,
+      );
+    return v.flatten(s, e);
+  }
+
+  protected override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}

@@ -3,6 +3,7 @@ import { Variable, noGrad, variable } from '@nablajs/autograd';
 import { NablaError, ShapeError, manualSeed, tensor, useBackend, zeros } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
 import {
+  Flatten,
   Identity,
   type Input,
   LeakyReLU,
@@ -198,6 +199,106 @@ describe('Module', () => {
   });
 });
 
+describe('buffers', () => {
+  class Stats extends Module {
+    fc = new Linear(2, 2);
+    constructor() {
+      super();
+      this.registerBuffer('count', zeros([], { dtype: 'int32' }));
+      this.registerBuffer('scratch', zeros([2]), { persistent: false });
+      this.registerBuffer('unset', null);
+    }
+    forward(x: Input): Variable {
+      return this.fc.forward(x);
+    }
+  }
+
+  test('listed by namedBuffers (persistent or not), saved only when persistent, never parameters', () => {
+    const net = new Sequential(new Stats(), new Stats());
+    expect(net.namedBuffers().map(([n]) => n)).toEqual([
+      '0.count',
+      '0.scratch',
+      '1.count',
+      '1.scratch',
+    ]);
+    expect(net.buffers()).toHaveLength(4);
+    expect(Object.keys(net.stateDict())).toEqual([
+      '0.count',
+      '0.fc.weight',
+      '0.fc.bias',
+      '1.count',
+      '1.fc.weight',
+      '1.fc.bias',
+    ]);
+    expect(net.parameters()).toHaveLength(4);
+    expect(net.getBuffer('1.count')).toBe(net.buffers()[2]);
+    expect(net.getBuffer('0.unset')).toBeNull();
+    expect(net.getBuffer('0.nothing')).toBeUndefined();
+    expect(net.getBuffer('9.count')).toBeUndefined();
+  });
+
+  test("a module's own buffers come after its parameters and before its children's, as in PyTorch", () => {
+    class Outer extends Stats {
+      inner = new Stats();
+    }
+    expect(Object.keys(new Outer().stateDict())).toEqual([
+      'count',
+      'fc.weight',
+      'fc.bias',
+      'inner.count',
+      'inner.fc.weight',
+      'inner.fc.bias',
+    ]);
+  });
+
+  test('loadStateDict restores buffers in place, strictly, cast to their dtype', () => {
+    const a = new Stats();
+    const count = a.getBuffer('count')!;
+    const sd = { ...a.stateDict(), count: tensor(7) };
+    a.loadStateDict(sd);
+    expect(a.getBuffer('count')).toBe(count);
+    expect(count.dtype).toBe('int32');
+    expect(Array.from(count.dataSync())).toEqual([7]);
+    const { count: _, ...withoutCount } = sd;
+    expect(() => a.loadStateDict(withoutCount)).toThrow(/missing keys: count/);
+    expect(() => a.loadStateDict({ ...sd, scratch: zeros([2]) })).toThrow(
+      /unexpected keys: scratch/,
+    );
+    expect(() => a.loadStateDict({ ...sd, count: zeros([2]) })).toThrow(
+      /count: expected \[\], got \[2\]/,
+    );
+  });
+
+  test('registerBuffer refuses bad names and non-tensors; registering again replaces', () => {
+    const s = new Stats();
+    expect(() => s.registerBuffer('a.b', zeros([1]))).toThrow(/invalid buffer name/);
+    expect(() => s.registerBuffer('', zeros([1]))).toThrow(/invalid buffer name/);
+    expect(() => s.registerBuffer('__proto__', zeros([1]))).toThrow(/invalid buffer name/);
+    expect(() => s.registerBuffer('fc', zeros([1]))).toThrow(/'fc' is already a property/);
+    expect(() => s.registerBuffer('x', [1] as never)).toThrow(/must be a Tensor or null/);
+    const fresh = zeros([], { dtype: 'int32' });
+    s.registerBuffer('count', fresh);
+    expect(s.getBuffer('count')).toBe(fresh);
+  });
+
+  test('to(backend) moves parameters, gradients and buffers; the Parameter objects stay', async () => {
+    const other = cpu();
+    const s = new Stats();
+    const w = s.fc.weight;
+    s.fc
+      .forward(tensor([[1, 2]]))
+      .sum()
+      .backward();
+    const before = Array.from(w.data.dataSync());
+    expect(await s.to(other)).toBe(s);
+    expect(s.fc.weight).toBe(w);
+    expect(w.data.backend).toBe(other);
+    expect(w.grad!.backend).toBe(other);
+    expect(Array.from(w.data.dataSync())).toEqual(before);
+    expect(s.buffers().every((b) => b.backend === other)).toBe(true);
+  });
+});
+
 describe('Linear', () => {
   test('weight [out, in], bias [out], PyTorch default init U(-1/√in, 1/√in)', () => {
     manualSeed(5);
@@ -300,6 +401,38 @@ describe('Linear', () => {
     const l = new Linear(2, 3, { dtype: 'float64' });
     expect(l.weight.dtype).toBe('float64');
     expect(l.forward(tensor([[1, 2]], { dtype: 'float64' })).dtype).toBe('float64');
+  });
+});
+
+describe('Flatten', () => {
+  test('merges startDim..endDim (default: all but the batch axis), gradient flows back', () => {
+    const x = new Variable(
+      tensor(
+        Array.from({ length: 24 }, (_, i) => i),
+        { shape: [2, 3, 2, 2] },
+      ),
+      true,
+    );
+    const y = new Flatten().forward(x);
+    expect(y.shape).toEqual([2, 12]);
+    expect(values(y)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    expect(new Flatten(0, 1).forward(x).shape).toEqual([6, 2, 2]);
+    expect(new Flatten(-2).forward(x).shape).toEqual([2, 3, 4]);
+    y.mul(tensor([2]))
+      .sum()
+      .backward();
+    expect(x.grad!.shape).toEqual([2, 3, 2, 2]);
+    expect(Array.from(x.grad!.dataSync())).toEqual(new Array(24).fill(2));
+  });
+
+  test('bad axes name the layer and the input', () => {
+    expect(() => new Flatten().forward(tensor([1, 2]))).toThrow(
+      /Flatten\(startDim=1, endDim=-1\).*cannot merge axes 1..-1 of input \[2\]/,
+    );
+    expect(() => new Flatten(2, 1).forward(zeros([2, 3, 4]))).toThrow(
+      /startDim must not come after endDim/,
+    );
+    expect(new Flatten().toString()).toBe('Flatten(startDim=1, endDim=-1)');
   });
 });
 

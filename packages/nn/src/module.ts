@@ -1,14 +1,9 @@
 import { Variable } from '@nablajs/autograd';
-import {
-  NablaError,
-  ShapeError,
-  Tensor,
-  fmtShape,
-  sameShape,
-  tensor,
-  zerosLike,
-} from '@nablajs/tensor';
+import { type Backend, NablaError, Tensor, zerosLike } from '@nablajs/tensor';
 import { type ForwardHook, type ForwardPreHook, addForwardHook } from './hooks.js';
+import { type LoadResult, loadInto } from './state-dict.js';
+
+export { type LoadResult, StateDictError } from './state-dict.js';
 
 /** What a module's `forward` accepts: a Variable, or a Tensor (wrapped as a constant). */
 export type Input = Variable | Tensor;
@@ -23,35 +18,6 @@ export class Parameter extends Variable {
   constructor(data: Tensor, requiresGrad = true, name?: string) {
     super(data, requiresGrad, name);
   }
-}
-
-/** Keys a state dict lacks or has too many, raised by a strict `loadStateDict`. */
-export class StateDictError extends NablaError {
-  constructor(
-    op: string,
-    /** Parameters of the module that the state dict lacks. */
-    readonly missingKeys: readonly string[],
-    /** Keys of the state dict that name no parameter of the module. */
-    readonly unexpectedKeys: readonly string[],
-  ) {
-    const parts = [
-      ...(missingKeys.length ? [`missing keys: ${missingKeys.join(', ')}`] : []),
-      ...(unexpectedKeys.length ? [`unexpected keys: ${unexpectedKeys.join(', ')}`] : []),
-    ];
-    super(
-      op,
-      parts.join('; '),
-      'the state dict must come from a module of the same architecture (or pass { strict: false })',
-    );
-  }
-}
-
-/** What `loadStateDict` reports: with `strict: false`, the keys it skipped. */
-export interface LoadResult {
-  /** Parameters of the module that the state dict lacks (left as they were). */
-  missingKeys: string[];
-  /** Keys of the state dict that name no parameter of the module (ignored). */
-  unexpectedKeys: string[];
 }
 
 /**
@@ -71,6 +37,7 @@ export interface LoadResult {
 export abstract class Module {
   /** Whether the module is in training mode (dropout active); `train()` and `eval()` set it. */
   training = true;
+  readonly #buffers = new Map<string, { tensor: Tensor | null; persistent: boolean }>();
 
   /** The module's computation: from input Variables (or Tensors, as constants) to an output Variable. */
   abstract forward(...inputs: Input[]): Variable;
@@ -167,64 +134,106 @@ export abstract class Module {
   }
 
   /**
-   * Name → tensor for every parameter, in definition order (a shared parameter under each of its
-   * names, like PyTorch). The tensors are the parameters' own `data`, not copies: clone them to keep
-   * a snapshot across training steps.
+   * Registers a tensor the module keeps but does not learn (PyTorch's `register_buffer`), such as
+   * batch norm's running statistics. A buffer is not a parameter (no gradient, not in
+   * `parameters()`), moves with the module (`to`), and, when `persistent` (the default), is saved in
+   * `stateDict()` and restored by `loadStateDict()` under its dotted name, after the module's own
+   * parameters as in PyTorch. `null` declares the buffer without a value (left out of the state
+   * dict). Registering a name again replaces the buffer.
+   */
+  registerBuffer(name: string, value: Tensor | null, opts: { persistent?: boolean } = {}): void {
+    const op = `${this.constructor.name}.registerBuffer`;
+    if (typeof name !== 'string' || name === '' || name.includes('.') || name === '__proto__')
+      throw new NablaError(
+        op,
+        `invalid buffer name ${JSON.stringify(name)}`,
+        'a non-empty name without "."',
+      );
+    if (!this.#buffers.has(name) && name in this)
+      throw new NablaError(
+        op,
+        `'${name}' is already a property of the module`,
+        'pick another name',
+      );
+    if (value !== null && !(value instanceof Tensor))
+      throw new NablaError(op, `'${name}' must be a Tensor or null, got ${typeof value}`);
+    this.#buffers.set(name, { tensor: value, persistent: opts.persistent ?? true });
+  }
+
+  /** The buffer registered under `name` here (a dotted name reaches into submodules); undefined if none. */
+  getBuffer(name: string): Tensor | null | undefined {
+    const at = name.lastIndexOf('.');
+    const owner = at < 0 ? this : this.namedModules().find(([n]) => n === name.slice(0, at))?.[1];
+    return owner ? owner.#buffers.get(name.slice(at + 1))?.tensor : undefined;
+  }
+
+  /** This module's own buffers (not its children's) that hold a tensor, with their names. */
+  private ownBuffers(persistentOnly: boolean): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [name, b] of this.#buffers)
+      if (b.tensor && (b.persistent || !persistentOnly)) out.push([name, b.tensor]);
+    return out;
+  }
+
+  /** Every buffer of this module and its submodules with its dotted name, each tensor once. */
+  namedBuffers(): [string, Tensor][] {
+    const seen = new Set<Tensor>();
+    return this.namedModules()
+      .flatMap(([prefix, m]) =>
+        m.ownBuffers(false).map(([n, t]): [string, Tensor] => [join(prefix, n), t]),
+      )
+      .filter(([, t]) => !seen.has(t) && Boolean(seen.add(t)));
+  }
+
+  /** Every buffer of this module and its submodules, each once. */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, t]) => t);
+  }
+
+  /** What a state dict holds, module by module: its parameters, then its persistent buffers. */
+  private stateEntries(): [string, Tensor][] {
+    return this.namedModules().flatMap(([prefix, m]) =>
+      [
+        ...m.ownParameters().map(([n, p]): [string, Tensor] => [n, p.data]),
+        ...m.ownBuffers(true),
+      ].map(([n, t]): [string, Tensor] => [join(prefix, n), t]),
+    );
+  }
+
+  /**
+   * Name → tensor for every parameter and persistent buffer, in definition order, each module's
+   * parameters before its buffers (a shared parameter under each of its names, like PyTorch). The
+   * tensors are the module's own, not copies: clone them to keep a snapshot across training steps.
    */
   stateDict(): Record<string, Tensor> {
     const sd: Record<string, Tensor> = {};
-    for (const [name, p] of this.allParameters()) sd[name] = p.data;
+    for (const [name, t] of this.stateEntries()) sd[name] = t;
     return sd;
   }
 
   /**
-   * Copies `stateDict`'s tensors into the parameters, in place (cast to each parameter's dtype).
-   * Shapes must match: a mismatch raises a ShapeError naming every such key, e.g.
+   * Copies `stateDict`'s tensors into the parameters and persistent buffers, in place (cast to each
+   * one's dtype). Shapes must match: a mismatch raises a ShapeError naming every such key, e.g.
    * `0.weight: expected [30,784], got [784,30]`. With `strict` (the default), missing and unexpected
    * keys raise a StateDictError naming them. Nothing is written unless every check passes.
    */
   loadStateDict(stateDict: Record<string, Tensor>, opts: { strict?: boolean } = {}): LoadResult {
-    const op = 'loadStateDict';
-    if (typeof stateDict !== 'object' || stateDict === null || Array.isArray(stateDict))
-      throw new NablaError(
-        op,
-        `expected a state dict (name → Tensor), got ${Array.isArray(stateDict) ? 'an array' : String(stateDict)}`,
-        'pass what stateDict() or load() returned',
-      );
-    const strict = opts.strict ?? true;
-    const own = this.allParameters();
-    const names = new Set(own.map(([n]) => n));
-    // own keys only: a name like 'constructor' must not find Object.prototype's
-    const missingKeys = own.map(([n]) => n).filter((n) => !Object.hasOwn(stateDict, n));
-    const unexpectedKeys = Object.keys(stateDict).filter((k) => !names.has(k));
-    const mismatches: string[] = [];
-    for (const [name, p] of own) {
-      const t = Object.hasOwn(stateDict, name) ? stateDict[name] : undefined;
-      if (t === undefined) continue;
-      if (!(t instanceof Tensor))
-        throw new NablaError(
-          op,
-          `${name}: expected a Tensor, got ${typeof t}`,
-          'a state dict maps names to Tensors',
-        );
-      t.assertLive(op);
-      if (!sameShape(t.shape, p.shape))
-        mismatches.push(`${name}: expected ${fmtShape(p.shape)}, got ${fmtShape(t.shape)}`);
+    return loadInto(this.stateEntries(), stateDict, opts.strict ?? true);
+  }
+
+  /**
+   * Moves every parameter (and its gradient) and every buffer to `backend`, in place: the Parameter
+   * objects stay the same, so make the optimizer after moving (its state stays where it was made).
+   */
+  async to(backend: Backend): Promise<this> {
+    for (const p of this.parameters()) {
+      if (p.data.backend !== backend) p.data = await p.data.to(backend);
+      if (p.grad && p.grad.backend !== backend) p.grad = await p.grad.to(backend);
     }
-    if (mismatches.length)
-      throw new ShapeError(
-        op,
-        `shape mismatch for ${mismatches.join('; ')}`,
-        'the state dict must come from a module of the same architecture',
-      );
-    if (strict && (missingKeys.length || unexpectedKeys.length))
-      throw new StateDictError(op, missingKeys, unexpectedKeys);
-    for (const [name, p] of own) {
-      const t = stateDict[name];
-      if (t === undefined) continue;
-      p.data.assign(onBackend(t, p.data));
-    }
-    return { missingKeys, unexpectedKeys };
+    for (const m of this.modules())
+      for (const b of m.#buffers.values())
+        if (b.tensor && b.tensor.backend !== backend) b.tensor = await b.tensor.to(backend);
+    return this;
   }
 
   /** Calls `fn` on every submodule, children first, then on this module (PyTorch's `apply`, e.g.
@@ -306,8 +315,4 @@ function checkNotHidden(owner: Module, key: string, value: unknown): void {
     );
 }
 
-/** `t` on `like`'s backend: itself, or a copy when it lives elsewhere and can be read synchronously. */
-function onBackend(t: Tensor, like: Tensor): Tensor {
-  if (t.backend === like.backend || !t.backend.readSync) return t; // assign raises a clear BackendError
-  return tensor(t.dataSync(), { shape: t.shape, dtype: t.dtype, backend: like.backend });
-}
+const join = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);

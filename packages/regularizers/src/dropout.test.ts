@@ -3,7 +3,15 @@ import { variable } from '@nablajs/autograd';
 import { Linear, Sequential } from '@nablajs/nn';
 import { manualSeed, ones, rand, tensor, useBackend } from '@nablajs/tensor';
 import { describe, expect, test } from 'vitest';
-import { Dropout, dropout, dropoutMask, dropoutWithMask } from './index.js';
+import {
+  Dropout,
+  Dropout2d,
+  dropout,
+  dropout2d,
+  dropout2dWithMask,
+  dropoutMask,
+  dropoutWithMask,
+} from './index.js';
 
 useBackend(cpu());
 
@@ -99,5 +107,42 @@ describe('Dropout module', () => {
     expect(model.parameters()).toHaveLength(2); // the mask is not a parameter
     expect(drop.toString()).toBe("Dropout(p=0.25, mode='classic')");
     expect(() => new Dropout(-0.1)).toThrow('drop probability p must be in [0, 1]');
+  });
+});
+
+describe('Dropout2d (whole channels)', () => {
+  test('each (sample, channel) is kept whole with the mask drawn from rand([N, C, 1, 1]), scaled by 1/(1 − p)', () => {
+    const x = variable(rand([3, 4, 2, 2], { seed: 1 }).add(1), { requiresGrad: true });
+    const { output, mask } = dropout2dWithMask(x, 0.4, { seed: 5 });
+    expect(mask!.shape).toEqual([3, 4, 1, 1]);
+    const u = arr(rand([3, 4, 1, 1], { seed: 5 }));
+    expect(arr(mask!)).toEqual(u.map((v) => (v >= 0.4 ? 1 : 0)));
+    const xs = arr(x.data);
+    const ys = arr(output.data);
+    ys.forEach((y, i) => {
+      const keep = mask!.dataSync()[Math.floor(i / 4)]!;
+      expect(y).toBeCloseTo((keep * xs[i]!) / 0.6, 5);
+    });
+    output.sum().backward();
+    expect(arr(x.grad!)).toEqual(
+      ys.map((_, i) => Math.fround(mask!.dataSync()[Math.floor(i / 4)]! / 0.6)),
+    );
+  });
+
+  test('keep rate 1 − p over many channels; identity in eval; [N, C, L] inputs; errors', () => {
+    manualSeed(2);
+    const layer = new Dropout2d(0.25);
+    const y = layer.forward(ones([1000, 50, 1, 1]));
+    expect(mean(arr(layer.mask!))).toBeCloseTo(0.75, 2); // σ ≈ 0.002
+    expect(mean(arr(y.data))).toBeCloseTo(1, 1.5);
+    const x = rand([2, 3, 4]);
+    expect(dropout2dWithMask(x, 0.5).mask!.shape).toEqual([2, 3, 1]);
+    expect(arr(layer.eval().forward(x).data)).toEqual(arr(x));
+    expect(arr(dropout2d(x, 1).data)).toEqual(new Array(24).fill(0));
+    expect(() => dropout2d(rand([4, 5]))).toThrow(
+      /dropout2d.*expected input \[N, C, H, W\] or \[N, C, L\], got \[4,5\]/,
+    );
+    expect(() => new Dropout2d(1.5)).toThrow(/\[0, 1\]/);
+    expect(new Dropout2d(0.1).toString()).toBe('Dropout2d(p=0.1)');
   });
 });

@@ -29,8 +29,14 @@ function checkP(op: string, p: number): void {
 /** A 0/1 mask of `shape`: 1 (keep) with probability 1 − p, from the Philox generator. */
 export function dropoutMask(x: Tensor, p: number, seed?: number): Tensor {
   checkP('dropoutMask', p);
-  const dtype = x.dtype === 'float64' ? 'float64' : 'float32';
-  const u = rand(x.shape, { dtype, backend: x.backend, ...(seed === undefined ? {} : { seed }) });
+  return maskOf(x, x.shape, p, seed);
+}
+
+/** A 0/1 mask of `shape` on `like`'s backend, keeping with probability 1 − p. */
+function maskOf(like: Tensor, shape: readonly number[], p: number, seed?: number): Tensor {
+  const dtype = like.dtype === 'float64' ? 'float64' : 'float32';
+  const backend = like.backend;
+  const u = rand(shape, { dtype, backend, ...(seed === undefined ? {} : { seed }) });
   const keep = u.ge(p);
   const mask = keep.cast(dtype);
   u.dispose();
@@ -115,5 +121,79 @@ export class Dropout extends Module {
 
   protected override extraRepr(): string {
     return `p=${this.p}${this.mode === 'classic' ? ", mode='classic'" : ''}`;
+  }
+}
+
+/** Options of `dropout2d`. */
+export interface Dropout2dOptions {
+  /** Whether to drop (training) or not (evaluation). Default true, as in PyTorch's `F.dropout2d`. */
+  training?: boolean;
+  /** Draw the mask from the stream of this seed (from its start) instead of the global generator. */
+  seed?: number;
+}
+
+/**
+ * Channel dropout (Tompson et al. 2015, PyTorch's `F.dropout2d`): zeroes whole channels of `x`
+ * ([N, C, H, W], or [N, C, L]) with probability `p` each, and scales the kept ones by 1/(1 − p).
+ * Neighbouring pixels of a feature map are correlated, so dropping single pixels regularizes little.
+ * Returns the output and the [N, C, 1, …] 0/1 mask (null when nothing was dropped).
+ */
+export function dropout2dWithMask(
+  x: Input,
+  p = 0.5,
+  opts: Dropout2dOptions = {},
+): {
+  /** The input with the dropped channels zeroed and the kept ones scaled by 1/(1 − p). */
+  output: Variable;
+  /** The [N, C, 1, …] 0/1 mask applied (1 = kept); null when nothing was dropped. */
+  mask: Tensor | null;
+} {
+  const op = 'dropout2d';
+  checkP(op, p);
+  const v = asVariable(x);
+  if (v.rank !== 3 && v.rank !== 4)
+    throw new ShapeError(op, `expected input [N, C, H, W] or [N, C, L], got ${fmtShape(v.shape)}`);
+  if (!(opts.training ?? true) || p === 0) return { output: v, mask: null };
+  const mask = maskOf(
+    v.data,
+    [...v.shape.slice(0, 2), ...v.shape.slice(2).map(() => 1)],
+    p,
+    opts.seed,
+  );
+  const masked = v.mul(mask);
+  return { output: p < 1 ? masked.div(1 - p) : masked, mask };
+}
+
+/** `dropout2dWithMask`'s output: `x` with whole channels dropped. */
+export function dropout2d(x: Input, p = 0.5, opts: Dropout2dOptions = {}): Variable {
+  return dropout2dWithMask(x, p, opts).output;
+}
+
+/**
+ * Channel dropout as a layer (PyTorch's `nn.Dropout2d`): in training, each channel of each sample
+ * is zeroed with probability `p` and the others scaled by 1/(1 − p); after `eval()`, the identity.
+ * The last training mask ([N, C, 1, 1]) stays readable as `mask`.
+ */
+export class Dropout2d extends Module {
+  /** The [N, C, 1, 1] 0/1 mask of the last training forward; null before it, or when p = 0. */
+  mask: Tensor | null = null;
+
+  constructor(
+    /** The probability of dropping each channel (default 0.5, as in PyTorch). */
+    readonly p = 0.5,
+  ) {
+    super();
+    checkP('Dropout2d', p);
+  }
+
+  /** In training mode, `x` with channels dropped (the mask kept in `mask`); after `eval()`, `x`. */
+  forward(x: Input): Variable {
+    const { output, mask } = dropout2dWithMask(x, this.p, { training: this.training });
+    if (this.training) this.mask = mask;
+    return output;
+  }
+
+  protected override extraRepr(): string {
+    return `p=${this.p}`;
   }
 }

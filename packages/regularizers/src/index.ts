@@ -1,12 +1,16 @@
 /**
- * Regularization: dropout (inverted, or the lecture's classic form) with its mask, L1 and L2 penalties,
- * decoupled weight decay, max-norm and early stopping.
+ * Regularization: dropout (inverted, or the lecture's classic form) with its mask, channel dropout
+ * (`Dropout2d`), L1 and L2 penalties, decoupled weight decay, max-norm and early stopping.
  *
  * @module @nablajs/regularizers
  */
 export {
   Dropout,
   dropout,
+  Dropout2d,
+  dropout2d,
+  type Dropout2dOptions,
+  dropout2dWithMask,
   dropoutMask,
   type DropoutMode,
   type DropoutOptions,

@@ -1,7 +1,9 @@
 // What the page's form sets (no imports: the page's own bundle includes this, not the library).
 
 export interface PageConfig {
-  /** Hidden layers, each `width` units wide. */
+  /** The network: the MLP below, LeNet-5, or a CNN with batch norm (see ../model.ts). */
+  model: 'mlp' | 'lenet' | 'cnn';
+  /** Hidden layers of the MLP, each `width` units wide. */
   depth: number;
   width: number;
   activation: 'sigmoid' | 'tanh' | 'relu';
@@ -17,6 +19,7 @@ export interface PageConfig {
 
 /** The lecture's network (784-30-10, sigmoid, SGD η = 0.5), in mini-batches of 32. */
 export const DEFAULT_CONFIG: PageConfig = {
+  model: 'mlp',
   depth: 1,
   width: 30,
   activation: 'sigmoid',

@@ -35,6 +35,7 @@ field('backend').value = 'webgpu';
 function readConfig(): PageConfig {
   const num = (name: string) => field(name).valueAsNumber;
   return {
+    model: field('model').value as PageConfig['model'],
     depth: num('depth'),
     width: num('width'),
     activation: field('activation').value as PageConfig['activation'],
@@ -54,6 +55,19 @@ field('optimizer').addEventListener('change', () => {
   const other = opt === 'sgd' ? 'adam' : 'sgd';
   if (field('lr').valueAsNumber === DEFAULT_LR[other]) field('lr').value = String(DEFAULT_LR[opt]);
 });
+
+// the perceptron's fields do not apply to a CNN; a CNN wants Adam rather than the lecture's SGD η = 0.5
+const MLP_FIELDS = ['depth', 'width', 'activation'];
+function onModelChange() {
+  const cnn = field('model').value !== 'mlp';
+  for (const name of MLP_FIELDS) field(name).disabled = cnn;
+  if (cnn && field('optimizer').value === 'sgd' && field('lr').valueAsNumber === DEFAULT_LR.sgd) {
+    field('optimizer').value = 'adam';
+    field('lr').value = String(DEFAULT_LR.adam);
+  }
+}
+field('model').addEventListener('change', onModelChange);
+onModelChange();
 
 // ---- the worker ----
 

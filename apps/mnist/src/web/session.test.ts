@@ -70,4 +70,19 @@ describe('web session', () => {
     const r = await session.train(5);
     expect(Number.isFinite(r.loss)).toBe(true);
   });
+
+  for (const model of ['lenet', 'cnn'] as const)
+    test(`${model}: learns the fake digits, predicts from 784 pixels, evaluation mode restored`, async () => {
+      const config = { ...DEFAULT_CONFIG, model, optimizer: 'adam' as const, lr: 3e-3 };
+      const session = new Session(config, { train: data.train, test: fakeDigits(200, 3) });
+      await session.train(40);
+      const after = await session.evaluate(200);
+      expect(after.accuracy).toBeGreaterThan(0.8);
+      const image = new Float32Array(784);
+      for (let c = 4; c < 24; c++) image[(2 * 7 + 3) * 28 + c] = 1;
+      const p = await session.predict(image);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      expect(p.indexOf(Math.max(...p))).toBe(7);
+      expect(session.model.training).toBe(true);
+    }, 60_000);
 });

@@ -7,7 +7,7 @@ import { crossEntropy, type Module } from '@nablajs/nn';
 import type { Optimizer } from '@nablajs/optim';
 import { manualSeed, type Tensor, tensor, zeros } from '@nablajs/tensor';
 import { batchTensors, type MnistBytes, PIXELS, range } from 'app-kit/web';
-import { buildNet } from '../model.js';
+import { asInput, buildNet } from '../model.js';
 import { makeOptimizer } from '../optimizer.js';
 import type { PageConfig } from './config.js';
 
@@ -56,9 +56,14 @@ export class Session {
     readonly config: PageConfig,
     readonly data: MnistBytes,
   ) {
-    const { depth, width, activation, dropout, seed } = config;
+    const { model, depth, width, activation, dropout, seed } = config;
     manualSeed(seed);
-    this.model = buildNet({ hidden: Array<number>(depth).fill(width), activation, dropout });
+    this.model = buildNet({
+      model,
+      hidden: Array<number>(depth).fill(width),
+      activation,
+      dropout,
+    });
     this.optimizer = makeOptimizer(
       this.model,
       { ...config, momentum: 0, weightDecay: 0 },
@@ -91,7 +96,7 @@ export class Session {
       }
       const { x, y } = batchTensors(this.data.train, this.order, this.cursor, batchSize);
       this.cursor += batchSize;
-      const logits = this.model.forward(x);
+      const logits = this.model.forward(asInput(x, this.config.model));
       const loss = crossEntropy(logits, y);
       this.optimizer.zeroGrad();
       loss.backward();
@@ -154,7 +159,8 @@ export class Session {
     this.model.eval();
     let result: Tensor;
     try {
-      result = noGrad(() => output(this.model.forward(input()).data));
+      const x = asInput(input(), this.config.model);
+      result = noGrad(() => output(this.model.forward(x).data));
     } finally {
       this.model.train();
     }
