@@ -34,6 +34,7 @@ function runFlags(c: TrainConfig, trainExamples: number): RunFlags {
   const out = { trainExamples } as Record<string, unknown>;
   for (const k of Object.keys(FLAG_OF)) if (k !== 'trainExamples') out[k] = (c as never)[k];
   out.dropout ??= 0;
+  out.model ??= 'mlp';
   return out as RunFlags;
 }
 
