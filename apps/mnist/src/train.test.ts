@@ -65,8 +65,8 @@ describe('CNNs', () => {
     const path = join(dir, 'ck.safetensors');
     await train({ ...config, epochs: 1, save: path }, small, { progress: null });
     const saved = (await load(path)).tensors;
-    expect(Object.keys(saved)).toContain('1.running_var');
-    expect(Array.from(saved['1.num_batches_tracked']!.dataSync())).toEqual([8]);
+    expect(Object.keys(saved)).toContain('2.running_var');
+    expect(Array.from(saved['2.num_batches_tracked']!.dataSync())).toEqual([8]);
     const resumed = await train({ ...config, save: path, resume: true }, small, {
       progress: null,
     });
