@@ -17,7 +17,7 @@ test('importing nablajs selects the CPU backend and exposes every library', asyn
 // other (the umbrella's export list in index.ts, or this one).
 const TENSOR_INTERNALS = [
   'ARITH_OPS', 'BINARY', 'BINARY_OPS', 'COMPARE_OPS', 'COMPOSITES', 'DTYPES',
-  'OTHER', 'OTHER_OPS', 'REDUCE', 'REDUCE_OPS', 'UNARY', 'UNARY_OPS', 'binaryDType',
+  'OTHER', 'OTHER_OPS', 'fusedLayerNorm', 'fusedLayerNormGrad', 'fusedSoftmax', 'fusedSoftmaxGrad', 'REDUCE', 'REDUCE_OPS', 'UNARY', 'UNARY_OPS', 'binaryDType',
   'binaryResultDType', 'broadcastRef', 'broadcastShapes', 'bytesPerElement', 'concatLayout',
   'contiguousStrides', 'dtypeOfArray', 'fmtShape', 'formatTensor', 'formFor', 'fusedAdam',
   'fusedSgd', 'isCompare', 'isContiguous', 'isFloat', 'linear', 'normAxes', 'normAxis',
