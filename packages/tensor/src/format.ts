@@ -1,4 +1,5 @@
 import type { DType, TypedArray } from './dtype.js';
+import { sizeOf } from './shape.js';
 
 const EDGE = 3;
 const SUMMARY_THRESHOLD = 1000;
@@ -64,4 +65,20 @@ export function formatTensor(data: TypedArray, shape: readonly number[], dtype: 
   };
   const body = shape.length === 0 ? texts[0]! : render(0, prefix.length);
   return `${prefix}${body}${dtype === 'float32' ? '' : `, dtype=${dtype}`})`;
+}
+
+/** Numbers nested in arrays, one level per axis: `[[1, 2], [3, 4]]` is a 2×2 matrix. */
+export type NestedArray = number | NestedArray[];
+
+/** `data` (row-major) as arrays nested one level per axis of `shape`. */
+export function nest(data: TypedArray, shape: readonly number[]): NestedArray {
+  if (shape.length === 0) return data[0]!;
+  const build = (axis: number, offset: number): NestedArray[] => {
+    const n = shape[axis]!;
+    const step = sizeOf(shape.slice(axis + 1));
+    return Array.from({ length: n }, (_, i) =>
+      axis === shape.length - 1 ? data[offset + i]! : build(axis + 1, offset + i * step),
+    );
+  };
+  return build(0, 0);
 }

@@ -5,7 +5,7 @@ import type { Backend, TensorRef } from './backend.js';
 import { COMPOSITES, type CompositeMethods } from './composites.js';
 import type { DType, TypedArray } from './dtype.js';
 import { BackendError, DisposedError, ShapeError, fmtShape } from './errors.js';
-import { formatTensor } from './format.js';
+import { type NestedArray, formatTensor, nest } from './format.js';
 import {
   type Axes,
   binaryOp,
@@ -26,16 +26,12 @@ import type { BinaryMethods, UnaryMethods } from './methods.js';
 import { INDEXING, type IndexingMethods } from './indexing.js';
 import { SELECT, type SelectMethods } from './select.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS } from './ops.js';
-import {
-  checkSize,
-  contiguousStrides,
-  isContiguous,
-  normAxes,
-  normAxis,
-  sameShape,
-  sizeOf,
-} from './shape.js';
+import { contiguousStrides, isContiguous, sizeOf } from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
+import * as views from './views.js';
+import type { SliceSpec } from './views.js';
+
+export type { NestedArray, SliceSpec };
 
 // The elementwise methods, documented one by one in methods.ts.
 export type { BinaryMethods, UnaryMethods };
@@ -64,12 +60,6 @@ export interface Reflected<R = unknown> {
 
 const isReflected = (x: unknown): x is Reflected =>
   typeof x === 'object' && x !== null && !(x instanceof Tensor) && REFLECT in x;
-/** One axis of `slice`: `null` keeps it, a number picks one index and drops the axis,
- * `[start, end, step]` (each optional, negatives count from the end) keeps a range. */
-export type SliceSpec =
-  null | number | readonly [(number | null)?, (number | null)?, (number | null)?];
-/** Numbers nested in arrays, one level per axis: `[[1, 2], [3, 4]]` is a 2×2 matrix. */
-export type NestedArray = number | NestedArray[];
 
 // The elementwise methods come from the op tables (installed below), the composites from COMPOSITES,
 // SELECT and INDEXING.
@@ -156,186 +146,53 @@ export class Tensor implements TensorRef {
       );
   }
 
-  private view(shape: readonly number[], strides: readonly number[], offset = this.offset): Tensor {
+  /** @internal A view of the same storage. */
+  _view(shape: readonly number[], strides: readonly number[], offset = this.offset): Tensor {
     return new Tensor(this._buffer, this.storage, this.dtype, shape, strides, offset);
   }
 
-  // ---- views: no copy ------------------------------------------------------------------------
-
+  // ---- views: no copy (views.ts) ----------------------------------------------------------
   /** A tensor of `shape` (one entry may be -1) with the same elements; a view when contiguous. */
   reshape(shape: readonly number[]): Tensor {
-    this.assertLive('reshape');
-    const known = shape.filter((d) => d !== -1);
-    const free = shape.length - known.length;
-    const rest = sizeOf(known);
-    const filled = shape.map((d) => (d === -1 ? this.size / rest : d));
-    if (
-      free > 1 ||
-      filled.some((d) => !Number.isInteger(d) || d < 0) ||
-      sizeOf(filled) !== this.size
-    )
-      throw new ShapeError(
-        'reshape',
-        `cannot reshape ${fmtShape(this.shape)} (${this.size} elements) to ${fmtShape(shape)}`,
-        'the sizes must match, with at most one -1',
-      );
-    if (sameShape(filled, this.shape)) return this.view(this.shape, this.strides);
-    if (isContiguous(this.shape, this.strides)) return this.view(filled, contiguousStrides(filled));
-    const c = this.contiguous();
-    const v = c.reshape(filled);
-    c.dispose();
-    return v;
+    return views.reshape(this, shape);
   }
-
   /** Reorders axes: `permute(1, 0)` is the transpose of a matrix. */
   permute(...axes: number[]): Tensor {
-    this.assertLive('permute');
-    const ax = axes.map((a) => normAxis('permute', a, this.rank));
-    if (ax.length !== this.rank || new Set(ax).size !== ax.length)
-      throw new ShapeError(
-        'permute',
-        `[${axes.join(',')}] is not a permutation of the ${this.rank} axes of ${fmtShape(this.shape)}`,
-      );
-    return this.view(
-      ax.map((a) => this.shape[a]!),
-      ax.map((a) => this.strides[a]!),
-    );
+    return views.permute(this, ...axes);
   }
-
   /** Swaps two axes, the last two by default. */
   transpose(a = -2, b = -1): Tensor {
-    this.assertLive('transpose');
-    if (this.rank < 2) return this.view(this.shape, this.strides);
-    const order = Array.from({ length: this.rank }, (_, i) => i);
-    const i = normAxis('transpose', a, this.rank);
-    const j = normAxis('transpose', b, this.rank);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-    return this.permute(...order);
+    return views.transpose(this, a, b);
   }
-
   /** Broadcasts to `shape` (NumPy rules; -1 keeps an axis); new and size-1 axes get stride 0. */
   expand(shape: readonly number[]): Tensor {
-    this.assertLive('expand');
-    const lead = shape.length - this.rank;
-    const bad =
-      lead < 0 ||
-      shape.some((d, j) => !Number.isInteger(d) || d < (j < lead ? 0 : -1)) ||
-      this.shape.some((d, i) => d !== 1 && shape[lead + i] !== d && shape[lead + i] !== -1);
-    if (bad)
-      throw new ShapeError(
-        'expand',
-        `cannot broadcast ${fmtShape(this.shape)} to ${fmtShape(shape)}`,
-        'only size-1 axes can grow, and new axes go in front',
-      );
-    const out = shape.map((d, j) => (d === -1 ? this.shape[j - lead]! : d));
-    checkSize('expand', out); // a view, but contiguous() of it would hold every element
-    const strides = out.map((d, j) => {
-      const i = j - lead;
-      return i < 0 || (this.shape[i] === 1 && d !== 1) ? 0 : this.strides[i]!;
-    });
-    return this.view(out, strides);
+    return views.expand(this, shape);
   }
-
   /** The same as `expand` (NumPy's name). */
   broadcastTo(shape: readonly number[]): Tensor {
     return this.expand(shape);
   }
-
   /** `x.slice([null, [0, 10, 2]])` is NumPy's `x[:, 0:10:2]`; a number picks an index and drops its axis. */
   slice(specs: readonly SliceSpec[]): Tensor {
-    this.assertLive('slice');
-    if (specs.length > this.rank)
-      throw new ShapeError(
-        'slice',
-        `${specs.length} specs for a tensor of rank ${this.rank} ${fmtShape(this.shape)}`,
-      );
-    const shape: number[] = [];
-    const strides: number[] = [];
-    let offset = this.offset;
-    this.shape.forEach((dim, i) => {
-      const spec = specs[i] ?? null;
-      const stride = this.strides[i]!;
-      if (typeof spec === 'number') {
-        const k = spec < 0 ? spec + dim : spec;
-        if (!Number.isInteger(spec) || k < 0 || k >= dim)
-          throw new ShapeError(
-            'slice',
-            `index ${spec} is out of range for axis ${i} of ${fmtShape(this.shape)}`,
-          );
-        offset += k * stride;
-        return;
-      }
-      const [s0, e0, st] = spec ?? [];
-      const step = st ?? 1;
-      if (!Number.isInteger(step) || step < 1)
-        throw new ShapeError('slice', `step ${step} on axis ${i} must be a positive integer`);
-      // NaN or 1.5 would make a NaN or fractional shape and offset, which reach the allocator
-      for (const [name, v] of [
-        ['start', s0],
-        ['end', e0],
-      ] as const)
-        if (v != null && !Number.isInteger(v))
-          throw new ShapeError(
-            'slice',
-            `${name} ${v} on axis ${i} must be an integer`,
-            'bounds are integers (negative ones count from the end), or null for the whole axis',
-          );
-      const clampIdx = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
-      const start = clampIdx(s0 ?? 0);
-      const end = clampIdx(e0 ?? dim);
-      shape.push(Math.max(0, Math.ceil((end - start) / step)));
-      strides.push(stride * step);
-      offset += start * stride;
-    });
-    return this.view(shape, strides, offset);
+    return views.slice(this, specs);
   }
-
   /** Drops size-1 axes (all of them, or the ones named). */
   squeeze(axes?: Axes): Tensor {
-    this.assertLive('squeeze');
-    const ax =
-      axes === undefined
-        ? this.shape.flatMap((d, i) => (d === 1 ? [i] : []))
-        : normAxes('squeeze', axes, this.rank);
-    for (const a of ax)
-      if (this.shape[a] !== 1)
-        throw new ShapeError(
-          'squeeze',
-          `axis ${a} of ${fmtShape(this.shape)} has size ${this.shape[a]}, not 1`,
-        );
-    const keep = (_: number, i: number) => !ax.includes(i);
-    return this.view(this.shape.filter(keep), this.strides.filter(keep));
+    return views.squeeze(this, axes);
   }
-
   /** Inserts a size-1 axis at `axis` (-1 appends). */
   unsqueeze(axis: number): Tensor {
-    this.assertLive('unsqueeze');
-    const a = normAxis('unsqueeze', axis, this.rank + 1);
-    const shape = [...this.shape];
-    const strides = [...this.strides];
-    shape.splice(a, 0, 1);
-    strides.splice(a, 0, a < this.rank ? this.strides[a]! * this.shape[a]! : 1);
-    return this.view(shape, strides);
+    return views.unsqueeze(this, axis);
   }
-
   /** Merges axes `start..end` (inclusive) into one. */
   flatten(start = 0, end = -1): Tensor {
-    this.assertLive('flatten');
-    if (this.rank === 0) return this.reshape([1]);
-    const s = normAxis('flatten', start, this.rank);
-    const e = normAxis('flatten', end, this.rank);
-    const shape = [
-      ...this.shape.slice(0, s),
-      sizeOf(this.shape.slice(s, e + 1)),
-      ...this.shape.slice(e + 1),
-    ];
-    return this.reshape(shape);
+    return views.flatten(this, start, end);
   }
 
   /** This tensor if row-major already, else a row-major copy. */
   contiguous(): Tensor {
     this.assertLive('contiguous');
-    if (isContiguous(this.shape, this.strides)) return this.view(this.shape, this.strides);
+    if (isContiguous(this.shape, this.strides)) return this._view(this.shape, this.strides);
     return this.clone();
   }
 
@@ -420,7 +277,7 @@ export class Tensor implements TensorRef {
   /** This tensor converted to `dtype` (itself, as a view, when it already has it). */
   cast(dtype: DType): Tensor {
     this.assertLive('cast');
-    return dtype === this.dtype ? this.view(this.shape, this.strides) : castOp(this, dtype);
+    return dtype === this.dtype ? this._view(this.shape, this.strides) : castOp(this, dtype);
   }
 
   /**
@@ -489,7 +346,7 @@ export class Tensor implements TensorRef {
   /** A copy on another backend. */
   async to(backend: Backend): Promise<Tensor> {
     this.assertLive('to');
-    if (backend === this.backend) return this.view(this.shape, this.strides);
+    if (backend === this.backend) return this._view(this.shape, this.strides);
     const data = await this.data();
     if (!backend.dtypes.includes(this.dtype))
       throw new BackendError('to', `backend '${backend.name}' does not support ${this.dtype}`);
@@ -515,18 +372,6 @@ export class Tensor implements TensorRef {
       return `Tensor(${fmtShape(this.shape)}, ${this.dtype}, backend=${this.backend.name})`;
     return formatTensor(this.dataSync(), this.shape, this.dtype);
   }
-}
-
-function nest(data: TypedArray, shape: readonly number[]): NestedArray {
-  if (shape.length === 0) return data[0]!;
-  const build = (axis: number, offset: number): NestedArray[] => {
-    const n = shape[axis]!;
-    const step = sizeOf(shape.slice(axis + 1));
-    return Array.from({ length: n }, (_, i) =>
-      axis === shape.length - 1 ? data[offset + i]! : build(axis + 1, offset + i * step),
-    );
-  };
-  return build(0, 0);
 }
 
 for (const op of UNARY_OPS)
