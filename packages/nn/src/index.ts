@@ -61,10 +61,6 @@ export {
   binaryCrossEntropyWithLogits,
   type BinaryLogitsOptions,
   type BinaryOptions,
-  type ClassificationOptions,
-  crossEntropy,
-  CrossEntropyLoss,
-  type CrossEntropyOptions,
   FunctionLoss,
   GaussianNLLLoss,
   gaussianNllLoss,
@@ -73,11 +69,17 @@ export {
   Loss,
   MSELoss,
   mseLoss,
-  NLLLoss,
-  nllLoss,
   type Reduction,
   type ReductionOptions,
 } from './losses.js';
+export {
+  type ClassificationOptions,
+  crossEntropy,
+  CrossEntropyLoss,
+  type CrossEntropyOptions,
+  NLLLoss,
+  nllLoss,
+} from './classification-losses.js';
 export {
   CosineEmbeddingLoss,
   cosineEmbeddingLoss,
