@@ -112,16 +112,14 @@ export {
 } from './init.js';
 export {
   deserialize,
-  load,
   type Metadata,
-  removeStaleTemporaries,
   type Safetensors,
   SafetensorsError,
-  save,
   serialize,
   serializeAsync,
   type StateDict,
 } from './safetensors.js';
+export { load, removeStaleTemporaries, save } from './safetensors-file.js';
 export { ModuleDict, ModuleList } from './containers.js';
 export {
   ELU,
