@@ -62,10 +62,6 @@ export {
   binaryCrossEntropyWithLogits,
   type BinaryLogitsOptions,
   type BinaryOptions,
-  type ClassificationOptions,
-  crossEntropy,
-  CrossEntropyLoss,
-  type CrossEntropyOptions,
   FunctionLoss,
   GaussianNLLLoss,
   gaussianNllLoss,
@@ -74,11 +70,17 @@ export {
   Loss,
   MSELoss,
   mseLoss,
-  NLLLoss,
-  nllLoss,
   type Reduction,
   type ReductionOptions,
 } from './losses.js';
+export {
+  type ClassificationOptions,
+  crossEntropy,
+  CrossEntropyLoss,
+  type CrossEntropyOptions,
+  NLLLoss,
+  nllLoss,
+} from './classification-losses.js';
 export {
   CosineEmbeddingLoss,
   cosineEmbeddingLoss,
@@ -111,16 +113,14 @@ export {
 } from './init.js';
 export {
   deserialize,
-  load,
   type Metadata,
-  removeStaleTemporaries,
   type Safetensors,
   SafetensorsError,
-  save,
   serialize,
   serializeAsync,
   type StateDict,
 } from './safetensors.js';
+export { load, removeStaleTemporaries, save } from './safetensors-file.js';
 export { ModuleDict, ModuleList } from './containers.js';
 export {
   ELU,

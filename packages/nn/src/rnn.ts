@@ -222,21 +222,8 @@ export abstract class RNNBase<S> extends Module {
   }
 }
 
-/**
- * An Elman RNN (PyTorch's `nn.RNN`): h_t = tanh(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh), or ReLU with
- * `nonlinearity: 'relu'`. `forward(input, h0?)` gives the output; `forwardWithState(input, h0?)`
- * gives `[output, hN]`.
- */
-export class RNN extends RNNBase<Variable> {
-  /** The nonlinearity. */
-  readonly nonlinearity: 'tanh' | 'relu';
-  constructor(inputSize: number, hiddenSize: number, opts: RNNTanhOptions = {}) {
-    const nl = opts.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu')
-      throw new NablaError('RNN', `unknown nonlinearity '${String(nl)}'`, "use 'tanh' or 'relu'");
-    super('RNN', nl, inputSize, hiddenSize, opts);
-    this.nonlinearity = nl;
-  }
+/** The layers whose state is one hidden tensor h (RNN and GRU; LSTM's is [h, c]). */
+abstract class HiddenStateRNN extends RNNBase<Variable> {
   /** The output for `input` from the initial hidden state `h0` (zeros if omitted). */
   forward(input: Input, h0?: Input): Variable {
     return this.forwardWithState(input, h0 === undefined ? undefined : asVariable(h0))[0];
@@ -246,6 +233,23 @@ export class RNN extends RNNBase<Variable> {
   }
   protected join(h: Variable): Variable {
     return h;
+  }
+}
+
+/**
+ * An Elman RNN (PyTorch's `nn.RNN`): h_t = tanh(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh), or ReLU with
+ * `nonlinearity: 'relu'`. `forward(input, h0?)` gives the output; `forwardWithState(input, h0?)`
+ * gives `[output, hN]`.
+ */
+export class RNN extends HiddenStateRNN {
+  /** The nonlinearity. */
+  readonly nonlinearity: 'tanh' | 'relu';
+  constructor(inputSize: number, hiddenSize: number, opts: RNNTanhOptions = {}) {
+    const nl = opts.nonlinearity ?? 'tanh';
+    if (nl !== 'tanh' && nl !== 'relu')
+      throw new NablaError('RNN', `unknown nonlinearity '${String(nl)}'`, "use 'tanh' or 'relu'");
+    super('RNN', nl, inputSize, hiddenSize, opts);
+    this.nonlinearity = nl;
   }
 }
 
@@ -282,18 +286,8 @@ export class LSTM extends RNNBase<[Variable, Variable]> {
  * n_t = tanh(W_in·x_t + b_in + r_t⊙(W_hn·h_{t−1} + b_hn)), h_t = (1 − z_t)⊙n_t + z_t⊙h_{t−1}.
  * `forward(input, h0?)` gives the output; `forwardWithState(input, h0?)` gives `[output, hN]`.
  */
-export class GRU extends RNNBase<Variable> {
+export class GRU extends HiddenStateRNN {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super('GRU', 'gru', inputSize, hiddenSize, opts);
-  }
-  /** The output for `input` from the initial hidden state `h0` (zeros if omitted). */
-  forward(input: Input, h0?: Input): Variable {
-    return this.forwardWithState(input, h0 === undefined ? undefined : asVariable(h0))[0];
-  }
-  protected split(state: Variable): [Input] {
-    return [state];
-  }
-  protected join(h: Variable): Variable {
-    return h;
   }
 }

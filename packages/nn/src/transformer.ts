@@ -119,6 +119,43 @@ abstract class TransformerLayer extends Module {
     return copy;
   }
 
+  /** The feed-forward block's first linear layer. */
+  abstract readonly linear1: Linear;
+  /** Dropout inside the feed-forward block. */
+  abstract readonly dropout: Module;
+  /** The feed-forward block's second linear layer. */
+  abstract readonly linear2: Linear;
+
+  /** The feed-forward block: linear2(dropout(activation(linear1(y)))). */
+  protected feedForward(y: Variable): Variable {
+    return this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(y))));
+  }
+
+  /** `m`'s attention of `y` over `kv` under the layer's masks, without the weights. */
+  protected attend(
+    m: MultiheadAttention,
+    y: Variable,
+    kv: Variable,
+    mask?: Input,
+    pad?: Input,
+  ): Variable {
+    return m.forwardWithWeights(y, kv, kv, {
+      needWeights: false,
+      ...(mask && { attnMask: mask }),
+      ...(pad && { keyPaddingMask: pad }),
+    })[0];
+  }
+
+  /**
+   * The residual blocks in order, each a sublayer `f` with its LayerNorm: x + f(norm(x)) with
+   * `normFirst`, else norm(x + f(x)).
+   */
+  protected residuals(x: Variable, blocks: [Module, (y: Variable) => Variable][]): Variable {
+    for (const [norm, f] of blocks)
+      x = this.normFirst ? x.add(f(norm.forward(x))) : norm.forward(x.add(f(x)));
+    return x;
+  }
+
   protected override extraRepr(): string {
     return `dModel=${this.dModel}, nhead=${this.nhead}, normFirst=${this.normFirst}`;
   }
@@ -170,25 +207,13 @@ export class TransformerEncoderLayer extends TransformerLayer {
    * `generateSquareSubsequentMask(seq)` for a causal model.
    */
   forward(src: Input, srcMask?: Input, srcKeyPaddingMask?: Input): Variable {
-    let x = asVariable(src);
-    const sa = (y: Variable) => {
-      const [a] = this.self_attn.forwardWithWeights(y, y, y, {
-        needWeights: false,
-        ...(srcMask && { attnMask: srcMask }),
-        ...(srcKeyPaddingMask && { keyPaddingMask: srcKeyPaddingMask }),
-      });
-      return this.dropout1.forward(a);
-    };
-    const ff = (y: Variable) =>
-      this.dropout2.forward(
-        this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(y)))),
-      );
-    if (this.normFirst) {
-      x = x.add(sa(this.norm1.forward(x)));
-      return x.add(ff(this.norm2.forward(x)));
-    }
-    x = this.norm1.forward(x.add(sa(x)));
-    return this.norm2.forward(x.add(ff(x)));
+    return this.residuals(asVariable(src), [
+      [
+        this.norm1,
+        (y) => this.dropout1.forward(this.attend(this.self_attn, y, y, srcMask, srcKeyPaddingMask)),
+      ],
+      [this.norm2, (y) => this.dropout2.forward(this.feedForward(y))],
+    ]);
   }
 }
 
@@ -252,30 +277,21 @@ export class TransformerDecoderLayer extends TransformerLayer {
     tgtKeyPaddingMask?: Input,
     memoryKeyPaddingMask?: Input,
   ): Variable {
-    let x = asVariable(tgt);
     const mem = asVariable(memory);
-    const attn = (m: MultiheadAttention, y: Variable, kv: Variable, mask?: Input, pad?: Input) =>
-      m.forwardWithWeights(y, kv, kv, {
-        needWeights: false,
-        ...(mask && { attnMask: mask }),
-        ...(pad && { keyPaddingMask: pad }),
-      })[0];
-    const sa = (y: Variable) =>
-      this.dropout1.forward(attn(this.self_attn, y, y, tgtMask, tgtKeyPaddingMask));
-    const ca = (y: Variable) =>
-      this.dropout2.forward(attn(this.multihead_attn, y, mem, memoryMask, memoryKeyPaddingMask));
-    const ff = (y: Variable) =>
-      this.dropout3.forward(
-        this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(y)))),
-      );
-    if (this.normFirst) {
-      x = x.add(sa(this.norm1.forward(x)));
-      x = x.add(ca(this.norm2.forward(x)));
-      return x.add(ff(this.norm3.forward(x)));
-    }
-    x = this.norm1.forward(x.add(sa(x)));
-    x = this.norm2.forward(x.add(ca(x)));
-    return this.norm3.forward(x.add(ff(x)));
+    return this.residuals(asVariable(tgt), [
+      [
+        this.norm1,
+        (y) => this.dropout1.forward(this.attend(this.self_attn, y, y, tgtMask, tgtKeyPaddingMask)),
+      ],
+      [
+        this.norm2,
+        (y) =>
+          this.dropout2.forward(
+            this.attend(this.multihead_attn, y, mem, memoryMask, memoryKeyPaddingMask),
+          ),
+      ],
+      [this.norm3, (y) => this.dropout3.forward(this.feedForward(y))],
+    ]);
   }
 }
 
