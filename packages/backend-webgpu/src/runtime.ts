@@ -185,8 +185,9 @@ export class Runtime {
     flag?: FlagInfo,
   ): void {
     this.check(key);
-    const write = flag ? [...bind.write, this.flags] : bind.write;
-    const k = this.kernel(key, source, bind.read.length + write.length);
+    const bound = [...bind.read, ...bind.write];
+    if (flag) bound.push(this.flags);
+    const k = this.kernel(key, source, bound.length);
     if (!this.pass) this.open();
     const slot = this.dispatches * PARAM_WORDS;
     const u = this.paramsU32;
@@ -203,7 +204,6 @@ export class Runtime {
         ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
         : groups;
     u[slot + GROUPS_WORD] = gx; // for gid()
-    const bound = [...bind.read, ...write];
     const copies = this.unalias(bound);
     for (const b of bound) b.batch = this.batch;
     const group = this.bindGroup(k, bound);
