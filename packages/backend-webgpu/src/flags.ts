@@ -14,9 +14,10 @@ import { DTypeError, IndexError, type NablaError } from '@nablajs/tensor';
  * the storage it reads depends on a failed one. Resolved clean ids are dropped from taints as they
  * are met, so a training loop that reads now and then keeps taints empty.
  *
- * Cost: nothing for a kernel that cannot flag and whose inputs carry no taint (one WeakMap lookup per
- * binding); a read copies 16 bytes per flagging dispatch since the last read. Two bounds keep the
- * bookkeeping small between reads, each an over-approximation only when an error did happen:
+ * Cost: nothing for a kernel that cannot flag while every flagging dispatch is resolved clean (the
+ * usual state after a read), else one WeakMap lookup per input binding; a read copies 16 bytes per
+ * flagging dispatch since the last read. Two bounds keep the bookkeeping small between reads, each
+ * an over-approximation only when an error did happen:
  * a taint of more than `MAX_IDS` ids becomes a range of ids (a parameter updated by a thousand
  * unread steps depends on "any of them"), and more than `SLOTS` flagging dispatches between two
  * reads share slots (a flag then counts for every id of its slot).
@@ -94,6 +95,8 @@ export class FlagTracker {
    * given); a written storage that had a taint (an in-place update) keeps it too.
    */
   propagate(read: readonly object[], write: readonly object[], id?: number): void {
+    // every id resolved clean: no storage carries a taint that still counts (`get` would drop it)
+    if (id === undefined && this.resolved === this.next && !this.failed.size) return;
     let t: Taint | undefined =
       id === undefined ? undefined : { ids: [id], lo: 1, hi: 0, at: this.resolved };
     for (const r of read) {

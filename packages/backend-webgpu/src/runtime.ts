@@ -1,15 +1,16 @@
 /// <reference types="@webgpu/types" preserve="true" />
 import { BackendError } from '@nablajs/tensor';
 import { Params } from './params.js';
+import { BufferPool, type GpuStorage } from './pool.js';
 import { GROUPS_WORD, PARAM_WORDS, PRELUDE, buffer } from './wgsl.js';
 import { FLAG_WORD, type FlagInfo, FlagTracker, SLOT_WORDS, SLOTS } from './flags.js';
 
+export { bucket, type GpuStorage } from './pool.js';
+
 // GPUBufferUsage / GPUMapMode flags as numbers: Node's `webgpu` package does not define the globals.
 const MAP_READ = 0x0001;
-const COPY_SRC = 0x0004;
 const COPY_DST = 0x0008;
 const UNIFORM = 0x0040;
-const STORAGE = 0x0080;
 const MAP_MODE_READ = 0x0001;
 
 /** Bytes of uniform parameters one dispatch may use (its slot in the batch's uniform buffer). */
@@ -20,28 +21,6 @@ const MAX_BATCH = 512;
 export const WG = 256;
 /** Workgroups per dispatch row (WebGPU allows 65,535 per dimension); bigger grids wrap to y. */
 const MAX_GROUPS = 65535;
-
-/** Allocations up to this size are carved from shared slabs instead of buffers of their own. */
-const CHUNK_MAX = 1024 * 1024;
-/** Bytes of one slab. */
-const SLAB_BYTES = 16 * 1024 * 1024;
-
-/**
- * A tensor's storage on the GPU: a range of a buffer (a buffer of its own, or a chunk of a shared
- * slab for small tensors: creating a GPU buffer costs tens of µs, more than a small op).
- */
-export interface GpuStorage {
-  /** The buffer holding the range (shared with other storages when it is a slab). */
-  readonly buffer: GPUBuffer;
-  /** Where the range starts in the buffer, in bytes (a multiple of 256). */
-  readonly offset: number;
-  /** The range's size in bytes (its size bucket, at least what the tensor needs). */
-  readonly size: number;
-  /** Elements (4 bytes each) the tensor owns; the range may be larger (size buckets). */
-  readonly length: number;
-  /** The batch that last recorded a use of this range (see `Runtime.write`). */
-  batch: number;
-}
 
 /** A compiled kernel: its pipeline and the number of storage buffers it binds after the params. */
 interface Kernel {
@@ -76,12 +55,7 @@ export class Runtime {
   private readonly groups = new Map<string, GPUBindGroup>();
   private readonly ids = new WeakMap<GPUBuffer, number>();
   private nextId = 1;
-  /** Freed ranges by size: chunks of slabs (kept) and whole buffers (kept up to `poolLimit`). */
-  private readonly pool = new Map<number, GpuStorage[]>();
-  private slab: GPUBuffer | null = null;
-  private slabUsed = SLAB_BYTES;
-  private pooledBytes = 0;
-  private readonly destroyLater: GPUBuffer[] = [];
+  private readonly buffers: BufferPool;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private dispatches = 0;
@@ -105,6 +79,7 @@ export class Runtime {
     opts: { poolLimit?: number } = {},
   ) {
     this.poolLimit = opts.poolLimit ?? 256 * 1024 * 1024;
+    this.buffers = new BufferPool(device, this.poolLimit);
     this.flags = this.alloc(SLOTS * SLOT_WORDS, 'flags');
     void device.lost.then((info) => {
       this.lost = `${info.reason}: ${info.message}`;
@@ -142,61 +117,12 @@ export class Runtime {
    * one the open batch does not use: an upload's target). */
   alloc(elements: number, op = 'alloc', idle = false): GpuStorage {
     this.check(op);
-    const bytes = bucket(Math.max(4, elements * 4));
-    const max = this.device.limits.maxStorageBufferBindingSize;
-    if (bytes > max)
-      throw new BackendError(
-        op,
-        `a tensor of ${elements} elements (${bytes} bytes) exceeds this GPU's largest storage binding (${max} bytes)`,
-        'split the work into smaller tensors',
-      );
-    const size = bytes <= CHUNK_MAX ? Math.ceil(bytes / 256) * 256 : bytes;
-    const reused = this.reuse(size, idle);
-    if (reused) {
-      if (size > CHUNK_MAX) this.pooledBytes -= size;
-      // a reuse must know whether the open batch still reads the range
-      return { ...reused, length: elements };
-    }
-    if (size > CHUNK_MAX) {
-      const buffer = this.device.createBuffer({ size, usage: STORAGE | COPY_SRC | COPY_DST });
-      return { buffer, offset: 0, size, length: elements, batch: 0 };
-    }
-    if (this.slabUsed + size > SLAB_BYTES) {
-      this.slab = this.device.createBuffer({
-        size: SLAB_BYTES,
-        usage: STORAGE | COPY_SRC | COPY_DST,
-      });
-      this.slabUsed = 0;
-    }
-    const offset = this.slabUsed;
-    this.slabUsed += size;
-    return { buffer: this.slab!, offset, size, length: elements, batch: 0 };
+    return this.buffers.alloc(elements, op, idle ? this.batch : undefined);
   }
 
-  /** A freed range of `size` bytes; with `idle`, only one the open batch does not use (an upload
-   * into it needs no submit first), looking at the few most recently freed. */
-  private reuse(size: number, idle: boolean): GpuStorage | undefined {
-    const list = this.pool.get(size);
-    if (!list?.length) return undefined;
-    if (!idle) return list.pop();
-    for (let i = list.length - 1; i >= Math.max(0, list.length - 8); i--)
-      if (list[i]!.batch !== this.batch) return list.splice(i, 1)[0];
-    return undefined;
-  }
-
-  /** Returns a buffer to the pool (or destroys it once the pool is full). Recorded kernels that
-   * still use it run before any later writer, since one queue runs them in order. */
+  /** Returns a range to the pool (see `BufferPool.free`). */
   free(s: GpuStorage): void {
-    const own = s.size > CHUNK_MAX;
-    if (own && this.pooledBytes + s.size > this.poolLimit) {
-      if (s.batch === this.batch) this.destroyLater.push(s.buffer);
-      else s.buffer.destroy();
-      return;
-    }
-    let list = this.pool.get(s.size);
-    if (!list) this.pool.set(s.size, (list = []));
-    list.push(s);
-    if (own) this.pooledBytes += s.size;
+    this.buffers.free(s, this.batch);
   }
 
   /** Writes host data into a storage; submits first if the open batch still uses the buffer
@@ -259,8 +185,9 @@ export class Runtime {
     flag?: FlagInfo,
   ): void {
     this.check(key);
-    const write = flag ? [...bind.write, this.flags] : bind.write;
-    const k = this.kernel(key, source, bind.read.length + write.length);
+    const bound = [...bind.read, ...bind.write];
+    if (flag) bound.push(this.flags);
+    const k = this.kernel(key, source, bound.length);
     if (!this.pass) this.open();
     const slot = this.dispatches * PARAM_WORDS;
     const u = this.paramsU32;
@@ -277,7 +204,6 @@ export class Runtime {
         ? [Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS), 1]
         : groups;
     u[slot + GROUPS_WORD] = gx; // for gid()
-    const bound = [...bind.read, ...write];
     const copies = this.unalias(bound);
     for (const b of bound) b.batch = this.batch;
     const group = this.bindGroup(k, bound);
@@ -373,7 +299,7 @@ export class Runtime {
     this.batch++;
     // the queue writes the next batch's parameters only after this batch's commands
     this.uniforms.push(uniform);
-    for (const b of this.destroyLater.splice(0)) b.destroy();
+    this.buffers.submitted();
   }
 
   /**
@@ -428,12 +354,3 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let i = gid(wg, li, ${WG}u);
   if (i < ${COPY_PARAMS.get('n')}) { y[i] = x[i]; }
 }`;
-
-/** Buffer sizes come in steps of a quarter power of two (at least 256 bytes): pooled buffers fit
- * many sizes, and no buffer is more than 25 % larger than asked. */
-export function bucket(bytes: number): number {
-  if (bytes <= 256) return 256;
-  const p = 2 ** Math.floor(Math.log2(bytes));
-  const step = p / 4;
-  return Math.ceil(bytes / step) * step;
-}

@@ -7,8 +7,10 @@ import {
   appendPoint,
   chartSize,
   lineChart,
+  oncePerFrame,
   onWidthChange,
   PALETTE,
+  showBackend,
   showStatus,
   type WebBackendName,
 } from 'app-kit/web';
@@ -127,26 +129,20 @@ attentionForm.addEventListener('submit', (e) => {
 
 const curves = { train: [] as [number, number][], validation: [] as [number, number][] };
 
-let drawQueued = false;
-function drawChart() {
-  if (drawQueued) return;
-  drawQueued = true;
-  requestAnimationFrame(() => {
-    drawQueued = false;
-    const el = $('loss-chart');
-    el.innerHTML = lineChart({
-      title: 'Loss per character',
-      xLabel: 'step',
-      yLabel: 'cross-entropy (nats)',
-      series: [
-        { name: 'training', points: curves.train, color: PALETTE[0] },
-        { name: 'validation', points: curves.validation, color: PALETTE[1] },
-      ],
-      dots: false,
-      ...chartSize(el),
-    });
+const drawChart = oncePerFrame(() => {
+  const el = $('loss-chart');
+  el.innerHTML = lineChart({
+    title: 'Loss per character',
+    xLabel: 'step',
+    yLabel: 'cross-entropy (nats)',
+    series: [
+      { name: 'training', points: curves.train, color: PALETTE[0] },
+      { name: 'validation', points: curves.validation, color: PALETTE[1] },
+    ],
+    dots: false,
+    ...chartSize(el),
   });
-}
+});
 onWidthChange($('curves-title').parentElement!, drawChart);
 
 // ---- samples ----
@@ -194,10 +190,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       );
       return updateControls();
     case 'backend':
-      $('backend-note').textContent =
-        m.name === 'webgpu' ? 'Running on WebGPU.' : (m.note ?? 'Running on the CPU.');
-      $('backend-note').dataset.backend = m.name;
-      return;
+      return showBackend(m.name, m.note);
     case 'model':
       state.step = 0;
       state.model = m.config.model;

@@ -41,3 +41,19 @@ export function onWidthChange(el: HTMLElement, redraw: () => void): void {
     redraw();
   }).observe(el);
 }
+
+/**
+ * `draw`, called at most once per animation frame however often the result is called (a run's
+ * messages come faster than the page can redraw its charts).
+ */
+export function oncePerFrame(draw: () => void): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      draw();
+    });
+  };
+}

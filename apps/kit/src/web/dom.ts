@@ -11,3 +11,10 @@ export function showStatus(text: string, error = false): void {
   el.classList.toggle('note', error);
   el.classList.toggle('error', error);
 }
+
+/** Says in the page's #backend-note which backend runs the model (`note`: why not WebGPU). */
+export function showBackend(name: string, note?: string): void {
+  const el = $('backend-note');
+  el.textContent = name === 'webgpu' ? 'Running on WebGPU.' : (note ?? 'Running on the CPU.');
+  el.dataset.backend = name;
+}

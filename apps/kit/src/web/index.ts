@@ -1,7 +1,7 @@
 // What the web pages share. Browser-safe: no Node built-ins.
 export { chooseBackend, type ChosenBackend, type WebBackendName } from './backend.js';
-export { appendPoint, chartSize, onWidthChange } from './charts.js';
-export { $, showStatus } from './dom.js';
+export { appendPoint, chartSize, oncePerFrame, onWidthChange } from './charts.js';
+export { $, showBackend, showStatus } from './dom.js';
 export {
   batchArrays,
   batchTensors,

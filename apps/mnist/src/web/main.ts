@@ -5,11 +5,13 @@ import {
   appendPoint,
   chartSize,
   lineChart,
+  oncePerFrame,
   onWidthChange,
   PALETTE,
   type Series,
   type WebBackendName,
   $,
+  showBackend,
   showStatus,
 } from 'app-kit/web';
 import { DEFAULT_CONFIG, DEFAULT_LR, type PageConfig } from './config.js';
@@ -108,39 +110,33 @@ const curves = {
   epochAccuracy: [] as [number, number][],
 };
 
-let drawQueued = false;
-function drawCharts() {
-  if (drawQueued) return;
-  drawQueued = true;
-  requestAnimationFrame(() => {
-    drawQueued = false;
-    const lossEl = $('loss-chart');
-    lossEl.innerHTML = lineChart({
-      title: 'Training loss',
-      xLabel: 'step (mini-batches)',
-      yLabel: 'cross-entropy',
-      series: [{ name: 'training batches', points: curves.loss, color: PALETTE[0] }],
-      dots: false,
-      ...chartSize(lossEl),
-    });
-    const accEl = $('accuracy-chart');
-    const series: Series[] = [
-      { name: 'training batches', points: curves.trainAccuracy, color: PALETTE[0] },
-      { name: 'test, 1,000 images', points: curves.testAccuracy, color: PALETTE[1] },
-    ];
-    if (curves.epochAccuracy.length)
-      series.push({ name: 'test, all 10,000', points: curves.epochAccuracy, color: PALETTE[2] });
-    accEl.innerHTML = lineChart({
-      title: 'Accuracy',
-      xLabel: 'step (mini-batches)',
-      yLabel: 'accuracy (%)',
-      series,
-      yRange: [0, 100],
-      dots: false,
-      ...chartSize(accEl),
-    });
+const drawCharts = oncePerFrame(() => {
+  const lossEl = $('loss-chart');
+  lossEl.innerHTML = lineChart({
+    title: 'Training loss',
+    xLabel: 'step (mini-batches)',
+    yLabel: 'cross-entropy',
+    series: [{ name: 'training batches', points: curves.loss, color: PALETTE[0] }],
+    dots: false,
+    ...chartSize(lossEl),
   });
-}
+  const accEl = $('accuracy-chart');
+  const series: Series[] = [
+    { name: 'training batches', points: curves.trainAccuracy, color: PALETTE[0] },
+    { name: 'test, 1,000 images', points: curves.testAccuracy, color: PALETTE[1] },
+  ];
+  if (curves.epochAccuracy.length)
+    series.push({ name: 'test, all 10,000', points: curves.epochAccuracy, color: PALETTE[2] });
+  accEl.innerHTML = lineChart({
+    title: 'Accuracy',
+    xLabel: 'step (mini-batches)',
+    yLabel: 'accuracy (%)',
+    series,
+    yRange: [0, 100],
+    dots: false,
+    ...chartSize(accEl),
+  });
+});
 onWidthChange($('curves-title').parentElement!, drawCharts);
 
 // ---- the drawing pad and the probabilities ----
@@ -243,10 +239,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       );
       return updateControls();
     case 'backend':
-      $('backend-note').textContent =
-        m.name === 'webgpu' ? 'Running on WebGPU.' : (m.note ?? 'Running on the CPU.');
-      $('backend-note').dataset.backend = m.name;
-      return;
+      return showBackend(m.name, m.note);
     case 'model':
       state.step = 0;
       for (const c of Object.values(curves)) c.length = 0;

@@ -9,10 +9,12 @@ import {
   barChart,
   chartSize,
   lineChart,
+  oncePerFrame,
   onWidthChange,
   PALETTE,
   type WebBackendName,
   $,
+  showBackend,
   showStatus,
 } from 'app-kit/web';
 import { chainAt, type ChainResult, seededWeights } from '../chain.js';
@@ -83,57 +85,51 @@ const accuracy: Record<Runner, [number, number][]> = { sigmoid: [], relu: [] };
 let latest: Record<Runner, number[]> | undefined;
 const layerName = (l: number) => `layer ${l + 1}`;
 
-let drawQueued = false;
-function drawCharts() {
-  if (drawQueued) return;
-  drawQueued = true;
-  requestAnimationFrame(() => {
-    drawQueued = false;
-    const groups = Array.from({ length: state.depth }, (_, l) => layerName(l));
-    const bars = $('bars-chart');
-    bars.innerHTML = barChart({
-      title: latest ? `‖∂C/∂b‖ per hidden layer at step ${state.step}` : '‖∂C/∂b‖ per hidden layer',
+const drawCharts = oncePerFrame(() => {
+  const groups = Array.from({ length: state.depth }, (_, l) => layerName(l));
+  const bars = $('bars-chart');
+  bars.innerHTML = barChart({
+    title: latest ? `‖∂C/∂b‖ per hidden layer at step ${state.step}` : '‖∂C/∂b‖ per hidden layer',
+    yLabel: '‖∂C/∂b‖',
+    groups,
+    series: RUNNERS.map((r, i) => ({
+      name: LABEL[r],
+      values: latest?.[r] ?? [],
+      color: PALETTE[i === 0 ? 1 : 0],
+    })),
+    logY: true,
+    ...chartSize(bars),
+  });
+  for (const r of RUNNERS) {
+    const el = $(`${r}-chart`);
+    el.innerHTML = lineChart({
+      title: `${LABEL[r]}: ‖∂C/∂b‖ of each hidden layer`,
+      xLabel: 'step (mini-batches)',
       yLabel: '‖∂C/∂b‖',
-      groups,
-      series: RUNNERS.map((r, i) => ({
-        name: LABEL[r],
-        values: latest?.[r] ?? [],
-        color: PALETTE[i === 0 ? 1 : 0],
+      series: history[r].map((points, l) => ({
+        name: layerName(l),
+        points,
+        color: PALETTE[l % 8],
       })),
       logY: true,
-      ...chartSize(bars),
+      dots: false,
+      ...chartSize(el),
     });
-    for (const r of RUNNERS) {
-      const el = $(`${r}-chart`);
-      el.innerHTML = lineChart({
-        title: `${LABEL[r]}: ‖∂C/∂b‖ of each hidden layer`,
-        xLabel: 'step (mini-batches)',
-        yLabel: '‖∂C/∂b‖',
-        series: history[r].map((points, l) => ({
-          name: layerName(l),
-          points,
-          color: PALETTE[l % 8],
-        })),
-        logY: true,
-        dots: false,
-        ...chartSize(el),
-      });
-    }
-    const acc = $('accuracy-chart');
-    acc.innerHTML = lineChart({
-      title: 'Test accuracy (1,000 images)',
-      xLabel: 'step (mini-batches)',
-      yLabel: 'accuracy (%)',
-      series: RUNNERS.map((r, i) => ({
-        name: LABEL[r],
-        points: accuracy[r],
-        color: PALETTE[i === 0 ? 1 : 0],
-      })),
-      yRange: [0, 100],
-      ...chartSize(acc),
-    });
+  }
+  const acc = $('accuracy-chart');
+  acc.innerHTML = lineChart({
+    title: 'Test accuracy (1,000 images)',
+    xLabel: 'step (mini-batches)',
+    yLabel: 'accuracy (%)',
+    series: RUNNERS.map((r, i) => ({
+      name: LABEL[r],
+      points: accuracy[r],
+      color: PALETTE[i === 0 ? 1 : 0],
+    })),
+    yRange: [0, 100],
+    ...chartSize(acc),
   });
-}
+});
 
 const row = (r: Runner, cell: string) =>
   document.querySelector<HTMLElement>(`#summary tr[data-runner="${r}"] .${cell}`)!;
@@ -152,10 +148,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       );
       return updateControls();
     case 'backend':
-      $('backend-note').textContent =
-        m.name === 'webgpu' ? 'Running on WebGPU.' : (m.note ?? 'Running on the CPU.');
-      $('backend-note').dataset.backend = m.name;
-      return;
+      return showBackend(m.name, m.note);
     case 'model':
       state.step = 0;
       state.depth = m.config.depth;
