@@ -1,4 +1,6 @@
 import {
+  type ActivationOp,
+  activationGrad,
   type ArithOp,
   type SliceSpec,
   type Tensor,
@@ -126,6 +128,15 @@ const unary =
 /** The rule of a piecewise-constant op (sign, floor): its gradient is zero wherever it exists. */
 export const piecewiseConstant = (_g: Variable, xs: Variable[]): null[] => xs.map(() => null);
 
+/** An activation's rule: `composed` when recording (createGraph), otherwise one fused kernel. */
+const activation = (
+  op: ActivationOp,
+  composed: (g: Variable, x: Variable, y: Variable) => Variable,
+) =>
+  unary((g, x, y) =>
+    isGradEnabled() ? composed(g, x, y) : new Variable(activationGrad(op, y.data, g.data)),
+  );
+
 type Partial2 = (g: Variable, a: Variable, b: Variable, y: Variable) => Variable;
 
 /** `g` summed back over broadcasting to `x`'s shape, in `x`'s dtype (a float64 0-d operand of a
@@ -216,9 +227,9 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   sqrt: unary((g, _x, y) => g.div(y.mul(2))),
   abs: unary((g, x) => g.mul(x.sign())),
   sign: piecewiseConstant,
-  sigmoid: unary((g, _x, y) => g.mul(y.mul(y.neg().add(1)))),
-  tanh: unary((g, _x, y) => g.mul(y.square().neg().add(1))),
-  relu: unary((g, x) => g.mul(x.step())),
+  sigmoid: activation('sigmoid', (g, _x, y) => g.mul(y.mul(y.neg().add(1)))),
+  tanh: activation('tanh', (g, _x, y) => g.mul(y.square().neg().add(1))),
+  relu: activation('relu', (g, x) => g.mul(x.step())),
   step: piecewiseConstant,
   reciprocal: unary((g, _x, y) => g.mul(y.square()).neg()),
   square: unary((g, x) => g.mul(x.mul(2))),

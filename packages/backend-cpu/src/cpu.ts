@@ -18,7 +18,7 @@ import {
   typedArray,
 } from '@nablajs/tensor';
 import { alloc, gcUnit, upload } from './alloc.js';
-import { FUSED } from './fused.js';
+import { fusedKernels } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
@@ -239,7 +239,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     argsort,
     copy: copyStrided,
     ...windowKernels(fast),
-    fused: FUSED,
+    fused: fusedKernels(fast),
     random(dist: RandomDist, dtype, size, seed, offset) {
       const o = alloc(dtype, size);
       philoxFill(dist, o, seed, offset);

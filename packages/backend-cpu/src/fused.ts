@@ -1,14 +1,18 @@
 import {
+  type ActivationOp,
   type AdamStep,
   type FusedKernels,
   type SgdStep,
   type TensorRef,
   type TypedArray,
+  contiguousStrides,
   sizeOf,
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
+import { matmulRef } from './matmul.js';
 import { ROW_KERNELS } from './rows.js';
-import { adamF32, sgdF32, wasmSimdSupported } from './wasm/matmul.js';
+import { copyStrided, isDense } from './strided.js';
+import { adamF32, matmulF32, sgdF32, wasmSimdSupported } from './wasm/matmul.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -21,8 +25,58 @@ function maxAndSum(x: TypedArray, row: number, stride: number, C: number): [numb
   return [m, z];
 }
 
+/** y = x·wᵀ + b: x [N, K], w [O, K], b [O] or null; float32 through `matmulF32` when `wasm`. */
+function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
+  const [N, K] = x.shape as [number, number];
+  const O = w.shape[0]!;
+  const out = alloc(x.dtype, N * O);
+  const [xs, ws] = [x.strides, w.strides];
+  if (wasm && x.storage instanceof Float32Array) {
+    // prettier-ignore
+    matmulF32(N, O, K, x.storage, x.offset, xs[0]!, xs[1]!, w.storage as Float32Array, w.offset, ws[1]!, ws[0]!,
+      out as Float32Array, 0, b?.storage as Float32Array | undefined, b?.offset, b?.strides[0]);
+    return out;
+  }
+  // prettier-ignore
+  matmulRef(N, O, K, x.storage, x.offset, xs[0]!, xs[1]!, w.storage, w.offset, ws[1]!, ws[0]!, out, 0);
+  if (b)
+    for (let i = 0; i < N; i++)
+      for (let j = 0; j < O; j++) out[i * O + j]! += b.storage[b.offset + j * b.strides[0]!]!;
+  return out;
+}
+
+/** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g·(y > 0), in one pass. */
+function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
+  const n = sizeOf(y.shape);
+  const out = alloc(y.dtype, n);
+  // strided operands (rare: activations are made dense) go through contiguous copies
+  const ys = denseOf(y, n);
+  const gs = denseOf(g, n);
+  switch (op) {
+    case 'sigmoid': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (v * (1 - v)); } break; // prettier-ignore
+    case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break; // prettier-ignore
+    case 'relu': for (let i = 0; i < n; i++) out[i] = ys[i]! > 0 ? gs[i]! : 0; break; // prettier-ignore
+  }
+  return out;
+}
+
+/** The `n` elements of a view, row-major: the storage itself when dense, else a copy. */
+function denseOf(x: Ref, n: number): TypedArray {
+  if (isDense(x)) return x.storage.subarray(x.offset, x.offset + n);
+  const o = alloc(x.dtype, n);
+  copyStrided(x, { ...x, storage: o, offset: 0, strides: contiguousStrides(x.shape) });
+  return o;
+}
+
+/** The fused kernels; `wasm`: float32 matmuls through WebAssembly SIMD (`cpu({ wasm })`). */
+export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
+  ...FUSED,
+  linear: (x, w, b) => linear(wasm, x, w, b),
+  activationGrad,
+});
+
 /** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */
-export const FUSED: FusedKernels<TypedArray> = {
+const FUSED: FusedKernels<TypedArray> = {
   sgd(param: Ref, grad: Ref, buf: Ref | null, o: SgdStep) {
     const p = param.storage, g = grad.storage; // prettier-ignore
     const po = param.offset, go = grad.offset; // prettier-ignore

@@ -150,6 +150,9 @@ export interface AdamStep {
   step: number;
 }
 
+/** The activations whose backward has a fused kernel (`FusedKernels.activationGrad`). */
+export type ActivationOp = 'sigmoid' | 'tanh' | 'relu';
+
 /** In-place updates over dense views of one dtype and shape (param, grad and state buffers). */
 export interface FusedKernels<S = unknown> {
   /** One SGD step on `param` in place; `buf` is the momentum buffer (null without momentum). */
@@ -170,6 +173,11 @@ export interface FusedKernels<S = unknown> {
   softmaxCrossEntropy?(logits: TensorRef<S>, labels: TensorRef<S>): S;
   /** Its gradient: (softmax(logits) − onehot(labels))·g[:, None], result [N, C]. */
   softmaxCrossEntropyGrad?(logits: TensorRef<S>, labels: TensorRef<S>, g: TensorRef<S>): S;
+  /**
+   * An activation's backward from its output y = op(x) and ∂L/∂y = g (views of one float dtype and
+   * shape): sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g·(y > 0); result of that shape, row-major.
+   */
+  activationGrad?(op: ActivationOp, y: TensorRef<S>, g: TensorRef<S>): S;
   /** A linear layer's forward in one kernel: x [N, K] · wᵀ (w is [O, K]) + b ([O], or none),
    * result [N, O]; views of one float dtype. */
   linear?(x: TensorRef<S>, w: TensorRef<S>, b: TensorRef<S> | null): S;

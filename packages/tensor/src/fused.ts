@@ -1,7 +1,7 @@
-import type { AdamStep, SgdStep } from './backend.js';
+import type { ActivationOp, AdamStep, SgdStep } from './backend.js';
 import { isContiguous, sameShape } from './shape.js';
 import { ShapeError, fmtShape } from './errors.js';
-import { wrap } from './math.js';
+import { where, wrap } from './math.js';
 import { oneHot } from './create.js';
 import type { Tensor } from './tensor.js';
 import { isFloat } from './dtype.js';
@@ -176,5 +176,29 @@ export function fusedLayerNormGrad(x: Tensor, g: Tensor, eps: number): Tensor {
   const inner = g.sub(g.mean(-1, true)).sub(xhat.mul(g.mul(xhat).mean(-1, true)));
   const out = inner.mul(rstd);
   for (const t of [d, rstd, xhat, inner]) t.dispose();
+  return out;
+}
+
+/**
+ * ∂L/∂x of y = op(x) from the output `y` and ∂L/∂y = `g`: sigmoid g·y·(1 − y), tanh g·(1 − y²),
+ * relu g·(y > 0) (y > 0 exactly where x > 0). One kernel where the backend has it, else composed.
+ */
+export function activationGrad(op: ActivationOp, y: Tensor, g: Tensor): Tensor {
+  if (!sameShape(y.shape, g.shape))
+    throw new ShapeError(
+      'activationGrad',
+      `output ${fmtShape(y.shape)} and gradient ${fmtShape(g.shape)} differ`,
+      'they must have one shape',
+    );
+  const k = y.backend.fused?.activationGrad;
+  if (k && y.dtype === g.dtype && y.backend === g.backend && !y.isDisposed && !g.isDisposed)
+    return wrap(y.backend, k(op, y, g), y.dtype, y.shape);
+  const temps: Tensor[] = [];
+  const t = <T extends Tensor>(x: T): T => (temps.push(x), x);
+  const out =
+    op === 'relu'
+      ? where(t(y.gt(0)), g, 0) // 0 where y ≤ 0 even for a NaN gradient, as PyTorch
+      : g.mul(t(op === 'sigmoid' ? y.mul(t(t(y.neg()).add(1))) : t(t(y.square()).neg()).add(1)));
+  for (const x of temps) x.dispose();
   return out;
 }

@@ -17,6 +17,7 @@ export {
   type UnaryMethods,
 } from './tensor.js';
 export {
+  type ActivationOp,
   type AdamStep,
   type Backend,
   type FusedKernels,
@@ -74,6 +75,7 @@ export {
 } from './errors.js';
 export { formatTensor } from './format.js';
 export {
+  activationGrad,
   fusedAdam,
   fusedLayerNorm,
   fusedLayerNormGrad,

@@ -146,8 +146,10 @@ function gather(
  * out[outOffset + i·N + j] = Σ_k a[aOffset + i·aStrideM + k·aStrideK] · b[bOffset + k·bStrideK + j·bStrideN]
  * for i < M, j < N, in float32 with WebAssembly SIMD. Strides are in elements and may be anything
  * (transposed views, broadcast with stride 0, negative); `out` is written as a contiguous row-major
- * M x N block. Synchronous; instantiates the module on first use. Engines without WebAssembly SIMD
- * (see `wasmSimdSupported`), and operands too large for 32-bit wasm memory, get `matmulRef`.
+ * M x N block. With `bias`, bias[biasOffset + j·biasStride] is added to column j as the result is
+ * copied out (a linear layer's forward in one call). Synchronous; instantiates the module on first
+ * use. Engines without WebAssembly SIMD (see `wasmSimdSupported`), and operands too large for 32-bit
+ * wasm memory, get `matmulRef`.
  */
 export function matmulF32(
   M: number,
@@ -163,6 +165,9 @@ export function matmulF32(
   bStrideN: number,
   out: Float32Array,
   outOffset: number,
+  bias?: Float32Array,
+  biasOffset = 0,
+  biasStride = 1,
 ): void {
   if (M <= 0 || N <= 0) return;
   if (!(outOffset >= 0 && outOffset + M * N <= out.length)) {
@@ -170,21 +175,61 @@ export function matmulF32(
       `matmulF32: out needs ${M * N} elements from offset ${outOffset}, has ${out.length}`,
     );
   }
+  if (bias) checkView('bias', bias, biasOffset, 1, 0, N, biasStride);
   if (K <= 0) {
     out.fill(0, outOffset, outOffset + M * N);
+    if (bias) addBias(out, outOffset, M, N, bias, biasOffset, biasStride);
     return;
   }
   checkView('a', a, aOffset, M, aStrideM, K, aStrideK);
   checkView('b', b, bOffset, K, bStrideK, N, bStrideN);
   // (arguments spelt out, not spread from an array: no allocation per call)
   if (wasmSimdSupported()) {
-    const done = runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset); // prettier-ignore
-    if (done) return;
+    const at = runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
+    if (at >= 0) {
+      if (bias) copyOutBias(heap, at, out, outOffset, M, N, bias, biasOffset, biasStride);
+      else out.set(heap.subarray(at, at + M * N), outOffset);
+      return;
+    }
   }
   matmulRef(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset); // prettier-ignore
+  if (bias) addBias(out, outOffset, M, N, bias, biasOffset, biasStride);
 }
 
-/** matmulF32 on the kernels; false when the operands do not fit in 32-bit wasm memory. */
+/** out[o + i·N + j] += bias[bo + j·bs]. */
+function addBias(
+  out: Float32Array,
+  o: number,
+  M: number,
+  N: number,
+  bias: Float32Array,
+  bo: number,
+  bs: number,
+): void {
+  for (let i = 0; i < M; i++)
+    for (let j = 0, r = o + i * N; j < N; j++) out[r + j]! += bias[bo + j * bs]!;
+}
+
+/** out[o + i·N + j] = c[at + i·N + j] + bias[bo + j·bs]: the copy out of C with the bias added. */
+function copyOutBias(
+  c: Float32Array,
+  at: number,
+  out: Float32Array,
+  o: number,
+  M: number,
+  N: number,
+  bias: Float32Array,
+  bo: number,
+  bs: number,
+): void {
+  for (let i = 0; i < M; i++)
+    for (let j = 0, r = i * N; j < N; j++) out[o + r + j] = c[at + r + j]! + bias[bo + j * bs]!;
+}
+
+/**
+ * matmulF32 on the kernels, leaving C in the module's memory: returns where it starts (in floats of
+ * `heap`), or -1 when the operands do not fit in 32-bit wasm memory.
+ */
 function runWasm(
   M: number,
   N: number,
@@ -197,9 +242,7 @@ function runWasm(
   bOffset: number,
   bStrideK: number,
   bStrideN: number,
-  out: Float32Array,
-  outOffset: number,
-): boolean {
+): number {
   const k = instance();
   const aSpan = spanOf(M, aStrideM, K, aStrideK);
   const bSpan = spanOf(K, bStrideK, N, bStrideN);
@@ -209,12 +252,12 @@ function runWasm(
   const workAt = align(cAt + M * N + SLACK);
   const kc = Math.min(K, KC);
   const end = workAt + (align8(N) + Math.min(align4(M), MC)) * kc + SLACK;
-  if (end * 4 > 0xffff0000) return false;
+  if (end * 4 > 0xffff0000) return -1;
   let h: Float32Array;
   try {
     h = reserve(k, end);
   } catch {
-    return false; // the engine refused to grow the memory
+    return -1; // the engine refused to grow the memory
   }
   if (aSpan < 0) {
     gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
@@ -231,8 +274,7 @@ function runWasm(
     h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
   }
   k.matmul(M, N, K, aAt * 4, aStrideM, aStrideK, bAt * 4, bStrideK, bStrideN, cAt * 4, workAt * 4);
-  out.set(h.subarray(cAt, cAt + M * N), outOffset);
-  return true;
+  return cAt;
 }
 
 /**

@@ -12,6 +12,7 @@ import * as oracle from '../oracle/fused.js';
 import { type Case, FLOATS, INT32, between } from './case.js';
 import { ADAM_CASES, SGD_CASES } from './fused-optim.js';
 import { ROW_CASES } from './rows.js';
+import { ACTIVATION_GRAD_CASES } from './activation-grad.js';
 
 // The fused kernels through the entry points `@nablajs/tensor` routes to them (`linear`,
 // `softmaxCrossEntropy`, …), against the oracle of the composition they replace. A backend without
@@ -206,5 +207,6 @@ export const FUSED_CASES: Record<keyof FusedKernels, Case[]> = {
   softmaxCrossEntropy: crossEntropyCases('loss'),
   softmaxCrossEntropyGrad: crossEntropyCases('grad'),
   linear: LINEAR_CASES,
+  activationGrad: ACTIVATION_GRAD_CASES,
   ...ROW_CASES,
 };
