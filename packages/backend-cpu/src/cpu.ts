@@ -20,7 +20,7 @@ import {
 import { alloc, gcUnit, upload } from './alloc.js';
 import { fusedKernels } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
-import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { REDUCE_JS } from './tables.js';
@@ -201,11 +201,19 @@ const cast = (x: Ref, dtype: DType): TypedArray => copyInto(x, out(dtype, x.shap
 export interface CpuOptions {
   /** Use the WebAssembly SIMD matmul for float32 when the runtime supports it (default true). */
   wasm?: boolean;
+  /**
+   * Threads for float32 matmuls of over ~10⁶ multiply-adds, this one included (default: the
+   * machine's cores, at most 4; 1 keeps every matmul on one thread). Needs shared memory: Node's
+   * worker_threads, or a cross-origin isolated page; elsewhere one thread runs. Process-wide, as
+   * `setMatmulThreads`. Results do not depend on it.
+   */
+  threads?: number;
 }
 
 /** The CPU backend: typed arrays, synchronous reads, float32 / int32 / float64. */
 export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
   const fast = (opts.wasm ?? true) && wasmSimdSupported();
+  if (opts.threads !== undefined) setMatmulThreads(opts.threads);
   return {
     name: 'cpu',
     dtypes: ['float32', 'int32', 'float64'],

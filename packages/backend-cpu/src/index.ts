@@ -7,4 +7,4 @@
 export { cpu, type CpuOptions } from './cpu.js';
 export { matmulRef } from './matmul.js';
 export { BINARY_JS, type Fold, REDUCE_JS, UNARY_JS } from './tables.js';
-export { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+export { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';

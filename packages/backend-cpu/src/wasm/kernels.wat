@@ -32,6 +32,9 @@
 ;; SIMD 1.0, and relaxed SIMD is not enabled in Node 20.
 (module
   (memory (export "memory") 1)
+  ;; Where $tileEdge computes a partial tile: the first 128 bytes of the caller's work area (each
+  ;; thread has its own), set by $matmul.
+  (global $scratch (mut i32) (i32.const 0))
 
   ;; C[4 x 8] (+)= A panel · B panel over k steps (k >= 1). $acc: add to what C holds.
   (func $tile
@@ -115,13 +118,15 @@
     (v128.store (local.get $c) (local.get $c10))
     (v128.store offset=16 (local.get $c) (local.get $c11)))
 
-  ;; A partial tile (rows < 4 or cols < 8) through the scratch tile at address 0: $tile computes
+  ;; A partial tile (rows < 4 or cols < 8) through the scratch tile ($scratch): $tile computes
   ;; all of it there, then only the valid part is stored. (Partial stores inside $tile would put
   ;; calls after its loop, and V8 then spills the accumulators inside the loop.)
   (func $tileEdge
     (param $a i32) (param $astep i32) (param $b i32) (param $bstep i32) (param $k i32)
     (param $c i32) (param $ldc i32) (param $acc i32) (param $rows i32) (param $cols i32)
-    (local $r i32) (local $p i32)
+    (local $r i32) (local $p i32) (local $end i32)
+    (local.set $r (global.get $scratch))
+    (local.set $end (i32.add (local.get $r) (i32.shl (local.get $rows) (i32.const 5))))
     (if (local.get $acc)
       (then
         ;; whole rows of 8: columns past N read the next row or the slack after C, and are not stored
@@ -130,21 +135,19 @@
           (v128.store (local.get $r) (v128.load (local.get $p)))
           (v128.store offset=16 (local.get $r) (v128.load offset=16 (local.get $p)))
           (local.set $p (i32.add (local.get $p) (local.get $ldc)))
-          (br_if $load (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 32)))
-            (i32.shl (local.get $rows) (i32.const 5)))))))
+          (br_if $load (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 32))) (local.get $end))))))
     (if (i32.le_s (local.get $rows) (i32.const 2))
       (then
         (call $tile2 (local.get $a) (local.get $astep) (local.get $b) (local.get $bstep) (local.get $k)
-          (i32.const 0) (i32.const 32) (local.get $acc)))
+          (global.get $scratch) (i32.const 32) (local.get $acc)))
       (else
         (call $tile (local.get $a) (local.get $astep) (local.get $b) (local.get $bstep) (local.get $k)
-          (i32.const 0) (i32.const 32) (local.get $acc))))
-    (local.set $r (i32.const 0))
+          (global.get $scratch) (i32.const 32) (local.get $acc))))
+    (local.set $r (global.get $scratch))
     (loop $store
       (call $storeRow (local.get $c) (v128.load (local.get $r)) (v128.load offset=16 (local.get $r)) (local.get $cols))
       (local.set $c (i32.add (local.get $c) (local.get $ldc)))
-      (br_if $store (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 32)))
-        (i32.shl (local.get $rows) (i32.const 5))))))
+      (br_if $store (i32.lt_s (local.tee $r (i32.add (local.get $r) (i32.const 32))) (local.get $end)))))
 
   ;; Stores the first $cols (1..8) floats of [$v0 $v1] at $c.
   (func $storeRow (param $c i32) (param $v0 v128) (param $v1 v128) (param $cols i32)
@@ -398,7 +401,8 @@
         (br $k))))
 
   ;; C = A · B. Sizes in elements; $a/$b/$c/$work are byte addresses; strides in elements (>= 0).
-  ;; $work must hold (ceil(N/8)·8 + min(M, MC rounded up to 4)) · min(K, KC) floats.
+  ;; $work must hold 32 + (ceil(N/8)·8 + min(M, MC rounded up to 4)) · min(K, KC) floats: the
+  ;; scratch tile, then the packed panels. Threads sharing the memory each pass their own $work.
   (func (export "matmul")
     (param $M i32) (param $N i32) (param $K i32)
     (param $a i32) (param $sam i32) (param $sak i32)
@@ -410,6 +414,8 @@
     (local $aBase i32) (local $aStep i32) (local $aPanel i32)
     (local $ic i32) (local $mb i32) (local $jr i32) (local $cols i32) (local $ir i32) (local $rows i32)
     (local $ap i32) (local $bp i32) (local $cp i32) (local $t i32)
+    (global.set $scratch (local.get $work))
+    (local.set $work (i32.add (local.get $work) (i32.const 128)))
     (local.set $sam (i32.shl (local.get $sam) (i32.const 2)))
     (local.set $sak (i32.shl (local.get $sak) (i32.const 2)))
     (local.set $sbk (i32.shl (local.get $sbk) (i32.const 2)))

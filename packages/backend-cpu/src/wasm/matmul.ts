@@ -6,6 +6,7 @@
 // so a call allocates no buffer, only the small subarray views of the copies.
 import { matmulRef } from '../matmul.js';
 import { kernelsWasmBase64 } from './kernels.generated.js';
+import { availableCores, type MatmulKernel, type Pool, readyPool } from './threads.js';
 
 export interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -40,8 +41,27 @@ const MC = 128;
  * element, and read and write up to 7 past the end of C.
  */
 export const SLACK = 16;
-/** Regions start on 64-byte lines. The first 256 bytes are the kernel's scratch tile. */
+/** Regions start on 64-byte lines, the first after 256 bytes (address 0 stays unused). */
 export const FIRST = 64;
+
+let threadCount: number | undefined;
+
+/** Threads for large matmuls: the machine's cores, at most 4, unless `setMatmulThreads` said. */
+function threads(): number {
+  return (threadCount ??= Math.min(4, availableCores()));
+}
+
+/**
+ * How many threads large float32 matmuls (over ~10⁶ multiply-adds) may use, this one included:
+ * 1 keeps them on one thread. Threads need shared memory: Node's worker_threads, or a cross-origin
+ * isolated page. Results are the same to the bit whatever the number (each thread computes whole
+ * rows of C, in the order one thread would).
+ */
+export function setMatmulThreads(n: number): void {
+  if (!(Number.isInteger(n) && n >= 1))
+    throw new RangeError(`setMatmulThreads: expected a positive integer, got ${n}`);
+  threadCount = n;
+}
 
 let kernels: KernelExports | undefined;
 let heap = new Float32Array(0);
@@ -185,6 +205,16 @@ export function matmulF32(
   checkView('b', b, bOffset, K, bStrideK, N, bStrideN);
   // (arguments spelt out, not spread from an array: no allocation per call)
   if (wasmSimdSupported()) {
+    const pool = M * N * K >= THREAD_MIN_MACS ? readyPool(threads()) : undefined;
+    const run = pool && runThreaded(pool, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
+    if (run) {
+      run.bands.forEach(([start, rows], t) => {
+        const o = outOffset + start * N;
+        if (bias) copyOutBias(run.h, run.at[t]!, out, o, rows, N, bias, biasOffset, biasStride);
+        else out.set(run.h.subarray(run.at[t]!, run.at[t]! + rows * N), o);
+      });
+      return;
+    }
     const at = runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
     if (at >= 0) {
       if (bias) copyOutBias(heap, at, out, outOffset, M, N, bias, biasOffset, biasStride);
@@ -226,6 +256,46 @@ function copyOutBias(
     for (let j = 0, r = i * N; j < N; j++) out[o + r + j] = c[at + r + j]! + bias[bo + j * bs]!;
 }
 
+/** The strides of the operands as placed in wasm memory by `place` (a gathered one is row-major). */
+const placed = [0, 0, 0, 0];
+
+/** Copies A to h[aAt..] and B to h[bAt..] (compact spans as they are, others gathered). */
+function place(
+  h: Float32Array,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOffset: number,
+  aStrideM: number,
+  aStrideK: number,
+  aSpan: number,
+  aAt: number,
+  b: Float32Array,
+  bOffset: number,
+  bStrideK: number,
+  bStrideN: number,
+  bSpan: number,
+  bAt: number,
+): void {
+  if (aSpan < 0) {
+    gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
+    [aStrideM, aStrideK] = [K, 1];
+  } else h.set(a.subarray(aOffset, aOffset + aSpan), aAt);
+  if (bSpan < 0) {
+    gather(h, bAt, b, bOffset, K, bStrideK, N, bStrideN);
+    [bStrideK, bStrideN] = [N, 1];
+  } else h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
+  placed[0] = aStrideM;
+  placed[1] = aStrideK;
+  placed[2] = bStrideK;
+  placed[3] = bStrideN;
+}
+
+/** Floats of a thread's work area for `rows` rows: the scratch tile, then the packed panels. */
+const workFloats = (rows: number, N: number, K: number): number =>
+  32 + (align8(N) + Math.min(align4(rows), MC)) * Math.min(K, KC) + SLACK;
+
 /**
  * matmulF32 on the kernels, leaving C in the module's memory: returns where it starts (in floats of
  * `heap`), or -1 when the operands do not fit in 32-bit wasm memory.
@@ -250,8 +320,7 @@ function runWasm(
   const bAt = align(aAt + (aSpan < 0 ? M * K : aSpan) + SLACK);
   const cAt = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
   const workAt = align(cAt + M * N + SLACK);
-  const kc = Math.min(K, KC);
-  const end = workAt + (align8(N) + Math.min(align4(M), MC)) * kc + SLACK;
+  const end = workAt + workFloats(M, N, K);
   if (end * 4 > 0xffff0000) return -1;
   let h: Float32Array;
   try {
@@ -259,22 +328,94 @@ function runWasm(
   } catch {
     return -1; // the engine refused to grow the memory
   }
-  if (aSpan < 0) {
-    gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
-    aStrideM = K;
-    aStrideK = 1;
-  } else {
-    h.set(a.subarray(aOffset, aOffset + aSpan), aAt);
-  }
-  if (bSpan < 0) {
-    gather(h, bAt, b, bOffset, K, bStrideK, N, bStrideN);
-    bStrideK = N;
-    bStrideN = 1;
-  } else {
-    h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
-  }
-  k.matmul(M, N, K, aAt * 4, aStrideM, aStrideK, bAt * 4, bStrideK, bStrideN, cAt * 4, workAt * 4);
+  // prettier-ignore
+  place(h, M, N, K, a, aOffset, aStrideM, aStrideK, aSpan, aAt, b, bOffset, bStrideK, bStrideN, bSpan, bAt);
+  // prettier-ignore
+  k.matmul(M, N, K, aAt * 4, placed[0]!, placed[1]!, bAt * 4, placed[2]!, placed[3]!, cAt * 4, workAt * 4);
   return cAt;
+}
+
+/** Multiply-adds below which a matmul runs on one thread (waking a worker costs ~10–50 µs). */
+const THREAD_MIN_MACS = 1 << 20;
+/**
+ * Rows of C each thread gets at least. A band of 12 rows or fewer could take the kernel's dot-product
+ * path, which sums in another order than the panels a larger M takes; with bands of 16 rows or more
+ * every thread runs the same panels as one thread would, so C is the same to the bit.
+ */
+const THREAD_MIN_ROWS = 16;
+
+/**
+ * Bands of rows of C, one per thread, each a multiple of 4 rows (the kernel's panel height) but the
+ * last, none under THREAD_MIN_ROWS; fewer bands than `threads` when M is small.
+ */
+export function rowBands(M: number, threads: number): [number, number][] {
+  for (let t = Math.min(threads, Math.floor(M / THREAD_MIN_ROWS)); t >= 2; t--) {
+    const band = Math.ceil(M / t / 4) * 4;
+    const bands: [number, number][] = [];
+    for (let start = 0; start < M; start += band) bands.push([start, Math.min(band, M - start)]);
+    if (bands.every(([, rows]) => rows >= THREAD_MIN_ROWS)) return bands;
+  }
+  return [[0, M]];
+}
+
+/**
+ * matmulF32 on the pool's threads, one band of rows of C each: returns the bands and where each
+ * band's C starts in `pool.heap`, or undefined when it should not or cannot run there.
+ */
+function runThreaded(
+  pool: Pool,
+  M: number,
+  N: number,
+  K: number,
+  a: Float32Array,
+  aOffset: number,
+  aStrideM: number,
+  aStrideK: number,
+  b: Float32Array,
+  bOffset: number,
+  bStrideK: number,
+  bStrideN: number,
+): { h: Float32Array; bands: [number, number][]; at: number[] } | undefined {
+  const bands = rowBands(M, pool.threads);
+  if (bands.length < 2) return undefined;
+  const aSpan = spanOf(M, aStrideM, K, aStrideK);
+  const bSpan = spanOf(K, bStrideK, N, bStrideN);
+  const aAt = FIRST;
+  const bAt = align(aAt + (aSpan < 0 ? M * K : aSpan) + SLACK);
+  let end = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
+  const at = bands.map(([, rows]) => {
+    const c = end;
+    end = align(c + rows * N + SLACK);
+    return c;
+  });
+  const work = bands.map(([, rows]) => {
+    const w = end;
+    end = align(w + workFloats(rows, N, K));
+    return w;
+  });
+  if (end * 4 > 0xffff0000) return undefined;
+  const h = pool.heap(end);
+  if (!h) return undefined;
+  // prettier-ignore
+  place(h, M, N, K, a, aOffset, aStrideM, aStrideK, aSpan, aAt, b, bOffset, bStrideK, bStrideN, bSpan, bAt);
+  const [sam, sak, sbk, sbn] = placed as [number, number, number, number];
+  const jobs = bands.map(
+    ([start, rows], t) =>
+      [
+        rows,
+        N,
+        K,
+        (aAt + start * sam) * 4,
+        sam,
+        sak,
+        bAt * 4,
+        sbk,
+        sbn,
+        at[t]! * 4,
+        work[t]! * 4,
+      ] as Parameters<MatmulKernel>,
+  );
+  return pool.run(jobs) ? { h, bands, at } : undefined;
 }
 
 /**
