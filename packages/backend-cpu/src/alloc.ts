@@ -54,15 +54,11 @@ export function alloc(dtype: DType, size: number): TypedArray {
   return carve(dtype, size, bytes);
 }
 
-/**
- * Storage for uploaded data: small arrays are copied into a chunk (the copy costs less than the
- * ArrayBuffer and the registration of their own), big ones are kept as they are.
- */
+/** A copy of uploaded data (the caller keeps `data`), carved out of a chunk when small. */
 export function upload(data: TypedArray): TypedArray {
-  if (data.byteLength > CARVE || data.byteLength === 0) return data;
   const dtype =
     data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'float64';
-  const a = carve(dtype, data.length, data.byteLength);
+  const a = alloc(dtype, data.length);
   a.set(data);
   return a;
 }

@@ -138,6 +138,15 @@ describe('DataLoader tensors', () => {
     expect(Array.from(await last.y.data())).toEqual([4]);
   });
 
+  it('yields tensors that own their data: changing the dataset later changes no batch', async () => {
+    const data = toy(4);
+    const [first, second] = [...new DataLoader(data, { batchSize: 2 })];
+    data.images.fill(-1);
+    data.labels.fill(-1);
+    expect(Array.from(await first!.x.data())).toEqual([0, 0.25, 0.5, 1, 1.25, 1.5]);
+    expect(Array.from(await second!.y.data())).toEqual([2, 3]);
+  });
+
   it('yields one-hot y as float32 [B, C]', async () => {
     const loader = new DataLoader(toy(3), { batchSize: 3, oneHot: 4 });
     const [batch] = [...loader];

@@ -199,13 +199,26 @@ export class DataLoader<T = ArrayDataset, B = [T] extends [ArrayDataset] ? Batch
     return this.#batches(this.order(this.epoch++));
   }
 
-  *#batches(order: Int32Array): Generator<ArrayBatch, void, undefined> {
+  /** `views`: a run of consecutive examples comes as subarrays of the dataset, not copies (for
+   * tensor batches, which copy anyway). */
+  *#batches(order: Int32Array, views = false): Generator<ArrayBatch, void, undefined> {
     const featureSize = product(this.featureShape);
     const labelSize = product(this.labelShape);
     const images = this.#images;
     const labels = this.#labels;
     for (const indices of this.#indexBatches(order)) {
       const size = indices.length;
+      const first = indices[0]!;
+      if (views && this.oneHot === undefined && indices[size - 1] === first + size - 1) {
+        let run = true;
+        for (let k = 1; k < size && run; k++) run = indices[k] === first + k;
+        if (run) {
+          const x = images.subarray(first * featureSize, (first + size) * featureSize);
+          const y = labels.subarray(first * labelSize, (first + size) * labelSize);
+          yield { x, y, indices, size };
+          continue;
+        }
+      }
       const x = new Float32Array(size * featureSize);
       const y =
         this.oneHot !== undefined
@@ -227,7 +240,11 @@ export class DataLoader<T = ArrayDataset, B = [T] extends [ArrayDataset] ? Batch
    * `for await` instead. */
   [Symbol.iterator](): Generator<B, void, undefined> {
     if (this.#dataset) return this.#collated(this.order(this.epoch++));
-    return this.#tensors(this.arrays()) as Generator<B, void, undefined>;
+    return this.#tensors(this.#batches(this.order(this.epoch++), true)) as Generator<
+      B,
+      void,
+      undefined
+    >;
   }
 
   /** One epoch of batches, `for await (const batch of loader)`: fetches each batch's examples

@@ -62,6 +62,16 @@ describe('tensor()', () => {
     expect(Array.from(c.dataSync())).toEqual([0.1, 0.2]); // float64 keeps 0.1 exactly as a double
   });
 
+  test('from a large typed array and from a subarray view: data copied, only the view', () => {
+    const big = new Float32Array(200_000).fill(3); // larger than what the CPU carves from chunks
+    const t = tensor(big);
+    const view = tensor(big.subarray(10, 14), { shape: [2, 2] });
+    big.fill(7);
+    expect(t.size).toBe(200_000);
+    expect(t.dataSync().every((v) => v === 3)).toBe(true);
+    expect(Array.from(view.dataSync())).toEqual([3, 3, 3, 3]);
+  });
+
   test('with a shape', async () => {
     const t = tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] });
     expect(t.shape).toEqual([3, 2]);

@@ -91,7 +91,13 @@ export function tensor(
       );
     shape = opts.shape;
   }
-  return wrap(backend, backend.upload(typedArrayFrom(dtype, values)), dtype, shape);
+  // `upload` copies: a typed array of the dtype goes as it is, anything else is converted first
+  const same =
+    (data instanceof Float32Array && dtype === 'float32') ||
+    (data instanceof Int32Array && dtype === 'int32') ||
+    (data instanceof Float64Array && dtype === 'float64');
+  const array = same ? (data as TypedArray) : typedArrayFrom(dtype, values);
+  return wrap(backend, backend.upload(array), dtype, shape);
 }
 
 /** A tensor of `shape` with every element `value`. */
