@@ -338,11 +338,11 @@ function runWasm(
 /** Multiply-adds below which a matmul runs on one thread (waking a worker costs ~10–50 µs). */
 const THREAD_MIN_MACS = 1 << 20;
 /**
- * Rows of C each thread gets at least. A band of 12 rows or fewer could take the kernel's dot-product
- * path, which sums in another order than the panels a larger M takes; with bands of 16 rows or more
- * every thread runs the same panels as one thread would, so C is the same to the bit.
+ * Rows of C each thread gets at least. The kernel takes its dot-product path for 12 rows or fewer,
+ * which sums in another order than the panels a larger M takes; with bands of 13 rows or more every
+ * thread runs the same panels as one thread would, so C is the same to the bit.
  */
-const THREAD_MIN_ROWS = 16;
+const THREAD_MIN_ROWS = 13;
 
 /**
  * Bands of rows of C, one per thread, each a multiple of 4 rows (the kernel's panel height) but the

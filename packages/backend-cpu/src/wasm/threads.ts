@@ -125,6 +125,14 @@ export class Pool {
   private view: Float32Array;
   private seq = 0;
   private ready = false;
+  /** How late the workers finish, relative to the main thread's own band (moving average). */
+  private lateness = 0;
+  /** Calls left to run on one thread after the workers were found too late. */
+  private backoff = 0;
+  /** Calls that ran on the workers (tests check that threads were used). */
+  runs = 0;
+  /** Whether to back off when the workers are late (tests turn it off). */
+  adaptive = true;
   /** Set when a worker failed to start or a job failed: the pool is then never used again. */
   broken = false;
 
@@ -162,9 +170,17 @@ export class Pool {
     });
   }
 
-  /** Whether every worker is up (checked without waiting). */
+  /**
+   * Whether every worker is up and keeping pace (checked without waiting). On a machine busy with
+   * other work a worker may get a core late: after the main thread has waited, on average, longer
+   * than its own band took, the next 256 calls run on one thread, then the pool is tried again.
+   */
   isReady(): boolean {
     if (this.broken) return false;
+    if (this.backoff > 0) {
+      this.backoff--;
+      return false;
+    }
     if (!this.ready)
       this.ready = this.workers.every((_, i) => Atomics.load(this.ctl, i * BLOCK + READY) === 1);
     return this.ready;
@@ -197,7 +213,9 @@ export class Pool {
       Atomics.store(this.ctl, base + SEQ, seq);
       Atomics.notify(this.ctl, base + SEQ);
     }
+    const t0 = performance.now();
     this.matmul(...jobs[0]!);
+    const t1 = performance.now();
     let ok = true;
     for (let w = 1; w < jobs.length; w++) {
       const base = (w - 1) * BLOCK;
@@ -208,6 +226,14 @@ export class Pool {
       if (Atomics.load(this.ctl, base + FAILED) !== 0) ok = false;
     }
     if (!ok) this.broken = true;
+    this.runs++;
+    if (!this.adaptive) return ok;
+    this.lateness =
+      0.9 * this.lateness + (0.1 * (performance.now() - t1)) / Math.max(t1 - t0, 1e-3);
+    if (this.lateness > 1) {
+      this.lateness = 0;
+      this.backoff = 256;
+    }
     return ok;
   }
 
