@@ -4,20 +4,25 @@
 // once. Writes results/mnist.md and results/mnist.json.
 //
 // Environment (for trying things out; a filtered run prints its table but writes no results):
-//   MNIST_PEERS=nabla,torch-1t,torch-2t,tfjs-wasm,tfjs-cpu   which peers
+//   MNIST_PEERS=nabla,nabla-1t,torch-1t,torch-2t,tfjs-wasm,tfjs-cpu   which peers
+//   MNIST_PROFILE=0                                           skip Nabla's profiled runs
 //   MNIST_WORKLOADS=W1,W2,W3                                  which workloads
 //   MNIST_EPOCHS=3                                            timed epochs (TF.js cpu on W3: 1 by default)
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { mnistDataDir } from '@nablajs/data';
 import { coretype, machine, machineLines, median, torchEnv, writeResults } from './lib.js';
 import { detailTable, fastest, resultsTable, type Row } from './mnist/format.js';
+import { breakdown, type CpuProfile, profileTable, type StepProfile } from './mnist/profile.js';
 import { parseResult } from './mnist/protocol.js';
 import {
   EPOCHS,
+  TRAIN_COUNT,
   WARMUP_BATCHES,
+  batchesPerEpoch,
   describeWorkload,
   type Measurement,
   type Workload,
@@ -28,7 +33,7 @@ const python = '/usr/bin/python3';
 const peerScript = fileURLToPath(new URL('./mnist/peer.ts', import.meta.url));
 const torchScript = fileURLToPath(new URL('./mnist/torch_mnist.py', import.meta.url));
 
-const allPeers = ['nabla', 'torch-1t', 'torch-2t', 'tfjs-wasm', 'tfjs-cpu'] as const;
+const allPeers = ['nabla', 'nabla-1t', 'torch-1t', 'torch-2t', 'tfjs-wasm', 'tfjs-cpu'] as const;
 type Peer = (typeof allPeers)[number];
 
 const list = (name: string): string[] | undefined =>
@@ -116,11 +121,65 @@ for (const w of workloads) {
     runs.set(`${peer} ${w.id}`, run);
   }
 }
+
+/**
+ * Where Nabla's training step spends its time: one more epoch of each workload under
+ * `node --cpu-prof` (with --no-turbo-inlining, so that a kernel is not counted as the function it
+ * was inlined into), its samples by category (mnist/profile.ts).
+ */
+function profile(w: Workload): StepProfile | undefined {
+  const dir = mkdtempSync(`${os.tmpdir()}/nabla-profile-`);
+  try {
+    const flags = ['--no-turbo-inlining', '--cpu-prof', `--cpu-prof-dir=${dir}`];
+    const child = spawnSync(
+      process.execPath,
+      [...flags, ...process.execArgv, peerScript, 'nabla', w.id, '1'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    if (child.status !== 0) return undefined;
+    const ms = readdirSync(dir)
+      .map((f) => breakdown(JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as CpuProfile, 'train'))
+      .reduce((a, b) => {
+        for (const k of Object.keys(a) as (keyof typeof a)[]) a[k] += b[k];
+        return a;
+      });
+    // the trainer's train() runs the warm-up batches and the epoch
+    return {
+      workload: w.id,
+      steps: WARMUP_BATCHES + batchesPerEpoch(TRAIN_COUNT, w.batchSize),
+      ms,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const profiles =
+  peers.includes('nabla') && process.env.MNIST_PROFILE !== '0'
+    ? workloads.flatMap((w) => {
+        console.log(`
+profiling nabla ${w.id}`);
+        return profile(w) ?? [];
+      })
+    : [];
 const totalMinutes = (performance.now() - started) / 60_000;
 
 const cell = (peer: Peer, w: Workload) => runs.get(`${peer} ${w.id}`)?.measurement;
+
+/** Nabla's epoch times in one process: the third within 5 % of the first means no drift. */
+function driftLines(): string[] {
+  const lines = workloads.flatMap((w) => {
+    const s = cell('nabla', w)?.epochSeconds;
+    if (!s || s.length < 3) return [];
+    const r = s[2]! / s[0]!;
+    return [
+      `- ${w.id}: ${s.map((x) => x.toFixed(2)).join(', ')} s; third ÷ first ${r.toFixed(3)}${Math.abs(r - 1) <= 0.05 ? '' : ' (more than 5 %)'}`,
+    ];
+  });
+  return lines.length ? ["## Nabla's epochs in one process (drift)", '', ...lines, ''] : [];
+}
 const names: Record<Peer, string> = {
   nabla: 'Nabla (cpu backend)',
+  'nabla-1t': 'Nabla, matmuls on 1 thread',
   'torch-1t': 'PyTorch, 1 thread',
   'torch-2t': 'PyTorch, 2 threads',
   'tfjs-wasm': 'TF.js wasm',
@@ -168,7 +227,7 @@ const markdown = [
   ...machineLines(facts),
   `- load average (1 min) before each peer's run: ${Math.min(...loads)}–${Math.max(...loads)} (median ${median(loads)}); at the end ${loadAtEnd}`,
   `- PyTorch ${torchInfo.torch ?? '?'} (Debian python3-torch, Python ${torchInfo.python ?? '?'}), ${torchInfo.openblas ?? 'BLAS ?'}; kernels: ${torchInfo.openblas_core ?? '?'}${coretype ? ` (OPENBLAS_CORETYPE=${coretype})` : ' (picked by OpenBLAS: this CPU has no AVX-512, so OPENBLAS_CORETYPE=SkylakeX would die of SIGILL)'}`,
-  `- TF.js ${tf.version_core} core API (\`wasm\`: single-threaded SIMD build; \`cpu\`: plain JS); Nabla from this working tree (\`@nablajs/backend-cpu\`, single-threaded)`,
+  `- TF.js ${tf.version_core} core API (\`wasm\`: single-threaded SIMD build; \`cpu\`: plain JS); Nabla from this working tree (\`@nablajs/backend-cpu\`: large matmuls on up to ${Math.min(4, os.availableParallelism())} threads, backing off to one when the other threads run late; \`nabla-1t\`: on one thread)`,
   `- the whole run took ${totalMinutes.toFixed(1)} minutes`,
   '',
   ...workloads.map(
@@ -189,6 +248,24 @@ const markdown = [
   "the faster per workload. With 2 threads it also needs `OMP_WAIT_POLICY=PASSIVE`: OpenMP's spinning workers",
   'made it ~10× slower on this shared machine. The machine is shared and noisy: compare within one run.',
   '',
+  ...(profiles.length
+    ? [
+        "## Where Nabla's training step spends its time",
+        '',
+        profileTable(profiles),
+        '',
+        'One more epoch of each workload (with its warm-up batches) under `node --cpu-prof --no-turbo-inlining`',
+        '(without inlining, a kernel is not counted as the function it was inlined into; that run is a little',
+        'slower), its samples by the source file of the innermost frame: WebAssembly kernels; the copies of',
+        'operands into WebAssembly memory and of results out (wasm/matmul.ts); the main thread waiting for the',
+        "matmul workers (wasm/threads.ts); backend-cpu's TypeScript kernels; alloc.ts; the rest of @nablajs/tensor",
+        '(create.ts and dtype.ts count as data loading); @nablajs/autograd; @nablajs/nn and @nablajs/optim;',
+        '@nablajs/data; the garbage collector (at the top of the stack, for whatever allocated). It is wall-clock',
+        'sampling: on a busy machine, time the process waits for a core lands on whatever it was running.',
+        '',
+      ]
+    : []),
+  ...driftLines(),
   '## Every peer, PyTorch by thread count',
   '',
   fullTable,
@@ -200,12 +277,15 @@ const markdown = [
 ].join('\n');
 
 console.log(`\n${table}\n`);
+if (profiles.length) console.log(`${profileTable(profiles)}\n`);
+for (const line of driftLines()) console.log(line);
 if (failures.length) console.log(`failures:\n${failures.join('\n')}`);
 if (filtered) {
   console.log('(a filtered run: results/mnist.* left as they were)');
 } else {
   writeResults('mnist', markdown, {
     machine: facts,
+    profiles,
     loadAtEnd,
     totalMinutes,
     tfjs: tf.version_core,

@@ -9,6 +9,14 @@ import {
   sig,
   summarize,
 } from './mnist/format.js';
+import {
+  breakdown,
+  CATEGORIES,
+  categorize,
+  type CpuProfile,
+  profileTable,
+  type StepProfile,
+} from './mnist/profile.js';
 import { RESULT_MARKER, parseResult } from './mnist/protocol.js';
 import {
   batchesPerEpoch,
@@ -124,5 +132,74 @@ describe('mnist child results', () => {
     const out = `noise\n${RESULT_MARKER}${JSON.stringify({ ...a, peer: 'old' })}\n${RESULT_MARKER}${JSON.stringify(a)}\ntrailing\n`;
     expect(parseResult(out)).toEqual(a);
     expect(() => parseResult('no result here')).toThrow(/no result/);
+  });
+});
+
+describe('the per-step profile', () => {
+  const url = (p: string) => `file:///repo/packages/${p}`;
+
+  it('puts frames in categories by their source file', () => {
+    expect(categorize('wasm-function[4]', 'wasm://wasm/01b558a6')).toBe(
+      'matmul (WebAssembly kernels)',
+    );
+    expect(categorize('place', url('backend-cpu/src/wasm/matmul.ts'))).toBe(
+      'copies into and out of WebAssembly memory',
+    );
+    expect(categorize('await', url('backend-cpu/src/wasm/threads.ts'))).toBe(
+      'waiting for matmul threads',
+    );
+    expect(categorize('carve', url('backend-cpu/src/alloc.ts'))).toBe('allocation of results');
+    expect(categorize('binaryRun', url('backend-cpu/src/cpu.ts'))).toBe(
+      'elementwise, reduction and fused kernels (TypeScript)',
+    );
+    expect(categorize('wrap', url('tensor/src/math.ts'))).toBe(
+      'Tensor bookkeeping (checks, shapes, views, accounting)',
+    );
+    expect(categorize('tensor', url('tensor/src/create.ts'))).toBe(
+      'data loading (DataLoader, tensor())',
+    );
+    expect(categorize('run', url('autograd/src/engine.ts'))).toBe(
+      'autograd bookkeeping (graph, backward engine, rules)',
+    );
+    expect(categorize('step', url('optim/src/optimizer.ts'))).toBe(
+      'layers, losses and optimizer (nn, optim)',
+    );
+    expect(categorize('(garbage collector)', '')).toBe('garbage collection');
+    expect(categorize('readFileSync', 'node:fs')).toBe('other');
+  });
+
+  it('counts the samples under the root function, and the collector between them', () => {
+    // root → train → wrap; root → gc; root → loader (outside the training loop)
+    const p: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: { functionName: '(root)', url: '' }, children: [2, 4, 5] },
+        { id: 2, callFrame: { functionName: 'train', url: 'file:///b/nabla.ts' }, children: [3] },
+        { id: 3, callFrame: { functionName: 'wrap', url: url('tensor/src/math.ts') } },
+        { id: 4, callFrame: { functionName: '(garbage collector)', url: '' } },
+        { id: 5, callFrame: { functionName: 'load', url: url('data/src/mnist.ts') } },
+      ],
+      // load, train's own frame, wrap, gc, wrap, load (after the loop: not counted)
+      samples: [5, 2, 3, 4, 3, 5],
+      timeDeltas: [0, 1000, 2000, 3000, 4000, 5000],
+    };
+    const ms = breakdown(p, 'train');
+    expect(ms['Tensor bookkeeping (checks, shapes, views, accounting)']).toBe(3 + 5);
+    expect(ms['garbage collection']).toBe(4);
+    expect(ms.other).toBe(2); // train's own frame (a bench file)
+    expect(ms['data loading (DataLoader, tensor())']).toBe(0);
+  });
+
+  it('tabulates µs per step and shares, leaving out empty categories', () => {
+    const ms = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as StepProfile['ms'];
+    ms['matmul (WebAssembly kernels)'] = 30;
+    ms['garbage collection'] = 10;
+    const table = profileTable([{ workload: 'W1', steps: 1000, ms }]);
+    expect(table.split('\n')).toEqual([
+      '| where the time goes | W1 µs/step (share) |',
+      '| --- | ---: |',
+      '| matmul (WebAssembly kernels) | 30 µs (75 %) |',
+      '| garbage collection | 10 µs (25 %) |',
+      '| **total** | **40 µs** |',
+    ]);
   });
 });

@@ -1,6 +1,7 @@
-// One peer on one workload, in a process of its own: `peer.ts <nabla|tfjs-cpu|tfjs-wasm> <W1|W2|W3>
-// [epochs]`. Loads MNIST (untimed), follows the protocol (protocol.ts) and prints the measurement
+// One peer on one workload, in a process of its own: `peer.ts <nabla|nabla-1t|tfjs-cpu|tfjs-wasm>
+// <W1|W2|W3> [epochs]` (nabla-1t: matmuls on one thread). Loads MNIST (untimed), follows the protocol (protocol.ts) and prints the measurement
 // as JSON after RESULT_MARKER; progress goes to stderr.
+import { cpu } from '@nablajs/backend-cpu';
 import { loadMnist } from '@nablajs/data';
 import { nablaTrainer } from './nabla.js';
 import { measure, printResult } from './protocol.js';
@@ -18,8 +19,11 @@ if (data.train.count !== TRAIN_COUNT || data.test.count !== 10_000)
 
 switch (peer) {
   case 'nabla':
-    printResult(await measure(peer, w, nablaTrainer(w, data), epochs));
+  case 'nabla-1t': {
+    const backend = cpu(peer === 'nabla-1t' ? { threads: 1 } : {});
+    printResult(await measure(peer, w, nablaTrainer(w, data, backend), epochs));
     break;
+  }
   case 'tfjs-cpu':
   case 'tfjs-wasm': {
     const backend = peer === 'tfjs-cpu' ? 'cpu' : 'wasm';
@@ -27,5 +31,5 @@ switch (peer) {
     break;
   }
   default:
-    throw new Error(`unknown peer '${peer}' (expected nabla, tfjs-cpu or tfjs-wasm)`);
+    throw new Error(`unknown peer '${peer}' (expected nabla, nabla-1t, tfjs-cpu or tfjs-wasm)`);
 }

@@ -56,9 +56,12 @@ export function alloc(dtype: DType, size: number): TypedArray {
 
 /** A copy of uploaded data (the caller keeps `data`), carved out of a chunk when small. */
 export function upload(data: TypedArray): TypedArray {
+  const bytes = data.byteLength;
+  // slice: a buffer of its own, copied without being zeroed first
+  if (bytes > CARVE || bytes === 0) return data.slice();
   const dtype =
     data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'float64';
-  const a = alloc(dtype, data.length);
+  const a = carve(dtype, data.length, bytes);
   a.set(data);
   return a;
 }
