@@ -26,16 +26,30 @@ const runs: [string, number][] = custom
 
 const m = machine();
 const MB = (b: number) => (b / 1e6).toFixed(1);
-const results: (MemorySummary & { workload: string; collect: boolean; seconds: number })[] = [];
+/** How a run samples: as the memory comes, after gc(), or after gc() with glibc returning freed
+ * memory at once (a diagnostic: what RSS does when the allocator keeps nothing back). */
+type Mode = 'as it comes' | 'after gc()' | 'after gc(), glibc trimming';
+const MODES: Record<Mode, NodeJS.ProcessEnv> = {
+  'as it comes': {},
+  'after gc()': { MEMORY_GC: '1' },
+  'after gc(), glibc trimming': {
+    MEMORY_GC: '1',
+    MALLOC_MMAP_THRESHOLD_: '131072',
+    MALLOC_TRIM_THRESHOLD_: '131072',
+  },
+};
+const results: (MemorySummary & { workload: string; mode: Mode; seconds: number })[] = [];
 for (const [id, steps] of runs)
-  for (const collect of [false, true]) {
+  for (const mode of Object.keys(MODES) as Mode[]) {
+    // the glibc diagnostic once, on the lecture's network
+    if (mode === 'after gc(), glibc trimming' && id !== 'W1') continue;
     const t0 = performance.now();
-    const samples = runChild(id, steps, 1000, 'mnist', collect ? { MEMORY_GC: '1' } : {});
+    const samples = runChild(id, steps, 1000, 'mnist', MODES[mode]);
     const seconds = (performance.now() - t0) / 1000;
     const s = summarise(samples);
-    results.push({ workload: id, collect, seconds, ...s });
+    results.push({ workload: id, mode, seconds, ...s });
     console.log(
-      `${id}${collect ? ' (gc before each sample)' : ''} ${steps} steps in ${seconds.toFixed(0)} s: RSS ${MB(s.rssBase)} MB after 1,000 steps, ` +
+      `${id} (${mode}) ${steps} steps in ${seconds.toFixed(0)} s: RSS ${MB(s.rssBase)} MB after 1,000 steps, ` +
         `${MB(s.rssMin)}–${MB(s.rssMax)} MB after (drift ${MB(s.rssDrift)} MB); heap ${MB(s.heapBase)} → ` +
         `${MB(s.heapLast)} MB`,
     );
@@ -67,7 +81,7 @@ const table = markdownTable(
   ],
   results.map((r) => [
     `${r.workload}: ${describeWorkload(workload(r.workload))}`,
-    r.collect ? 'after gc()' : 'as they come',
+    r.mode,
     r.steps.toLocaleString('en-US'),
     `${MB(r.rssBase)} MB`,
     `${MB(r.rssMin)}–${MB(r.rssMax)} MB`,
@@ -93,14 +107,20 @@ in the background and counted by the second); array buffers include MNIST itself
 by some tens of MB with the collector's timing (array buffers pile up to ~64 MB between
 collections), malloc's free lists and V8 growing its young generation (from ~27 to ~44 MB of heap in
 the first few thousand steps). The trend is the lowest RSS of the later half of the samples minus the
-lowest of the earlier half: a leak shows there, timing does not. \`memory()\` learns what the collector
+lowest of the earlier half: a leak shows there, timing does not. The V8 heap after \`gc()\` grows by
+about 100 bytes per 1 MiB chunk or large buffer made: memory accounting's FinalizationRegistry record for
+it, which goes when finalizers run. \`memory()\` learns what the collector
 freed from finalizers, so in such a loop its counts only rise (see \`memory()\`'s documentation):
 the last column is what it counts, not what is held.
 
 \`a.add(1).dispose()\` 100,000 times, \`a\` of 1,000 floats (400 MB of results): ${MB(addKept)} MB of
 array buffers kept after the loop (after a collection).
 
-Run: \`pnpm bench memory\` (${results.map((r) => `${r.workload}${r.collect ? ' with gc()' : ''} took ${r.seconds.toFixed(0)} s`).join(', ')}).
+The third W1 run tells the allocator apart from a leak: with glibc told to give freed memory back to the
+system at once (\`MALLOC_MMAP_THRESHOLD_\` and \`MALLOC_TRIM_THRESHOLD_\` at 128 KiB), RSS moves only with V8's
+young generation. Without it, glibc keeps some of the freed 1 MiB chunks for reuse, a varying amount.
+
+Run: \`pnpm bench memory\` (${results.map((r) => `${r.workload} ${r.mode} took ${r.seconds.toFixed(0)} s`).join(', ')}).
 `;
 if (custom) console.log(`\n${markdown}`);
 else writeResults('memory', markdown, { machine: m, runs: results, addDisposeKeptBytes: addKept });

@@ -112,7 +112,8 @@ export function untrackTensor(storage: Storage): void {
  * backend whose memory the garbage collector frees (the CPU) counts by block (`Backend.gcUnit`): the
  * bytes of every block a tensor was made on, and the tensors made on it and not disposed, until the
  * collector reports the block freed. A block holds many tensors, so `tensors` includes collected ones
- * whose block is still alive. Collections are reported by finalizers, which run when the event loop
+ * whose block is still alive, and its bytes count under the backend whose tensor was made on it first
+ * (CPU backends share their chunks). Collections are reported by finalizers, which run when the event loop
  * turns (after an `await` of a timer or I/O, not of a resolved promise): inside a synchronous loop
  * these counts only rise, although the memory itself is freed (`process.memoryUsage()` shows it).
  */
