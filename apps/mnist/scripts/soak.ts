@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { loadMnist } from '@nablajs/data';
 import { memory } from '@nablajs/tensor';
 import { parseFlags, selectBackend } from 'app-kit';
+import { soakChart } from '../src/soak-chart.js';
 import { type TrainConfig, train } from '../src/train.js';
 
 const FLAGS = {
@@ -20,7 +21,7 @@ const FLAGS = {
   steps: { kind: 'int', min: 1, help: 'mini-batch steps to run instead of --epochs' },
   limit: { kind: 'int', min: 1, help: 'training examples (default: all 50,000)' },
   hidden: { kind: 'list', default: [30], help: 'hidden layer sizes' },
-  out: { kind: 'string', help: 'write the records as JSON here' },
+  out: { kind: 'string', help: 'write the records as JSON here (and a chart, .svg, beside it)' },
 } as const;
 
 interface EpochRecord {
@@ -51,40 +52,37 @@ const config: TrainConfig = {
 const records: EpochRecord[] = [];
 const gc = (globalThis as { gc?: () => void }).gc;
 const start = performance.now();
-let pending: Promise<void> = Promise.resolve();
 console.log(
   `soak: ${o.backend}, ${epochs} epochs of ${perEpoch} steps (${data.train.count} examples), 784-${o.hidden.join('-')}-10${gc ? '' : ' (run node with --expose-gc for steadier numbers)'}`,
 );
 const run = await train(config, data, {
   progress: null,
-  onEpoch: (r) => {
-    // measured after the epoch's reads; finalizers (GPU buffers) run once the event loop turns
-    pending = pending.then(async () => {
-      // two turns of the event loop around a collection: collected tensors' finalizers have run
-      for (let i = 0; i < 2; i++) {
-        gc?.();
-        await new Promise((res) => setTimeout(res, 0));
-      }
-      const m = memory();
-      const mine = m.backends[backend.name] ?? m;
-      const rec: EpochRecord = {
-        epoch: r.epoch,
-        steps: r.epoch * perEpoch,
-        seconds: (performance.now() - start) / 1000,
-        loss: r.loss,
-        rssMB: process.memoryUsage().rss / MB,
-        heapMB: process.memoryUsage().heapUsed / MB,
-        tensors: mine.tensors,
-        tensorMB: mine.bytes / MB,
-      };
-      records.push(rec);
-      console.log(
-        `epoch ${rec.epoch}: ${rec.steps} steps, loss ${rec.loss.toFixed(4)}, RSS ${rec.rssMB.toFixed(1)} MB, heap ${rec.heapMB.toFixed(1)} MB, ${rec.tensors} tensors (${rec.tensorMB.toFixed(2)} MB)`,
-      );
-    });
+  // awaited by train() before the next epoch: measured between epochs, after the event loop has
+  // turned (finalizers of collected tensors, GPU buffers and CPU chunks alike, run only then)
+  onEpoch: async (r) => {
+    // two turns of the event loop around a collection: collected tensors' finalizers have run
+    for (let i = 0; i < 2; i++) {
+      gc?.();
+      await new Promise((res) => setTimeout(res, 0));
+    }
+    const m = memory();
+    const mine = m.backends[backend.name] ?? m;
+    const rec: EpochRecord = {
+      epoch: r.epoch,
+      steps: r.epoch * perEpoch,
+      seconds: (performance.now() - start) / 1000,
+      loss: r.loss,
+      rssMB: process.memoryUsage().rss / MB,
+      heapMB: process.memoryUsage().heapUsed / MB,
+      tensors: mine.tensors,
+      tensorMB: mine.bytes / MB,
+    };
+    records.push(rec);
+    console.log(
+      `epoch ${rec.epoch}: ${rec.steps} steps, loss ${rec.loss.toFixed(4)}, RSS ${rec.rssMB.toFixed(1)} MB, heap ${rec.heapMB.toFixed(1)} MB, ${rec.tensors} tensors (${rec.tensorMB.toFixed(2)} MB)`,
+    );
   },
 });
-await pending;
 void run.model; // alive until the last epoch is measured
 
 // flat means: after the first epoch (warm-up: pools, slabs, compiled kernels), RSS and live tensors
@@ -106,6 +104,8 @@ console.log(
 );
 if (o.out) {
   await writeFile(o.out, `${JSON.stringify(summary, null, 1)}\n`);
-  console.log(`wrote ${o.out}`);
+  const svg = `${o.out.replace(/\.json$/, '')}.svg`;
+  await writeFile(svg, soakChart(o.backend, records));
+  console.log(`wrote ${o.out} and ${svg}`);
 }
 process.exit(0);

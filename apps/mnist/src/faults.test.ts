@@ -91,7 +91,7 @@ describe('the global backend changed during a run', () => {
     useBackend(a);
     const disturbed = await train({ ...config, epochs: 2 }, data, {
       progress: null,
-      onEpoch: () => useBackend(cpu()), // another backend: its tensors cannot mix with a's
+      onEpoch: () => void useBackend(cpu()), // another backend: its tensors cannot mix with a's
     });
     expect(disturbed.history.map((h) => h.loss)).toEqual(undisturbed.history.map((h) => h.loss));
     expect(disturbed.model.parameters()[0]!.data.backend).toBe(a);

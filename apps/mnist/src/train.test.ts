@@ -39,6 +39,20 @@ describe('training on real MNIST', () => {
     expect(history[1]!.validationAccuracy).toBeGreaterThan(0.6);
   }, 60_000);
 
+  test('an onEpoch that returns a Promise is awaited before the next epoch (the soak measures there)', async () => {
+    const log: string[] = [];
+    await train(base, data, {
+      progress: null,
+      onEpoch: async (r) => {
+        log.push(`called ${r.epoch}`);
+        // a timer: without the await, the synchronous CPU loop would run epoch 2 before it fires
+        await new Promise((res) => setTimeout(res, 0));
+        log.push(`done ${r.epoch}`);
+      },
+    });
+    expect(log).toEqual(['called 1', 'done 1', 'called 2', 'done 2']);
+  }, 60_000);
+
   test('stopping after epoch 1 and resuming gives the same weights as an uninterrupted run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nabla-mnist-'));
     const config = { ...base, epochs: 3, momentum: 0.9, dropout: 0.2, l2: 5 };

@@ -30,7 +30,9 @@ export interface EpochResult {
 export interface TrainHooks {
   /** Where the progress bar goes (stderr by default); null for none. */
   progress?: ProgressSink | null;
-  onEpoch?: (r: EpochResult) => void;
+  /** Called after each epoch; a returned Promise is awaited before the next one starts (the soak
+   * turns the event loop there, so that collected tensors' finalizers have run when it measures). */
+  onEpoch?: (r: EpochResult) => void | Promise<void>;
   /** Label prefix for the bar, e.g. the sweep's depth. */
   label?: string;
 }
@@ -116,7 +118,7 @@ export async function train(
     };
     history.push(result);
     if (c.save) await saveCheckpoint(c.save, model, optimizer, c, history, n);
-    hooks.onEpoch?.(result);
+    await hooks.onEpoch?.(result);
   }
   return { model, history };
 }
