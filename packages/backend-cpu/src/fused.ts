@@ -45,7 +45,7 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
   return out;
 }
 
-/** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g·(y > 0), in one pass. */
+/** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass. */
 function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
   const n = sizeOf(y.shape);
   const out = alloc(y.dtype, n);
@@ -55,7 +55,8 @@ function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
   switch (op) {
     case 'sigmoid': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (v * (1 - v)); } break; // prettier-ignore
     case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break; // prettier-ignore
-    case 'relu': for (let i = 0; i < n; i++) out[i] = ys[i]! > 0 ? gs[i]! : 0; break; // prettier-ignore
+    // 0 where y ≤ 0 (whatever the gradient), g elsewhere, NaN y included: threshold_backward
+    case 'relu': for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!; break; // prettier-ignore
   }
   return out;
 }

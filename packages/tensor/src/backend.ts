@@ -175,7 +175,7 @@ export interface FusedKernels<S = unknown> {
   softmaxCrossEntropyGrad?(logits: TensorRef<S>, labels: TensorRef<S>, g: TensorRef<S>): S;
   /**
    * An activation's backward from its output y = op(x) and ∂L/∂y = g (views of one float dtype and
-   * shape): sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g·(y > 0); result of that shape, row-major.
+   * shape): sigmoid g·y·(1 − y), tanh g·(1 − y²), relu 0 where y ≤ 0, else g; result of that shape, row-major.
    */
   activationGrad?(op: ActivationOp, y: TensorRef<S>, g: TensorRef<S>): S;
   /** A linear layer's forward in one kernel: x [N, K] · wᵀ (w is [O, K]) + b ([O], or none),

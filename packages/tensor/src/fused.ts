@@ -181,7 +181,8 @@ export function fusedLayerNormGrad(x: Tensor, g: Tensor, eps: number): Tensor {
 
 /**
  * ∂L/∂x of y = op(x) from the output `y` and ∂L/∂y = `g`: sigmoid g·y·(1 − y), tanh g·(1 − y²),
- * relu g·(y > 0) (y > 0 exactly where x > 0). One kernel where the backend has it, else composed.
+ * relu 0 where y ≤ 0, else g (y > 0 exactly where x > 0; a NaN y passes g, as PyTorch's
+ * threshold_backward). One kernel where the backend has it, else composed.
  */
 export function activationGrad(op: ActivationOp, y: Tensor, g: Tensor): Tensor {
   if (!sameShape(y.shape, g.shape))
@@ -197,7 +198,7 @@ export function activationGrad(op: ActivationOp, y: Tensor, g: Tensor): Tensor {
   const t = <T extends Tensor>(x: T): T => (temps.push(x), x);
   const out =
     op === 'relu'
-      ? where(t(y.gt(0)), g, 0) // 0 where y ≤ 0 even for a NaN gradient, as PyTorch
+      ? where(t(y.le(0)), 0, g) // 0 where y ≤ 0 even for a NaN gradient, as PyTorch
       : g.mul(t(op === 'sigmoid' ? y.mul(t(t(y.neg()).add(1))) : t(t(y.square()).neg()).add(1)));
   for (const x of temps) x.dispose();
   return out;

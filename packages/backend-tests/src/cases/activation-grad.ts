@@ -4,8 +4,8 @@ import { type Nd, fromValues } from '../nd.js';
 import { type Case, FLOATS, between } from './case.js';
 
 // `activationGrad` (the fused backward of sigmoid, tanh and relu from their output y) against its
-// definition in float64: sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0 and 0 elsewhere
-// (PyTorch's threshold_backward: a NaN gradient where y ≤ 0 still gives 0). A backend without the
+// definition in float64: sigmoid g·y·(1 − y), tanh g·(1 − y²), relu 0 where y ≤ 0 and g elsewhere
+// (PyTorch's threshold_backward: a NaN gradient where y ≤ 0 still gives 0, a NaN y passes g). A backend without the
 // kernel runs the composition in `@nablajs/tensor`; one case hides the kernel to check that too.
 
 const OPS: readonly ActivationOp[] = ['sigmoid', 'tanh', 'relu'];
@@ -13,7 +13,7 @@ const OPS: readonly ActivationOp[] = ['sigmoid', 'tanh', 'relu'];
 const LOCAL: Record<ActivationOp, (y: number, g: number) => number> = {
   sigmoid: (y, g) => g * (y * (1 - y)),
   tanh: (y, g) => g * (1 - y * y),
-  relu: (y, g) => (y > 0 ? g : 0),
+  relu: (y, g) => (y <= 0 ? 0 : g),
 };
 
 /** Outputs in each activation's range: sigmoid (0, 1), tanh (−1, 1), relu [0, 3) with zeros. */
@@ -75,10 +75,14 @@ export const ACTIVATION_GRAD_CASES: Case[] = [
     await check(ctx, op, [0, 3]);
   }),
   c('long [3,1029]', (ctx, op) => check(ctx, op, [3, 1029])),
-  c('relu at y = 0 gives 0 (a NaN gradient too); NaN and ±∞ gradients elsewhere', (ctx, op) => {
-    const y = ctx.nd(op === 'relu' ? [0, 0, 1, 2] : [0.5, 0.25, 0, 0.75]);
-    return expectGrad(ctx, op, y, ctx.nd([1, NaN, Infinity, -Infinity]), 'contiguous', ctx.backend);
-  }),
+  c(
+    'relu at y = 0 gives 0 (a NaN or ∞ gradient too); NaN and ±∞ gradients elsewhere',
+    (ctx, op) => {
+      const y = ctx.nd(op === 'relu' ? [0, 0, 1, 2, 0, NaN] : [0.5, 0.25, 0, 0.75, 1, NaN]);
+      const g = ctx.nd([1, NaN, Infinity, -Infinity, -Infinity, 3]);
+      return expectGrad(ctx, op, y, g, 'contiguous', ctx.backend);
+    },
+  ),
   c('the composition the fused kernel replaces (fused kernels hidden) agrees', (ctx, op) =>
     check(ctx, op, [5, 6], 'transposed', composite(ctx.backend)),
   ),
