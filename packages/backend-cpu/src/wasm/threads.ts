@@ -9,21 +9,10 @@
 // using the pool too. Workers wait with Atomics.wait (they sleep between jobs, spinning nothing) and
 // are unref'd: they never keep a Node process alive.
 import { kernelsSharedWasmBase64 } from './kernels.generated.js';
+import type { KernelExports } from './matmul.js';
 
 /** The kernels' matmul: sizes in elements, addresses in bytes, strides in elements (kernels.wat). */
-export type MatmulKernel = (
-  M: number,
-  N: number,
-  K: number,
-  a: number,
-  aStrideM: number,
-  aStrideK: number,
-  b: number,
-  bStrideK: number,
-  bStrideN: number,
-  c: number,
-  work: number,
-) => void;
+export type MatmulKernel = KernelExports['matmul'];
 
 /** One worker's control block: 16 int32 in the control buffer. */
 const SEQ = 0; // job number, set by the main thread to start a job (-1: exit)
