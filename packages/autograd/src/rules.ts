@@ -229,7 +229,7 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   sign: piecewiseConstant,
   sigmoid: activation('sigmoid', (g, _x, y) => g.mul(y.mul(y.neg().add(1)))),
   tanh: activation('tanh', (g, _x, y) => g.mul(y.square().neg().add(1))),
-  relu: activation('relu', (g, x) => g.mul(x.step())),
+  relu: activation('relu', (g, _x, y) => where(y.data.le(0), 0, g)), // threshold_backward
   step: piecewiseConstant,
   reciprocal: unary((g, _x, y) => g.mul(y.square()).neg()),
   square: unary((g, x) => g.mul(x.mul(2))),

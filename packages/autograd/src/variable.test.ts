@@ -360,3 +360,16 @@ describe('where / concat / stack / scatterAdd / unslice', () => {
     expect(() => unslice(x, [3, 4], [[0, 1]])).toThrow(/does not fit slice/);
   });
 });
+
+describe('relu backward is PyTorch’s threshold_backward', () => {
+  // torch.autograd.grad(torch.relu(x), x, g) in PyTorch 1.13, float64, for x = [-1, 0, 2, nan] and
+  // g = [nan, inf, 3, 4]: [0, 0, 3, 4], with create_graph=True or not (0 where relu(x) <= 0 whatever
+  // the gradient; g where relu(x) is NaN)
+  for (const createGraph of [false, true])
+    test(`a NaN or infinite gradient where x <= 0 gives 0, a NaN x passes g (createGraph ${createGraph})`, () => {
+      const x = new Variable(tensor([-1, 0, 2, NaN], { dtype: 'float64' }), true);
+      const g = tensor([NaN, Infinity, 3, 4], { dtype: 'float64' });
+      const [gx] = grad(x.relu(), [x], { gradOutputs: [g], createGraph });
+      expect(vals(gx!)).toEqual([0, 0, 3, 4]);
+    });
+});
