@@ -172,6 +172,17 @@ describe('svg', () => {
       '<rect x="70" y="40" width="297" height="330" fill="none" stroke="#333"/>',
     );
   });
+  test('large ticks keep the digits that tell them apart (1.5e+5, not 2e+5 twice)', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'steps',
+      yLabel: 'y',
+      series: [{ name: 's', points: [[0, 1], [250_000, 2]] }],
+    }); // prettier-ignore
+    const xTicks = [...svg.matchAll(/y="386" text-anchor="middle">([^<]+)</g)].map((m) => m[1]);
+    expect(xTicks).toEqual(['0', '5e+4', '1e+5', '1.5e+5', '2e+5', '2.5e+5']);
+  });
+
   test('a grouped bar chart has one bar per series and group, on a log axis', () => {
     const svg = barChart({
       title: 'norms',

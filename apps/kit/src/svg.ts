@@ -97,9 +97,11 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** A tick's label: 4 significant digits at most, in exponent form when large or small (with the
+ * digits it needs: 1.5e+5 and 2e+5, not 2e+5 twice). */
 const fmt = (v: number) =>
   Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3)
-    ? v.toExponential(0)
+    ? Number(v.toPrecision(4)).toExponential()
     : String(Number(v.toPrecision(4)));
 
 /**
