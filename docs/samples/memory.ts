@@ -29,9 +29,8 @@ for (let step = 0; step < 1000; step++) {
   }
 }
 // Each step makes about 200 kB of tensors, 200 MB in all: the garbage collector
-// takes them back,
-// so the bytes held rise and fall between a few MB and a few tens of MB instead
-// of growing
+// takes them back, so the bytes held rise and fall (a few tens of MB; more on a
+// busy machine, where the collector runs later) instead of growing
 console.log(bytesAt.map((b) => (b / 1e6).toFixed(1)));
 // #endregion loop
 
