@@ -289,6 +289,31 @@ describe('options changed after construction are checked at step', () => {
     });
 });
 
+describe('a group checked at one step is checked again when its options change', () => {
+  for (const [name, make] of HEAVY)
+    test(`${name}: after a good step, a NaN lr, an array changed in place and an unknown key are refused`, () => {
+      const params = makeParams();
+      const opt = make(params);
+      backwardAt(params, 0);
+      opt.step(); // passes: the group's options are remembered
+      const group = opt.paramGroups[0]! as unknown as Record<string, unknown>;
+      group.lr = NaN;
+      expect(() => opt.step()).toThrow(/step: parameter group 0: .*invalid learning rate: NaN/);
+      group.lr = 0.1;
+      opt.step();
+      if (Array.isArray(group.betas)) {
+        (group.betas as number[])[1] = Infinity;
+        expect(() => opt.step()).toThrow(OptimizerError);
+        (group.betas as number[])[1] = 0.999;
+        opt.step();
+      }
+      group.bogus = 1;
+      expect(() => opt.step()).toThrow(OptimizerError);
+      delete group.bogus;
+      opt.step();
+    });
+});
+
 describe('invalid parameter lists raise OptimizerError', () => {
   test.each([
     ['an empty list', () => new SGD([], { lr: 0.1 }), /empty parameter list/],

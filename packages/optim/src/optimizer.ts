@@ -166,8 +166,12 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
     return loss;
   }
 
-  /** Throws an OptimizerError naming the group when one of its options is no longer valid. */
+  /** Throws an OptimizerError naming the group when one of its options is no longer valid. A group
+   * whose options are those it last passed with is not checked again (the check allocates, and
+   * every step makes it). */
   private checkGroup(group: ParamGroup<O>, i: number): void {
+    const seen = this.checked.get(group);
+    if (seen && sameOptions(group, seen)) return;
     const { params: _, initialLr: __, ...options } = group;
     try {
       this.resolveOptions(options as unknown as Partial<O>);
@@ -176,7 +180,11 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
       const why = e.message.slice(e.op.length + 2); // without the class name
       throw new OptimizerError(this.name, `step: parameter group ${i}: ${why}`);
     }
+    this.checked.set(group, optionsOf(group));
   }
+
+  /** The options each group last passed `checkGroup` with. */
+  private readonly checked = new WeakMap<ParamGroup<O>, Map<string, unknown>>();
 
   /** The state of parameter `p`, created empty on first use. */
   protected stateOf(p: Variable): ParamState {
@@ -316,6 +324,29 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
 }
 
 /** Copies group options (arrays such as `betas` too), so a state dict does not alias live options. */
+/** A group's options (its own keys but `params` and `initialLr`), arrays copied. */
+function optionsOf(group: object): Map<string, unknown> {
+  const m = new Map<string, unknown>();
+  for (const [k, v] of Object.entries(group))
+    if (k !== 'params' && k !== 'initialLr') m.set(k, Array.isArray(v) ? [...v] : v);
+  return m;
+}
+
+/** Whether a group's options are `seen` (same keys, same values; arrays element by element). */
+function sameOptions(group: object, seen: Map<string, unknown>): boolean {
+  let n = 0;
+  for (const [k, v] of Object.entries(group)) {
+    if (k === 'params' || k === 'initialLr') continue;
+    n++;
+    const w = seen.get(k);
+    const same = Array.isArray(v)
+      ? Array.isArray(w) && v.length === w.length && v.every((x, j) => Object.is(x, w[j]))
+      : Object.is(v, w) && (v !== undefined || seen.has(k));
+    if (!same) return false;
+  }
+  return n === seen.size;
+}
+
 function copyOptions<T extends object>(options: T): T {
   return Object.fromEntries(
     Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]),

@@ -80,15 +80,18 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected updateGroup(group: ParamGroup<SGDOptions>): void {
     const { lr, momentum, dampening, nesterov, weightDecay, maximize } = group;
+    // the fused step's options, made once per group (not a copy of the group per parameter)
+    const step = { lr, momentum, dampening, nesterov, weightDecay, maximize, init: false };
+    const first = { ...step, init: true };
     for (const p of group.params) {
       const grad = this.gradOf(p);
       if (!grad) continue;
-      if (momentum === 0 && fusedSgd(p.data, grad, null, { ...group, init: false })) continue;
+      if (momentum === 0 && fusedSgd(p.data, grad, null, step)) continue;
       if (momentum !== 0) {
         const state = this.stateOf(p);
         const init = !state.momentumBuffer;
         const buf = (state.momentumBuffer ??= zerosLike(p.data)) as Tensor;
-        if (fusedSgd(p.data, grad, buf, { ...group, init })) continue;
+        if (fusedSgd(p.data, grad, buf, init ? first : step)) continue;
         if (init) delete state.momentumBuffer;
       }
       const s = new Scratch();
