@@ -85,9 +85,12 @@ export class Linear extends Module {
  */
 export class Sequential extends Module {
   readonly [index: number]: Module;
+  /** The modules in order, for `forward` (a private field: discovery still goes by the indices). */
+  readonly #modules: readonly Module[];
 
   constructor(...modules: Module[]) {
     super();
+    this.#modules = [...modules];
     modules.forEach((m, i) => {
       if (!(m instanceof Module))
         throw new NablaError('Sequential', `argument ${i} is not a Module`);
@@ -104,7 +107,8 @@ export class Sequential extends Module {
   /** Applies each module in turn to the output of the one before. */
   forward(x: Input): Variable {
     let v = asVariable(x);
-    for (const m of this.children()) v = m.forward(v);
+    // the fixed indices (non-writable), not children(): that walks and checks every property
+    for (const m of this.#modules) v = m.forward(v);
     return v;
   }
 
