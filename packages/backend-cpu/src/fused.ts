@@ -12,7 +12,8 @@ import { alloc } from './alloc.js';
 import { matmulRef } from './matmul.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
-import { adamF32, matmulF32, sgdF32, wasmSimdSupported } from './wasm/matmul.js';
+import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+import { adamF32, sgdF32 } from './wasm/optim.js';
 
 type Ref = TensorRef<TypedArray>;
 

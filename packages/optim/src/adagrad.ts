@@ -7,9 +7,8 @@ import {
   type ParamGroupInput,
   Scratch,
   effectiveGrad,
-  merge,
-  resolveGroupOptions,
 } from './optimizer.js';
+import { merge, resolveGroupOptions } from './options.js';
 
 /** Options of `Adagrad`, PyTorch's names in camelCase. */
 export interface AdagradOptions {

@@ -1,6 +1,7 @@
 import { Variable } from '@nablajs/autograd';
 import { ShapeError, type Tensor, fmtShape, isFloat, sameShape } from '@nablajs/tensor';
-import { type OptionChecks, OptimizerError, checkKeys, checkSafeKey } from './errors.js';
+import { OptimizerError, checkKeys, checkSafeKey } from './errors.js';
+import { copyOptions, optionsOf, sameOptions } from './options.js';
 
 /** What every optimizer's options have. */
 export interface LROptions {
@@ -324,35 +325,6 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
 }
 
 /** Copies group options (arrays such as `betas` too), so a state dict does not alias live options. */
-/** A group's options (its own keys but `params` and `initialLr`), arrays copied. */
-function optionsOf(group: object): Map<string, unknown> {
-  const m = new Map<string, unknown>();
-  for (const [k, v] of Object.entries(group))
-    if (k !== 'params' && k !== 'initialLr') m.set(k, Array.isArray(v) ? [...v] : v);
-  return m;
-}
-
-/** Whether a group's options are `seen` (same keys, same values; arrays element by element). */
-function sameOptions(group: object, seen: Map<string, unknown>): boolean {
-  let n = 0;
-  for (const [k, v] of Object.entries(group)) {
-    if (k === 'params' || k === 'initialLr') continue;
-    n++;
-    const w = seen.get(k);
-    const same = Array.isArray(v)
-      ? Array.isArray(w) && v.length === w.length && v.every((x, j) => Object.is(x, w[j]))
-      : Object.is(v, w) && (v !== undefined || seen.has(k));
-    if (!same) return false;
-  }
-  return n === seen.size;
-}
-
-function copyOptions<T extends object>(options: T): T {
-  return Object.fromEntries(
-    Object.entries(options).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]),
-  ) as T;
-}
-
 function describe(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (x instanceof Variable) return `a Variable ${fmtShape(x.shape)}`;
@@ -402,30 +374,4 @@ export function effectiveGrad(
 export function blendInto(s: Scratch, base: Tensor, keep: number, x: Tensor, mix: number): void {
   const scaled = mix === 1 ? x : s.t(x.mul(mix));
   base.assign(s.t(s.t(base.mul(keep)).add(scaled)));
-}
-
-/** `{...a, ...b}` where an `undefined` in `b` keeps `a`'s value (so `{ weightDecay: undefined }`
- * means the default); arrays (`betas`) are copied. */
-export function merge<T extends object>(a: Partial<T>, b: Partial<T>): Partial<T> {
-  const out = copyOptions(a) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(b))
-    if (v !== undefined) out[k] = Array.isArray(v) ? [...v] : v;
-  return out as Partial<T>;
-}
-
-/**
- * What every optimizer's `resolveOptions` does: refuses unknown keys in the group's options and in
- * the defaults, merges the two, and checks each option (the keys are those of `checks`, in order).
- */
-export function resolveGroupOptions<O extends object>(
-  op: string,
-  defaults: Partial<O>,
-  options: Partial<O>,
-  checks: OptionChecks<O>,
-): O {
-  const keys = Object.keys(checks) as (keyof O & string)[];
-  checkKeys(op, options, keys);
-  checkKeys(op, defaults, keys);
-  const merged = merge(defaults, options);
-  return Object.fromEntries(keys.map((k) => [k, checks[k](op, merged[k])])) as O;
 }

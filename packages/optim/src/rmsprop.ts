@@ -8,9 +8,8 @@ import {
   Scratch,
   blendInto,
   effectiveGrad,
-  merge,
-  resolveGroupOptions,
 } from './optimizer.js';
+import { merge, resolveGroupOptions } from './options.js';
 
 /** Options of `RMSprop`, PyTorch's names in camelCase. */
 export interface RMSpropOptions {

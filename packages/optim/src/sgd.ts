@@ -15,8 +15,8 @@ import {
   Scratch,
   blendInto,
   effectiveGrad,
-  resolveGroupOptions,
 } from './optimizer.js';
+import { resolveGroupOptions } from './options.js';
 
 /** Options of `SGD`, PyTorch's names in camelCase. */
 export interface SGDOptions {
