@@ -12,8 +12,10 @@ describe('a synchronous training loop on the CPU keeps its memory flat', () => {
     expect(samples.map((s) => s.step)).toEqual(Array.from({ length: 16 }, (_, i) => (i + 1) * 500));
     const s = summarise(samples);
     // it once grew by ~16 MB of RSS and array buffers and ~0.8 MB of heap per 1,000 steps; RSS moves
-    // ±25 MB with the collector's and malloc's timing, so what is bounded is its trend
-    expect(s.rssTrend).toBeLessThan(25 * MB);
+    // ±25 MB with the collector's and malloc's timing, so what is bounded is its trend, without V8's
+    // young generation growing by ~17 MB at some point of a run this short (heapTotal 28 → 45 MB: a
+    // fresh-clone CI run saw an RSS trend of 34 MB from it; the 100k-step bench shows it levels off)
+    expect(s.rssTrendBeyondHeap).toBeLessThan(25 * MB);
     expect(s.arrayBuffersMax - s.arrayBuffersBase).toBeLessThan(4 * MB);
     expect(s.heapLast - s.heapBase).toBeLessThan(2 * MB);
   }, 180_000);
@@ -22,7 +24,7 @@ describe('a synchronous training loop on the CPU keeps its memory flat', () => {
     const samples = runChild('W3', 1000, 200, 'synthetic', { MEMORY_GC: '1' });
     const s = summarise(samples, 200);
     // each step makes ~1.3 MB of tensors; the slabs of the small ones once stayed until the loop ended
-    expect(s.rssTrend).toBeLessThan(25 * MB);
+    expect(s.rssTrendBeyondHeap).toBeLessThan(25 * MB);
     expect(s.arrayBuffersMax - s.arrayBuffersBase).toBeLessThan(4 * MB);
     expect(s.heapLast - s.heapBase).toBeLessThan(2 * MB);
   }, 180_000);

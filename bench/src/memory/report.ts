@@ -49,6 +49,9 @@ export interface MemorySummary {
   /** RSS: the lowest of the later half of the samples after base minus the lowest of the earlier
    * half. A leak shows as a trend; the collector's and malloc's timing as noise it ignores. */
   rssTrend: number;
+  /** The same for RSS minus V8's heap reservation (`heapTotal`): without V8 growing its young
+   * generation (~17 MB at once, a few thousand steps in, sooner or later with the machine's load). */
+  rssTrendBeyondHeap: number;
   heapBase: number;
   heapLast: number;
   heapTotalLast: number;
@@ -58,6 +61,11 @@ export interface MemorySummary {
   countedTensors: number;
   countedBytes: number;
 }
+
+/** The lowest value of the later half minus the lowest of the earlier half: a leak shows there, the
+ * collector's timing does not. */
+const trend = (xs: readonly number[]): number =>
+  Math.min(...xs.slice(xs.length >> 1)) - Math.min(...xs.slice(0, xs.length >> 1));
 
 export function summarise(samples: readonly MemorySample[], base = 1000): MemorySummary {
   const i = samples.findIndex((s) => s.step >= base);
@@ -71,7 +79,8 @@ export function summarise(samples: readonly MemorySample[], base = 1000): Memory
     rssMax: Math.max(...rss),
     rssMin: Math.min(...rss),
     rssDrift: Math.max(...rss.map((r) => Math.abs(r - first.rss))),
-    rssTrend: Math.min(...rss.slice(rss.length >> 1)) - Math.min(...rss.slice(0, rss.length >> 1)),
+    rssTrend: trend(rss),
+    rssTrendBeyondHeap: trend(after.map((s) => s.rss - s.heapTotal)),
     heapBase: first.heapUsed,
     heapLast: last.heapUsed,
     heapTotalLast: last.heapTotal,
