@@ -1,7 +1,7 @@
 import { type ActivationOp, type Backend, activationGrad } from '@nablajs/tensor';
 import type { CaseContext, Layout } from '../context.js';
 import { type Nd, fromValues } from '../nd.js';
-import { type Case, FLOATS, between } from './case.js';
+import { type Case, FLOATS, between, composite } from './case.js';
 
 // `activationGrad` (the fused backward of sigmoid, tanh and relu from their output y) against its
 // definition in float64: sigmoid g·y·(1 − y), tanh g·(1 − y²), relu 0 where y ≤ 0 and g elsewhere
@@ -22,9 +22,6 @@ const OUTPUTS = {
   tanh: between(-1, 1),
   relu: (r, dtype) => Math.max(0, between(-1, 3)(r, dtype)),
 } satisfies Record<ActivationOp, ReturnType<typeof between>>;
-
-const composite = (backend: Backend): Backend =>
-  Object.create(backend, { fused: { value: undefined } }) as Backend;
 
 async function check(
   ctx: CaseContext,

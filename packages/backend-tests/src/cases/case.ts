@@ -1,4 +1,4 @@
-import type { DType } from '@nablajs/tensor';
+import type { Backend, DType } from '@nablajs/tensor';
 import type { CaseContext, Gen } from '../context.js';
 
 /** One conformance check of one op. It runs once per dtype under test (of those it names). */
@@ -44,3 +44,8 @@ export const EDGES: readonly number[] = [
 export const INT_EDGES: readonly number[] = [
   0, 1, -1, 2, -7, 46341, -46341, 65536, 123456789, -987654321, 2147483647, -2147483648,
 ];
+
+/** The backend with its fused kernels hidden: `@nablajs/tensor` then composes primitives (the
+ * fused cases check that fallback on every backend). */
+export const composite = (backend: Backend): Backend =>
+  Object.create(backend, { fused: { value: undefined } }) as Backend;

@@ -9,7 +9,7 @@ import {
 import type { CaseContext, Layout } from '../context.js';
 import type { Nd } from '../nd.js';
 import * as oracle from '../oracle/fused.js';
-import { type Case, FLOATS, INT32, between } from './case.js';
+import { type Case, FLOATS, INT32, between, composite } from './case.js';
 import { ADAM_CASES, SGD_CASES } from './fused-optim.js';
 import { ROW_CASES } from './rows.js';
 import { ACTIVATION_GRAD_CASES } from './activation-grad.js';
@@ -18,10 +18,6 @@ import { ACTIVATION_GRAD_CASES } from './activation-grad.js';
 // `softmaxCrossEntropy`, …), against the oracle of the composition they replace. A backend without
 // a kernel runs the composition: the same cases then hold the fallback to the same values. Each op
 // also has a case that hides the backend's fused kernels and checks the composition on the backend.
-
-/** The backend with its fused kernels hidden: `@nablajs/tensor` then composes primitives. */
-const composite = (backend: Backend): Backend =>
-  Object.create(backend, { fused: { value: undefined } }) as Backend;
 
 const logitValues = between(-6, 6);
 

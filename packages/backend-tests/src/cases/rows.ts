@@ -8,7 +8,7 @@ import {
 import type { CaseContext, Layout } from '../context.js';
 import type { Nd } from '../nd.js';
 import * as oracle from '../oracle/rows.js';
-import { type Case, FLOATS, between } from './case.js';
+import { type Case, FLOATS, between, composite } from './case.js';
 
 // The row kernels through their entry points (`fusedSoftmax`, `fusedLayerNorm`, …), which bring any
 // view to dense [rows, last axis] first; against their definitions (oracle/rows.ts). A backend
@@ -17,9 +17,6 @@ import { type Case, FLOATS, between } from './case.js';
 
 type RowOp = 'softmax' | 'softmaxGrad' | 'layerNorm' | 'layerNormGrad';
 const EPS = 1e-5;
-
-const composite = (backend: Backend): Backend =>
-  Object.create(backend, { fused: { value: undefined } }) as Backend;
 
 /** Runs `op` on x (and g) laid out as `layout`, against the oracle. */
 async function check(
