@@ -6,6 +6,7 @@
 // so a call allocates no buffer, only the small subarray views of the copies.
 import { matmulRef } from '../matmul.js';
 import { kernelsWasmBase64 } from './kernels.generated.js';
+import { SLACK, align, checkView, layOut, place, placed, workFloats } from './layout.js';
 import { availableCores, type MatmulKernel, type Pool, readyPool } from './threads.js';
 
 export interface KernelExports {
@@ -32,17 +33,6 @@ export interface KernelExports {
     work: number,
   ): void;
 }
-
-// Must match kernels.wat: K blocks of at most KC, M blocks of at most MC rows.
-const KC = 512;
-const MC = 128;
-/**
- * Floats of slack after each region: partial tiles read up to 7 floats past an operand's last
- * element, and read and write up to 7 past the end of C.
- */
-export const SLACK = 16;
-/** Regions start on 64-byte lines, the first after 256 bytes (address 0 stays unused). */
-export const FIRST = 64;
 
 let threadCount: number | undefined;
 
@@ -108,58 +98,6 @@ export function reserve(k: KernelExports, floats: number): Float32Array {
     heap = new Float32Array(k.memory.buffer);
   }
   return heap;
-}
-
-// Round up to a multiple of 16 (64-byte lines), 8 and 4 floats; arithmetic, as n may pass 2^31.
-export const align = (n: number): number => Math.ceil(n / 16) * 16;
-const align8 = (n: number): number => Math.ceil(n / 8) * 8;
-const align4 = (n: number): number => Math.ceil(n / 4) * 4;
-
-/**
- * Elements spanned by a 2-d view with non-negative strides, or -1 where the view must be gathered
- * first: a negative stride, or a span much larger than the view (a slice of something bigger).
- */
-function spanOf(rows: number, sRow: number, cols: number, sCol: number): number {
-  if (sRow < 0 || sCol < 0) return -1;
-  const span = (rows - 1) * sRow + (cols - 1) * sCol + 1;
-  return span <= 2 * rows * cols + 64 ? span : -1;
-}
-
-function checkView(
-  name: string,
-  x: ArrayLike<number>,
-  off: number,
-  rows: number,
-  sRow: number,
-  cols: number,
-  sCol: number,
-): void {
-  const lo = off + Math.min(0, (rows - 1) * sRow) + Math.min(0, (cols - 1) * sCol);
-  const hi = off + Math.max(0, (rows - 1) * sRow) + Math.max(0, (cols - 1) * sCol);
-  if (!(lo >= 0 && hi < x.length)) {
-    throw new RangeError(
-      `matmulF32: ${name} view [${rows}, ${cols}] with strides [${sRow}, ${sCol}] at offset ${off} ` +
-        `reaches elements ${lo}..${hi} of an array of ${x.length}`,
-    );
-  }
-}
-
-/** Copies a view's rows x cols elements, row-major, to heap[at..]. */
-function gather(
-  h: Float32Array,
-  at: number,
-  x: Float32Array,
-  off: number,
-  rows: number,
-  sRow: number,
-  cols: number,
-  sCol: number,
-): void {
-  let d = at;
-  for (let i = 0; i < rows; i++) {
-    let s = off + i * sRow;
-    for (let j = 0; j < cols; j++, s += sCol) h[d++] = x[s]!;
-  }
 }
 
 /**
@@ -256,46 +194,6 @@ function copyOutBias(
     for (let j = 0, r = i * N; j < N; j++) out[o + r + j] = c[at + r + j]! + bias[bo + j * bs]!;
 }
 
-/** The strides of the operands as placed in wasm memory by `place` (a gathered one is row-major). */
-const placed = [0, 0, 0, 0];
-
-/** Copies A to h[aAt..] and B to h[bAt..] (compact spans as they are, others gathered). */
-function place(
-  h: Float32Array,
-  M: number,
-  N: number,
-  K: number,
-  a: Float32Array,
-  aOffset: number,
-  aStrideM: number,
-  aStrideK: number,
-  aSpan: number,
-  aAt: number,
-  b: Float32Array,
-  bOffset: number,
-  bStrideK: number,
-  bStrideN: number,
-  bSpan: number,
-  bAt: number,
-): void {
-  if (aSpan < 0) {
-    gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
-    [aStrideM, aStrideK] = [K, 1];
-  } else h.set(a.subarray(aOffset, aOffset + aSpan), aAt);
-  if (bSpan < 0) {
-    gather(h, bAt, b, bOffset, K, bStrideK, N, bStrideN);
-    [bStrideK, bStrideN] = [N, 1];
-  } else h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
-  placed[0] = aStrideM;
-  placed[1] = aStrideK;
-  placed[2] = bStrideK;
-  placed[3] = bStrideN;
-}
-
-/** Floats of a thread's work area for `rows` rows: the scratch tile, then the packed panels. */
-const workFloats = (rows: number, N: number, K: number): number =>
-  32 + (align8(N) + Math.min(align4(rows), MC)) * Math.min(K, KC) + SLACK;
-
 /**
  * matmulF32 on the kernels, leaving C in the module's memory: returns where it starts (in floats of
  * `heap`), or -1 when the operands do not fit in 32-bit wasm memory.
@@ -314,11 +212,8 @@ function runWasm(
   bStrideN: number,
 ): number {
   const k = instance();
-  const aSpan = spanOf(M, aStrideM, K, aStrideK);
-  const bSpan = spanOf(K, bStrideK, N, bStrideN);
-  const aAt = FIRST;
-  const bAt = align(aAt + (aSpan < 0 ? M * K : aSpan) + SLACK);
-  const cAt = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
+  const lay = layOut(M, N, K, aStrideM, aStrideK, bStrideK, bStrideN);
+  const cAt = lay.end;
   const workAt = align(cAt + M * N + SLACK);
   const end = workAt + workFloats(M, N, K);
   if (end * 4 > 0xffff0000) return -1;
@@ -329,9 +224,9 @@ function runWasm(
     return -1; // the engine refused to grow the memory
   }
   // prettier-ignore
-  place(h, M, N, K, a, aOffset, aStrideM, aStrideK, aSpan, aAt, b, bOffset, bStrideK, bStrideN, bSpan, bAt);
+  place(h, lay, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN);
   // prettier-ignore
-  k.matmul(M, N, K, aAt * 4, placed[0]!, placed[1]!, bAt * 4, placed[2]!, placed[3]!, cAt * 4, workAt * 4);
+  k.matmul(M, N, K, lay.aAt * 4, placed[0]!, placed[1]!, lay.bAt * 4, placed[2]!, placed[3]!, cAt * 4, workAt * 4);
   return cAt;
 }
 
@@ -378,11 +273,8 @@ function runThreaded(
 ): { h: Float32Array; bands: [number, number][]; at: number[] } | undefined {
   const bands = rowBands(M, pool.threads);
   if (bands.length < 2) return undefined;
-  const aSpan = spanOf(M, aStrideM, K, aStrideK);
-  const bSpan = spanOf(K, bStrideK, N, bStrideN);
-  const aAt = FIRST;
-  const bAt = align(aAt + (aSpan < 0 ? M * K : aSpan) + SLACK);
-  let end = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
+  const lay = layOut(M, N, K, aStrideM, aStrideK, bStrideK, bStrideN);
+  let end = lay.end;
   const at = bands.map(([, rows]) => {
     const c = end;
     end = align(c + rows * N + SLACK);
@@ -397,7 +289,7 @@ function runThreaded(
   const h = pool.heap(end);
   if (!h) return undefined;
   // prettier-ignore
-  place(h, M, N, K, a, aOffset, aStrideM, aStrideK, aSpan, aAt, b, bOffset, bStrideK, bStrideN, bSpan, bAt);
+  place(h, lay, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN);
   const [sam, sak, sbk, sbn] = placed as [number, number, number, number];
   const jobs = bands.map(
     ([start, rows], t) =>
@@ -405,10 +297,10 @@ function runThreaded(
         rows,
         N,
         K,
-        (aAt + start * sam) * 4,
+        (lay.aAt + start * sam) * 4,
         sam,
         sak,
-        bAt * 4,
+        lay.bAt * 4,
         sbk,
         sbn,
         at[t]! * 4,

@@ -1,6 +1,7 @@
 // The fused optimizer updates on the WebAssembly kernels (kernels.wat): the operands are copied into
 // the module's memory, updated with f32x4 arithmetic and copied back, as matmul.ts does for matmuls.
-import { FIRST, SLACK, align, instance, reserve } from './matmul.js';
+import { FIRST, SLACK, align } from './layout.js';
+import { instance, reserve } from './matmul.js';
 
 /**
  * SGD without momentum on float32, in place: p[i] -= lr·(sign·g[i] + wd·p[i]) over n dense elements,

@@ -1,7 +1,8 @@
 // im2col, col2im and maxPool in float32 on the WebAssembly kernels (kernels.wat): the plan and the
 // operand are copied into the module's memory, the kernel runs along rows with f32x4 (copies;
 // branch-free compares for maxPool), the result is copied out. Times: bench/results/conv.md.
-import { FIRST, SLACK, align, instance, reserve } from './matmul.js';
+import { FIRST, SLACK, align } from './layout.js';
+import { instance, reserve } from './matmul.js';
 
 /** Where windows read, as window.ts computes it (offsets in elements; see its `plan`). */
 export interface WindowPlan {
