@@ -14,11 +14,13 @@ export function runChild(
   every: number,
   source: 'mnist' | 'synthetic',
   env: NodeJS.ProcessEnv = {},
+  nodeFlags: readonly string[] = [],
 ): MemorySample[] {
   const run = spawnSync(
     process.execPath,
     [
       '--expose-gc',
+      ...nodeFlags,
       '--import',
       'tsx',
       '--conditions=@nablajs/source',
@@ -37,6 +39,17 @@ export function runChild(
     .map((l) => JSON.parse(l) as MemorySample);
 }
 
+/** A run whose RSS moves only with what the process holds: samples after gc(); glibc hands every
+ * freed block of 64 KiB or more back to the system at once (by default it keeps some, more or less
+ * with the collector's timing: ±25 MB on this workload, more on a loaded machine); V8's young
+ * generation has its full size from the start (it grows from 1 to 16 MB at some point otherwise,
+ * sooner or later with the load). RSS then stays within ±1 MB of a flat line on W1 and W3, loaded
+ * or not, so a leak of a few MB shows. */
+export const PINNED = {
+  env: { MEMORY_GC: '1', MALLOC_MMAP_THRESHOLD_: '65536' },
+  nodeFlags: ['--min-semi-space-size=16', '--max-semi-space-size=16'],
+} as const;
+
 /** What a run shows, against its level after `base` steps (the first sample at or after it). */
 export interface MemorySummary {
   steps: number;
@@ -49,9 +62,6 @@ export interface MemorySummary {
   /** RSS: the lowest of the later half of the samples after base minus the lowest of the earlier
    * half. A leak shows as a trend; the collector's and malloc's timing as noise it ignores. */
   rssTrend: number;
-  /** The same for RSS minus V8's heap reservation (`heapTotal`): without V8 growing its young
-   * generation (~17 MB at once, a few thousand steps in, sooner or later with the machine's load). */
-  rssTrendBeyondHeap: number;
   heapBase: number;
   heapLast: number;
   heapTotalLast: number;
@@ -80,7 +90,6 @@ export function summarise(samples: readonly MemorySample[], base = 1000): Memory
     rssMin: Math.min(...rss),
     rssDrift: Math.max(...rss.map((r) => Math.abs(r - first.rss))),
     rssTrend: trend(rss),
-    rssTrendBeyondHeap: trend(after.map((s) => s.rss - s.heapTotal)),
     heapBase: first.heapUsed,
     heapLast: last.heapUsed,
     heapTotalLast: last.heapTotal,
