@@ -18,7 +18,7 @@ const c2 = a2.matmul((await b.to(plain)).transpose());
 const pinned = tensor([1, 2, 3], { backend: plain, dtype: 'float64' });
 
 console.log(getBackend().name, fast.dtypes);
-// cpu [ 'float32', 'int32', 'float64' ]
+// cpu [ 'float32', 'int32', 'float64', 'bool' ]
 console.log(memory().backends.cpu); // { tensors: …, bytes: … }
 // #endregion sample
 

@@ -5,7 +5,7 @@ import { concat, tensor, variable, where } from 'nablajs';
 const w = variable([1, 2], { requiresGrad: true });
 const t = tensor([5, 7]);
 const d = t.sub(w); // a Tensor on the left, a Variable on the right: a Variable
-const picked = where(tensor([1, 0], { dtype: 'int32' }), w, t); // one `where` for both
+const picked = where(tensor([true, false]), w, t); // one `where` for both
 concat([d, picked]).sum().backward();
 console.log(w.grad?.toString()); // array([0., -1.])
 // #endregion mixed
@@ -53,6 +53,20 @@ try {
 }
 // #endregion numerics
 
+// #region bool
+const scores = tensor([0.5, NaN, -2, 3]);
+const ok = scores.isfinite().logicalAnd(scores.gt(0)); // bool: comparisons give it
+const masked = scores.maskedFill(ok.logicalNot(), 0); // [0.5, 0, 0, 3]
+const picks = scores.index(ok); // x[mask]: [0.5, 3]
+const count = ok.sum(); // int32 2 (PyTorch: int64)
+let intMask = '';
+try {
+  where(tensor([1, 0, 0, 1], { dtype: 'int32' }), scores, 0); // masks are bool, as in PyTorch
+} catch (e) {
+  intMask = (e as Error).message; // "… must be bool …, got int32 [4]; compare, e.g. m.ne(0), …"
+}
+// #endregion bool
+
 export const results = {
   wGrad: Array.from(w.grad!.dataSync()),
   d: Array.from(d.data.dataSync()),
@@ -66,4 +80,10 @@ export const results = {
   keeps,
   overflow,
   meanOfInts,
+  okDtype: ok.dtype,
+  ok: Array.from(ok.dataSync()),
+  masked: Array.from(masked.dataSync()),
+  picks: Array.from(picks.dataSync()),
+  count: [count.dtype, count.dataSync()[0]],
+  intMask,
 };

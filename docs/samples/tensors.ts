@@ -35,7 +35,7 @@ const counts = tensor([1, 2, 3], { dtype: 'int32' });
 console.log(counts.add(1).dtype); // int32
 console.log(counts.add(0.5).dtype); // float32: int32 < float32 < float64
 console.log(counts.div(2).dtype); // float32: division of integers gives floats
-console.log(counts.gt(1).dtype, await counts.gt(1).array()); // int32 [0, 1, 1]
+console.log(counts.gt(1).dtype, await counts.gt(1).array()); // bool [0, 1, 1]
 console.log(ones([2]).cast('int32').dtype); // int32
 // #endregion dtypes
 

@@ -53,7 +53,7 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
     expect(finalLoss).toBe((await load('first-network')).finalLoss),
   'backend-cpu': (m) => {
     expect(m.backendName).toBe('cpu');
-    expect(m.dtypes).toEqual(['float32', 'int32', 'float64']);
+    expect(m.dtypes).toEqual(['float32', 'int32', 'float64', 'bool']);
     expect(m.pinnedDtype).toBe('float64');
     expect(m.maxDifference).toBeLessThan(1e-3); // WebAssembly vs TypeScript kernel, float32
   },
@@ -75,7 +75,7 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
       [10, -10],
     ]);
     expect(r.expandedStrides).toEqual([0, 1]);
-    expect(r.dtypes).toEqual(['int32', 'float32', 'float32', 'int32']);
+    expect(r.dtypes).toEqual(['int32', 'float32', 'float32', 'bool']);
     expect(r.gt).toEqual([0, 1, 1]);
   },
   autograd: ({ results: r }) => {
@@ -162,6 +162,12 @@ const CHECKS: Record<string, (m: Any) => void | Promise<void>> = {
     expect(r.keeps).toBe('float32');
     expect(r.overflow).toBe('DTypeError');
     expect(r.meanOfInts).toBe('DTypeError');
+    expect(r.okDtype).toBe('bool');
+    expect(r.ok).toEqual([1, 0, 0, 1]);
+    expect(r.masked).toEqual([0.5, 0, 0, 3]);
+    expect(r.picks).toEqual([0.5, 3]);
+    expect(r.count).toEqual(['int32', 2]);
+    expect(r.intMask).toMatch(/^where: condition must be bool .*got int32 \[4\]/);
   },
   modules: ({ results: r }) => {
     expect(r.names).toEqual([

@@ -23,7 +23,7 @@ import { type Operand, Variable, lift, record } from './variable.js';
 const isVar = (x: unknown): x is Variable => x instanceof Variable;
 const valueOf = (x: Tensor | Variable): Tensor => (x instanceof Variable ? x.data : x);
 
-/** Elementwise `cond ? a : b` (cond int32, non-zero is true), broadcasting; differentiable in a and b. */
+/** Elementwise `cond ? a : b` (cond bool), broadcasting; differentiable in a and b. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor;
 export function where(cond: Variable, a: Operand, b: Operand): Variable;
 export function where(cond: Tensor | Variable, a: Variable, b: Operand): Variable;

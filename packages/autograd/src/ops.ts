@@ -1,4 +1,12 @@
-import { type Axes, Tensor, broadcastShapes, normAxes, sameShape, tensor } from '@nablajs/tensor';
+import {
+  type Axes,
+  Tensor,
+  broadcastShapes,
+  isFloat,
+  normAxes,
+  sameShape,
+  tensor,
+} from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
 import { FunctionNode } from './node.js';
 import { type DiffOp, type OpParams, RULES } from './rules.js';
@@ -7,11 +15,12 @@ import { type Operand, Variable } from './variable.js';
 // How Variable's ops record the graph: constants lifted to Variables, the output wrapped with the
 // function node that made it, and the ops (reductions, matmul) that shape their inputs first.
 
-/** Wraps a Tensor or number as a constant Variable (numbers take `like`'s dtype). */
+/** Wraps a Tensor or number as a constant Variable: a number takes `like`'s dtype when that is a
+ * float, else int32 (an integer) or float32 (a fraction), as Tensor ops do. */
 export function lift(x: Operand, like: Variable): Variable {
   if (x instanceof Variable) return x;
   if (x instanceof Tensor) return new Variable(x);
-  const dtype = like.dtype === 'int32' && !Number.isInteger(x) ? 'float32' : like.dtype;
+  const dtype = isFloat(like.dtype) ? like.dtype : Number.isInteger(x) ? 'int32' : 'float32';
   return new Variable(tensor(x, { dtype, backend: like.data.backend }));
 }
 

@@ -9,6 +9,7 @@ import {
   type WindowOp,
   fusedLayerNormGrad,
   fusedSoftmaxGrad,
+  isFloat,
   oneHot,
   sameShape,
   softmaxCrossEntropyGrad,
@@ -73,7 +74,7 @@ export interface RuleParams {
   scatterAdd: IndexParams;
   /** The joined axis. */
   concat: number;
-  /** The int32 condition. */
+  /** The bool condition. */
   where: Tensor;
   /** The int32 labels. */
   softmaxCrossEntropy: Tensor;
@@ -332,7 +333,7 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[0] ? fit(where(cond, g, 0), a!) : null,
     needs[1] ? fit(where(cond, 0, g), b!) : null,
   ],
-  cast: (g, [x]) => [x!.dtype === 'int32' ? null : g.cast(x!.dtype)],
+  cast: (g, [x]) => [isFloat(x!.dtype) ? g.cast(x!.dtype) : null],
   // ∂/∂x_i = Σ_{j ≥ i} g_j: the running sum of g from the end
   cumsum: (g, _xs, _y, _needs, axis) => [g.rank ? g.flip(axis).cumsum(axis).flip(axis) : g],
   cumprod: (g, [x], y, _needs, axis) => [cumprodGrad(g, x!, y, axis)],

@@ -109,12 +109,12 @@ describe('Variable', () => {
     expect(vals(x.grad)).toEqual([1.5, -2]);
   });
 
-  test('comparisons, argmax/argmin and casts to int32 never require grad', () => {
+  test('comparisons (bool), argmax/argmin and casts to int32 never require grad', () => {
     const x = f64([1, 5, 3]);
     for (const op of COMPARE_OPS) {
       const r = (x as unknown as Record<string, (o: number) => Variable>)[op]!(3);
       expect(r.requiresGrad, op).toBe(false);
-      expect(r.dtype).toBe('int32');
+      expect(r.dtype).toBe('bool');
     }
     expect(vals(x.gt(2))).toEqual([0, 1, 1]);
     expect(x.argmax().requiresGrad).toBe(false);
@@ -136,6 +136,9 @@ describe('Variable', () => {
     expect(() => (v.requiresGrad = true)).toThrow(message);
     expect(v.requiresGrad).toBe(false);
     v.requiresGrad = false;
+    expect(() => variable(tensor([true]), { requiresGrad: true })).toThrow(
+      /^requiresGrad: a bool variable cannot require grad/,
+    );
     const f = variable(tensor([1.5]));
     f.requiresGrad = true;
     expect(f.requiresGrad).toBe(true);

@@ -18,10 +18,11 @@ import {
   DTypeError,
   type SliceSpec,
   Tensor,
-  type TypedArray,
+  type DataArray,
   type UnaryMethods,
   UNARY_OPS,
   isCompare,
+  isFloat,
   normAxis,
   tensor,
 } from '@nablajs/tensor';
@@ -73,16 +74,16 @@ export class Variable {
   }
 
   /** Whether gradients flow to this variable; ops on it then record function nodes. Only floating
-   * point variables can require grad (an int32 one raises a DTypeError, as in PyTorch). */
+   * point variables can require grad (int32 or bool raises a DTypeError, as in PyTorch). */
   get requiresGrad(): boolean {
     return this.needsGrad;
   }
-  /** Turns gradient tracking on or off (a DTypeError for int32, as in PyTorch). */
+  /** Turns gradient tracking on or off (a DTypeError for int32 and bool, as in PyTorch). */
   set requiresGrad(value: boolean) {
-    if (value && this.data.dtype === 'int32')
+    if (value && !isFloat(this.data.dtype))
       throw new DTypeError(
         'requiresGrad',
-        `an int32 variable cannot require grad (shape ${fmtShape(this.data.shape)})`,
+        `${this.data.dtype === 'int32' ? 'an' : 'a'} ${this.data.dtype} variable cannot require grad (shape ${fmtShape(this.data.shape)})`,
         "only floating point variables can: cast it first, x.cast('float32')",
       );
     this.needsGrad = value;
@@ -195,8 +196,8 @@ export class Variable {
   async item(): Promise<number> {
     return this.data.item();
   }
-  /** The elements of `data`, row-major, in a new typed array. */
-  async values(): Promise<TypedArray> {
+  /** The elements of `data`, row-major, in a new typed array (a Uint8Array of 0/1 for bool). */
+  async values(): Promise<DataArray> {
     return this.data.data();
   }
 
@@ -344,10 +345,10 @@ export class Variable {
       index: idx,
     });
   }
-  /** To int32 the result never requires grad (integers carry no gradient, as in PyTorch). */
+  /** To int32 or bool the result never requires grad (they carry no gradient, as in PyTorch). */
   cast(dtype: DType): Variable {
     if (dtype === this.dtype) return this;
-    return dtype === 'int32'
+    return !isFloat(dtype)
       ? new Variable(this.data.cast(dtype))
       : record('cast', [this], this.data.cast(dtype));
   }

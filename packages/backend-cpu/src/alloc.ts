@@ -33,11 +33,12 @@ function carve(dtype: DType, size: number, bytes: number): TypedArray {
     at = 0;
   }
   used = at + bytes;
+  // bool is stored as int32 0/1
   return dtype === 'float32'
     ? new Float32Array(chunk, at, size)
-    : dtype === 'int32'
-      ? new Int32Array(chunk, at, size)
-      : new Float64Array(chunk, at, size);
+    : dtype === 'float64'
+      ? new Float64Array(chunk, at, size)
+      : new Int32Array(chunk, at, size);
 }
 
 /** A zero-filled array for a kernel's result. */

@@ -216,7 +216,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
   if (opts.threads !== undefined) setMatmulThreads(opts.threads);
   return {
     name: 'cpu',
-    dtypes: ['float32', 'int32', 'float64'],
+    dtypes: ['float32', 'int32', 'float64', 'bool'],
     sync: true,
     upload,
     zeros: alloc,

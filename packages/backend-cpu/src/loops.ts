@@ -125,11 +125,18 @@ export function specializeLoops(on: boolean): void {
   for (const cache of [unaryRuns, binaryRuns, reduceRuns]) for (const d of DTYPES) cache[d] = {};
 }
 
-const DTYPES = ['float32', 'int32', 'float64'] as const;
+// bool has a cache too though the Tensor ops compute it as int32: its loops would be int32's
+const DTYPES = ['float32', 'int32', 'float64', 'bool'] as const;
 type Cache<Op extends string, Run> = Record<DType, Partial<Record<Op, Run>>>;
-const unaryRuns: Cache<UnaryOp, UnaryRun> = { float32: {}, int32: {}, float64: {} };
-const binaryRuns: Cache<BinaryOp, BinaryRun> = { float32: {}, int32: {}, float64: {} };
-const reduceRuns: Cache<ReduceOp, ReduceRun> = { float32: {}, int32: {}, float64: {} };
+const caches = <Op extends string, Run>(): Cache<Op, Run> => ({
+  float32: {},
+  int32: {},
+  float64: {},
+  bool: {},
+});
+const unaryRuns: Cache<UnaryOp, UnaryRun> = caches();
+const binaryRuns: Cache<BinaryOp, BinaryRun> = caches();
+const reduceRuns: Cache<ReduceOp, ReduceRun> = caches();
 
 /** The loop of unary `op` on `dtype` (made on first use: a copy per op and dtype stays monomorphic). */
 export function unaryRun(op: UnaryOp, dtype: DType): UnaryRun {

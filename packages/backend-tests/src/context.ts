@@ -156,10 +156,12 @@ export class CaseContext {
     expect(actual.dtype, `${what}dtype`).toBe(expected.dtype);
     expect([...actual.shape], `${what}shape`).toEqual([...expected.shape]);
     const data = await actual.data();
-    expect(dtypeOfArray(data), `${what}data() array type`).toBe(expected.dtype);
+    // bool reads as a Uint8Array of 0/1
+    const arrayType = data instanceof Uint8Array ? 'bool' : dtypeOfArray(data);
+    expect(arrayType, `${what}data() array type`).toBe(expected.dtype);
     expect(data.length, `${what}data() length`).toBe(expected.data.length);
     const tol: Tolerance =
-      expected.dtype === 'int32' || opts.exact
+      expected.dtype === 'int32' || expected.dtype === 'bool' || opts.exact
         ? { atol: 0, rtol: 0 }
         : this.tolerance[expected.dtype];
     const f = opts.factor ?? 1;

@@ -11,10 +11,12 @@ export interface Nd {
   readonly data: Float64Array;
 }
 
-/** What storing `x` in an array of `dtype` keeps: float32 rounds to nearest, int32 wraps mod 2^32. */
+/** What storing `x` in an array of `dtype` keeps: float32 rounds to nearest, int32 wraps mod 2^32,
+ * bool is 1 for anything but 0 (NaN included, as PyTorch's `bool()`). */
 export function roundTo(dtype: DType, x: number): number {
   if (dtype === 'float32') return Math.fround(x);
   if (dtype === 'int32') return x | 0;
+  if (dtype === 'bool') return x === 0 ? 0 : 1;
   return x;
 }
 

@@ -80,7 +80,7 @@ describe('reference tables', () => {
       -1,
     ]);
     const c = ref.binary('lt', nd([1, NaN]), nd([2, 2]));
-    expect([c.dtype, ...vals(c)]).toEqual(['int32', 1, 0]);
+    expect([c.dtype, ...vals(c)]).toEqual(['bool', 1, 0]);
   });
 
   test('broadcasting: [2,1,4] with [3,1] is [2,3,4]; a 0-size axis stays 0', () => {

@@ -157,9 +157,9 @@ function extreme(xs: readonly number[], dir: 1 | -1): number {
   return best;
 }
 
-const RANK: Record<DType, number> = { int32: 0, float32: 1, float64: 2 };
+const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2, float64: 3 };
 
-/** int32 < float32 < float64. */
+/** bool < int32 < float32 < float64. */
 export function promote(a: DType, b: DType): DType {
   return RANK[a] >= RANK[b] ? a : b;
 }

@@ -143,7 +143,7 @@ function makeBackend(
   };
   return {
     name: 'webgpu',
-    dtypes: ['float32', 'int32'],
+    dtypes: ['float32', 'int32', 'bool'],
     sync: false,
     device: rt.device,
     adapterInfo,

@@ -3,10 +3,10 @@ import type { GpuStorage } from './runtime.js';
 
 export type Ref = TensorRef<GpuStorage>;
 
-/** WGSL's scalar type for a dtype (WebGPU stores float32 and int32 only). */
+/** WGSL's scalar type for a dtype (WebGPU stores float32 and int32 only; bool as int32 0/1). */
 export function wgslType(dtype: DType, op: string): 'f32' | 'i32' {
   if (dtype === 'float32') return 'f32';
-  if (dtype === 'int32') return 'i32';
+  if (dtype === 'int32' || dtype === 'bool') return 'i32';
   throw new DTypeError(
     op,
     `the WebGPU backend has no ${dtype}`,

@@ -11,7 +11,7 @@ const values = (t: Tensor | Variable) =>
 test('where: Variables give a Variable that records the graph; Tensors give a Tensor', () => {
   const a = variable([1, 2], { requiresGrad: true });
   const b = variable([3, 4], { requiresGrad: true });
-  const cond = tensor([1, 0], { dtype: 'int32' });
+  const cond = tensor([true, false]);
   const y = where(cond, a, b);
   expect(y).toBeInstanceOf(Variable);
   expect(values(y)).toEqual([1, 4]);

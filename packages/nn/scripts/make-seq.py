@@ -8,8 +8,8 @@ packages/nn/fixtures/interop/*.safetensors + interop.json, which src/seq-interop
 seq.json: one case per call of a layer or function. A case has the Nabla class or function to
 build (`kind`), its constructor arguments (`args`, `options`: camelCase), its parameters (`params`,
 the PyTorch state dict; every parameter is redrawn from N(0, 0.5²) so that zero biases and unit
-scales do not hide a mistake), the call's inputs in order (a float input may require grad; int32
-inputs are masks or indices, PyTorch's bools as 0/1), the call's options (`call`; an input named as
+scales do not hide a mistake), the call's inputs in order (a float input may require grad; bool
+inputs are masks, as 0/1; int32 inputs are indices), the call's options (`call`; an input named as
 {"$": name}), every output, the gradient fed to each (linspace(0.5, 1.5) of its shape; null for an
 output left out of the loss) and the gradients of the parameters and of the inputs that require
 grad, i.e. of Σ output·gradOutput.
@@ -51,10 +51,9 @@ def flat(x):
 
 def enc(x):
     x = x.detach()
-    if x.dtype == torch.bool:
-        x = x.to(torch.int32)
     if not x.is_floating_point():
-        return {'data': x.to(torch.int64).reshape(-1).tolist(), 'shape': list(x.shape), 'dtype': 'int32'}
+        dtype = 'bool' if x.dtype == torch.bool else 'int32'
+        return {'data': x.to(torch.int64).reshape(-1).tolist(), 'shape': list(x.shape), 'dtype': dtype}
     return {'data': flat(x), 'shape': list(x.shape), 'dtype': 'float64'}
 
 

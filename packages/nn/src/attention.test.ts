@@ -22,7 +22,7 @@ describe('scaledDotProductAttention', () => {
     // row 1 may attend to nothing; rows 0 and 2 to keys 0–2
     const mask = tensor([1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0], {
       shape: [3, 5],
-      dtype: 'int32',
+      dtype: 'bool',
     });
     const y = sdpa(q, k, v, { attnMask: mask });
     const out = arr(y);
@@ -48,7 +48,7 @@ describe('scaledDotProductAttention', () => {
     const [q, k, v] = [randn([2, 4, 3], f64), randn([2, 6, 3], f64), randn([2, 6, 3], f64)];
     const tril = tensor(
       Array.from({ length: 24 }, (_, i) => +(i % 6 <= Math.floor(i / 6))),
-      { shape: [4, 6], dtype: 'int32' },
+      { shape: [4, 6], dtype: 'bool' },
     );
     expect(
       maxDiff(arr(sdpa(q, k, v, { isCausal: true })), arr(sdpa(q, k, v, { attnMask: tril }))),
@@ -121,11 +121,11 @@ describe('MultiheadAttention', () => {
     expect(() => new MultiheadAttention(8, 2, { kdim: 4 })).toThrow(/kdim 4 differs/);
   });
 
-  test("an int32 attnMask's nonzero entries are masked (PyTorch's MHA bool), the opposite of sdpa's", () => {
+  test("a bool attnMask's true entries are masked (PyTorch's MHA), the opposite of sdpa's", () => {
     manualSeed(6);
     const m = new MultiheadAttention(4, 2, f64);
     const x = randn([3, 1, 4], f64);
-    const blocked = tensor([0, 1, 1, 0, 0, 1, 0, 0, 0], { shape: [3, 3], dtype: 'int32' });
+    const blocked = tensor([0, 1, 1, 0, 0, 1, 0, 0, 0], { shape: [3, 3], dtype: 'bool' });
     const [a, wa] = m.forwardWithWeights(x, x, x, { attnMask: blocked });
     const [b] = m.forwardWithWeights(x, x, x, { isCausal: true });
     expect(maxDiff(arr(a), arr(b))).toBe(0);
@@ -139,7 +139,7 @@ describe('MultiheadAttention', () => {
     const m = new MultiheadAttention(4, 2, { ...f64, batchFirst: true });
     const q = variable(randn([2, 3, 4], f64), { requiresGrad: true });
     const kv = variable(randn([2, 2, 4], f64), { requiresGrad: true });
-    const pad = tensor([0, 1, 0, 0], { shape: [2, 2], dtype: 'int32' });
+    const pad = tensor([0, 1, 0, 0], { shape: [2, 2], dtype: 'bool' });
     expect(
       gradcheck((a, b) => m.forwardWithWeights(a, b, b, { keyPaddingMask: pad })[0], [q, kv]),
     ).toBe(true);
@@ -161,5 +161,10 @@ describe('MultiheadAttention', () => {
       /keyPaddingMask/,
     );
     expect(() => m.forward(randn([5, 2, 3]))).toThrow(/do not fit embedDim 4/);
+    // PyTorch takes bool and float masks only: an int32 mask would be ambiguous
+    const int = tensor([0, 1, 0, 0, 0], { dtype: 'int32' }).reshape([1, 5]).expand([2, 5]);
+    expect(() => m.forward(x, x, x, int)).toThrow(
+      /^MultiheadAttention: keyPaddingMask must be bool or float, got int32 \[2,5\]/,
+    );
   });
 });

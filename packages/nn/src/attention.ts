@@ -8,6 +8,7 @@ import {
   arange,
   fmtShape,
   full,
+  isFloat,
   where as whereTensor,
 } from '@nablajs/tensor';
 import { checkDropout, dropoutVar } from './dropout.js';
@@ -16,9 +17,9 @@ import { type Input, asVariable } from './module.js';
 /** Options of `scaledDotProductAttention` (PyTorch 2's `F.scaled_dot_product_attention`). */
 export interface AttentionOptions {
   /**
-   * Broadcastable to [..., L, S]. An int32 mask (PyTorch's bool) says where to attend: nonzero
-   * takes part, 0 is masked out. A float mask is added to the scores (−∞ masks out). A Variable's
-   * value is used; no gradient flows into a mask.
+   * Broadcastable to [..., L, S]. A bool mask says where to attend: true takes part, false is
+   * masked out. A float mask is added to the scores (−∞ masks out). A Variable's value is used; no
+   * gradient flows into a mask.
    */
   attnMask?: Input;
   /** Each query i attends to keys j ≤ i only (the top-left-aligned lower triangle, as PyTorch). */
@@ -29,14 +30,26 @@ export interface AttentionOptions {
   scale?: number;
 }
 
-/** A mask (int32: where to attend, or where not to, per `attendWhereNonzero`; float: added) as an
- * additive float tensor of `dtype`: 0 where attending, −∞ where not. */
-export function maskToBias(mask: Input, dtype: DType, attendWhereNonzero: boolean): Tensor {
+/** A mask (bool: where to attend, or where not to, per `attendWhereTrue`; float: added) as an
+ * additive float tensor of `dtype`: 0 where attending, −∞ where not. PyTorch takes no integer
+ * masks, nor does this. */
+export function maskToBias(
+  op: string,
+  name: string,
+  mask: Input,
+  dtype: DType,
+  attendWhereTrue: boolean,
+): Tensor {
   const m = mask instanceof Tensor ? mask : mask.data;
-  if (m.dtype !== 'int32') return m.cast(dtype);
+  if (isFloat(m.dtype)) return m.cast(dtype);
+  if (m.dtype !== 'bool')
+    throw new DTypeError(
+      op,
+      `${name} must be bool or float, got ${m.dtype} ${fmtShape(m.shape)}`,
+      'make a bool mask, e.g. m.ne(0)',
+    );
   const ninf = full([], -Infinity, { dtype, backend: m.backend });
-  const blocked = attendWhereNonzero ? m.eq(0) : m.ne(0);
-  return whereTensor(blocked, ninf, 0);
+  return whereTensor(attendWhereTrue ? m.logicalNot() : m, ninf, 0);
 }
 
 /** The additive causal mask [L, S]: −∞ where key j comes after query i (j > i), else 0. */
@@ -105,7 +118,7 @@ export function scaledDotProductAttention(
   let bias: Tensor | null = null;
   if (opts.isCausal) bias = causalBias(l, s, q.data);
   if (opts.attnMask !== undefined) {
-    const mask = maskToBias(opts.attnMask, q.dtype, true);
+    const mask = maskToBias('scaledDotProductAttention', 'attnMask', opts.attnMask, q.dtype, true);
     checkMaskShape(op, mask.shape, [...q.shape.slice(0, -2), l, s]);
     bias = addBias(bias, mask);
   }

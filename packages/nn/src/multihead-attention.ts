@@ -35,13 +35,13 @@ export interface MultiheadAttentionOptions {
 
 /** What one call of `MultiheadAttention.forwardWithWeights` takes besides query, key and value. */
 export interface MultiheadAttentionCall {
-  /** [batch, S] (or [S] unbatched): an int32 mask's nonzero entries are padding, ignored as keys
-   * (PyTorch's bool True); a float mask is added to the scores. */
+  /** [batch, S] (or [S] unbatched): a bool mask's true entries are padding, ignored as keys (as
+   * PyTorch's); a float mask is added to the scores. */
   keyPaddingMask?: Input;
   /** Return the attention weights (default true). */
   needWeights?: boolean;
-  /** [L, S] or [batch·numHeads, L, S]: an int32 mask's nonzero entries may NOT be attended to
-   * (PyTorch's bool True, the opposite of `scaledDotProductAttention`'s); a float mask is added. */
+  /** [L, S] or [batch·numHeads, L, S]: a bool mask's true entries may NOT be attended to (as
+   * PyTorch's: the opposite of `scaledDotProductAttention`'s); a float mask is added. */
   attnMask?: Input;
   /** Average the returned weights over the heads (default true): [batch, L, S], else [batch, numHeads, L, S]. */
   averageAttnWeights?: boolean;
@@ -221,7 +221,7 @@ export class MultiheadAttention extends Module {
     const H = this.numHeads;
     let bias: Tensor | null = null;
     if (call.attnMask !== undefined) {
-      let m = maskToBias(call.attnMask, dtype, false);
+      let m = maskToBias(op, 'attnMask', call.attnMask, dtype, false);
       if (m.rank === 3) {
         if (m.shape[0] !== N * H || m.shape[1] !== L || m.shape[2] !== S)
           throw new ShapeError(
@@ -237,7 +237,7 @@ export class MultiheadAttention extends Module {
       bias = m;
     } else if (call.isCausal) bias = causalBias(L, S, like);
     if (call.keyPaddingMask !== undefined) {
-      const m = maskToBias(call.keyPaddingMask, dtype, false);
+      const m = maskToBias(op, 'keyPaddingMask', call.keyPaddingMask, dtype, false);
       const want = batched ? [N, S] : [S];
       if (m.rank !== want.length || m.shape.some((d, i) => d !== want[i]))
         throw new ShapeError(

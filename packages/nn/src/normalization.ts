@@ -54,7 +54,12 @@ export interface RMSNormFnOptions {
 }
 
 /** The machine epsilon of float32 and float64 (PyTorch's `torch.finfo(dtype).eps`). */
-const MACHINE_EPS = { float32: 2 ** -23, float64: 2 ** -52, int32: 2 ** -23 } as const;
+const MACHINE_EPS = {
+  float32: 2 ** -23,
+  float64: 2 ** -52,
+  int32: 2 ** -23,
+  bool: 2 ** -23,
+} as const;
 
 function shapeOf(op: string, normalizedShape: number | readonly number[]): number[] {
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];

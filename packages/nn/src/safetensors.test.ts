@@ -50,6 +50,10 @@ function sampleDict(): Record<string, Tensor> {
     ),
     scalar: tensor(3.5),
     empty: zeros([0, 3]),
+    mask: tensor([
+      [true, false, true],
+      [false, false, true],
+    ]),
   };
 }
 
@@ -298,7 +302,7 @@ describe('save / load (Node)', () => {
 // read its files, with equal values.
 const PYTHON = String.raw`
 import json, struct, sys, torch
-DT = {'F32': torch.float32, 'F64': torch.float64, 'I32': torch.int32, 'I64': torch.int64, 'F16': torch.float16, 'BF16': torch.bfloat16}
+DT = {'F32': torch.float32, 'F64': torch.float64, 'I32': torch.int32, 'I64': torch.int64, 'F16': torch.float16, 'BF16': torch.bfloat16, 'BOOL': torch.bool}
 def read(path):
     raw = open(path, 'rb').read()
     (n,) = struct.unpack('<Q', raw[:8])
@@ -334,9 +338,10 @@ theirs = {
     'steps': torch.tensor(7, dtype=torch.int64),
     'half': torch.tensor([0.5, -2.0, 65504.0], dtype=torch.float16),
     'bf': torch.tensor([1.5, -3.0], dtype=torch.bfloat16),
+    'keep': torch.tensor([[True, False, True]]),
 }
 write(sys.argv[2], theirs)
-report['theirs'] = {k: {'data': t.float().reshape(-1).tolist() if t.is_floating_point() and t.dtype != torch.float64 else t.reshape(-1).tolist(), 'shape': list(t.shape)} for k, t in theirs.items()}
+report['theirs'] = {k: {'data': t.float().reshape(-1).tolist() if t.is_floating_point() and t.dtype != torch.float64 else t.reshape(-1).int().tolist() if t.dtype == torch.bool else t.reshape(-1).tolist(), 'shape': list(t.shape)} for k, t in theirs.items()}
 print(json.dumps(report))
 `;
 
@@ -365,7 +370,7 @@ describe('PyTorch interop', () => {
           {
             data: arr(t),
             shape: t.shape,
-            dtype: { float32: 'F32', float64: 'F64', int32: 'I32' }[t.dtype],
+            dtype: { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' }[t.dtype],
           },
         ]),
       );
@@ -397,6 +402,7 @@ describe('PyTorch interop', () => {
       expect(tensors.weight!.dtype).toBe('float32');
       expect(tensors.bias64!.dtype).toBe('float64');
       expect(tensors.labels!.dtype).toBe('int32');
+      expect(tensors.keep!.dtype).toBe('bool');
       expect(readFileSync(ours).length).toBeGreaterThan(0);
     },
   );

@@ -4,6 +4,7 @@ import {
   NablaError,
   Tensor,
   UNSAFE_KEYS,
+  type DataArray,
   type TypedArray,
   fmtShape,
   getBackend,
@@ -35,7 +36,7 @@ export interface Safetensors {
   metadata: Metadata;
 }
 
-const WRITE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
+const WRITE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32', bool: 'BOOL' };
 
 /** Every dtype the format defines: bytes per element, and what it is read as (null: not supported). */
 const READ: Record<string, { size: number; as: DType | null }> = {
@@ -51,7 +52,7 @@ const READ: Record<string, { size: number; as: DType | null }> = {
   U32: { size: 4, as: 'int32' },
   U16: { size: 2, as: 'int32' },
   U8: { size: 1, as: 'int32' },
-  BOOL: { size: 1, as: 'int32' },
+  BOOL: { size: 1, as: 'bool' },
   F8_E5M2: { size: 1, as: null },
   F8_E4M3: { size: 1, as: null },
 };
@@ -65,8 +66,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function bytesOf(t: Tensor, values: TypedArray): Uint8Array {
-  if (littleEndian) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+function bytesOf(t: Tensor, values: DataArray): Uint8Array {
+  // bool reads as a Uint8Array of 0/1: BOOL's bytes
+  if (littleEndian || values instanceof Uint8Array)
+    return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
   const out = new Uint8Array(values.length * values.BYTES_PER_ELEMENT);
   const view = new DataView(out.buffer);
   if (t.dtype === 'float32') values.forEach((v, i) => view.setFloat32(i * 4, v, true));
@@ -264,7 +267,7 @@ function decode(
  * Validates everything first: the header length against the size, the JSON, every dtype, shape and
  * offset (in range, matching shape × item size, neither overlapping nor leaving gaps), so a truncated
  * or corrupt file raises a SafetensorsError that says what is wrong. F16/BF16 are read as float32,
- * integer and bool dtypes as int32 (values outside int32 raise).
+ * other integer dtypes as int32 (values outside int32 raise), BOOL as bool.
  */
 export function deserialize(
   bytes: Uint8Array,
@@ -372,7 +375,7 @@ export function deserialize(
   const tensors: StateDict = record();
   for (const e of entries) {
     const values = decode(op, e.name, e.dtype, view, dataStart + e.begin, sizeOf(e.shape));
-    tensors[e.name] = tensor(values, { shape: e.shape, backend });
+    tensors[e.name] = tensor(values, { shape: e.shape, backend, dtype: READ[e.dtype]!.as! });
   }
   return { tensors, metadata };
 }

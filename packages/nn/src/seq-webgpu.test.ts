@@ -38,7 +38,7 @@ const CASES: Case[] = [
     (m, x, b) => {
       const pad = tensor([0, 0, 0, 1, 1, 0, 0, 0, 0, 0], {
         shape: [2, 5],
-        dtype: 'int32',
+        dtype: 'bool',
         backend: b,
       });
       const [y, w] = (m as MultiheadAttention).forwardWithWeights(x, x, x, {

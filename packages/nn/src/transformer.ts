@@ -203,7 +203,7 @@ export class TransformerEncoderLayer extends TransformerLayer {
   /**
    * `src` [seq, batch, dModel] ([batch, seq, dModel] with `batchFirst`) → the same shape. `srcMask`
    * [seq, seq] and `srcKeyPaddingMask` [batch, seq] are `MultiheadAttention`'s `attnMask` and
-   * `keyPaddingMask` (int32: nonzero is masked out; float: added), e.g.
+   * `keyPaddingMask` (bool: true is masked out; float: added), e.g.
    * `generateSquareSubsequentMask(seq)` for a causal model.
    */
   forward(src: Input, srcMask?: Input, srcKeyPaddingMask?: Input): Variable {

@@ -22,6 +22,9 @@ export interface TensorRef<S = unknown> {
  * What a compute backend implements: storage plus a fixed set of primitives. Every primitive takes
  * strided views and returns new contiguous (row-major) storage for its result; shape checks,
  * broadcasting and dtype promotion happen above, in `Tensor`, so a backend never sees bad input.
+ * bool is stored as int32 0/1 (`upload` gets bool data as an Int32Array of 0/1, `read` gives the
+ * Int32Array back); a backend meets it only where values are moved, not computed: `zeros`, `read`,
+ * `copy`, `concat`, `gather`'s `x`, `where`'s `cond`, `cast`'s source, and comparisons' results.
  */
 export interface Backend<S = unknown> {
   /** A short name for messages and `memory()`, e.g. `'cpu'` or `'webgpu'`. */
@@ -54,9 +57,10 @@ export interface Backend<S = unknown> {
 
   /** Result has x's dtype. */
   unary(op: UnaryOp, x: TensorRef<S>): S;
-  /** `a` and `b` share a dtype and `shape` (broadcast axes have stride 0); comparisons give int32 0/1. */
+  /** `a` and `b` share a dtype and `shape` (broadcast axes have stride 0), never bool (the Tensor
+   * ops compute bool as int32); comparisons give bool (stored as int32 0/1). */
   binary(op: BinaryOp, a: TensorRef<S>, b: TensorRef<S>): S;
-  /** `cond` is int32 (non-zero is true); all three share a shape; a and b share a dtype. */
+  /** `cond` is bool (int32 0/1); all three share a shape; a and b share a dtype. */
   where(cond: TensorRef<S>, a: TensorRef<S>, b: TensorRef<S>): S;
   /** Reduces the sorted `axes` away (the result's shape drops them). arg ops take one axis, give int32. */
   reduce(op: ReduceOp, x: TensorRef<S>, axes: readonly number[]): S;

@@ -1,5 +1,5 @@
 import type { Backend } from './backend.js';
-import type { DType } from './dtype.js';
+import { type DType, isFloat } from './dtype.js';
 import { DTypeError } from './errors.js';
 import type { BinaryOp, UnaryOp } from './ops.js';
 import { normAxes } from './shape.js';
@@ -57,10 +57,10 @@ function count(shape: readonly number[], axis: Axes | undefined): number {
 
 /** The mean of integers is not an integer: refused, as PyTorch does, rather than truncated or promoted. */
 function floatOnly(op: string, dtype: DType): void {
-  if (dtype === 'int32')
+  if (!isFloat(dtype))
     throw new DTypeError(
       op,
-      'needs a floating-point input, got int32',
+      `needs a floating-point input, got ${dtype}`,
       "cast it first, e.g. x.cast('float32')." + op + '()',
     );
 }

@@ -1,5 +1,13 @@
 import { type Backend, getBackend } from './backend.js';
-import { type DType, type TypedArray, dtypeOfArray, typedArray, typedArrayFrom } from './dtype.js';
+import {
+  type DType,
+  type DataArray,
+  type TypedArray,
+  dtypeOfArray,
+  isFloat,
+  typedArray,
+  typedArrayFrom,
+} from './dtype.js';
 import { DTypeError, NablaError, ShapeError, fmtShape } from './errors.js';
 import { binaryOp, castOp, wrap } from './math.js';
 import type { RandomDist } from './ops.js';
@@ -36,52 +44,61 @@ function checkShape(op: string, shape: readonly number[]): void {
   checkSize(op, shape);
 }
 
-function inferShape(data: NestedArray, op: string): number[] {
+function inferShape(data: NestedInput, op: string): number[] {
   const shape: number[] = [];
-  let level: NestedArray = data;
+  let level: NestedInput = data;
   while (Array.isArray(level)) {
     shape.push(level.length);
-    level = level[0] as NestedArray;
+    level = (level as readonly NestedInput[])[0]!;
   }
   // Every path must have the first path's lengths and end in a number (a flat count is not enough:
   // [[1, 2], [[3, 4]]] has 4 numbers but is ragged).
+  // booleans or numbers, not both (a bool tensor is made of booleans)
+  const leaf = typeof level === 'boolean' ? 'boolean' : 'number';
   const fits = (v: unknown, depth: number): boolean =>
     depth === shape.length
-      ? typeof v === 'number'
+      ? typeof v === leaf
       : Array.isArray(v) && v.length === shape[depth] && v.every((x) => fits(x, depth + 1));
   if (!fits(data, 0))
     throw new ShapeError(
       op,
-      `nested arrays are ragged or hold non-numbers (first path suggests ${fmtShape(shape)})`,
-      'every row must have the same length',
+      `nested arrays are ragged or hold non-${leaf}s (first path suggests ${fmtShape(shape)})`,
+      'every row must have the same length, and hold numbers (or booleans for a bool tensor)',
     );
   return shape;
 }
 
+/** Numbers or booleans (a bool tensor) nested in arrays, one level per axis. */
+export type NestedInput = number | boolean | readonly NestedInput[];
+
 /**
- * A tensor from a number, nested arrays or a typed array (copied). The dtype defaults to the typed
- * array's, else float32; `shape` reshapes flat data.
+ * A tensor from a number, a boolean, nested arrays or a typed array (copied). The dtype defaults to
+ * the typed array's, bool for booleans, else float32 (a Uint8Array of bytes becomes float32 unless
+ * `dtype: 'bool'` says it holds a mask); `shape` reshapes flat data.
  */
 export function tensor(
-  data: number | NestedArray | TypedArray | ArrayLike<number>,
+  data: NestedInput | NestedArray | DataArray | ArrayLike<number> | ArrayLike<boolean>,
   opts: CreateOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   const isTyped = ArrayBuffer.isView(data) && !(data instanceof DataView);
+  let values: ArrayLike<number> | ArrayLike<boolean>;
+  let shape: readonly number[];
+  if (typeof data === 'number' || typeof data === 'boolean')
+    [values, shape] = [[data] as ArrayLike<number>, []];
+  else if (isTyped || !Array.isArray(data))
+    [values, shape] = [data as ArrayLike<number>, [(data as ArrayLike<number>).length]];
+  else {
+    shape = inferShape(data as NestedInput, 'tensor');
+    values = (data as unknown[]).flat(Infinity as 1) as number[];
+  }
   const dtype =
     opts.dtype ??
     (data instanceof Float32Array || data instanceof Int32Array || data instanceof Float64Array
       ? dtypeOfArray(data)
-      : 'float32');
+      : values.length > 0 && typeof values[0] === 'boolean'
+        ? 'bool'
+        : 'float32');
   const backend = backendFor('tensor', opts, dtype);
-  let values: ArrayLike<number>;
-  let shape: readonly number[];
-  if (typeof data === 'number') [values, shape] = [[data], []];
-  else if (isTyped || !Array.isArray(data))
-    [values, shape] = [data as ArrayLike<number>, [(data as ArrayLike<number>).length]];
-  else {
-    shape = inferShape(data, 'tensor');
-    values = (data as unknown[]).flat(Infinity as 1) as number[];
-  }
   if (opts.shape) {
     checkShape('tensor', opts.shape);
     if (sizeOf(opts.shape) !== values.length)
@@ -97,22 +114,38 @@ export function tensor(
     (data instanceof Int32Array && dtype === 'int32') ||
     (data instanceof Float64Array && dtype === 'float64');
   const array = same ? (data as TypedArray) : typedArrayFrom(dtype, values);
+  if (dtype !== 'bool' && values.length > 0 && typeof values[0] === 'boolean')
+    throw new DTypeError(
+      'tensor',
+      `booleans cannot be ${dtype}`,
+      "make a bool tensor and cast it: tensor([true]).cast('float32')",
+    );
   return wrap(backend, backend.upload(array), dtype, shape);
 }
 
-/** A tensor of `shape` with every element `value`. */
-export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
+/** A tensor of `shape` with every element `value` (a boolean makes a bool tensor). */
+export function full(
+  shape: readonly number[],
+  value: number | boolean,
+  opts: CreateOptions = {},
+): Tensor {
   return fill('full', shape, value, opts);
 }
 
-function fill(op: string, shape: readonly number[], value: number, opts: CreateOptions): Tensor {
+function fill(
+  op: string,
+  shape: readonly number[],
+  value: number | boolean,
+  opts: CreateOptions,
+): Tensor {
   checkShape(op, shape);
-  const dtype = opts.dtype ?? 'float32';
+  const dtype = opts.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const backend = backendFor(op, opts, dtype);
   const n = sizeOf(shape);
-  if (value === 0) return wrap(backend, backend.zeros(dtype, n), dtype, shape);
+  const v = typedArrayFrom(dtype, [value] as ArrayLike<number>)[0]!;
+  if (v === 0) return wrap(backend, backend.zeros(dtype, n), dtype, shape);
   const a = typedArray(dtype, n);
-  a.fill(value);
+  a.fill(v);
   return wrap(backend, backend.upload(a), dtype, shape);
 }
 
@@ -141,6 +174,8 @@ export function arange(start: number, stop?: number, step = 1, opts: CreateOptio
       throw new ShapeError('arange', `${name} ${String(v)} must be a finite number`);
   if (step === 0) throw new ShapeError('arange', 'step must not be 0');
   const dtype = opts.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
+  if (dtype === 'bool')
+    throw new DTypeError('arange', 'counts in numbers, not bool', "use dtype 'int32'");
   const n = Math.max(0, Math.ceil((stop - start) / step));
   checkSize('arange', [n]);
   const a = typedArray(dtype, n);
@@ -205,8 +240,8 @@ function random(
 ): Tensor {
   checkShape(op, shape);
   const dtype = opts.dtype ?? 'float32';
-  if (dtype === 'int32')
-    throw new DTypeError(op, 'draws floats', "use dtype 'float32' or 'float64'");
+  if (!isFloat(dtype))
+    throw new DTypeError(op, `draws floats, not ${dtype}`, "use dtype 'float32' or 'float64'");
   const backend = backendFor(op, opts, dtype);
   const n = sizeOf(shape);
   let seed: number, offset: number; // prettier-ignore
@@ -227,14 +262,16 @@ export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor
 export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor =>
   random('randn', 'normal', shape, opts);
 
-/** U[0, 1) with `t`'s shape and backend, in its dtype (float32 for int32), like `torch.rand_like`. */
+/** U[0, 1) with `t`'s shape and backend, in its dtype (float32 for int32 and bool), like
+ * `torch.rand_like`. */
 export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
-  rand(t.shape, { dtype: t.dtype === 'int32' ? 'float32' : t.dtype, backend: t.backend, ...opts });
-/** N(0, 1) with `t`'s shape and backend, in its dtype (float32 for int32), like `torch.randn_like`. */
+  rand(t.shape, { dtype: isFloat(t.dtype) ? t.dtype : 'float32', backend: t.backend, ...opts });
+/** N(0, 1) with `t`'s shape and backend, in its dtype (float32 for int32 and bool), like
+ * `torch.randn_like`. */
 export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
-  randn(t.shape, { dtype: t.dtype === 'int32' ? 'float32' : t.dtype, backend: t.backend, ...opts });
+  randn(t.shape, { dtype: isFloat(t.dtype) ? t.dtype : 'float32', backend: t.backend, ...opts });
 /** `value` everywhere, with `t`'s shape, dtype and backend (`torch.full_like`). */
-export const fullLike = (t: Tensor, value: number): Tensor =>
+export const fullLike = (t: Tensor, value: number | boolean): Tensor =>
   full(t.shape, value, { dtype: t.dtype, backend: t.backend });
 
 /** `indices` (int32, any shape) as one-hot float32 rows: shape [...indices.shape, numClasses]. */

@@ -72,7 +72,7 @@ describe('ShapeError names the op and the shapes', () => {
     ['permute', () => zeros([2, 3]).permute(0), ['[0]', '[2,3]']],
     ['slice', () => zeros([2, 3]).slice([null, 5]), ['index 5', '[2,3]']],
     ['squeeze', () => zeros([2, 3]).squeeze(0), ['[2,3]']],
-    ['where', () => where(tensor([1, 0], { dtype: 'int32' }), zeros([3]), 0), ['[2]', '[3]']],
+    ['where', () => where(tensor([true, false]), zeros([3]), 0), ['[2]', '[3]']],
     ['gather', () => zeros([2, 3]).gather(1, tensor([0, 1], { dtype: 'int32' })), ['[2]', '[2,3]']],
     ['tensor', () => tensor([1, 2, 3], { shape: [2, 2] }), ['[2,2]']],
     ['assign', () => zeros([2, 1]).expand([2, 3]).assign(1), ['[2,3]']],
@@ -105,8 +105,8 @@ describe('DTypeError names the op and the dtypes', () => {
     ]);
   });
 
-  test('int32 where an op needs it', () => {
-    expectError(() => where(tensor([1, 0]), 1, 0), DTypeError, 'where', ['int32', 'float32']);
+  test('bool where an op needs it', () => {
+    expectError(() => where(tensor([1, 0]), 1, 0), DTypeError, 'where', ['bool', 'float32']);
     expectError(() => zeros([2, 2]).gather(0, zeros([1, 2])), DTypeError, 'gather', [
       'int32',
       'float32',

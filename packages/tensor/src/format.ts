@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from './dtype.js';
+import type { DType, DataArray } from './dtype.js';
 import { sizeOf } from './shape.js';
 
 const EDGE = 3;
@@ -6,6 +6,7 @@ const SUMMARY_THRESHOLD = 1000;
 
 function formatNumbers(values: number[], dtype: DType): string[] {
   if (dtype === 'int32') return values.map(String);
+  if (dtype === 'bool') return values.map((v) => (v ? 'True' : 'False'));
   const finite = values.filter(Number.isFinite);
   const integral = finite.every(Number.isInteger);
   const big = finite.some((v) => Math.abs(v) >= 1e8);
@@ -36,7 +37,7 @@ function formatNumbers(values: number[], dtype: DType): string[] {
  * NumPy's `repr` layout: `array([[1., 2.],\n       [3., 4.]], dtype=int32)`; tensors over 1000 elements
  * show the first and last three entries of each axis around `...`.
  */
-export function formatTensor(data: TypedArray, shape: readonly number[], dtype: DType): string {
+export function formatTensor(data: DataArray, shape: readonly number[], dtype: DType): string {
   const summarize = data.length > SUMMARY_THRESHOLD;
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const picked = (axis: number): number[] => {
@@ -64,14 +65,15 @@ export function formatTensor(data: TypedArray, shape: readonly number[], dtype: 
     return `[${parts.join(sep)}]`;
   };
   const body = shape.length === 0 ? texts[0]! : render(0, prefix.length);
-  return `${prefix}${body}${dtype === 'float32' ? '' : `, dtype=${dtype}`})`;
+  // NumPy names the dtype unless it is the default or bool (True and False say it)
+  return `${prefix}${body}${dtype === 'float32' || dtype === 'bool' ? '' : `, dtype=${dtype}`})`;
 }
 
 /** Numbers nested in arrays, one level per axis: `[[1, 2], [3, 4]]` is a 2×2 matrix. */
 export type NestedArray = number | NestedArray[];
 
 /** `data` (row-major) as arrays nested one level per axis of `shape`. */
-export function nest(data: TypedArray, shape: readonly number[]): NestedArray {
+export function nest(data: DataArray, shape: readonly number[]): NestedArray {
   if (shape.length === 0) return data[0]!;
   const build = (axis: number, offset: number): NestedArray[] => {
     const n = shape[axis]!;

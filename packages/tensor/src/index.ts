@@ -51,9 +51,11 @@ export {
   tensor,
   zeros,
   zerosLike,
+  type NestedInput,
 } from './create.js';
 export {
   bytesPerElement,
+  type DataArray,
   type DType,
   DTYPES,
   dtypeOfArray,
@@ -85,7 +87,8 @@ export {
   softmaxCrossEntropy,
   softmaxCrossEntropyGrad,
 } from './fused.js';
-export { type Axes, broadcastRef, concat, linear, scatterAdd, stack, where, wrap } from './math.js';
+export { type Axes, broadcastRef, where, wrap } from './math.js';
+export { concat, linear, scatterAdd, stack } from './structured.js';
 export * from './ops.js';
 export {
   WINDOW,

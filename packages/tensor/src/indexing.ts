@@ -1,22 +1,25 @@
 import type { Primitives } from './composites.js';
 import { arange, full, tensor } from './create.js';
-import { scatterAdd } from './math.js';
+import { checkMask } from './math.js';
+import { scatterAdd } from './structured.js';
 import { BackendError, ShapeError, fmtShape } from './errors.js';
 import { normAxes, normAxis, sizeOf } from './shape.js';
 import { type SliceSpec, Tensor } from './tensor.js';
 
 // Indexing and rearranging, written once over the primitives for Tensor and Variable: everything
-// is a slice, a reshape/expand or a gather, so it differentiates through their rules. There is no
-// bool dtype: masks are int32 (what comparisons give), non-zero meaning true.
+// is a slice, a reshape/expand or a gather, so it differentiates through their rules. Masks are
+// bool (what comparisons give), as in PyTorch; indices are int32.
 
-/** int32 indices or a mask: a Tensor (a Variable's values count), or numbers (an array, a typed array). */
+/** int32 indices or a bool mask: a Tensor (a Variable's values count), or numbers or booleans (an
+ * array, a typed array). */
 export type IndexLike =
   | Tensor
   | {
       /** The values of a Variable (autograd's), whose indices are its data. */
       readonly data: Tensor;
     }
-  | ArrayLike<number>;
+  | ArrayLike<number>
+  | ArrayLike<boolean>;
 
 /** The Tensor behind an index or a mask (a Variable's data), or undefined for plain numbers. */
 function tensorOf(x: unknown): Tensor | undefined {
@@ -35,7 +38,11 @@ function indexTensor(
   const t =
     tensorOf(index) ?? tensor(Array.from(index as ArrayLike<number>), { dtype: 'int32', backend });
   if (t.dtype !== 'int32')
-    throw new ShapeError(op, `indices must be int32, got ${t.dtype}`, "cast them: i.cast('int32')");
+    throw new ShapeError(
+      op,
+      `indices must be int32, got ${t.dtype}`,
+      t.dtype === 'bool' ? 'for a mask use maskedSelect' : "cast them: i.cast('int32')",
+    );
   return t.where(t.ge(0), t.add(size));
 }
 
@@ -47,13 +54,14 @@ function maskValues(
   op: string,
   mask: unknown,
   x: readonly number[],
-): { values: ArrayLike<number>; shape: number[] } {
+): { values: ArrayLike<number | boolean>; shape: number[] } {
   const t = tensorOf(mask);
   if (!t) {
-    const values = mask as ArrayLike<number>;
+    const values = mask as ArrayLike<number | boolean>;
     const n = values.length;
     return { values, shape: n === x[0] || n !== sizeOf(x) ? [n] : [...x] };
   }
+  checkMask(op, 'mask', t);
   if (!t.backend.readSync)
     throw new BackendError(
       op,
@@ -103,8 +111,12 @@ export const INDEXING = {
     const full = x.shape.map((d, i) => (i === ax ? k : d));
     return x.gather(ax, idx.reshape(along(x.shape.length, ax, k)).expand(full));
   },
-  /** Integer-array indexing along axis 0, PyTorch's `x[idx]`: the result is [...idx.shape, ...x.shape[1:]]. */
+  /** PyTorch's `x[idx]`: integer-array indexing along axis 0 (the result is [...idx.shape,
+   * ...x.shape[1:]]), or with a bool mask (or booleans) `maskedSelect`. */
   index<T extends Primitives<T>>(x: T, index: IndexLike): T {
+    const t = tensorOf(index);
+    if (t ? t.dtype === 'bool' : typeof (index as ArrayLike<unknown>)[0] === 'boolean')
+      return INDEXING.maskedSelect(x, index);
     if (x.shape.length === 0) throw new ShapeError('index', 'a 0-d tensor has no axis to index');
     const idx = indexTensor('index', index, x.shape[0]!, x.backend);
     const picked = INDEXING.indexSelect(x, 0, idx.reshape([-1]));
@@ -112,7 +124,7 @@ export const INDEXING = {
   },
   /**
    * Boolean-mask indexing, PyTorch's `x[mask]`: the elements (or, for a mask over leading axes,
-   * the slices) where `mask` is non-zero, in row-major order. The result's shape depends on the
+   * the slices) where bool `mask` is true, in row-major order. The result's shape depends on the
    * mask's values, so a mask on the GPU is read first (`x.maskedSelect(await mask.data())`).
    */
   maskedSelect<T extends Primitives<T>>(x: T, mask: IndexLike): T {
@@ -128,8 +140,9 @@ export const INDEXING = {
     const flat = x.reshape([sizeOf(shape), ...x.shape.slice(shape.length)]);
     return INDEXING.indexSelect(flat, 0, at);
   },
-  /** `value` where `mask` is non-zero, this elsewhere (PyTorch's `masked_fill`); `mask` broadcasts. */
+  /** `value` where bool `mask` is true, this elsewhere (PyTorch's `masked_fill`); `mask` broadcasts. */
   maskedFill<T extends Primitives<T>>(x: T, mask: T | Tensor, value: T | number): T {
+    checkMask('maskedFill', 'mask', mask);
     return x.where(mask.eq(0), value);
   },
   /**
@@ -286,7 +299,7 @@ export const INDEXING = {
   },
 };
 
-/** int32 1 on the kept triangle of `x`'s last two axes. */
+/** true (bool) on the kept triangle of `x`'s last two axes. */
 function triangle<T extends Primitives<T>>(op: string, x: T, k: number, lower: boolean): Tensor {
   if (x.shape.length < 2)
     throw new ShapeError(op, `needs at least 2 axes, got ${fmtShape(x.shape)}`);
@@ -303,9 +316,9 @@ export interface IndexingMethods<T> {
   indexSelect(axis: number, index: IndexLike): T;
   /** Integer-array indexing along axis 0 (PyTorch's `x[idx]`). */
   index(index: IndexLike): T;
-  /** Boolean-mask indexing (PyTorch's `x[mask]`): the elements or slices where `mask` is non-zero. */
+  /** Boolean-mask indexing (PyTorch's `x[mask]`): the elements or slices where bool `mask` is true. */
   maskedSelect(mask: IndexLike): T;
-  /** `value` where `mask` is non-zero (PyTorch's `masked_fill`). */
+  /** `value` where bool `mask` is true (PyTorch's `masked_fill`). */
   maskedFill(mask: T | Tensor, value: T | number): T;
   /** `src` written at `index` along `axis` (PyTorch's `scatter`, out of place). */
   scatter(axis: number, index: T | Tensor, src: T | number): T;

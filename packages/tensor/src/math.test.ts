@@ -108,7 +108,7 @@ describe('elementwise', () => {
     expect(values(m.slice([null, [0, 3, 2]]).mul(m.slice([null, [1, 3]])))).toEqual([0, 4, 12, 25]);
   });
 
-  test('comparisons give int32 0/1', () => {
+  test('comparisons give bool', () => {
     const a = tensor([1, 2, 3]);
     const b = tensor([3, 2, 1]);
     const cases: [Tensor, number[]][] = [
@@ -120,7 +120,7 @@ describe('elementwise', () => {
       [a.ge(2), [0, 1, 1]],
     ];
     for (const [t, v] of cases) {
-      expect(t.dtype).toBe('int32');
+      expect(t.dtype).toBe('bool');
       expect(values(t)).toEqual(v);
     }
   });
@@ -519,7 +519,7 @@ describe('where', () => {
     const w = where(a.gt(3), 1, 0);
     expect(w.dtype).toBe('float32');
     expect(values(w)).toEqual([0, 0, 0, 1, 1, 1]);
-    const cond = tensor([[1], [0]], { dtype: 'int32' });
+    const cond = tensor([[true], [false]]);
     expect(await where(cond, tensor([10, 20, 30]), tensor([[7]])).array()).toEqual([
       [10, 20, 30],
       [7, 7, 7],
@@ -534,8 +534,10 @@ describe('where', () => {
     expect(where(i.eq(1), i, 0).dtype).toBe('int32');
   });
 
-  test('the condition must be int32', () => {
+  test('the condition must be bool, as in PyTorch', () => {
     expect(() => where(tensor([1, 0]), 1, 0)).toThrow(DTypeError);
-    expect(() => where(tensor([1, 0]), 1, 0)).toThrow(/^where: condition must be int32/);
+    expect(() => where(tensor([1, 0], { dtype: 'int32' }), 1, 0)).toThrow(
+      /^where: condition must be bool \(what comparisons give\), got int32 \[2\]/,
+    );
   });
 });

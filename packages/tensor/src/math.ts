@@ -1,30 +1,23 @@
 import type { TensorRef } from './backend.js';
-import { type DType, bytesPerElement, isFloat, promoteTypes, resultType } from './dtype.js';
+import { type DType, bytesPerElement, isFloat, resultType } from './dtype.js';
 import { BackendError, DTypeError, NablaError, ShapeError, fmtShape } from './errors.js';
 import {
+  BINARY,
   type BinaryOp,
   REDUCE,
   type ReduceOp,
-  SCAN,
-  type ScanOp,
+  UNARY,
   type UnaryOp,
   binaryDType,
   binaryResultDType,
   unaryDType,
 } from './ops.js';
-import {
-  broadcastShapes,
-  checkSize,
-  concatLayout,
-  normAxes,
-  normAxis,
-  sameShape,
-  sizeOf,
-} from './shape.js';
+import { broadcastShapes, normAxes, sameShape, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { Tensor } from './tensor.js';
 
-/** The primitive ops on Tensors: checks, broadcasting and dtype promotion, then one backend call. */
+/** The elementwise ops, reductions and casts on Tensors: checks, broadcasting and dtype promotion,
+ * then one backend call (the structured primitives are in structured.ts). */
 
 /** Wraps new contiguous backend storage as a Tensor. */
 export function wrap(
@@ -81,7 +74,7 @@ export function checkDType(op: string, t: Tensor, dtype: DType = t.dtype): void 
 }
 
 /** Runs `fn` with temporaries that are disposed afterwards. */
-function withTemps<R>(fn: (temps: Tensor[]) => R): R {
+export function withTemps<R>(fn: (temps: Tensor[]) => R): R {
   const temps: Tensor[] = [];
   try {
     return fn(temps);
@@ -90,26 +83,49 @@ function withTemps<R>(fn: (temps: Tensor[]) => R): R {
   }
 }
 
-function castTemp(t: Tensor, dtype: DType, temps: Tensor[]): Tensor {
+/** `t` in `dtype` for reading only (bool as int32 is a view), disposed with `temps`. */
+export function castTemp(t: Tensor, dtype: DType, temps: Tensor[]): Tensor {
   if (t.dtype === dtype) return t;
-  const c = castOp(t, dtype);
+  const c = t.dtype === 'bool' && dtype === 'int32' ? boolAsInt(t) : castOp(t, dtype);
   temps.push(c);
   return c;
 }
 
-/** A scalar operand as a 0-d tensor: `dtype`, or float32 for a fraction when `dtype` is int32. */
+/** `t` as int32 when it is bool: the same storage (0/1), so a view, no copy; for reading only. */
+export function boolAsInt(t: Tensor): Tensor {
+  return t.dtype === 'bool'
+    ? Tensor._make(t._buffer, t.storage, 'int32', t.shape, t.strides, t.offset)
+    : t;
+}
+
+/** A scalar operand as a 0-d tensor: `dtype`, or float32 for a fraction when `dtype` is int32 or
+ * bool, int32 for an integer against bool (PyTorch: a bool tensor plus a Python int is integral). */
 export function scalarFor(value: number, dtype: DType, backend: Tensor['backend']): Tensor {
-  const d = dtype === 'int32' && !Number.isInteger(value) ? 'float32' : dtype;
+  const d = isFloat(dtype) ? dtype : !Number.isInteger(value) ? 'float32' : 'int32';
   const data = new (d === 'float64' ? Float64Array : d === 'int32' ? Int32Array : Float32Array)(1);
   data[0] = value;
   return wrap(backend, backend.upload(data), d, []);
 }
 
+/** PyTorch 1.13 refuses `op` on bool: a DTypeError that says what to do instead. */
+function refuseBool(op: string, shape: readonly number[]): never {
+  throw new DTypeError(
+    op,
+    `is not defined for bool ${fmtShape(shape)} (PyTorch refuses it too)`,
+    op === 'neg' || op === 'sub'
+      ? "use logicalNot / logicalXor, or cast first: m.cast('int32')"
+      : "cast first: m.cast('int32') or m.cast('float32')",
+  );
+}
+
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   x.assertLive(op);
+  const onBool = x.dtype === 'bool' ? UNARY[op].bool : undefined;
+  if (onBool === 'refuse') refuseBool(op, x.shape);
   return withTemps((temps) => {
     const input = castTemp(x, unaryDType(op, x.dtype), temps);
-    return wrap(x.backend, x.backend.unary(op, input), input.dtype, x.shape);
+    const dtype = onBool === 'keep' ? 'bool' : input.dtype;
+    return wrap(x.backend, x.backend.unary(op, input), dtype, x.shape);
   });
 }
 
@@ -118,24 +134,39 @@ export function binaryOp(op: BinaryOp, a: Tensor, b: Tensor | number): Tensor {
   return withTemps((temps) => {
     if (typeof b === 'number') temps.push((b = scalarFor(b, a.dtype, a.backend)));
     checkBackend(op, [a, b]);
-    const dtype = binaryDType(op, resultType(a, b));
+    const promoted = resultType(a, b);
+    // two bools: PyTorch's logical meaning (add is or, mul is and), or a refusal
+    const onBool = promoted === 'bool' ? BINARY[op].bool : undefined;
+    if (onBool === 'refuse') refuseBool(op, a.shape);
+    const run = onBool ?? op;
+    const dtype = binaryDType(op, promoted);
     const shape = broadcastShapes(op, a.shape, b.shape);
     const A = broadcastRef(castTemp(a, dtype, temps), shape);
     const B = broadcastRef(castTemp(b, dtype, temps), shape);
-    return wrap(a.backend, a.backend.binary(op, A, B), binaryResultDType(op, dtype), shape);
+    const result = onBool ? 'bool' : binaryResultDType(op, dtype);
+    return wrap(a.backend, a.backend.binary(run, A, B), result, shape);
   });
 }
 
-/** Elementwise `cond ? a : b` with broadcasting; `cond` is int32 (comparisons give it). */
+/** Refuses a mask that is not bool, as PyTorch does (a DTypeError that says how to make one). */
+export function checkMask(
+  op: string,
+  name: string,
+  mask: { readonly dtype: DType; readonly shape: readonly number[] },
+): void {
+  if (mask.dtype !== 'bool')
+    throw new DTypeError(
+      op,
+      `${name} must be bool (what comparisons give), got ${mask.dtype} ${fmtShape(mask.shape)}`,
+      `compare, e.g. m.ne(0), or cast: m.cast('bool')`,
+    );
+}
+
+/** Elementwise `cond ? a : b` with broadcasting; `cond` is bool (comparisons give it). */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
   cond.assertLive('where');
   return withTemps((temps) => {
-    if (cond.dtype !== 'int32')
-      throw new DTypeError(
-        'where',
-        `condition must be int32 (a comparison's result), got ${cond.dtype}`,
-        'use cond.ne(0)',
-      );
+    checkMask('where', 'condition', cond);
     const other = a instanceof Tensor ? a : b instanceof Tensor ? b : undefined;
     const fix = (v: Tensor | number): Tensor => {
       if (v instanceof Tensor) return v;
@@ -184,189 +215,19 @@ export function reduceOp(op: ReduceOp, x: Tensor, axes?: Axes, keepDims = false)
   const shape = keepDims
     ? x.shape.map((d, i) => (ax.includes(i) ? 1 : d))
     : x.shape.filter((_, i) => !ax.includes(i));
-  const dtype = index ? 'int32' : x.dtype;
-  return wrap(x.backend, x.backend.reduce(op, x, ax), dtype, shape);
+  // bool reduces as int32 (sum counts, as PyTorch's gives int64); max and min stay bool
+  const input = boolAsInt(x);
+  const dtype = index ? 'int32' : op === 'sum' ? input.dtype : x.dtype;
+  const h = x.backend.reduce(op, input, ax);
+  if (input !== x) input.dispose();
+  return wrap(x.backend, h, dtype, shape);
 }
 
-/** Matrix product with NumPy's rules: batched, batch axes broadcast, 1-D operands promoted and dropped. */
-export function matmulOp(a: Tensor, b: Tensor): Tensor {
-  checkBackend('matmul', [a, b]);
-  if (a.rank === 0 || b.rank === 0)
-    throw new ShapeError(
-      'matmul',
-      `operands need at least one axis, got ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`,
-      'use mul for scalars',
-    );
-  const as = a.rank === 1 ? [1, a.shape[0]!] : a.shape;
-  const bs = b.rank === 1 ? [b.shape[0]!, 1] : b.shape;
-  const K = as[as.length - 1]!;
-  if (bs[bs.length - 2] !== K) {
-    const hint =
-      bs[bs.length - 1] === K
-        ? 'did you mean b.transpose()?'
-        : 'the last axis of a must equal the second-to-last of b';
-    throw new ShapeError(
-      'matmul',
-      `inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)}`,
-      hint,
-    );
-  }
-  const M = as[as.length - 2]!;
-  const N = bs[bs.length - 1]!;
-  const batch = broadcastShapes('matmul', as.slice(0, -2), bs.slice(0, -2));
-  checkSize('matmul', [...batch, M, N]);
-  return withTemps((temps) => {
-    const dtype = promoteTypes(a.dtype, b.dtype);
-    const A = castTemp(a, dtype, temps);
-    const B = castTemp(b, dtype, temps);
-    const Av = A.rank === 1 ? A.reshape(as) : A;
-    const Bv = B.rank === 1 ? B.reshape(bs) : B;
-    if (Av !== A) temps.push(Av);
-    if (Bv !== B) temps.push(Bv);
-    const h = a.backend.matmul(
-      broadcastRef(Av, [...batch, M, K]),
-      broadcastRef(Bv, [...batch, K, N]),
-    );
-    const shape = [...batch, ...(a.rank === 1 ? [] : [M]), ...(b.rank === 1 ? [] : [N])];
-    return wrap(a.backend, h, dtype, shape);
-  });
-}
-
-function checkIndex(op: string, x: readonly number[], axis: number, index: Tensor): void {
-  if (index.dtype !== 'int32')
-    throw new DTypeError(
-      op,
-      `index must be int32, got ${index.dtype}`,
-      "make it with { dtype: 'int32' }",
-    );
-  if (index.rank !== x.length || index.shape.some((d, i) => i !== axis && d > x[i]!))
-    throw new ShapeError(
-      op,
-      `index ${fmtShape(index.shape)} does not fit ${fmtShape(x)} along axis ${axis}`,
-      'index needs the same rank, and no larger size on the other axes',
-    );
-}
-
-/** PyTorch's gather: out[i][j] = x[i][index[i][j]] (axis 1). */
-export function gatherOp(x: Tensor, axis: number, index: Tensor): Tensor {
-  checkBackend('gather', [x, index]);
-  const ax = normAxis('gather', axis, x.rank);
-  checkIndex('gather', x.shape, ax, index);
-  return wrap(x.backend, x.backend.gather(x, ax, index), x.dtype, index.shape);
-}
-
-/** Zeros of `shape`, then out[i][index[i][j]] += src[i][j] (axis 1): gather's adjoint. */
-export function scatterAdd(
-  shape: readonly number[],
-  axis: number,
-  index: Tensor,
-  src: Tensor,
-): Tensor {
-  checkBackend('scatterAdd', [src, index]);
-  const ax = normAxis('scatterAdd', axis, shape.length);
-  checkIndex('scatterAdd', shape, ax, index);
-  if (!sameShape(index.shape, src.shape))
-    throw new ShapeError(
-      'scatterAdd',
-      `src ${fmtShape(src.shape)} and index ${fmtShape(index.shape)} differ`,
-      'they must have one shape',
-    );
-  return wrap(src.backend, src.backend.scatterAdd(src, ax, index, shape), src.dtype, shape);
-}
-
-/** Joins tensors along an existing axis. */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (tensors.length === 0) throw new ShapeError('concat', 'needs at least one tensor');
-  checkBackend('concat', tensors);
-  const first = tensors[0]!;
-  const ax = normAxis('concat', axis, first.rank);
-  for (const t of tensors)
-    if (t.rank !== first.rank || t.shape.some((d, i) => i !== ax && d !== first.shape[i]))
-      throw new ShapeError(
-        'concat',
-        `shapes ${tensors.map((u) => fmtShape(u.shape)).join(', ')} differ off axis ${ax}`,
-        'all axes but the joined one must match',
-      );
-  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
-  return withTemps((temps) => {
-    const xs = tensors.map((t) => castTemp(t, dtype, temps));
-    const { shape } = concatLayout(
-      xs.map((x) => x.shape),
-      ax,
-    );
-    checkSize('concat', shape);
-    return wrap(first.backend, first.backend.concat(xs, ax), dtype, shape);
-  });
-}
-
-/** Joins tensors along a new axis. */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (tensors.length === 0) throw new ShapeError('stack', 'needs at least one tensor');
-  const ax = normAxis('stack', axis, tensors[0]!.rank + 1);
-  const views = tensors.map((t) => t.unsqueeze(ax));
-  try {
-    return concat(views, ax);
-  } finally {
-    for (const v of views) v.dispose();
-  }
-}
-
-/** The running `op` along `axis`: cumsum keeps the dtype, cumprod computes int32 in float32. */
-export function scanOp(op: ScanOp, x: Tensor, axis: number): Tensor {
-  x.assertLive(op);
-  const ax = normAxis(op, axis, Math.max(1, x.rank));
-  if (x.rank === 0) {
-    const flat = x.reshape([1]);
-    const r = scanOp(op, flat, 0);
-    flat.dispose();
-    const out = r.reshape([]);
-    r.dispose();
-    return out;
-  }
-  return withTemps((temps) => {
-    const input =
-      SCAN[op].dtypes === 'float' && x.dtype === 'int32' ? castTemp(x, 'float32', temps) : x;
-    return wrap(x.backend, x.backend.scan(op, input, ax), input.dtype, x.shape);
-  });
-}
-
-/** int32 positions that sort `x` along `axis` (stable; NaN last, or first when `descending`). */
-export function argsortOp(x: Tensor, axis: number, descending: boolean): Tensor {
-  x.assertLive('argsort');
-  if (x.rank === 0) return wrap(x.backend, x.backend.zeros('int32', 1), 'int32', []);
-  const ax = normAxis('argsort', axis, x.rank);
-  return wrap(x.backend, x.backend.argsort(x, ax, descending), 'int32', x.shape);
-}
-
+/** `x` converted to `dtype` in new storage: to bool, 1 for anything but 0 (NaN included, as
+ * PyTorch's `bool()`); from bool, 0 and 1. */
 export function castOp(x: Tensor, dtype: DType): Tensor {
   x.assertLive('cast');
   checkDType('cast', x, dtype);
+  if (dtype === 'bool') return binaryOp('ne', x, 0);
   return wrap(x.backend, x.backend.cast(x, dtype), dtype, x.shape);
-}
-
-/** y = x·wᵀ + b, PyTorch's `F.linear`: x [..., in], w [out, in], b [out]. */
-export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
-  if (
-    w.rank !== 2 ||
-    x.rank < 1 ||
-    x.shape[x.rank - 1] !== w.shape[1] ||
-    (b && (b.rank !== 1 || b.shape[0] !== w.shape[0]))
-  )
-    throw new ShapeError(
-      'linear',
-      `input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}${b ? `, bias ${fmtShape(b.shape)}` : ''} do not fit`,
-      'weight is [out, in] with in = the last axis of the input, bias is [out]',
-    );
-  const k = x.backend.fused?.linear;
-  if (k && x.rank === 2 && x.dtype === w.dtype && (!b || b.dtype === x.dtype) && isFloat(x.dtype)) {
-    checkBackend('linear', b ? [x, w, b] : [x, w]);
-    return wrap(x.backend, k(x, w, b ?? null), x.dtype, [x.shape[0]!, w.shape[0]!]);
-  }
-  const wt = w.transpose();
-  const y = matmulOp(x, wt);
-  wt.dispose();
-  if (!b) return y;
-  const out = binaryOp('add', y, b);
-  y.dispose();
-  return out;
 }

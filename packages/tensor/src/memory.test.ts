@@ -141,7 +141,7 @@ describe('a disposed tensor', () => {
       ['assign', () => cond.assign(t)],
       ['gather', () => t.gather(0, cond)],
       ['concat', () => concat([other.reshape([1, 2]), t])],
-      ['where', () => where(cond, t, 0)],
+      ['where', () => where(cond.ne(0), t, 0)],
       ['dataSync', () => t.dataSync()],
     ];
     for (const [op, f] of cases) {

@@ -38,7 +38,7 @@ describe('op records', () => {
       'float64',
     ]);
     expect([binaryResultDType('lt', 'float32'), binaryResultDType('add', 'float64')]).toEqual([
-      'int32',
+      'bool',
       'float64',
     ]);
   });

@@ -27,14 +27,20 @@ import { DTypeError } from './errors.js';
 export interface UnaryTraits {
   /** 'any': int32 in, int32 out, wrapping; 'float': int32 input is cast to float32 first. */
   readonly dtypes: 'any' | 'float';
+  /** On bool, as PyTorch 1.13: 'refuse' raises (`neg`, `abs`, …), 'keep' gives bool (`sign`);
+   * without it, bool computes as its `dtypes` says for int32 (`square` gives int32, `exp` float32). */
+  readonly bool?: 'refuse' | 'keep';
 }
 
 /** What the library knows about a binary op (a row of `BINARY`). */
 export interface BinaryTraits {
-  /** 'arith': the result has the operands' dtype; 'compare': the result is int32 0/1. */
+  /** 'arith': the result has the operands' dtype; 'compare': the result is bool. */
   readonly kind: 'arith' | 'compare';
   /** 'any': computes int32 operands in int32, wrapping; 'float': in float32 (true division). */
   readonly dtypes: 'any' | 'float';
+  /** On two bools, as PyTorch 1.13: 'refuse' raises (`sub`, `pow`); an op name computes them as
+   * that op in int32, whose result on 0/1 is 0/1, and gives bool (`add` is `maximum`: logical or). */
+  readonly bool?: 'refuse' | 'maximum' | 'minimum' | 'mul';
 }
 
 /** What the library knows about a reduction (a row of `REDUCE`). */
@@ -49,22 +55,22 @@ export type OtherTraits = Readonly<Record<string, never>>;
 // The records as literals (`as const`, so that the types below can read their traits); each is
 // exported below typed by its traits interface, one row per op.
 const unary = {
-  neg: { dtypes: 'any' },
+  neg: { dtypes: 'any', bool: 'refuse' },
   exp: { dtypes: 'float' },
   log: { dtypes: 'float' },
   sqrt: { dtypes: 'float' },
-  abs: { dtypes: 'any' },
-  sign: { dtypes: 'any' },
+  abs: { dtypes: 'any', bool: 'refuse' },
+  sign: { dtypes: 'any', bool: 'keep' },
   sigmoid: { dtypes: 'float' },
   tanh: { dtypes: 'float' },
-  relu: { dtypes: 'any' },
+  relu: { dtypes: 'any', bool: 'refuse' },
   step: { dtypes: 'any' },
   reciprocal: { dtypes: 'float' },
   square: { dtypes: 'any' },
   sin: { dtypes: 'float' },
   cos: { dtypes: 'float' },
-  floor: { dtypes: 'any' },
-  ceil: { dtypes: 'any' },
+  floor: { dtypes: 'any', bool: 'refuse' },
+  ceil: { dtypes: 'any', bool: 'refuse' },
   log1p: { dtypes: 'float' },
   expm1: { dtypes: 'float' },
   softsign: { dtypes: 'float' },
@@ -73,13 +79,13 @@ const unary = {
   geluGrad: { dtypes: 'float' },
 } as const satisfies Record<string, UnaryTraits>;
 const binary = {
-  add: { kind: 'arith', dtypes: 'any' },
-  sub: { kind: 'arith', dtypes: 'any' },
-  mul: { kind: 'arith', dtypes: 'any' },
+  add: { kind: 'arith', dtypes: 'any', bool: 'maximum' },
+  sub: { kind: 'arith', dtypes: 'any', bool: 'refuse' },
+  mul: { kind: 'arith', dtypes: 'any', bool: 'mul' },
   div: { kind: 'arith', dtypes: 'float' },
-  pow: { kind: 'arith', dtypes: 'any' },
-  maximum: { kind: 'arith', dtypes: 'any' },
-  minimum: { kind: 'arith', dtypes: 'any' },
+  pow: { kind: 'arith', dtypes: 'any', bool: 'refuse' },
+  maximum: { kind: 'arith', dtypes: 'any', bool: 'maximum' },
+  minimum: { kind: 'arith', dtypes: 'any', bool: 'minimum' },
   atan2: { kind: 'arith', dtypes: 'float' },
   eq: { kind: 'compare', dtypes: 'any' },
   ne: { kind: 'compare', dtypes: 'any' },
@@ -136,7 +142,7 @@ export type IntUnaryOp = OpsWith<typeof unary, 'dtypes', 'any'>;
 export type BinaryOp = keyof typeof binary;
 /** The arithmetic binary ops: the result has the operands' promoted dtype. */
 export type ArithOp = OpsWith<typeof binary, 'kind', 'arith'>;
-/** The comparisons: the result is int32 0/1. */
+/** The comparisons: the result is bool. */
 export type CompareOp = OpsWith<typeof binary, 'kind', 'compare'>;
 /** The binary ops with an int32 form (`dtypes: 'any'`): comparisons included. */
 export type IntBinaryOp = OpsWith<typeof binary, 'dtypes', 'any'>;
@@ -162,7 +168,7 @@ const opsOf = <R extends object>(record: R): readonly (keyof R & string)[] =>
 export const UNARY_OPS = opsOf(UNARY);
 /** Every binary op, in the record's order. */
 export const BINARY_OPS = opsOf(BINARY);
-/** Whether `op` is a comparison (its result is int32 0/1). */
+/** Whether `op` is a comparison (its result is bool). */
 export const isCompare = (op: BinaryOp): op is CompareOp => BINARY[op].kind === 'compare';
 /** The arithmetic binary ops. */
 export const ARITH_OPS: readonly ArithOp[] = BINARY_OPS.filter((op) => !isCompare(op));
@@ -175,19 +181,26 @@ export const OTHER_OPS = opsOf(OTHER);
 /** Every running reduction. */
 export const SCAN_OPS = opsOf(SCAN);
 
-/** The dtype a unary op computes in and returns for input `dtype`: float-only ops take int32 as float32. */
+/** The dtype an op of `dtypes` computes integers in: float32 for float-only ops, else int32 (bool
+ * too: its storage is int32 0/1; the `bool` trait says what the result is). */
+const computeDType = (dtypes: 'any' | 'float', dtype: DType): DType =>
+  dtype !== 'int32' && dtype !== 'bool' ? dtype : dtypes === 'float' ? 'float32' : 'int32';
+
+/** The dtype a unary op computes in and returns for input `dtype`: float-only ops take int32 and
+ * bool as float32, the others take bool as int32. */
 export function unaryDType(op: UnaryOp, dtype: DType): DType {
-  return dtype === 'int32' && UNARY[op].dtypes === 'float' ? 'float32' : dtype;
+  return computeDType(UNARY[op].dtypes, dtype);
 }
 
-/** The dtype a binary op computes in, for operands promoted to `dtype` (`div` takes int32 as float32). */
+/** The dtype a binary op computes in, for operands promoted to `dtype` (`div` takes int32 as
+ * float32; bool computes as int32). */
 export function binaryDType(op: BinaryOp, dtype: DType): DType {
-  return dtype === 'int32' && BINARY[op].dtypes === 'float' ? 'float32' : dtype;
+  return computeDType(BINARY[op].dtypes, dtype);
 }
 
-/** The dtype of a binary op's result when it computes in `dtype`: int32 for comparisons. */
+/** The dtype of a binary op's result when it computes in `dtype`: bool for comparisons. */
 export function binaryResultDType(op: BinaryOp, dtype: DType): DType {
-  return isCompare(op) ? 'int32' : dtype;
+  return isCompare(op) ? 'bool' : dtype;
 }
 
 /**
@@ -217,14 +230,15 @@ export type UnaryForms<T> = Forms<UnaryOp, IntUnaryOp, T>;
 /** A backend table of the binary ops: `f` for floats, `i` for int32 where the op takes int32. */
 export type BinaryForms<T> = Forms<BinaryOp, IntBinaryOp, T>;
 
-/** The form of a `Forms` row for `dtype`: `i` for int32, `f32` (if any) for float32, else `f`. */
+/** The form of a `Forms` row for `dtype`: `i` for int32 (and bool, stored as int32), `f32` (if
+ * any) for float32, else `f`. */
 export function formFor<T>(
   op: string,
   row: { readonly f: T; readonly i?: T; readonly f32?: T },
   dtype: DType,
 ): T {
   if (dtype === 'float32' && row.f32 !== undefined) return row.f32;
-  if (dtype !== 'int32') return row.f;
+  if (dtype !== 'int32' && dtype !== 'bool') return row.f;
   if (row.i === undefined)
     throw new DTypeError(op, 'has no int32 form', 'cast the input to float32 (Tensor ops do)');
   return row.i;

@@ -33,7 +33,7 @@ describe('promotion with 0-d operands and numbers follows PyTorch', () => {
   for (const [da, za, db, zb, want] of CASES)
     test(`${da}${za ? ' 0-d' : ''} + ${db}${zb ? ' 0-d' : ''} is ${want}`, () => {
       expect(t(da, za).add(t(db, zb)).dtype).toBe(want);
-      expect(where(tensor([1, 0, 1], { dtype: 'int32' }), t(da, za), t(db, zb)).dtype).toBe(want);
+      expect(where(tensor([true, false, true]), t(da, za), t(db, zb)).dtype).toBe(want);
     });
   test('numbers: an integer keeps int32, a fraction makes float32, floats keep their dtype', () => {
     expect(t('int32').add(2).dtype).toBe('int32');

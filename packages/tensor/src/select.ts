@@ -1,9 +1,10 @@
 import { FLOAT32_MAX, type Primitives } from './composites.js';
+import { isFloat } from './dtype.js';
 import { normAxis } from './shape.js';
 
 // Composites that test, choose and order values, written once over the primitives for Tensor and
 // Variable (`Primitives<T>`). Those that give values differentiate through `gather` and `where`;
-// the predicates (int32 0/1, standing in for PyTorch's bool) carry no gradient.
+// the predicates (bool) carry no gradient.
 
 type Axes = number | readonly number[];
 
@@ -35,32 +36,49 @@ const isInt = (x: { dtype: string }, other: { dtype: string } | number): boolean
 
 /** The composites of this file, installed as methods of Tensor and Variable. */
 export const SELECT = {
-  /** int32 1 where every element along `axis` (all by default) is non-zero (NaN counts), else 0. */
+  /** true where every element along `axis` (all by default) is non-zero (NaN counts), as bool. */
   all<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false): T {
     return x.eq(0).sum(axis, keepDims).eq(0);
   },
-  /** int32 1 where some element along `axis` (all by default) is non-zero (NaN counts), else 0. */
+  /** true where some element along `axis` (all by default) is non-zero (NaN counts), as bool. */
   any<T extends Primitives<T>>(x: T, axis?: Axes, keepDims = false): T {
     return x.ne(0).sum(axis, keepDims).gt(0);
   },
-  /** int32 1 where the element is NaN. */
+  /** true where the element is NaN (bool). */
   isnan<T extends Primitives<T>>(x: T): T {
     return x.ne(x);
   },
-  /** int32 1 where the element is +∞ or −∞. */
+  /** true where the element is +∞ or −∞ (bool; never, for integers and bool). */
   isinf<T extends Primitives<T>>(x: T): T {
-    return x.abs().eq(Infinity);
+    return isFloat(x.dtype) ? x.abs().eq(Infinity) : x.ne(x);
   },
-  /** int32 1 where the element is neither NaN nor ±∞. */
+  /** true where the element is neither NaN nor ±∞ (bool; always, for integers and bool). */
   isfinite<T extends Primitives<T>>(x: T): T {
-    return x.sub(x).eq(0);
+    return isFloat(x.dtype) ? x.sub(x).eq(0) : x.eq(x);
+  },
+  /** true where the element is 0 (bool): PyTorch's `logical_not` (`~mask` for a bool mask). */
+  logicalNot<T extends Primitives<T>>(x: T): T {
+    return x.eq(0);
+  },
+  /** true where both are non-zero (bool): PyTorch's `logical_and` (`a & b` for masks). */
+  logicalAnd<T extends Primitives<T>>(x: T, other: T): T {
+    return x.ne(0).mul(other.ne(0));
+  },
+  /** true where either is non-zero (bool): PyTorch's `logical_or` (`a | b` for masks). */
+  logicalOr<T extends Primitives<T>>(x: T, other: T): T {
+    return x.ne(0).add(other.ne(0));
+  },
+  /** true where exactly one is non-zero (bool): PyTorch's `logical_xor` (`a ^ b` for masks). */
+  logicalXor<T extends Primitives<T>>(x: T, other: T): T {
+    return x.ne(0).ne(other.ne(0));
   },
   /**
    * NaN replaced by `nan` (0), +∞ by `posinf` and −∞ by `neginf` (the dtype's largest finite
    * values by default), as PyTorch's `nan_to_num`; the gradient passes where the value is kept.
    */
   nanToNum<T extends Primitives<T>>(x: T, nan = 0, posinf?: number, neginf?: number): T {
-    if (x.dtype === 'int32') return x.where(x.eq(x), nan);
+    // integers and bool hold no NaN or ∞
+    if (!isFloat(x.dtype)) return x.reshape(x.shape);
     const big = x.dtype === 'float64' ? Number.MAX_VALUE : FLOAT32_MAX;
     return x
       .where(x.eq(x), nan)
@@ -123,16 +141,24 @@ export const SELECT = {
 
 /** The methods `SELECT` gives Tensor (`T = Tensor`) and Variable (`T = Variable`). */
 export interface SelectMethods<T> {
-  /** int32 1 where every element along `axis` (all by default) is non-zero (NaN counts), else 0. */
+  /** bool: true where every element along `axis` (all by default) is non-zero (NaN counts). */
   all(axis?: Axes, keepDims?: boolean): T;
-  /** int32 1 where some element along `axis` (all by default) is non-zero, else 0. */
+  /** bool: true where some element along `axis` (all by default) is non-zero. */
   any(axis?: Axes, keepDims?: boolean): T;
-  /** int32 1 where the element is NaN. */
+  /** bool: true where the element is NaN. */
   isnan(): T;
-  /** int32 1 where the element is +∞ or −∞. */
+  /** bool: true where the element is +∞ or −∞. */
   isinf(): T;
-  /** int32 1 where the element is finite. */
+  /** bool: true where the element is finite. */
   isfinite(): T;
+  /** bool: true where the element is 0 (PyTorch's `logical_not`). */
+  logicalNot(): T;
+  /** bool: true where both are non-zero (PyTorch's `logical_and`). */
+  logicalAnd(other: T): T;
+  /** bool: true where either is non-zero (PyTorch's `logical_or`). */
+  logicalOr(other: T): T;
+  /** bool: true where exactly one is non-zero (PyTorch's `logical_xor`). */
+  logicalXor(other: T): T;
   /** NaN, +∞ and −∞ replaced by finite numbers (PyTorch's `nan_to_num`). */
   nanToNum(nan?: number, posinf?: number, neginf?: number): T;
   /** this + weight·(end − this). */

@@ -3,7 +3,7 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 import type { Backend, TensorRef } from './backend.js';
 import { COMPOSITES, type CompositeMethods } from './composites.js';
-import type { DType, TypedArray } from './dtype.js';
+import { type DataArray, type DType, asData } from './dtype.js';
 import { BackendError, DisposedError, ShapeError, fmtShape } from './errors.js';
 import { type NestedArray, formatTensor, nest } from './format.js';
 import {
@@ -11,17 +11,13 @@ import {
   binaryOp,
   castOp,
   checkBackend,
-  gatherOp,
-  matmulOp,
-  argsortOp,
   reduceOp,
   scalarFor,
-  scanOp,
-  scatterAdd,
   unaryOp,
   where,
   wrap,
 } from './math.js';
+import { argsortOp, gatherOp, matmulOp, scanOp, scatterAdd } from './structured.js';
 import type { BinaryMethods, UnaryMethods } from './methods.js';
 import { INDEXING, type IndexingMethods } from './indexing.js';
 import { SELECT, type SelectMethods } from './select.js';
@@ -79,7 +75,7 @@ export interface Tensor
  * Besides the methods below, every primitive op is a method, installed from the op lists of
  * `ops.ts`: the unary ones (`neg exp log sqrt abs sign sigmoid tanh relu step reciprocal square sin
  * cos floor ceil log1p expm1 softsign erf gelu geluGrad`) take no argument, and the binary ones (`add sub mul div pow maximum
- * minimum`, and the comparisons `eq ne lt le gt ge`, which give int32 0/1) take a tensor or a number
+ * minimum`, and the comparisons `eq ne lt le gt ge`, which give bool) take a tensor or a number
  * and broadcast. Unary ops that need floats (`exp`, `log`, …) turn int32 into float32.
  */
 export class Tensor implements TensorRef {
@@ -307,14 +303,14 @@ export class Tensor implements TensorRef {
 
   // ---- data ----------------------------------------------------------------------------------
 
-  /** The elements, row-major, in a new typed array. */
-  async data(): Promise<TypedArray> {
+  /** The elements, row-major, in a new typed array (a Uint8Array of 0/1 for bool). */
+  async data(): Promise<DataArray> {
     this.assertLive('data');
-    return this.backend.read(this);
+    return asData(this.dtype, await this.backend.read(this));
   }
 
   /** Like `data()`, synchronously: only on backends that can (the CPU). */
-  dataSync(): TypedArray {
+  dataSync(): DataArray {
     this.assertLive('dataSync');
     if (!this.backend.readSync)
       throw new BackendError(
@@ -322,7 +318,7 @@ export class Tensor implements TensorRef {
         `backend '${this.backend.name}' cannot read synchronously`,
         'use `await t.data()`',
       );
-    return this.backend.readSync(this);
+    return asData(this.dtype, this.backend.readSync(this));
   }
 
   /** The value of a one-element tensor. */
@@ -347,7 +343,7 @@ export class Tensor implements TensorRef {
   async to(backend: Backend): Promise<Tensor> {
     this.assertLive('to');
     if (backend === this.backend) return this._view(this.shape, this.strides);
-    const data = await this.data();
+    const data = await this.backend.read(this);
     if (!backend.dtypes.includes(this.dtype))
       throw new BackendError('to', `backend '${backend.name}' does not support ${this.dtype}`);
     return wrap(backend, backend.upload(data), this.dtype, this.shape);

@@ -78,4 +78,24 @@ export const CAST_CASES: Case[] = [
         }
       }),
   },
+  {
+    // bool is stored as int32 0/1: every backend must turn any non-zero (NaN, −0 is zero) into 1,
+    // and read 0/1 back through views, whatever it does for int32
+    name: 'to bool and back: non-zero and NaN are true, through views',
+    run: async (ctx) => {
+      const x = ctx.nd(ctx.dtype === 'int32' ? [...INT_EDGES, 0, 5, -1] : [...EDGES, 0.25, -0.5]);
+      const b = ctx.make(x, 'sliced').cast('bool');
+      const xb = ref.cast(x, 'bool');
+      await ctx.expect(b, xb, { exact: true, label: 'to bool', inputs: [x] });
+      await ctx.expect(b.cast(ctx.dtype), ref.cast(xb, ctx.dtype), { label: 'back' });
+      const m = ctx.make(ref.cast(ctx.nd([1, 0, 2, 0, 0, 3], [2, 3]), 'bool'), 'transposed');
+      await ctx.expect(
+        m.cast(ctx.dtype),
+        ref.cast(ref.cast(ctx.nd([1, 0, 2, 0, 0, 3], [2, 3]), 'bool'), ctx.dtype),
+        {
+          label: 'a transposed bool view',
+        },
+      );
+    },
+  },
 ];

@@ -50,6 +50,20 @@ export const CONCAT_CASES: Case[] = [
     },
   },
   {
+    // bool is stored as int32 0/1; joining bools keeps bool, joining with this dtype promotes
+    name: 'bool views stay bool; bool and this dtype promote',
+    async run(ctx) {
+      const [a, x] = ctx.input([3, 2], values, 'transposed', 'bool');
+      const [b, y] = ctx.input([1, 2], values, 'sliced', 'bool');
+      await ctx.expect(concat([a, b], 0), ref.concat([x, y], 0), { exact: true });
+      const [c, z] = ctx.input([1, 2], values);
+      await ctx.expect(concat([a, c], 0), ref.concat([ref.cast(x, ctx.dtype), z], 0), {
+        exact: true,
+        label: 'with a ' + ctx.dtype,
+      });
+    },
+  },
+  {
     name: 'int32 and float promote',
     dtypes: FLOATS,
     requires: ['int32'],

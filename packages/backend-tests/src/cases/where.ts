@@ -3,7 +3,7 @@ import type { CaseContext, Layout } from '../context.js';
 import * as ref from '../reference.js';
 import { type Case, EDGES, FLOATS, between, integers } from './case.js';
 
-const cond = integers(-1, 2); // non-zero, negative included, is true
+const cond = integers(-1, 2); // a bool made from them is true where they are non-zero
 const values = between(-5, 5, -100, 100);
 
 async function check(
@@ -14,7 +14,7 @@ async function check(
   layouts: Layout[] = [],
   label?: string,
 ) {
-  const [c, xc] = ctx.input(sc, cond, layouts[0], 'int32');
+  const [c, xc] = ctx.input(sc, cond, layouts[0], 'bool');
   const [a, xa] = ctx.input(sa, values, layouts[1]);
   const [b, xb] = ctx.input(sb, values, layouts[2]);
   await ctx.expect(where(c, a, b), ref.where(xc, xa, xb), { inputs: [xc, xa, xb], label });
@@ -28,7 +28,6 @@ const pick = (
   layouts?: Layout[],
 ): Case => ({
   name,
-  requires: ['int32'],
   run: (ctx) => check(ctx, sc, sa, sb, layouts),
 });
 
@@ -53,7 +52,6 @@ export const WHERE_CASES: Case[] = [
   pick('all 0-d, one an offset view', [], [], [], ['sliced']),
   {
     name: 'empty: [0,3] and broadcast to [2,0]',
-    requires: ['int32'],
     async run(ctx) {
       await check(ctx, [0, 3], [0, 3], [1, 3], [], '[0,3]');
       await check(ctx, [2, 1], [0], [], [], '[2,0]');
@@ -61,9 +59,8 @@ export const WHERE_CASES: Case[] = [
   },
   {
     name: 'number operands',
-    requires: ['int32'],
     async run(ctx) {
-      const [c, xc] = ctx.input([3, 4], cond, 'transposed', 'int32');
+      const [c, xc] = ctx.input([3, 4], cond, 'transposed', 'bool');
       const [a, xa] = ctx.input([3, 4], values);
       const v = ctx.dtype === 'int32' ? 7 : 0.25;
       await ctx.expect(where(c, a, v), ref.where(xc, xa, ctx.nd([v], [])), {
@@ -77,10 +74,9 @@ export const WHERE_CASES: Case[] = [
   {
     name: 'NaN and ±Infinity pass through only where selected',
     dtypes: FLOATS,
-    requires: ['int32'],
     async run(ctx) {
       const n = EDGES.length;
-      const xc = ctx.nd([1, 0], [2, 1], 'int32');
+      const xc = ctx.nd([1, 0], [2, 1], 'bool');
       const xa = ctx.nd(EDGES, [1, n]);
       const xb = ctx.nd([...EDGES].reverse(), [1, n]);
       const out = where(ctx.make(xc), ctx.make(xa, 'sliced'), ctx.make(xb));
@@ -92,7 +88,7 @@ export const WHERE_CASES: Case[] = [
     dtypes: FLOATS,
     requires: ['int32'],
     async run(ctx) {
-      const [c, xc] = ctx.input([4, 3], cond, 'contiguous', 'int32');
+      const [c, xc] = ctx.input([4, 3], cond, 'contiguous', 'bool');
       const [a, xa] = ctx.input([4, 3], values, 'contiguous', 'int32');
       const [b, xb] = ctx.input([3], values);
       await ctx.expect(where(c, a, b), ref.where(xc, xa, xb));

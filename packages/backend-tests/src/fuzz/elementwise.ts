@@ -1,5 +1,5 @@
 // Fuzz properties of the elementwise ops: unary, binary, where and cast.
-import { BINARY_OPS, type Tensor, UNARY, UNARY_OPS, where } from '@nablajs/tensor';
+import { BINARY_OPS, type DType, type Tensor, UNARY, UNARY_OPS, where } from '@nablajs/tensor';
 import * as ref from '../reference.js';
 import {
   DEFAULT_DOMAIN,
@@ -79,7 +79,7 @@ export const ELEMENTWISE: Record<string, Property> = {
     ops: ['where'],
     async run(c) {
       const shape = shapeOf(c.r);
-      const cond = values(c.r, 'int32', partner(c, shape), { lo: 0, hi: 1, intLo: 0, intHi: 1, intEdges: [0, 1, -1, 2147483647] }); // prettier-ignore
+      const cond = values(c.r, 'bool', partner(c, shape), { lo: 0, hi: 1, intLo: 0, intHi: 1, intEdges: [0, 1, -1, 2147483647] }); // prettier-ignore
       const [tc, xc] = makeView(
         c.backend,
         cond,
@@ -99,7 +99,8 @@ export const ELEMENTWISE: Record<string, Property> = {
   cast: {
     ops: ['cast'],
     async run(c) {
-      const [from, to] = [c.r.pick(c.dtypes), c.r.pick(c.dtypes)];
+      const all: DType[] = [...c.dtypes, 'bool'];
+      const [from, to] = [c.r.pick(all), c.r.pick(all)];
       // float → int32 of a value outside int32 (or NaN) is not a contract: WGSL saturates, JS wraps
       const domain: Domain =
         to === 'int32' && from !== 'int32'

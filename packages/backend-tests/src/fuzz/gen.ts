@@ -79,6 +79,7 @@ export function ndOf(dtype: DType, shape: readonly number[], f: (idx: number[]) 
 export function values(r: Rand, dtype: DType, shape: readonly number[], d = DEFAULT_DOMAIN): Nd {
   const rate = d.edgeRate ?? 0.2;
   return ndOf(dtype, shape, () => {
+    if (dtype === 'bool') return r.int(0, 1);
     if (dtype === 'int32')
       return r.next() < rate
         ? r.pick(d.intEdges ?? INT_EDGES)
@@ -215,6 +216,7 @@ export const TOLERANCE: Record<DType, Tolerance> = {
   float32: { atol: 1e-6, rtol: 1e-5 },
   float64: { atol: 1e-12, rtol: 1e-12 },
   int32: { atol: 0, rtol: 0 },
+  bool: { atol: 0, rtol: 0 },
 };
 
 /**

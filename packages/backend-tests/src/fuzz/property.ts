@@ -30,7 +30,7 @@ export async function check(
 }
 
 /** The float dtypes the backend stores. */
-export const floats = (c: FuzzContext) => c.dtypes.filter((d) => d !== 'int32');
+export const floats = (c: FuzzContext) => c.dtypes.filter((d) => d !== 'int32' && d !== 'bool');
 /** A short description of `x` for a failure message (its first 12 values). */
 export const show = (x: Nd) =>
   `${x.dtype}[${x.shape.join(',')}] ${JSON.stringify(Array.from(x.data.slice(0, 12), (v) => (Object.is(v, -0) ? '-0' : String(v))))}`;
