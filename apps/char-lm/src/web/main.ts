@@ -6,54 +6,65 @@ import {
   $,
   appendPoint,
   chartSize,
+  formField,
   lineChart,
   oncePerFrame,
   onWidthChange,
+  type PageReport,
+  pageShell,
   PALETTE,
-  showBackend,
   showStatus,
-  type WebBackendName,
 } from 'app-kit/web';
 import { DEFAULT_CONFIG, type PageConfig, SIZES } from './config.js';
 import { attentionHeatmap, showChar } from './heatmap.js';
-import type { FromWorker, SampleRequest, ToWorker } from './protocol.js';
+import type { AppReport, AppRequest, SampleRequest } from './protocol.js';
+import type { ChunkResult } from './session.js';
 
-const form = $<HTMLFormElement>('settings');
 const sampleForm = $<HTMLFormElement>('sample-form');
 const attentionForm = $<HTMLFormElement>('attention-form');
 const buttons = {
-  train: $<HTMLButtonElement>('train'),
-  stop: $<HTMLButtonElement>('stop'),
-  reset: $<HTMLButtonElement>('reset'),
   write: $<HTMLButtonElement>('write'),
   attention: $<HTMLButtonElement>('show-attention'),
 };
 
-// ---- the forms ----
+// ---- the forms and the worker ----
 
-const field = (f: HTMLFormElement, name: string) => f.elements.namedItem(name) as HTMLInputElement;
-for (const [k, v] of Object.entries(DEFAULT_CONFIG)) {
-  const el = field(form, k) ?? field(sampleForm, k);
-  if (el) el.value = String(v);
-}
-field(form, 'backend').value = 'webgpu';
-field(sampleForm, 'temperature').value = '0.8';
-field(sampleForm, 'topK').value = '0';
+/** What the page shows of the run in use. */
+const run = { model: DEFAULT_CONFIG.model, batchSize: DEFAULT_CONFIG.batchSize };
+
+const shell = pageShell<PageConfig, ChunkResult, AppRequest, AppReport>({
+  worker: new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+  defaults: DEFAULT_CONFIG,
+  locked: ['model-fields', 'training-fields'],
+  readConfig,
+  data: 'corpus/',
+  readyText: (m) =>
+    `Corpora loaded: ${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} validation characters in all.`,
+  controls: ({ ready }) => {
+    buttons.write.disabled = !ready;
+    buttons.attention.disabled = !ready || run.model !== 'gpt';
+  },
+  onReport,
+});
+const { field, send } = shell;
+formField(sampleForm, 'sampleLength').value = String(DEFAULT_CONFIG.sampleLength);
+formField(sampleForm, 'temperature').value = '0.8';
+formField(sampleForm, 'topK').value = '0';
 
 function readConfig(): PageConfig {
-  const num = (name: string) => field(form, name).valueAsNumber;
+  const num = (name: string) => field(name).valueAsNumber;
   return {
-    data: field(form, 'data').value as PageConfig['data'],
-    model: field(form, 'model').value as PageConfig['model'],
-    size: field(form, 'size').value as PageConfig['size'],
+    data: field('data').value as PageConfig['data'],
+    model: field('model').value as PageConfig['model'],
+    size: field('size').value as PageConfig['size'],
     lr: num('lr'),
     batchSize: num('batchSize'),
     steps: num('steps'),
-    sampleLength: field(sampleForm, 'sampleLength').valueAsNumber || DEFAULT_CONFIG.sampleLength,
+    sampleLength:
+      formField(sampleForm, 'sampleLength').valueAsNumber || DEFAULT_CONFIG.sampleLength,
     seed: DEFAULT_CONFIG.seed,
   };
 }
-const readBackend = () => field(form, 'backend').value as WebBackendName;
 
 /** The blocks and heads of the model in use, as the attention form's choices. */
 function fillAttentionChoices(config: PageConfig) {
@@ -64,50 +75,13 @@ function fillAttentionChoices(config: PageConfig) {
   $<HTMLSelectElement>('head').replaceChildren(...options(heads));
 }
 
-// ---- the worker ----
-
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (m: ToWorker) => worker.postMessage(m);
-
-const state = {
-  ready: false,
-  running: false,
-  step: 0,
-  model: DEFAULT_CONFIG.model,
-  batchSize: DEFAULT_CONFIG.batchSize,
-};
-
-function updateControls() {
-  const { ready, running, step } = state;
-  const locked = running || step > 0;
-  for (const id of ['model-fields', 'training-fields'])
-    $<HTMLFieldSetElement>(id).disabled = locked;
-  $('locked').hidden = !locked;
-  buttons.train.disabled = !ready || running;
-  buttons.train.textContent = step > 0 && !running ? 'Continue' : 'Train';
-  buttons.stop.disabled = !running;
-  buttons.reset.disabled = !ready;
-  buttons.write.disabled = !ready;
-  buttons.attention.disabled = !ready || state.model !== 'gpt';
-}
-
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  if (!form.reportValidity()) return;
-  send({ type: 'train', config: readConfig(), backend: readBackend() });
-});
-buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
-buttons.reset.addEventListener('click', () => {
-  if (!form.reportValidity()) return;
-  send({ type: 'reset', config: readConfig(), backend: readBackend() });
-});
 sampleForm.addEventListener('submit', (e) => {
   e.preventDefault();
   if (!sampleForm.reportValidity()) return;
-  const num = (name: string) => field(sampleForm, name).valueAsNumber;
+  const num = (name: string) => formField(sampleForm, name).valueAsNumber;
   send({
     type: 'sample',
-    prompt: field(sampleForm, 'prompt').value,
+    prompt: formField(sampleForm, 'prompt').value,
     length: num('sampleLength'),
     temperature: num('temperature'),
     topK: num('topK'),
@@ -119,9 +93,9 @@ attentionForm.addEventListener('submit', (e) => {
   e.preventDefault();
   send({
     type: 'attention',
-    prompt: field(attentionForm, 'attention-prompt').value,
-    layer: Number(field(attentionForm, 'layer').value),
-    head: Number(field(attentionForm, 'head').value),
+    prompt: formField(attentionForm, 'attention-prompt').value,
+    layer: Number(formField(attentionForm, 'layer').value),
+    head: Number(formField(attentionForm, 'head').value),
   });
 });
 
@@ -176,25 +150,13 @@ function showSample(text: string, request: SampleRequest, step: number) {
   el.dataset.step = String(step);
 }
 
-// ---- messages from the worker ----
+// ---- the worker's reports ----
 
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
-  const m = e.data;
+function onReport(m: PageReport<PageConfig, ChunkResult, AppReport>) {
   switch (m.type) {
-    case 'status':
-      return showStatus(m.text);
-    case 'ready':
-      state.ready = true;
-      showStatus(
-        `Corpora loaded: ${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} validation characters in all.`,
-      );
-      return updateControls();
-    case 'backend':
-      return showBackend(m.name, m.note);
     case 'model':
-      state.step = 0;
-      state.model = m.config.model;
-      state.batchSize = m.config.batchSize;
+      run.model = m.config.model;
+      run.batchSize = m.config.batchSize;
       curves.train.length = curves.validation.length = 0;
       for (const id of ['speed', 'loss', 'validation-loss']) $(id).textContent = '–';
       $('step').textContent = '0';
@@ -202,18 +164,12 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('history').replaceChildren();
       $('heatmap').replaceChildren();
       fillAttentionChoices(m.config);
-      updateControls();
       return drawChart();
-    case 'running':
-      state.running = m.running;
-      showStatus(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
-      return updateControls();
     case 'progress':
-      state.step = m.step;
       $('step').textContent = m.step.toLocaleString('en');
       // the worker counts windows per second; each window predicts tokensPerStep / batchSize characters
       $('speed').textContent = Math.round(
-        (m.imagesPerSecond * m.tokensPerStep) / state.batchSize,
+        (m.imagesPerSecond * m.tokensPerStep) / run.batchSize,
       ).toLocaleString('en');
       $('loss').textContent = m.loss.toFixed(3);
       appendPoint(curves.train, [m.step, m.loss]);
@@ -242,17 +198,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     }
     case 'refused':
       return showStatus(m.message, true);
-    case 'error':
-      return showStatus(`Error: ${m.message}`, true);
   }
-};
-worker.onerror = (e) => showStatus(`Error in the training worker: ${e.message}`, true);
+}
 
-send({
-  type: 'init',
-  dataUrl: new URL('corpus/', document.baseURI).href,
-  config: readConfig(),
-  backend: readBackend(),
-});
-updateControls();
+shell.start();
 drawChart();

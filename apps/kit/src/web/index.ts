@@ -14,6 +14,14 @@ export {
 } from './mnist.js';
 export { nextTask, Pacer } from './pace.js';
 export {
+  formField,
+  type PageReport,
+  type PageShell,
+  pageShell,
+  type PageShellOptions,
+  type ShellState,
+} from './shell.js';
+export {
   type ChunkBase,
   type DataSource,
   MNIST_SOURCE,

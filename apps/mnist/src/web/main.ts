@@ -2,37 +2,44 @@
 import 'app-kit/web/page.css';
 import './page.css';
 import {
+  $,
   appendPoint,
   chartSize,
   lineChart,
   oncePerFrame,
   onWidthChange,
+  type PageReport,
+  pageShell,
   PALETTE,
   type Series,
-  type WebBackendName,
-  $,
-  showBackend,
-  showStatus,
 } from 'app-kit/web';
 import { DEFAULT_CONFIG, DEFAULT_LR, type PageConfig } from './config.js';
 import { DrawPad, paintDigit } from './draw.js';
-import type { FromWorker, MistakeImage, ToWorker } from './protocol.js';
+import type { AppReport, AppRequest, MistakeImage } from './protocol.js';
+import type { ChunkResult } from './session.js';
 
-const form = $<HTMLFormElement>('settings');
 const buttons = {
-  train: $<HTMLButtonElement>('train'),
-  stop: $<HTMLButtonElement>('stop'),
-  reset: $<HTMLButtonElement>('reset'),
   sample: $<HTMLButtonElement>('sample'),
   clear: $<HTMLButtonElement>('clear'),
 };
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 
-// ---- the form ----
+// ---- the form and the worker ----
 
-const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
-for (const [k, v] of Object.entries(DEFAULT_CONFIG)) if (field(k)) field(k).value = String(v);
-field('backend').value = 'webgpu';
+const shell = pageShell<PageConfig, ChunkResult, AppRequest, AppReport>({
+  worker: new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+  defaults: DEFAULT_CONFIG,
+  locked: ['network', 'training'],
+  readConfig,
+  data: 'mnist/',
+  readyText: (m) =>
+    `MNIST loaded: ${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} test images.`,
+  controls: ({ ready }) => {
+    buttons.sample.disabled = !ready;
+  },
+  onReport,
+});
+const { field, send } = shell;
 
 function readConfig(): PageConfig {
   const num = (name: string) => field(name).valueAsNumber;
@@ -49,7 +56,6 @@ function readConfig(): PageConfig {
     seed: DEFAULT_CONFIG.seed,
   };
 }
-const readBackend = () => field('backend').value as WebBackendName;
 
 // switching optimizer swaps a learning rate that was the other one's default
 field('optimizer').addEventListener('change', () => {
@@ -70,36 +76,6 @@ function onModelChange() {
 }
 field('model').addEventListener('change', onModelChange);
 onModelChange();
-
-// ---- the worker ----
-
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
-
-const state = { ready: false, running: false, step: 0 };
-
-function updateControls() {
-  const { ready, running, step } = state;
-  const locked = running || step > 0;
-  for (const id of ['network', 'training']) $<HTMLFieldSetElement>(id).disabled = locked;
-  $('locked').hidden = !locked;
-  buttons.train.disabled = !ready || running;
-  buttons.train.textContent = step > 0 && !running ? 'Continue' : 'Train';
-  buttons.stop.disabled = !running;
-  buttons.reset.disabled = !ready;
-  buttons.sample.disabled = !ready;
-}
-
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  if (!form.reportValidity()) return;
-  send({ type: 'train', config: readConfig(), backend: readBackend() });
-});
-buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
-buttons.reset.addEventListener('click', () => {
-  if (!form.reportValidity()) return;
-  send({ type: 'reset', config: readConfig(), backend: readBackend() });
-});
 
 // ---- the curves ----
 
@@ -225,36 +201,18 @@ function showMistakes(images: MistakeImage[], count: number, step: number) {
     : `No mistakes among the first ${count.toLocaleString('en')} test images at step ${step}.`;
 }
 
-// ---- messages from the worker ----
+// ---- the worker's reports ----
 
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
-  const m = e.data;
+function onReport(m: PageReport<PageConfig, ChunkResult, AppReport>) {
   switch (m.type) {
-    case 'status':
-      return showStatus(m.text);
-    case 'ready':
-      state.ready = true;
-      showStatus(
-        `MNIST loaded: ${m.train.toLocaleString('en')} training and ${m.test.toLocaleString('en')} test images.`,
-      );
-      return updateControls();
-    case 'backend':
-      return showBackend(m.name, m.note);
     case 'model':
-      state.step = 0;
       for (const c of Object.values(curves)) c.length = 0;
       for (const id of ['step', 'epoch', 'speed', 'loss', 'train-accuracy', 'test-accuracy'])
         $(id).textContent = id === 'step' ? '0' : id === 'epoch' ? '0.00' : '–';
       $('test-accuracy').dataset.step = '-1';
-      updateControls();
       drawCharts();
       return predict();
-    case 'running':
-      state.running = m.running;
-      showStatus(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
-      return updateControls();
     case 'progress':
-      state.step = m.step;
       $('step').textContent = m.step.toLocaleString('en');
       $('epoch').textContent = m.epoch.toFixed(2);
       $('speed').textContent = Math.round(m.imagesPerSecond).toLocaleString('en');
@@ -287,17 +245,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     case 'sample':
       pad.show(m.pixels);
       return predict();
-    case 'error':
-      return showStatus(`Error: ${m.message}`, true);
   }
-};
-worker.onerror = (e) => showStatus(`Error in the training worker: ${e.message}`, true);
+}
 
-send({
-  type: 'init',
-  dataUrl: new URL('mnist/', document.baseURI).href,
-  config: readConfig(),
-  backend: readBackend(),
-});
-updateControls();
+shell.start();
 drawCharts();

@@ -5,39 +5,42 @@ import './page.css';
 import { cpu } from '@nablajs/backend-cpu';
 import { useBackend } from '@nablajs/tensor';
 import {
+  $,
   appendPoint,
   barChart,
   chartSize,
   lineChart,
   oncePerFrame,
   onWidthChange,
+  type PageReport,
+  pageShell,
   PALETTE,
-  type WebBackendName,
-  $,
-  showBackend,
-  showStatus,
 } from 'app-kit/web';
 import { chainAt, type ChainResult, seededWeights } from '../chain.js';
 import { DEFAULT_RACE, type RaceConfig, RUNNERS, type Runner } from './config.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { AppReport } from './protocol.js';
+import type { RaceChunk } from './race.js';
 
-const form = $<HTMLFormElement>('settings');
-const buttons = {
-  train: $<HTMLButtonElement>('train'),
-  stop: $<HTMLButtonElement>('stop'),
-  reset: $<HTMLButtonElement>('reset'),
-};
 const pct = (v: number) => `${(100 * v).toFixed(1)} %`;
 const sci = (v: number) =>
   v === 0 ? '0' : Math.abs(v) >= 0.01 && Math.abs(v) < 1000 ? v.toPrecision(3) : v.toExponential(2);
 const LABEL: Record<Runner, string> = { sigmoid: 'sigmoid', relu: 'ReLU' };
 
-// ---- the form ----
+// ---- the form and the worker ----
 
-const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
-for (const k of ['depth', 'width', 'lr', 'batchSize'] as const)
-  field(k).value = String(DEFAULT_RACE[k]);
-field('backend').value = 'webgpu';
+const shell = pageShell<RaceConfig, RaceChunk, never, AppReport>({
+  worker: new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+  defaults: DEFAULT_RACE,
+  locked: ['network'],
+  readConfig,
+  data: 'mnist/',
+  readyText: (m) =>
+    `MNIST loaded: the networks train on the first 20,000 of ${m.train.toLocaleString('en')} training images.`,
+  onReport,
+});
+const { field, state } = shell;
+/** The hidden layers of the run shown. */
+let depth = DEFAULT_RACE.depth;
 
 function readConfig(): RaceConfig {
   const num = (name: string) => field(name).valueAsNumber;
@@ -49,33 +52,6 @@ function readConfig(): RaceConfig {
     batchSize: num('batchSize'),
   };
 }
-const readBackend = () => field('backend').value as WebBackendName;
-
-// ---- the worker ----
-
-const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-const send = (m: ToWorker) => worker.postMessage(m);
-const state = { ready: false, running: false, step: 0, depth: DEFAULT_RACE.depth };
-
-function updateControls() {
-  const { ready, running, step } = state;
-  const locked = running || step > 0;
-  $<HTMLFieldSetElement>('network').disabled = locked;
-  $('locked').hidden = !locked;
-  buttons.train.disabled = !ready || running;
-  buttons.train.textContent = step > 0 && !running ? 'Continue' : 'Train';
-  buttons.stop.disabled = !running;
-  buttons.reset.disabled = !ready;
-}
-
-form.addEventListener('submit', (e) => {
-  e.preventDefault();
-  if (form.reportValidity()) send({ type: 'train', config: readConfig(), backend: readBackend() });
-});
-buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
-buttons.reset.addEventListener('click', () => {
-  if (form.reportValidity()) send({ type: 'reset', config: readConfig(), backend: readBackend() });
-});
 
 // ---- the race's charts ----
 
@@ -86,7 +62,7 @@ let latest: Record<Runner, number[]> | undefined;
 const layerName = (l: number) => `layer ${l + 1}`;
 
 const drawCharts = oncePerFrame(() => {
-  const groups = Array.from({ length: state.depth }, (_, l) => layerName(l));
+  const groups = Array.from({ length: depth }, (_, l) => layerName(l));
   const bars = $('bars-chart');
   bars.innerHTML = barChart({
     title: latest ? `‖∂C/∂b‖ per hidden layer at step ${state.step}` : '‖∂C/∂b‖ per hidden layer',
@@ -134,24 +110,12 @@ const drawCharts = oncePerFrame(() => {
 const row = (r: Runner, cell: string) =>
   document.querySelector<HTMLElement>(`#summary tr[data-runner="${r}"] .${cell}`)!;
 
-// ---- messages from the worker ----
+// ---- the worker's reports ----
 
-worker.onmessage = (e: MessageEvent<FromWorker>) => {
-  const m = e.data;
+function onReport(m: PageReport<RaceConfig, RaceChunk, AppReport>) {
   switch (m.type) {
-    case 'status':
-      return showStatus(m.text);
-    case 'ready':
-      state.ready = true;
-      showStatus(
-        `MNIST loaded: the networks train on the first 20,000 of ${m.train.toLocaleString('en')} training images.`,
-      );
-      return updateControls();
-    case 'backend':
-      return showBackend(m.name, m.note);
     case 'model':
-      state.step = 0;
-      state.depth = m.config.depth;
+      depth = m.config.depth;
       latest = undefined;
       for (const r of RUNNERS) {
         history[r] = Array.from({ length: m.config.depth }, () => []);
@@ -162,14 +126,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       $('epoch').textContent = '0.00';
       $('speed').textContent = '–';
       document.body.dataset.updates = '0';
-      updateControls();
       return drawCharts();
-    case 'running':
-      state.running = m.running;
-      showStatus(m.running ? 'Training…' : state.step > 0 ? 'Stopped.' : $('status').textContent!);
-      return updateControls();
     case 'progress':
-      state.step = m.step;
       latest = m.norms;
       $('step').textContent = m.step.toLocaleString('en');
       $('epoch').textContent = m.epoch.toFixed(2);
@@ -190,11 +148,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
         row(r, 'accuracy').textContent = pct(m.accuracy[r]);
       }
       return drawCharts();
-    case 'error':
-      return showStatus(`Error: ${m.message}`, true);
   }
-};
-worker.onerror = (e) => showStatus(`Error in the training worker: ${e.message}`, true);
+}
 
 // ---- the chain, on this page's thread (CPU, float64) ----
 
@@ -272,11 +227,5 @@ onWidthChange($('main'), () => {
   void showChain();
 });
 
-send({
-  type: 'init',
-  dataUrl: new URL('mnist/', document.baseURI).href,
-  config: readConfig(),
-  backend: readBackend(),
-});
-updateControls();
+shell.start();
 drawCharts();
