@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { type Plugin, type UserConfig, defaultClientConditions } from 'vite';
+import { pageParts } from './page-html.js';
 import { MNIST_FILES } from './web/files.js';
 
 const gzipAsync = promisify(gzip);
@@ -90,19 +91,25 @@ export function quietNodeBuiltins(
 }
 
 /**
- * The Vite config of both apps' pages (index.html, src/web/): static files in dist/, MNIST included
- * (mnist/*.gz). Load it with `--configLoader runner` (the apps' scripts do): app-kit is TypeScript.
+ * The Vite config of the apps' pages (index.html, src/web/): static files in dist/, the page parts
+ * filled into index.html, and the data the page's `assets` plugin serves. Load it with
+ * `--configLoader runner` (the apps' scripts do): app-kit is TypeScript.
  */
-export const pageConfig: UserConfig = {
-  // relative URLs: the built page works from any folder of any static host
-  base: './',
-  // workspace packages from their TypeScript source, as in the tests: no library build needed first
-  resolve: { conditions: ['@nablajs/source', ...defaultClientConditions] },
-  worker: { format: 'es' },
-  plugins: [mnistAssets()],
-  build: {
-    target: 'es2022',
-    reportCompressedSize: false,
-    rolldownOptions: { onwarn: quietNodeBuiltins },
-  },
-};
+export function pageConfigWith(assets: Plugin): UserConfig {
+  return {
+    // relative URLs: the built page works from any folder of any static host
+    base: './',
+    // workspace packages from their TypeScript source, as in the tests: no library build needed first
+    resolve: { conditions: ['@nablajs/source', ...defaultClientConditions] },
+    worker: { format: 'es' },
+    plugins: [pageParts(), assets],
+    build: {
+      target: 'es2022',
+      reportCompressedSize: false,
+      rolldownOptions: { onwarn: quietNodeBuiltins },
+    },
+  };
+}
+
+/** The config of a page that trains on MNIST (mnist/*.gz served beside it). */
+export const pageConfig: UserConfig = pageConfigWith(mnistAssets());
