@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { load, save } from '@nablajs/nn';
 import type { LRSchedulerStateDict, OptimizerStateDict } from '@nablajs/optim';
 import { getRngState, setRngState, type Tensor } from '@nablajs/tensor';
+import { packOptimizerState, unpackCheckpoint } from 'app-kit';
 import type { Run, RunConfig } from './run.js';
 
 const FORMAT = 'nabla-char-lm-checkpoint/1';
@@ -34,8 +35,6 @@ export interface Checkpoint {
   history: EvalPoint[];
 }
 
-const OPT = 'optimizer.';
-
 /** Keys that could reach Object.prototype through an object built from untrusted JSON. */
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -56,12 +55,7 @@ export function parseUntrustedJson(text: string, what: string): unknown {
 export async function saveCheckpoint(path: string, run: Run, history: EvalPoint[]): Promise<void> {
   const tensors: Record<string, Tensor> = { ...run.model.stateDict() };
   const sd = run.optimizer.stateDict() as OptimizerStateDict;
-  const scalars: Record<string, Record<string, number>> = {};
-  for (const [i, state] of Object.entries(sd.state))
-    for (const [k, v] of Object.entries(state)) {
-      if (typeof v === 'number') (scalars[i] ??= {})[k] = v;
-      else tensors[`${OPT}${i}.${k}`] = v;
-    }
+  const scalars = packOptimizerState(sd.state, tensors);
   const meta: Checkpoint = {
     format: FORMAT,
     config: run.config,
@@ -101,22 +95,11 @@ export async function loadCheckpoint(path: string, run: Run): Promise<EvalPoint[
     fail('was trained on another vocabulary (another corpus)');
   for (const k of ['step', 'batches'] as const)
     if (!Number.isInteger(m[k]) || m[k] < 0) fail(`has an invalid ${k}`);
-  const modelState: Record<string, Tensor> = {};
-  const state: Record<string, Record<string, Tensor | number>> = Object.create(null) as Record<
-    string,
-    Record<string, Tensor | number>
-  >;
-  for (const [name, t] of Object.entries(tensors)) {
-    if (!name.startsWith(OPT)) modelState[name] = t;
-    else {
-      const [i, ...key] = name.slice(OPT.length).split('.');
-      if (FORBIDDEN.has(i!) || FORBIDDEN.has(key.join('.')))
-        fail(`has a bad tensor name '${name}'`);
-      (state[i!] ??= Object.create(null) as Record<string, Tensor | number>)[key.join('.')] = t;
-    }
-  }
-  for (const [i, s] of Object.entries(m.optimizer.scalars))
-    Object.assign((state[i] ??= Object.create(null) as Record<string, number>), s);
+  const { model: modelState, optimizer: state } = unpackCheckpoint(
+    tensors,
+    m.optimizer.scalars,
+    fail,
+  );
   run.model.loadStateDict(modelState);
   run.optimizer.loadStateDict({
     state,

@@ -1,4 +1,11 @@
 export { type BackendName, selectBackend } from './backend.js';
+export {
+  OPTIMIZER_PREFIX,
+  type OptimizerScalars,
+  type OptimizerState,
+  packOptimizerState,
+  unpackCheckpoint,
+} from './checkpoint.js';
 export { type Flag, parseFlags, type Parsed, usage, UsageError } from './flags.js';
 export { escapeHtml, htmlPage, type HtmlPageOptions, htmlTable } from './html.js';
 export { Progress, type ProgressSink } from './progress.js';

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Module } from '@nablajs/nn';
 import { load, save } from '@nablajs/nn';
 import type { Optimizer, OptimizerStateDict } from '@nablajs/optim';
-import { type Tensor, UNSAFE_KEYS, getRngState, setRngState } from '@nablajs/tensor';
+import { type Tensor, getRngState, setRngState } from '@nablajs/tensor';
+import { packOptimizerState, unpackCheckpoint } from 'app-kit';
 import type { EpochResult, TrainConfig } from './train.js';
 
 const FORMAT = 'nabla-mnist-checkpoint/2';
@@ -47,8 +48,6 @@ export interface Checkpoint {
   history: EpochResult[];
 }
 
-const OPT = 'optimizer.';
-
 /**
  * One safetensors file: the model's state dict, parameters and buffers (batch norm's running
  * statistics), under their own names (PyTorch reads them as a state dict), the optimizer's buffers under `optimizer.<param>.<key>`, the rest as JSON metadata.
@@ -64,12 +63,7 @@ export async function saveCheckpoint(
 ): Promise<void> {
   const tensors: Record<string, Tensor> = { ...model.stateDict() };
   const sd = opt.stateDict() as OptimizerStateDict;
-  const scalars: Record<string, Record<string, number>> = {};
-  for (const [i, state] of Object.entries(sd.state))
-    for (const [k, v] of Object.entries(state)) {
-      if (typeof v === 'number') (scalars[i] ??= {})[k] = v;
-      else tensors[`${OPT}${i}.${k}`] = v;
-    }
+  const scalars = packOptimizerState(sd.state, tensors);
   const meta: Checkpoint = {
     format: FORMAT,
     config: runFlags(c, trainExamples),
@@ -106,42 +100,17 @@ export async function loadCheckpoint(
     throw new Error(
       `--resume: ${path} was trained with other flags: ${differences.join(', ')}; resume with the flags it was trained with (only --epochs may change), or start a new run without --resume`,
     );
-  const fail = (why: string) => {
+  const fail = (why: string): never => {
     throw new Error(`--resume: ${path}: ${why}`);
   };
-  const safe = (key: string, where: string) => {
-    if (UNSAFE_KEYS.has(key)) fail(`${where}: key '${key}' is not allowed`);
-    return key;
-  };
-  // Maps, and null-prototype entries: no key read from the file can reach Object.prototype
-  const modelState: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
-  const state = new Map<string, Record<string, Tensor | number>>();
-  const entry = (i: string) => {
-    if (!/^\d+$/.test(safe(i, 'optimizer state'))) fail(`optimizer state: '${i}' is not an index`);
-    let e = state.get(i);
-    if (!e) state.set(i, (e = Object.create(null) as Record<string, Tensor | number>));
-    return e;
-  };
-  for (const [name, t] of Object.entries(tensors)) {
-    if (!name.startsWith(OPT)) modelState[name] = t;
-    else {
-      const [i, ...key] = name.slice(OPT.length).split('.');
-      entry(i!)[safe(key.join('.'), `tensor '${name}'`)] = t;
-    }
-  }
-  for (const [i, scalars] of Object.entries(meta.optimizer.scalars)) {
-    const e = entry(i);
-    if (typeof scalars !== 'object' || scalars === null)
-      fail(`optimizer scalars of ${i}: not an object`);
-    for (const [k, v] of Object.entries(scalars)) {
-      safe(k, `optimizer scalars of ${i}`);
-      if (typeof v !== 'number') fail(`optimizer scalar ${i}.${k}: not a number`);
-      e[k] = v;
-    }
-  }
+  const { model: modelState, optimizer: state } = unpackCheckpoint(
+    tensors,
+    meta.optimizer.scalars,
+    fail,
+  );
   model.loadStateDict(modelState);
   opt.loadStateDict({
-    state: Object.fromEntries(state),
+    state,
     paramGroups: meta.optimizer.paramGroups,
   } as unknown as OptimizerStateDict);
   setRngState(meta.rng);
