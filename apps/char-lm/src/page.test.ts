@@ -1,9 +1,8 @@
 // The web page, end to end: built with Vite, served as static files, driven in headless Chromium
 // with WebGPU on SwiftShader. With NABLA_SCREENSHOTS=DIR (`pnpm screenshots` sets results/) it saves
-// a screenshot there; otherwise it writes nothing.
+// its screenshots there (desktop and phone width); otherwise it writes nothing.
 import { fileURLToPath } from 'node:url';
-import { saveScreenshot } from 'app-kit/e2e';
-import { describePage, stopTraining, waitForStep } from 'app-kit/page-test';
+import { describePage, desktopThenPhone, stopTraining, waitForStep } from 'app-kit/page-test';
 import { expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -67,7 +66,8 @@ describePage('char-lm', root, ({ open }) => {
     // each row sums to 1: the last row's n weights are the last n cells
     expect(weights.slice(-n).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
 
-    await saveScreenshot(page, 'web-desktop.png');
+    // a screenshot; the same page at a phone's width: charts redrawn to fit, no sideways scroll
+    await desktopThenPhone(page, '#loss-chart');
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

@@ -2,13 +2,14 @@
 // file's tests, a page opened once its worker is ready, its backend checked, and the checks every
 // page makes at a phone's width.
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import {
   browserMissing,
   buildAndServe,
   collectErrors,
   launchChromium,
   REQUIRE_WEBGPU,
+  saveScreenshot,
   type ServedPage,
 } from './e2e.js';
 
@@ -119,4 +120,16 @@ export async function narrowToPhone(page: Page, chart: string): Promise<void> {
     (sel) => document.querySelector(`${sel} svg`)!.clientWidth < 360,
     chart,
   );
+}
+
+/**
+ * The end of a page's main test: its screenshot at the width it was opened at (web-desktop.png,
+ * see `saveScreenshot`), then the same page narrowed to a phone's width, its charts redrawn (`chart`
+ * waited on), nothing scrolling sideways, and its screenshot (web-phone.png).
+ */
+export async function desktopThenPhone(page: Page, chart: string): Promise<void> {
+  await saveScreenshot(page, 'web-desktop.png');
+  await narrowToPhone(page, chart);
+  expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
+  await saveScreenshot(page, 'web-phone.png');
 }
