@@ -17,7 +17,7 @@ import {
   sizeOf,
   typedArray,
 } from '@nablajs/tensor';
-import { alloc, gcUnit, upload } from './alloc.js';
+import { alloc, gcUnit, recycle, upload } from './alloc.js';
 import { fusedKernels } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
@@ -221,6 +221,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     upload,
     zeros: alloc,
     gcUnit,
+    recycle,
     read: async (x) => readFresh(x),
     readSync: readFresh,
     unary,
