@@ -76,8 +76,9 @@ function carve(dtype: DType, size: number, bytes: number): TypedArray {
       : new Float64Array(chunk, at, size);
 }
 
-/** A zero-filled array for a kernel's result. */
-export function alloc(dtype: DType, size: number): TypedArray {
+/** A zero-filled array for a kernel's result; `zeroed` false: a kernel that writes every element
+ * takes recycled memory as it is (new memory is zeros either way). */
+export function alloc(dtype: DType, size: number, zeroed = true): TypedArray {
   // a NaN size would set the chunk offset to NaN, and the next result would overwrite live tensors
   if (!Number.isSafeInteger(size) || size < 0)
     throw new BackendError(
@@ -87,7 +88,7 @@ export function alloc(dtype: DType, size: number): TypedArray {
     );
   const bytes = size * bytesPerElement(dtype);
   const reused = freeCount > 0 ? reuse(dtype, size, bytes) : undefined;
-  if (reused) return reused.fill(0);
+  if (reused) return zeroed ? reused.fill(0) : reused;
   if (bytes > CARVE || !(bytes > 0)) return typedArray(dtype, size);
   return carve(dtype, size, bytes);
 }

@@ -230,7 +230,8 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     reduce,
     matmul(a, b) {
       const r = a.shape.length;
-      const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
+      // every element is written: recycled memory needs no zeroing (a weight gradient's, each step)
+      const o = alloc(a.dtype, sizeOf(a.shape.slice(0, r - 1)) * b.shape[r - 1]!, false);
       const kernel =
         a.dtype === 'int32'
           ? matmulInt
