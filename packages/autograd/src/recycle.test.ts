@@ -59,6 +59,13 @@ test('accumulating two backwards gives the sum, and the replaced gradient is reu
   squareLoss(w, 2).backward();
   expect(first.isDisposed).toBe(true);
   expect(w._gradOwned).toBe(true);
+  expect(sameMemory(zeros([43]), first)).toBe(true); // given back
+  // the sum (a tensor of its own, its storage's only one) goes back at zeroGrad as well
+  const sumTensor = w._grad!;
+  w.zeroGrad();
+  expect(sameMemory(zeros([43]), sumTensor)).toBe(true);
+  squareLoss(w, 1).backward();
+  squareLoss(w, 2).backward();
   const sum = expected(43, 1, 1).map((v, i) => v + expected(43, 1, 2)[i]!);
   expect(vals(w.grad)).toEqual(sum);
 });

@@ -365,10 +365,12 @@ export class Tensor implements TensorRef {
    * raises a DisposedError where ops check their operands, instead of reading reused memory. */
   _recycle(): void {
     if (this.disposed) return;
+    const s = this._buffer;
+    const once = !s.released; // (dispose() releases it when this is its last live tensor)
     this.dispose();
     const b = this.backend;
-    if (!b.recycle || b.free || this._buffer.released) return;
-    this._buffer.released = true;
+    if (!b.recycle || b.free || !once) return;
+    s.released = true;
     b.recycle(this.storage);
   }
 
