@@ -50,6 +50,7 @@ export function customFunction(def: CustomFunctionDef): (...inputs: Operand[]) =
         const list = Array.isArray(r) ? r : [r];
         return inputs.map((_, i) => (list[i] ? new Variable(list[i]!) : null));
       });
+      out.gradFn.opaque = true;
     }
     return out;
   };

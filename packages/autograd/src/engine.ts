@@ -5,6 +5,7 @@ import {
   fmtShape,
   onesLike,
   sameShape,
+  storageSerial,
   zerosLike,
 } from '@nablajs/tensor';
 import { withGradMode } from './mode.js';
@@ -84,21 +85,30 @@ function runHooks(v: Variable, g: Variable): Variable {
   return g;
 }
 
+/** The storage a gradient's tensor views (what recycling gives back, shared by its views). */
+const storageOf = (g: Variable): unknown => g.data._buffer;
+
 /**
  * The engine: walks the graph from `outputs` in reverse topological order, applying each node's
  * rule and summing the gradients of values used more than once. `deliver` receives the gradient of
- * every leaf that requires grad (backward accumulates it; grad() collects it).
+ * every leaf that requires grad (backward accumulates it; grad() collects it), and whether the
+ * engine alone holds its storage (`owned`): made by this walk (the rules), seen by no user code
+ * (hooks, retainGrad, custom functions' backward), delivered to no other leaf, and not recorded
+ * (createGraph). Such a gradient's memory may be reused once the leaf drops it.
  */
 function run(
   op: string,
   outputs: readonly Variable[],
   seeds: readonly (Operand | undefined)[] | undefined,
   opts: BackwardOptions,
-  deliver: (leaf: Variable, g: Variable) => void,
+  deliver: (leaf: Variable, g: Variable, owned: boolean) => void,
   visit?: (node: FunctionNode, g: Variable) => void,
 ): void {
   const createGraph = opts.createGraph ?? false;
   const retain = opts.retainGraph ?? createGraph;
+  // storages made from here on are this walk's; `seen` collects those user code was given
+  const first = storageSerial();
+  const seen = new Set<unknown>();
   withGradMode(createGraph, () => {
     // A leaf's gradient is summed over its uses before its hooks see it (once, as in PyTorch).
     const pending = new Map<FunctionNode | Variable, Variable>();
@@ -125,21 +135,41 @@ function run(
       pending.delete(node);
       const out = node.output;
       if (out) {
-        g = runHooks(out, g);
+        if (out._hooks.length || out._retainsGrad) {
+          seen.add(storageOf(g));
+          g = runHooks(out, g);
+          seen.add(storageOf(g));
+        }
         if (out._retainsGrad) out.grad = accumulate(out.grad, g);
       }
       visit?.(node, g);
       const saved = node.savedForBackward();
       const inputs = saved.slice(0, -1);
       const needs = node.next.map((e) => e !== null);
+      if (node.opaque) seen.add(storageOf(g));
       const grads = node.backward(g, inputs, saved[saved.length - 1]!, needs);
+      if (node.opaque) for (const gi of grads) if (gi) seen.add(storageOf(gi));
       if (!retain) node.release();
       node.next.forEach((e, i) => {
         const gi = grads[i];
         if (e && gi) send(e, gi);
       });
     }
-    for (const [leaf, g] of pending) if (leaf instanceof Variable) deliver(leaf, runHooks(leaf, g));
+    // how many leaves each storage goes to: one shared by two (a + b gives both g) is not owned
+    const leaves = new Map<unknown, number>();
+    for (const [leaf, g] of pending)
+      if (leaf instanceof Variable) leaves.set(storageOf(g), (leaves.get(storageOf(g)) ?? 0) + 1);
+    for (const [leaf, g] of pending) {
+      if (!(leaf instanceof Variable)) continue;
+      const s = g.data._buffer;
+      const owned =
+        !createGraph &&
+        s.serial >= first &&
+        !seen.has(s) &&
+        leaves.get(s) === 1 &&
+        leaf._hooks.length === 0;
+      deliver(leaf, runHooks(leaf, g), owned);
+    }
   });
 }
 
@@ -154,8 +184,13 @@ export function backward(
   gradients?: readonly (Operand | undefined)[],
   opts: BackwardOptions = {},
 ): void {
-  run('backward', outputs, gradients, opts, (leaf, g) => {
-    leaf.grad = accumulate(leaf.grad, g);
+  run('backward', outputs, gradients, opts, (leaf, g, owned) => {
+    const prev = leaf._grad;
+    const prevOwned = leaf._gradOwned;
+    leaf.grad = accumulate(prev, g);
+    // a sum is a new tensor that only the leaf holds; the gradient it replaces goes if it was owned
+    leaf._gradOwned = !opts.createGraph && (owned || prev !== null);
+    if (prev && prevOwned) prev._recycle();
   });
 }
 

@@ -32,6 +32,8 @@ export class FunctionNode {
    * its target alive until the current job ends, which is a whole synchronous training loop.)
    */
   output: Variable | undefined;
+  /** Whether its backward is user code (a custom function), which may keep the gradients it sees. */
+  opaque = false;
 
   /** Names and shapes of the inputs, kept for drawing the graph after backward freed `saved`. */
   readonly inputs: {

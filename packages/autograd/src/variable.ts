@@ -53,8 +53,10 @@ export interface Variable
  * leaves). Operations mirror the Tensor API and record the graph when an input requires grad.
  */
 export class Variable {
-  /** ∂loss/∂this, filled (and summed over uses) by `backward()`; null before, or after `zeroGrad()`. */
-  grad: Tensor | null = null;
+  /** @internal `grad` for the library: reading it does not count as the user seeing it. */
+  _grad: Tensor | null = null;
+  /** @internal backward made `_grad` and no user code saw it: zeroGrad() recycles its memory. */
+  _gradOwned = false;
   /** The function node that made this variable; null for a leaf (an input or a parameter). */
   gradFn: FunctionNode | null = null;
   private label: string | undefined;
@@ -71,6 +73,16 @@ export class Variable {
   ) {
     this.requiresGrad = requiresGrad;
     this.name = name;
+  }
+
+  /** ∂loss/∂this, filled (and summed over uses) by `backward()`; null before, or after `zeroGrad()`. */
+  get grad(): Tensor | null {
+    this._gradOwned = false;
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    this._gradOwned = false;
+    this._grad = g;
   }
 
   /** Whether gradients flow to this variable; ops on it then record function nodes. Only floating
@@ -187,8 +199,9 @@ export class Variable {
     return new Variable(left)[op](this);
   }
 
-  /** Clears `.grad`. */
+  /** Clears `.grad` (its memory is reused at once when no user code saw it). */
   zeroGrad(): void {
+    if (this._gradOwned) this._grad?._recycle();
     this.grad = null;
   }
 
@@ -399,5 +412,5 @@ for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING 
 
 /** Clears `.grad` of every variable (PyTorch's `zero_grad(set_to_none=True)`). */
 export function zeroGrad(vars: Iterable<Variable>): void {
-  for (const v of vars) v.grad = null;
+  for (const v of vars) v.zeroGrad();
 }

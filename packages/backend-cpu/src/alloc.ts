@@ -26,6 +26,42 @@ const ALIGN = 16;
 let chunk: ArrayBuffer | undefined;
 let used = 0;
 
+// Arrays the library gave back (`recycle`: autograd's gradients that only it held), by byte length,
+// for the next results of that length: a training loop makes the same sizes every step, so its
+// parameters' gradients reuse one another's memory instead of new chunks (a fresh, touched 1 MiB
+// chunk cost ~110 µs here, zeroing a reused one ~17 µs). Bounded, as each array keeps its whole
+// chunk alive: at most FREE_COUNT arrays and FREE_BYTES bytes; beyond that the collector takes them.
+const FREE_COUNT = 64;
+const FREE_BYTES = 8 * CHUNK;
+const free = new Map<number, TypedArray[]>();
+let freeCount = 0;
+let freeBytes = 0;
+
+/** Keeps `a` for a later result of its byte length; the caller guarantees nothing reads it again. */
+export function recycle(a: TypedArray): void {
+  const bytes = a.byteLength;
+  if (bytes === 0 || freeCount >= FREE_COUNT || freeBytes + bytes > FREE_BYTES) return;
+  let list = free.get(bytes);
+  if (!list) free.set(bytes, (list = []));
+  list.push(a);
+  freeCount++;
+  freeBytes += bytes;
+}
+
+/** A recycled array's memory as `size` elements of `dtype` (not zeroed), or undefined. */
+function reuse(dtype: DType, size: number, bytes: number): TypedArray | undefined {
+  const a = free.get(bytes)?.pop();
+  if (!a) return undefined;
+  freeCount--;
+  freeBytes -= bytes;
+  // a new view: the old array object may still be referenced by the tensor that gave it back
+  return dtype === 'float32'
+    ? new Float32Array(a.buffer, a.byteOffset, size)
+    : dtype === 'int32'
+      ? new Int32Array(a.buffer, a.byteOffset, size)
+      : new Float64Array(a.buffer, a.byteOffset, size);
+}
+
 function carve(dtype: DType, size: number, bytes: number): TypedArray {
   let at = (used + ALIGN - 1) & -ALIGN;
   if (!chunk || at + bytes > CHUNK) {
@@ -41,8 +77,9 @@ function carve(dtype: DType, size: number, bytes: number): TypedArray {
       : new Int32Array(chunk, at, size);
 }
 
-/** A zero-filled array for a kernel's result. */
-export function alloc(dtype: DType, size: number): TypedArray {
+/** A zero-filled array for a kernel's result; `zeroed` false: a kernel that writes every element
+ * takes recycled memory as it is (new memory is zeros either way). */
+export function alloc(dtype: DType, size: number, zeroed = true): TypedArray {
   // a NaN size would set the chunk offset to NaN, and the next result would overwrite live tensors
   if (!Number.isSafeInteger(size) || size < 0)
     throw new BackendError(
@@ -51,6 +88,8 @@ export function alloc(dtype: DType, size: number): TypedArray {
       'this is a bug in Nabla: please report it',
     );
   const bytes = size * bytesPerElement(dtype);
+  const reused = freeCount > 0 ? reuse(dtype, size, bytes) : undefined;
+  if (reused) return zeroed ? reused.fill(0) : reused;
   if (bytes > CARVE || !(bytes > 0)) return typedArray(dtype, size);
   return carve(dtype, size, bytes);
 }
@@ -62,7 +101,9 @@ export function upload(data: TypedArray): TypedArray {
   if (bytes > CARVE || bytes === 0) return data.slice();
   const dtype =
     data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'float64';
-  const a = carve(dtype, data.length, bytes);
+  const a =
+    (freeCount > 0 ? reuse(dtype, data.length, bytes) : undefined) ??
+    carve(dtype, data.length, bytes);
   a.set(data);
   return a;
 }
@@ -72,3 +113,5 @@ export const gcUnit = (a: TypedArray): ArrayBufferLike => a.buffer;
 
 /** Bytes of a chunk, for tests. */
 export const CHUNK_BYTES = CHUNK;
+/** The free list's bounds, for tests. */
+export const FREE_LIMITS = { count: FREE_COUNT, bytes: FREE_BYTES } as const;

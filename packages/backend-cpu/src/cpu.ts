@@ -17,7 +17,7 @@ import {
   sizeOf,
   typedArray,
 } from '@nablajs/tensor';
-import { alloc, gcUnit, upload } from './alloc.js';
+import { alloc, gcUnit, recycle, upload } from './alloc.js';
 import { fusedKernels } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
@@ -221,6 +221,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     upload,
     zeros: alloc,
     gcUnit,
+    recycle,
     read: async (x) => readFresh(x),
     readSync: readFresh,
     unary,
@@ -229,7 +230,8 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     reduce,
     matmul(a, b) {
       const r = a.shape.length;
-      const o = out(a.dtype, [...a.shape.slice(0, r - 1), b.shape[r - 1]!]);
+      // every element is written: recycled memory needs no zeroing (a weight gradient's, each step)
+      const o = alloc(a.dtype, sizeOf(a.shape.slice(0, r - 1)) * b.shape[r - 1]!, false);
       const kernel =
         a.dtype === 'int32'
           ? matmulInt

@@ -30,7 +30,7 @@ function maxAndSum(x: TypedArray, row: number, stride: number, C: number): [numb
 function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
   const [N, K] = x.shape as [number, number];
   const O = w.shape[0]!;
-  const out = alloc(x.dtype, N * O);
+  const out = alloc(x.dtype, N * O, false); // every element is written
   const [xs, ws] = [x.strides, w.strides];
   if (wasm && x.storage instanceof Float32Array) {
     // prettier-ignore

@@ -129,8 +129,11 @@ export abstract class Module {
    * (PyTorch 1.13's default; new tensors, so no gradient shared with another is written over).
    */
   zeroGrad(opts: { setToNone?: boolean } = {}): void {
-    for (const p of this.parameters())
-      p.grad = opts.setToNone === false && p.grad ? zerosLike(p.grad) : null;
+    for (const p of this.parameters()) {
+      const zeros = opts.setToNone === false && p._grad ? zerosLike(p._grad) : null;
+      p.zeroGrad();
+      if (zeros) p.grad = zeros;
+    }
   }
 
   /**

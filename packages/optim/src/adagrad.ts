@@ -75,7 +75,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   protected updateGroup(group: ParamGroup<AdagradOptions>): void {
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
     for (const p of group.params) {
-      const grad = this.gradOf(p);
+      const grad = this.ownGradOf(p);
       if (!grad) continue;
       const state = this.initState(p, group.initialAccumulatorValue);
       const step = ++state.step;

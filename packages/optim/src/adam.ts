@@ -60,7 +60,7 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = betas;
     for (const p of group.params) {
-      const grad = this.gradOf(p);
+      const grad = this.ownGradOf(p);
       if (!grad) continue;
       const state = this.stateOf(p);
       const step = ((state.step as number | undefined) ?? 0) + 1;

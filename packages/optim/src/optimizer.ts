@@ -153,7 +153,7 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
   /** Clears every parameter's gradient (`grad = null`, PyTorch's `zero_grad(set_to_none=True)`);
    * a parameter that gets no gradient before the next `step` is left alone by it. */
   zeroGrad(): void {
-    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+    for (const g of this.paramGroups) for (const p of g.params) p.zeroGrad();
   }
 
   /** Updates every parameter that has a gradient, in place. `closure`, when given, is called first
@@ -196,7 +196,18 @@ export abstract class Optimizer<O extends LROptions = LROptions> {
 
   /** `p.grad`, checked against `p`'s shape; null when `p` has no gradient. */
   protected gradOf(p: Variable): Tensor | null {
-    const g = p.grad;
+    return this.checkedGrad(p, p.grad);
+  }
+
+  /**
+   * @internal `gradOf` for the optimizers of this package, which keep no reference to the gradient
+   * past `step` (they copy it): reading it this way leaves it reusable when `zeroGrad` clears it.
+   */
+  protected ownGradOf(p: Variable): Tensor | null {
+    return this.checkedGrad(p, p._grad);
+  }
+
+  private checkedGrad(p: Variable, g: Tensor | null): Tensor | null {
     if (g && !sameShape(g.shape, p.shape))
       throw new ShapeError(
         this.name,

@@ -74,7 +74,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   protected updateGroup(group: ParamGroup<RMSpropOptions>): void {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     for (const p of group.params) {
-      const grad = this.gradOf(p);
+      const grad = this.ownGradOf(p);
       if (!grad) continue;
       const state = this.stateOf(p);
       state.step = ((state.step as number | undefined) ?? 0) + 1;

@@ -84,7 +84,7 @@ export class SGD extends Optimizer<SGDOptions> {
     const step = { lr, momentum, dampening, nesterov, weightDecay, maximize, init: false };
     const first = { ...step, init: true };
     for (const p of group.params) {
-      const grad = this.gradOf(p);
+      const grad = this.ownGradOf(p);
       if (!grad) continue;
       if (momentum === 0 && fusedSgd(p.data, grad, null, step)) continue;
       if (momentum !== 0) {

@@ -45,6 +45,12 @@ export interface Backend<S = unknown> {
   /** Releases storage now. Backends without it leave storage to the garbage collector. */
   free?(storage: S): void;
   /**
+   * For backends without `free`: storage that the library knows no tensor will read again (a
+   * gradient that only autograd held), given back so that a later result of the same size can
+   * reuse its memory instead of new memory. Optional; without it the collector takes the storage.
+   */
+  recycle?(storage: S): void;
+  /**
    * For storage the garbage collector reclaims (no `free`): the object whose collection releases
    * `storage`'s memory, such as a typed array's ArrayBuffer, possibly shared by many storages.
    * Accounting then registers that object once, instead of every tensor with the

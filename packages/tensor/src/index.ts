@@ -112,7 +112,7 @@ export {
   sameShape,
   sizeOf,
 } from './shape.js';
-export { memory, type MemoryStats } from './storage.js';
+export { memory, type MemoryStats, storageSerial } from './storage.js';
 export {
   col2im,
   im2col,

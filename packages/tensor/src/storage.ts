@@ -10,6 +10,12 @@ export interface MemoryStats {
 
 const stats = new Map<Backend, MemoryStats>();
 
+let nextSerial = 0;
+
+/** @internal The serial the next storage gets: storages made from now on have one at least this
+ * large (autograd tells the gradients a backward made from those it was given). */
+export const storageSerial = (): number => nextSerial;
+
 function statsOf(backend: Backend): MemoryStats {
   let s = stats.get(backend);
   if (!s) stats.set(backend, (s = { tensors: 0, bytes: 0 }));
@@ -42,6 +48,8 @@ export class Storage {
   live = 0;
   version = 0;
   released = false;
+  /** Its place in the order storages were made (see `storageSerial`). */
+  readonly serial = nextSerial++;
   /** Finalizer calls to ignore: those of tensors that were disposed first (see `untrackTensor`). */
   skips = 0;
   readonly stats: MemoryStats;

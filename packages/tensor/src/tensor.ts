@@ -134,7 +134,7 @@ export class Tensor implements TensorRef {
 
   /** @internal */
   assertLive(op: string): void {
-    if (this.disposed)
+    if (this.disposed || this._buffer.released)
       throw new DisposedError(
         op,
         `tensor ${fmtShape(this.shape)} ${this.dtype} was disposed`,
@@ -354,6 +354,20 @@ export class Tensor implements TensorRef {
     if (this.disposed) return;
     this.disposed = true;
     untrackTensor(this._buffer);
+  }
+
+  /** @internal Disposes this tensor and `recycle`s its storage now, whatever views of it exist: only
+   * for storage the library alone holds (a gradient no user code saw). A view used all the same
+   * raises a DisposedError where ops check their operands, instead of reading reused memory. */
+  _recycle(): void {
+    if (this.disposed) return;
+    const s = this._buffer;
+    const once = !s.released; // (dispose() releases it when this is its last live tensor)
+    this.dispose();
+    const b = this.backend;
+    if (!b.recycle || b.free || !once) return;
+    s.released = true;
+    b.recycle(this.storage);
   }
 
   /** `dispose()`, for `using t = …`. */

@@ -1,0 +1,75 @@
+// The allocator's free list: arrays given back with `recycle` serve later results of the same byte
+// length (zeroed for kernels, overwritten by uploads), and it holds a bounded number of them.
+import { linear, tensor } from '@nablajs/tensor';
+import { expect, test } from 'vitest';
+import { FREE_LIMITS, alloc, recycle, upload } from './alloc.js';
+import { cpu } from './cpu.js';
+
+const same = (a: ArrayBufferView, b: ArrayBufferView) =>
+  a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+
+test('a recycled array serves the next result of its byte length, zeroed, in any dtype', () => {
+  const a = alloc('float32', 26);
+  a.fill(7);
+  recycle(a);
+  const b = alloc('int32', 26); // same bytes, another dtype
+  expect(same(a, b)).toBe(true);
+  expect(b).toBeInstanceOf(Int32Array);
+  expect(Array.from(b)).toEqual(Array(26).fill(0));
+  recycle(b);
+  expect(same(alloc('float32', 27), b)).toBe(false); // another length does not take it
+  const d = alloc('float64', 13);
+  expect(same(d, b)).toBe(true);
+  expect(Array.from(d)).toEqual(Array(13).fill(0));
+});
+
+test('upload reuses a recycled array and copies the data into it', () => {
+  const a = alloc('float32', 29);
+  recycle(a);
+  const data = Float32Array.from({ length: 29 }, (_, i) => i + 0.5);
+  const b = upload(data);
+  expect(same(a, b)).toBe(true);
+  expect(Array.from(b)).toEqual(Array.from(data));
+  expect(b.buffer).not.toBe(data.buffer);
+});
+
+test('arrays of its own (over the carving size) are recycled too', () => {
+  const a = alloc('float32', 1 << 17); // 512 KiB
+  recycle(a);
+  expect(same(alloc('float32', 1 << 17), a)).toBe(true);
+});
+
+test('the free list keeps at most FREE_LIMITS.count arrays', () => {
+  const given = Array.from({ length: FREE_LIMITS.count + 5 }, () => alloc('float32', 31));
+  for (const a of given) recycle(a);
+  const taken = Array.from({ length: FREE_LIMITS.count + 5 }, () => alloc('float32', 31));
+  const reused = taken.filter((t) => given.some((g) => same(g, t))).length;
+  expect(reused).toBe(FREE_LIMITS.count);
+});
+
+test('kernels that write every element take recycled memory unzeroed, and overwrite it all', () => {
+  const junk = alloc('float32', 6);
+  junk.fill(NaN);
+  recycle(junk);
+  const raw = alloc('float32', 6, false);
+  expect(same(raw, junk)).toBe(true);
+  expect(Array.from(raw).every(Number.isNaN)).toBe(true);
+  // matmul and the fused linear layer: results over NaN-filled recycled memory
+  const backend = cpu();
+  const a = tensor([[1, 2], [3, 4], [5, 6]], { backend }); // prettier-ignore
+  const b = tensor(
+    [
+      [1, 0],
+      [0, 1],
+    ],
+    { backend },
+  );
+  for (const run of [() => a.matmul(b), () => linear(a, b, tensor([0, 0], { backend }))]) {
+    const garbage = alloc('float32', 6);
+    garbage.fill(NaN);
+    recycle(garbage);
+    const y = run();
+    expect(same(y.storage as Float32Array, garbage)).toBe(true);
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+  }
+});
