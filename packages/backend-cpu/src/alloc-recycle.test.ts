@@ -21,6 +21,10 @@ test('a recycled array serves the next result of its byte length, zeroed, in any
   const d = alloc('float64', 13);
   expect(same(d, b)).toBe(true);
   expect(Array.from(d)).toEqual(Array(13).fill(0));
+  // bool is stored as int32 0/1: a recycled float32 serves it as an Int32Array of its length
+  recycle(d);
+  const m = alloc('bool', 26);
+  expect([same(m, d), m instanceof Int32Array, m.length]).toEqual([true, true, 26]);
 });
 
 test('upload reuses a recycled array and copies the data into it', () => {

@@ -55,11 +55,16 @@ function reuse(dtype: DType, size: number, bytes: number): TypedArray | undefine
   freeCount--;
   freeBytes -= bytes;
   // a new view: the old array object may still be referenced by the tensor that gave it back
+  return view(dtype, a.buffer, a.byteOffset, size);
+}
+
+/** `size` elements of `dtype`'s storage at `at` in `buffer` (bool is stored as int32 0/1). */
+function view(dtype: DType, buffer: ArrayBufferLike, at: number, size: number): TypedArray {
   return dtype === 'float32'
-    ? new Float32Array(a.buffer, a.byteOffset, size)
-    : dtype === 'int32'
-      ? new Int32Array(a.buffer, a.byteOffset, size)
-      : new Float64Array(a.buffer, a.byteOffset, size);
+    ? new Float32Array(buffer, at, size)
+    : dtype === 'float64'
+      ? new Float64Array(buffer, at, size)
+      : new Int32Array(buffer, at, size);
 }
 
 function carve(dtype: DType, size: number, bytes: number): TypedArray {
@@ -69,12 +74,7 @@ function carve(dtype: DType, size: number, bytes: number): TypedArray {
     at = 0;
   }
   used = at + bytes;
-  // bool is stored as int32 0/1
-  return dtype === 'float32'
-    ? new Float32Array(chunk, at, size)
-    : dtype === 'float64'
-      ? new Float64Array(chunk, at, size)
-      : new Int32Array(chunk, at, size);
+  return view(dtype, chunk, at, size);
 }
 
 /** A zero-filled array for a kernel's result; `zeroed` false: a kernel that writes every element
