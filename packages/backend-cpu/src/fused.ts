@@ -13,6 +13,7 @@ import { matmulRef } from './matmul.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+import { convF32, convGradF32 } from './wasm/conv.js';
 import { adamF32, sgdF32 } from './wasm/optim.js';
 
 type Ref = TensorRef<TypedArray>;
@@ -75,6 +76,8 @@ export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
   ...FUSED,
   linear: (x, w, b) => linear(wasm, x, w, b),
   activationGrad,
+  // float32 on the WebAssembly kernels; other dtypes (and `wasm: false`) decline: tensor composes them
+  ...(wasm && wasmSimdSupported() ? { conv: convF32, convGrad: convGradF32 } : {}),
 });
 
 /** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */

@@ -57,7 +57,7 @@ function inside(a: Axis, j: number): [number, number] {
  */
 type Plan = WindowPlan;
 
-function plan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
+export function plan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
   const [D, H, W] = axes3(g);
   const st = [...spatialStrides];
   while (st.length < 3) st.unshift(0);
@@ -152,7 +152,7 @@ function col2im(cols: Ref, g: WindowGeometry, fast = false): TypedArray {
   return o;
 }
 
-function rowMajor(shape: readonly number[]): number[] {
+export function rowMajor(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
   for (let i = shape.length - 1, s = 1; i >= 0; i--) [st[i], s] = [s, s * shape[i]!];
   return st;

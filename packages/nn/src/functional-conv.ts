@@ -1,5 +1,13 @@
 import { type Variable, col2im, im2col } from '@nablajs/autograd';
-import { ShapeError, type SpatialArg, fmtShape, spatial, windowGeometry } from '@nablajs/tensor';
+import {
+  ShapeError,
+  type SpatialArg,
+  fmtShape,
+  isFloat,
+  spatial,
+  windowGeometry,
+} from '@nablajs/tensor';
+import { convNode } from './conv-node.js';
 import { type Input, asVariable } from './module.js';
 
 /** Options of `conv1d` and `conv2d` (PyTorch's `F.conv2d` keywords). */
@@ -107,15 +115,16 @@ function convNd(
   } else padding = pad === 'valid' ? kernel.map(() => 0) : spatial(op, 'padding', pad, d, 0);
   const window = { kernelSize: kernel, stride, padding, dilation };
   const { output } = windowGeometry(op, x.shape.slice(2), window);
-  const cols = im2col(x, window); // [N, C·K, L]
-  let y =
-    groups === 1
-      ? w.reshape([O, -1]).matmul(cols)
-      : w.reshape([groups, O / groups, -1]).matmul(cols.reshape([N, groups, -1, cols.shape[2]!]));
-  y = y.reshape([N, O, ...output]);
+  let y: Variable;
+  if (groups === 1 && isFloat(x.dtype) && w.dtype === x.dtype && (!b || b.dtype === x.dtype))
+    y = convNode(x, w, b, window); // one node, the bias included
+  else {
+    const cols = im2col(x, window); // [N, C·K, L]
+    y = w.reshape([groups, O / groups, -1]).matmul(cols.reshape([N, groups, -1, cols.shape[2]!]));
+    y = addBias(y.reshape([N, O, ...output]), b);
+  }
   if (trim.some(Boolean))
     y = y.slice([null, null, ...trim.map((t) => (t ? ([1] as const) : null))]);
-  y = addBias(y, b);
   return unbatched ? y.squeeze(0) : y;
 }
 
