@@ -23,6 +23,7 @@ import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
+import { reluF32 } from './relu.js';
 import { REDUCE_JS } from './tables.js';
 import { argsort, scan } from './scan.js';
 import { windowKernels } from './window.js';
@@ -35,6 +36,10 @@ function out(dtype: DType, shape: readonly number[]): TypedArray {
 
 function unary(op: UnaryOp, x: Ref): TypedArray {
   const o = out(x.dtype, x.shape);
+  if (op === 'relu' && x.storage instanceof Float32Array && isDense(x)) {
+    reluF32(x.storage, x.offset, o as Float32Array, o.length); // branch-free (relu.ts)
+    return o;
+  }
   const run = unaryRun(op, x.dtype);
   rows(x.shape, [x], (start, [ox], len, [sx]) => run(x.storage, ox!, sx!, o, start, len));
   return o;

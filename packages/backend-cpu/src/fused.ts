@@ -10,6 +10,7 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { matmulRef } from './matmul.js';
+import { reluGradF32 } from './relu.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
@@ -58,7 +59,10 @@ function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
     case 'sigmoid': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (v * (1 - v)); } break; // prettier-ignore
     case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break; // prettier-ignore
     // 0 where y ≤ 0 (whatever the gradient), g elsewhere, NaN y included: threshold_backward
-    case 'relu': for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!; break; // prettier-ignore
+    case 'relu':
+      if (ys instanceof Float32Array && gs instanceof Float32Array) reluGradF32(ys, gs, out as Float32Array, n); // branch-free (relu.ts)
+      else for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!;
+      break; // prettier-ignore
   }
   return out;
 }
