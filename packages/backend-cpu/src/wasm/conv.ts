@@ -1,11 +1,13 @@
 // A convolution of one group and its gradients on the WebAssembly kernels, the columns never leaving
-// the module's memory: the images are copied in, im2col lays out each image's columns [C·K, L]
-// there, one matmul per image multiplies them by the weight [O, C·K], and the result is copied out
-// (with the bias added as it goes). The backward recomputes the columns rather than keeping them
-// (im2col costs a fraction of a matmul): ∂w sums ∂y_n·cols_nᵀ over the images, ∂x is col2im of
-// wᵀ·∂y_n. Against im2col, a batched matmul and a bias add as separate primitives, this saves
-// allocating and copying the columns (5 MB for LeNet's first layer at batch 64) in and out of the
-// module and a pass over the output. Large batches go through in chunks of images.
+// the module's memory: the images are copied in, and for each image in turn im2col lays out its
+// columns [C·K, L] there and one matmul multiplies them by the weight [O, C·K]; the results are
+// copied out at once. The bias rides in the matmul: the columns get a row of ones and the weight a
+// column holding the bias, so y = [w | b]·[cols; 1]. The backward recomputes the columns rather than
+// keeping them (im2col costs a fraction of a matmul): [∂w | ∂b] sums ∂y_n·[cols_n; 1]ᵀ over the
+// images, ∂x is col2im of wᵀ·∂y_n. Against im2col, a batched matmul and a bias add as separate
+// primitives, this saves allocating the columns (5 MB for LeNet's first layer at batch 64), copying
+// them in and out of the module, and a pass over the output; one image's columns stay in cache
+// from im2col to the matmul.
 import type { TensorRef, TypedArray, WindowGeometry } from '@nablajs/tensor';
 import { alloc } from '../alloc.js';
 import { isDense } from '../strided.js';
@@ -15,9 +17,6 @@ import { type KernelExports, instance, reserve } from './matmul.js';
 import { type WindowPlan, writePlan } from './window.js';
 
 type Ref = TensorRef<TypedArray>;
-
-/** Floats of columns a chunk of images may hold (32 MB): the module's memory never shrinks. */
-const CHUNK_COLUMNS = 1 << 23;
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
@@ -32,23 +31,26 @@ interface Layout {
   L: number;
   plane: number;
   p: WindowPlan;
-  /** Images per chunk. */
-  nb: number;
   planAt: number;
+  /** The images, N·C·plane (and ∂x in their place, image by image). */
   xAt: number;
+  /** One image's columns and the row of ones, (C·K + 1)·L. */
   colsAt: number;
+  /** One image's columns' gradient, C·K·L. */
+  dcolsAt: number;
+  /** [w | b], O·(C·K + 1). */
   wAt: number;
-  /** The result (forward) or ∂y (backward), nb·O·L. */
+  /** The result (forward) or ∂y (backward), N·O·L. */
   yAt: number;
-  /** One image's ∂w [O, C·K] (backward). */
+  /** One image's [∂w | ∂b], O·(C·K + 1). */
   dwAt: number;
   workAt: number;
   h: Float32Array;
   k: KernelExports;
 }
 
-/** The layout for x [N, C, ...] and w [O, C, ...k] (both dense float32), or null when it cannot run. */
-function layOut(x: Ref, w: Ref, g: WindowGeometry): Layout | null {
+/** The layout for x [N, C, ...] and w [O, C, ...k] (dense float32), w and b copied in; null when it cannot run. */
+function layOut(x: Ref, w: Ref, b: Ref | null, g: WindowGeometry): Layout | null {
   if (!(x.storage instanceof Float32Array && w.storage instanceof Float32Array)) return null;
   if (!isDense(x) || !isDense(w)) return null;
   const [N, C, O] = [x.shape[0]!, x.shape[1]!, w.shape[0]!];
@@ -57,15 +59,16 @@ function layOut(x: Ref, w: Ref, g: WindowGeometry): Layout | null {
   const plane = prod(g.input);
   if (N === 0 || O === 0 || CK === 0) return null;
   const p = plan(g, rowMajor(g.input));
-  const nb = Math.max(1, Math.min(N, Math.floor(CHUNK_COLUMNS / (CK * L))));
+  const R = CK + 1;
   const planAt = FIRST;
   const xAt = align(planAt + p.row.length + 3 * p.K + SLACK);
-  const colsAt = align(xAt + nb * C * plane + SLACK);
-  const wAt = align(colsAt + nb * CK * L + SLACK);
-  const yAt = align(wAt + O * CK + SLACK);
-  const dwAt = align(yAt + nb * O * L + SLACK);
-  const workAt = align(dwAt + O * CK + SLACK);
-  const work = Math.max(workFloats(O, L, CK), workFloats(O, CK, L), workFloats(CK, L, O));
+  const colsAt = align(xAt + N * C * plane + SLACK);
+  const dcolsAt = align(colsAt + R * L + SLACK);
+  const wAt = align(dcolsAt + CK * L + SLACK);
+  const yAt = align(wAt + O * R + SLACK);
+  const dwAt = align(yAt + N * O * L + SLACK);
+  const workAt = align(dwAt + O * R + SLACK);
+  const work = Math.max(workFloats(O, L, R), workFloats(O, R, L), workFloats(CK, L, O));
   const end = workAt + work;
   if (end * 4 > 0xffff0000) return null;
   const k = instance();
@@ -76,42 +79,36 @@ function layOut(x: Ref, w: Ref, g: WindowGeometry): Layout | null {
     return null; // the engine refused to grow the memory
   }
   writePlan(h, planAt, p);
-  h.set(w.storage.subarray(w.offset, w.offset + O * CK), wAt);
-  return { N, C, O, CK, L, plane, p, nb, planAt, xAt, colsAt, wAt, yAt, dwAt, workAt, h, k };
+  h.set((x.storage as Float32Array).subarray(x.offset, x.offset + N * C * plane), xAt);
+  for (let o = 0; o < O; o++) {
+    const from = w.offset + o * CK;
+    h.set(w.storage.subarray(from, from + CK), wAt + o * R);
+    h[wAt + o * R + CK] = b ? b.storage[b.offset + o * b.strides[0]!]! : 0;
+  }
+  h.fill(1, colsAt + CK * L, colsAt + R * L);
+  return { N, C, O, CK, L, plane, p, planAt, xAt, colsAt, dcolsAt, wAt, yAt, dwAt, workAt, h, k };
 }
 
-/** Copies images n0..n0+nb of x in and lays out their columns. */
-function columns(lay: Layout, x: Ref, n0: number, nb: number): void {
-  const { C, plane, p, h, k } = lay;
-  const from = x.offset + n0 * C * plane;
-  h.set((x.storage as Float32Array).subarray(from, from + nb * C * plane), lay.xAt);
+/** Lays out image n's columns (the row of ones after them stays). */
+function columns(lay: Layout, n: number): void {
+  const { C, plane, p, k } = lay;
   // prettier-ignore
-  k.im2col(lay.xAt * 4, plane * 4, nb * C, lay.colsAt * 4, lay.planAt * 4, p.K, p.M, p.Wo, p.step * 4);
+  k.im2col((lay.xAt + n * C * plane) * 4, plane * 4, C, lay.colsAt * 4, lay.planAt * 4, p.K, p.M, p.Wo, p.step * 4);
 }
 
 /** y = w·im2col(x) + b per image, [N, O, ...output]; null when it cannot run here. */
 export function convF32(x: Ref, w: Ref, b: Ref | null, g: WindowGeometry): TypedArray | null {
-  const lay = layOut(x, w, g);
+  const lay = layOut(x, w, b, g);
   if (!lay) return null;
   const { N, O, CK, L, h, k } = lay;
-  const out = alloc('float32', N * O * L) as Float32Array;
-  for (let n0 = 0; n0 < N; n0 += lay.nb) {
-    const nb = Math.min(lay.nb, N - n0);
-    columns(lay, x, n0, nb);
-    // image by image, in order: a partial tile's spill past an image's result lands on the next one's
-    for (let n = 0; n < nb; n++)
-      // prettier-ignore
-      k.matmul(O, L, CK, lay.wAt * 4, CK, 1, (lay.colsAt + n * CK * L) * 4, L, 1, (lay.yAt + n * O * L) * 4, lay.workAt * 4);
-    const o = n0 * O * L;
-    if (!b) {
-      out.set(h.subarray(lay.yAt, lay.yAt + nb * O * L), o);
-      continue;
-    }
-    for (let r = 0; r < nb * O; r++) {
-      const bias = b.storage[b.offset + (r % O) * b.strides[0]!]!;
-      for (let j = 0, s = lay.yAt + r * L, d = o + r * L; j < L; j++) out[d + j] = h[s + j]! + bias;
-    }
+  // image by image, in order: a partial tile's spill past an image's result lands on the next one's
+  for (let n = 0; n < N; n++) {
+    columns(lay, n);
+    // prettier-ignore
+    k.matmul(O, L, CK + 1, lay.wAt * 4, CK + 1, 1, lay.colsAt * 4, L, 1, (lay.yAt + n * O * L) * 4, lay.workAt * 4);
   }
+  const out = alloc('float32', N * O * L) as Float32Array;
+  out.set(h.subarray(lay.yAt, lay.yAt + N * O * L));
   return out;
 }
 
@@ -124,47 +121,33 @@ export function convGradF32(
   needs: readonly [boolean, boolean, boolean],
 ): [TypedArray | null, TypedArray | null, TypedArray | null] | null {
   if (!(gy.storage instanceof Float32Array) || !isDense(gy)) return null;
-  const lay = layOut(x, w, g);
+  const lay = layOut(x, w, null, g);
   if (!lay) return null;
   const { N, C, O, CK, L, plane, p, h, k } = lay;
+  const R = CK + 1;
+  h.set(gy.storage.subarray(gy.offset, gy.offset + N * O * L), lay.yAt);
   const dx = needs[0] ? (alloc('float32', N * C * plane) as Float32Array) : null;
   const dw = needs[1] ? (alloc('float32', O * CK) as Float32Array) : null;
-  const db = needs[2] ? sumRows(gy.storage, gy.offset, N, O, L) : null;
-  if (!dx && !dw) return [null, null, db];
-  for (let n0 = 0; n0 < N; n0 += lay.nb) {
-    const nb = Math.min(lay.nb, N - n0);
-    const from = gy.offset + n0 * O * L;
-    h.set(gy.storage.subarray(from, from + nb * O * L), lay.yAt);
-    if (dw) {
-      columns(lay, x, n0, nb);
-      for (let n = 0; n < nb; n++) {
-        // ∂w += ∂y_n [O, L] · cols_nᵀ [L, C·K]: both contiguous along L
-        // prettier-ignore
-        k.matmul(O, CK, L, (lay.yAt + n * O * L) * 4, L, 1, (lay.colsAt + n * CK * L) * 4, 1, L, lay.dwAt * 4, lay.workAt * 4);
-        for (let i = 0, s = lay.dwAt; i < O * CK; i++) dw[i]! += h[s + i]!;
+  const db = needs[2] ? (alloc('float32', O) as Float32Array) : null;
+  for (let n = 0; n < N; n++) {
+    const gyAt = (lay.yAt + n * O * L) * 4;
+    if (dw || db) {
+      // [∂w | ∂b] += ∂y_n [O, L] · [cols_n; 1]ᵀ [L, C·K + 1]: both contiguous along L
+      columns(lay, n);
+      k.matmul(O, R, L, gyAt, L, 1, lay.colsAt * 4, 1, L, lay.dwAt * 4, lay.workAt * 4);
+      for (let o = 0, s = lay.dwAt; o < O; o++, s += R) {
+        if (dw) for (let j = 0, d = o * CK; j < CK; j++) dw[d + j]! += h[s + j]!;
+        if (db) db[o]! += h[s + CK]!;
       }
     }
     if (dx) {
-      // the columns' gradient wᵀ [C·K, O] · ∂y_n [O, L] over the columns, then summed into place
-      for (let n = 0; n < nb; n++)
-        // prettier-ignore
-        k.matmul(CK, L, O, lay.wAt * 4, 1, CK, (lay.yAt + n * O * L) * 4, L, 1, (lay.colsAt + n * CK * L) * 4, lay.workAt * 4);
+      // the columns' gradient wᵀ [C·K, O] · ∂y_n [O, L], summed into image n's place (its input,
+      // read above, is not needed again)
+      k.matmul(CK, L, O, lay.wAt * 4, 1, R, gyAt, L, 1, lay.dcolsAt * 4, lay.workAt * 4);
       // prettier-ignore
-      k.col2im(lay.colsAt * 4, plane * 4, nb * C, lay.xAt * 4, lay.planAt * 4, p.K, p.M, p.Wo, p.step * 4);
-      dx.set(h.subarray(lay.xAt, lay.xAt + nb * C * plane), n0 * C * plane);
+      k.col2im(lay.dcolsAt * 4, plane * 4, C, (lay.xAt + n * C * plane) * 4, lay.planAt * 4, p.K, p.M, p.Wo, p.step * 4);
     }
   }
+  if (dx) dx.set(h.subarray(lay.xAt, lay.xAt + N * C * plane));
   return [dx, dw, db];
-}
-
-/** Σ over images and windows of gy [N, O, L] (dense at `off`): ∂b [O]. */
-function sumRows(gy: Float32Array, off: number, N: number, O: number, L: number): TypedArray {
-  const db = alloc('float32', O);
-  for (let o = 0; o < O; o++) {
-    let s = 0;
-    for (let n = 0; n < N; n++)
-      for (let j = 0, at = off + (n * O + o) * L; j < L; j++) s += gy[at + j]!;
-    db[o] = s;
-  }
-  return db;
 }

@@ -6,9 +6,9 @@ import { windowGeometry } from '../reference-window.js';
 import { type Case, FLOATS, between, composite } from './case.js';
 
 // The fused convolution (`conv`, `convGrad` of @nablajs/tensor) against the oracle of the
-// composition it replaces, on the geometries of the window cases, LeNet's two layers (with more
-// images than the CPU kernel puts in one chunk), without a bias, and with strided operands (which
-// a backend may decline: the composition then holds them to the same values).
+// composition it replaces, on the geometries of the window cases, LeNet's two layers, without a
+// bias, and with strided operands (which a backend may decline: the composition then holds them to
+// the same values).
 
 const values = between(-2, 2);
 
@@ -38,7 +38,7 @@ const lenet = (ctx: CaseContext): Conv[] =>
     ? [{ label: 'LeNet-like 5×5 pad 2 on [2,1,12,12]', x: [2, 1, 12, 12], w: [6, 1, 5, 5], p: [2, 2] }]
     : [
         { label: 'LeNet conv1 on [3,1,28,28]', x: [3, 1, 28, 28], w: [6, 1, 5, 5], p: [2, 2] },
-        { label: 'LeNet conv2 on [20,6,14,14] (two chunks on the CPU)', x: [20, 6, 14, 14], w: [16, 6, 5, 5] },
+        { label: 'LeNet conv2 on [20,6,14,14]', x: [20, 6, 14, 14], w: [16, 6, 5, 5] },
       ]; // prettier-ignore
 
 const options = (c: Conv): WindowOptions => ({
