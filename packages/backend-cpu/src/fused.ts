@@ -10,7 +10,8 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { matmulRef } from './matmul.js';
-import { reluGradF32 } from './relu.js';
+import { RELU_WASM_MIN, reluGradF32 } from './relu.js';
+import { reluGradWasm } from './wasm/activation.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
@@ -49,7 +50,7 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
 }
 
 /** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass. */
-function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
+function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedArray {
   const n = sizeOf(y.shape);
   const out = alloc(y.dtype, n);
   // strided operands (rare: activations are made dense) go through contiguous copies
@@ -60,7 +61,7 @@ function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
     case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break; // prettier-ignore
     // 0 where y ≤ 0 (whatever the gradient), g elsewhere, NaN y included: threshold_backward
     case 'relu':
-      if (ys instanceof Float32Array && gs instanceof Float32Array) reluGradF32(ys, gs, out as Float32Array, n); // branch-free (relu.ts)
+      if (ys instanceof Float32Array && gs instanceof Float32Array) (fast && n >= RELU_WASM_MIN ? reluGradWasm : reluGradF32)(ys, gs, out as Float32Array, n); // branch-free (relu.ts)
       else for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!;
       break; // prettier-ignore
   }
@@ -79,7 +80,7 @@ function denseOf(x: Ref, n: number): TypedArray {
 export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
   ...FUSED,
   linear: (x, w, b) => linear(wasm, x, w, b),
-  activationGrad,
+  activationGrad: (op, y, g) => activationGrad(op, y, g, wasm && wasmSimdSupported()),
   // float32 on the WebAssembly kernels; other dtypes (and `wasm: false`) decline: tensor composes them
   ...(wasm && wasmSimdSupported() ? { conv: convF32, convGrad: convGradF32 } : {}),
 });

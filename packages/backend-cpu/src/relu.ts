@@ -4,14 +4,13 @@
 // mask below is all ones, and write +0 elsewhere, so they agree with the scalar definitions
 // (tables.ts, fused.ts): NaN passes through relu, and ReLU's gradient passes g where y is NaN.
 
-/**
- * All ones where the float32 with bits `b` is above +0 or NaN, else 0: sign clear and b ≠ 0, or the
- * magnitude past +Infinity's bits.
- */
-const keep = (b: number): number => {
-  const m = b & 0x7fffffff;
-  return (~(b >> 31) & (-m >> 31)) | ((0x7f800000 - m) >> 31);
-};
+// The mask, all ones where the float32 with bits b is above +0 or NaN, else 0 (sign clear and
+// b ≠ 0, or the magnitude past +Infinity's bits), with m = b & 0x7fffffff:
+//   (~(b >> 31) & (-m >> 31)) | ((0x7f800000 - m) >> 31)
+// It is written out in each loop: as a helper function it ran at half the speed.
+
+/** Elements from which relu and its gradient go to WebAssembly (wasm/activation.ts), copies and all. */
+export const RELU_WASM_MIN = 4096;
 
 const bits = (a: Float32Array, offset: number, n: number): Int32Array =>
   new Int32Array(a.buffer, a.byteOffset + offset * 4, n);
@@ -21,12 +20,17 @@ export function reluF32(x: Float32Array, xo: number, out: Float32Array, n: numbe
   const [xi, oi] = [bits(x, xo, n), bits(out, 0, n)];
   for (let i = 0; i < n; i++) {
     const b = xi[i]!;
-    oi[i] = b & keep(b);
+    const m = b & 0x7fffffff;
+    oi[i] = b & ((~(b >> 31) & (-m >> 31)) | ((0x7f800000 - m) >> 31));
   }
 }
 
 /** out[i] = g[i] where y[i] > 0 or y[i] is NaN, else +0 (threshold_backward), for i < n. */
 export function reluGradF32(y: Float32Array, g: Float32Array, out: Float32Array, n: number): void {
   const [yi, gi, oi] = [bits(y, 0, n), bits(g, 0, n), bits(out, 0, n)];
-  for (let i = 0; i < n; i++) oi[i] = gi[i]! & keep(yi[i]!);
+  for (let i = 0; i < n; i++) {
+    const b = yi[i]!;
+    const m = b & 0x7fffffff;
+    oi[i] = gi[i]! & ((~(b >> 31) & (-m >> 31)) | ((0x7f800000 - m) >> 31));
+  }
 }

@@ -651,6 +651,36 @@
         (br $sl)))
   )
 
+  ;; ---- ReLU (activation.ts): in place over n floats at byte offset $x, whole f32x4 vectors (the
+  ;; last reads and writes up to 12 bytes past the n-th float: the caller leaves slack there).
+  ;; Branch-free, as relu.ts: an element is kept where it is above 0 or NaN, else made +0.
+
+  ;; x = relu(x): x where x > 0 or x ≠ x, else +0.
+  (func (export "relu") (param $x i32) (param $n i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $x) (v128.and (local.get $v)
+        (v128.or (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $l)))
+  )
+
+  ;; g = ReLU's gradient from its output y: g where y > 0 or y is NaN (not y ≤ 0), else +0.
+  (func (export "reluGrad") (param $y i32) (param $g i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+      (v128.store (local.get $g) (v128.andnot (v128.load (local.get $g))
+        (f32x4.le (v128.load (local.get $y)) (v128.const f32x4 0 0 0 0))))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $l)))
+  )
+
   ;; ---- sliding windows (window.ts): copies along rows of a plan ------------------------------
   ;; A plan at $plan (i32s, offsets in bytes): row[K·M] (the offset in a plane of the input row that
   ;; kernel offset k reads for output row m, or −1 in the padding), then lo[K], hi[K] (the windows
