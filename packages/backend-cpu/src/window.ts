@@ -57,7 +57,21 @@ function inside(a: Axis, j: number): [number, number] {
  */
 type Plan = WindowPlan;
 
+/** Plans made, by geometry and strides: a training loop asks for the same few every step. */
+const plans = new Map<string, Plan>();
+
+/** The plan of `g` on spatial strides `spatialStrides` (made once; callers only read it). */
 export function plan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
+  const key = `${g.input}|${g.kernel}|${g.stride}|${g.padding}|${g.dilation}|${spatialStrides}`;
+  let p = plans.get(key);
+  if (!p) {
+    if (plans.size >= 64) plans.clear();
+    plans.set(key, (p = makePlan(g, spatialStrides)));
+  }
+  return p;
+}
+
+function makePlan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
   const [D, H, W] = axes3(g);
   const st = [...spatialStrides];
   while (st.length < 3) st.unshift(0);
@@ -212,8 +226,7 @@ function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
     o[at + k]! += v;
   };
   if (isDense(grad) && isDense(indices)) {
-    // the usual case, plane by plane without a division per element, the check inline (a call per
-    // element made this loop several times slower)
+    // the usual case, plane by plane without a division per element; `add` only to throw
     const [go, io] = [grad.offset, indices.offset];
     for (let p = 0, at = 0; p < o.length; p += plane)
       for (let e = at + L; at < e; at++) {
