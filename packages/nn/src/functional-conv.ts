@@ -71,7 +71,10 @@ function addBias(y: Variable, b: Variable | undefined): Variable {
   return y.add(b.reshape([b.shape[0]!, ...y.shape.slice(2).map(() => 1)]));
 }
 
-/** A convolution with `d` spatial axes: im2col, a (grouped) batched matmul with the weight, bias. */
+/**
+ * A convolution with `d` spatial axes: one node (`convNode`: the fused conv of @nablajs/tensor) for
+ * one group; im2col, a grouped batched matmul with the weight and the bias otherwise.
+ */
 function convNd(
   op: string,
   d: number,
@@ -143,8 +146,8 @@ export function conv1d(
 
 /**
  * PyTorch's `F.conv2d`: `input` [N, C, H, W] (or [C, H, W]) with `weight` [out, C/groups, kH, kW]
- * and an optional `bias` [out] gives [N, out, H', W']. Built from `im2col` and a batched matmul, so
- * it is differentiable in all three, to any order.
+ * and an optional `bias` [out] gives [N, out, H', W']. One node of the graph (im2col and a matmul
+ * in one kernel where the backend has it), differentiable in all three, to any order.
  */
 export function conv2d(
   input: Input,
