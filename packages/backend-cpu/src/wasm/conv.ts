@@ -44,6 +44,8 @@ interface Layout {
   yAt: number;
   /** One image's [∂w | ∂b], O·(C·K + 1). */
   dwAt: number;
+  /** Their sum over the images, O·(C·K + 1). */
+  sumAt: number;
   workAt: number;
   h: Float32Array;
   k: KernelExports;
@@ -67,7 +69,8 @@ function layOut(x: Ref, w: Ref, b: Ref | null, g: WindowGeometry): Layout | null
   const wAt = align(dcolsAt + CK * L + SLACK);
   const yAt = align(wAt + O * R + SLACK);
   const dwAt = align(yAt + N * O * L + SLACK);
-  const workAt = align(dwAt + O * R + SLACK);
+  const sumAt = align(dwAt + O * R + SLACK);
+  const workAt = align(sumAt + O * R + SLACK);
   const work = Math.max(workFloats(O, L, R), workFloats(O, R, L), workFloats(CK, L, O));
   const end = workAt + work;
   if (end * 4 > 0xffff0000) return null;
@@ -86,7 +89,8 @@ function layOut(x: Ref, w: Ref, b: Ref | null, g: WindowGeometry): Layout | null
     h[wAt + o * R + CK] = b ? b.storage[b.offset + o * b.strides[0]!]! : 0;
   }
   h.fill(1, colsAt + CK * L, colsAt + R * L);
-  return { N, C, O, CK, L, plane, p, planAt, xAt, colsAt, dcolsAt, wAt, yAt, dwAt, workAt, h, k };
+  // prettier-ignore
+  return { N, C, O, CK, L, plane, p, planAt, xAt, colsAt, dcolsAt, wAt, yAt, dwAt, sumAt, workAt, h, k };
 }
 
 /** Lays out image n's columns (the row of ones after them stays). */
@@ -129,16 +133,14 @@ export function convGradF32(
   const dx = needs[0] ? (alloc('float32', N * C * plane) as Float32Array) : null;
   const dw = needs[1] ? (alloc('float32', O * CK) as Float32Array) : null;
   const db = needs[2] ? (alloc('float32', O) as Float32Array) : null;
+  h.fill(0, lay.sumAt, lay.sumAt + O * R);
   for (let n = 0; n < N; n++) {
     const gyAt = (lay.yAt + n * O * L) * 4;
     if (dw || db) {
       // [∂w | ∂b] += ∂y_n [O, L] · [cols_n; 1]ᵀ [L, C·K + 1]: both contiguous along L
       columns(lay, n);
       k.matmul(O, R, L, gyAt, L, 1, lay.colsAt * 4, 1, L, lay.dwAt * 4, lay.workAt * 4);
-      for (let o = 0, s = lay.dwAt; o < O; o++, s += R) {
-        if (dw) for (let j = 0, d = o * CK; j < CK; j++) dw[d + j]! += h[s + j]!;
-        if (db) db[o]! += h[s + CK]!;
-      }
+      k.addTo(lay.sumAt * 4, lay.dwAt * 4, O * R);
     }
     if (dx) {
       // the columns' gradient wᵀ [C·K, O] · ∂y_n [O, L], summed into image n's place (its input,
@@ -147,6 +149,10 @@ export function convGradF32(
       // prettier-ignore
       k.col2im(lay.dcolsAt * 4, plane * 4, C, (lay.xAt + n * C * plane) * 4, lay.planAt * 4, p.K, p.M, p.Wo, p.step * 4);
     }
+  }
+  for (let o = 0, s = lay.sumAt; o < O; o++, s += R) {
+    if (dw) dw.set(h.subarray(s, s + CK), o * CK);
+    if (db) db[o] = h[s + CK]!;
   }
   if (dx) dx.set(h.subarray(lay.xAt, lay.xAt + N * C * plane));
   return [dx, dw, db];

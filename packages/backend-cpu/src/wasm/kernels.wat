@@ -681,6 +681,19 @@
       (br $l)))
   )
 
+  ;; p += g over n floats at byte offsets $p, $g, whole f32x4 vectors (the last reads and writes up to
+  ;; 12 bytes past the n-th float: the caller leaves slack): conv.ts sums the images' ∂w with it.
+  (func (export "addTo") (param $p i32) (param $g i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (v128.load (local.get $g))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $l)))
+  )
+
   ;; ---- sliding windows (window.ts): copies along rows of a plan ------------------------------
   ;; A plan at $plan (i32s, offsets in bytes): row[K·M] (the offset in a plane of the input row that
   ;; kernel offset k reads for output row m, or −1 in the padding), then lo[K], hi[K] (the windows
