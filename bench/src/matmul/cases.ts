@@ -6,7 +6,7 @@
 export type Layout = 'A·B' | 'A·Bᵀ' | 'Aᵀ·B';
 
 /** A workload whose step's matmuls are listed here. */
-export type WorkloadId = 'W2' | 'W3' | 'C1' | 'G1';
+export type WorkloadId = 'W2' | 'W3' | 'C1' | 'C1i' | 'G1';
 
 export interface Case {
   name: string;
@@ -74,14 +74,25 @@ linear('W3 layer 1', 64, 784, 100, 'W3', 1, false);
 linear('W3 layers 2–4', 64, 100, 100, 'W3', 3);
 linear('W3 layer 5', 64, 100, 10, 'W3');
 
-// C1 LeNet at batch 64, its convolutions as one im2col GEMM over the batch: rows are the 64 images'
+// C1 LeNet at batch 64, its convolutions as one im2col GEMM over the batch (the brief's form; C1i
+// below is the form Nabla runs): rows are the 64 images'
 // output positions, columns the kernel's taps (conv1: 1·5·5 = 25 over 28·28 positions; conv2:
 // 6·5·5 = 150 over 10·10). conv1's input (the images) needs no gradient.
 linear('C1 conv1', 64 * 784, 25, 6, 'C1', 1, false);
 linear('C1 conv2', 64 * 100, 150, 16, 'C1');
-linear('C1 fc 400→120', 64, 400, 120, 'C1');
-linear('C1 fc 120→84', 64, 120, 84, 'C1');
-linear('C1 fc 84→10', 64, 84, 10, 'C1');
+for (const w of ['C1', 'C1i'] as const) {
+  linear('C1 fc 400→120', 64, 400, 120, w);
+  linear('C1 fc 120→84', 64, 120, 84, w);
+  linear('C1 fc 84→10', 64, 84, 10, w);
+}
+// C1i: the convolutions as Nabla's CPU kernels run them (wasm/conv.ts), image by image, 64 times a
+// step: [b | w] [O, C·25 + 1] · [1; cols] [C·25 + 1, L]; ∂[b | w] = ∂y·[1; cols]ᵀ; ∂cols = wᵀ·∂y
+const img = { C1i: 64 };
+add('C1i conv1 fwd, per image', 6, 26, 784, 'A·B', img);
+add('C1i conv1 ∂W, per image', 6, 784, 26, 'A·Bᵀ', img);
+add('C1i conv2 fwd, per image', 16, 151, 100, 'A·B', img);
+add('C1i conv2 ∂W, per image', 16, 100, 151, 'A·Bᵀ', img);
+add('C1i conv2 ∂x, per image', 150, 16, 100, 'Aᵀ·B', img);
 
 // G1 char-GPT: 32 sequences × 128 tokens = 4096 rows, d 128, 4 layers of 4 heads of 32, vocabulary 89
 const tokens = 32 * 128;

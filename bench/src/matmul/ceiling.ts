@@ -8,7 +8,16 @@ import type { Case, WorkloadId } from './cases.js';
 export const WORKLOADS: { id: WorkloadId; what: string; stepsPerEpoch: number | null }[] = [
   { id: 'W2', what: 'W2 MLP 784-30-10, batch 128', stepsPerEpoch: 60000 / 128 },
   { id: 'W3', what: 'W3 MLP 784-100×4-10, batch 64', stepsPerEpoch: 60000 / 64 },
-  { id: 'C1', what: 'C1 LeNet-5, batch 64', stepsPerEpoch: 60000 / 64 },
+  {
+    id: 'C1',
+    what: 'C1 LeNet-5, batch 64, convolutions as one GEMM over the batch',
+    stepsPerEpoch: 60000 / 64,
+  },
+  {
+    id: 'C1i',
+    what: 'C1 LeNet-5, batch 64, convolutions image by image (as Nabla runs them)',
+    stepsPerEpoch: 60000 / 64,
+  },
   { id: 'G1', what: 'G1 char-GPT, 32×128 tokens', stepsPerEpoch: null },
 ];
 
@@ -60,7 +69,7 @@ export function measuredSteps(): Partial<Record<WorkloadId, Measured>> {
   }
   const lenet = readJson<EpochRuns>('lenet');
   const c1 = lenet && epochPick(lenet.runs, (p) => p, 60000 / 64, `lenet.json ${lenet.machine.date.slice(0, 10)}`); // prettier-ignore
-  if (c1) out.C1 = c1;
+  if (c1) out.C1 = out.C1i = c1;
   const g1 = readJson<StepResults>('charlm')?.results?.G1;
   if (g1?.nabla && g1['torch-1t']) {
     const t = ['torch-1t', 'torch-2t'].flatMap((p) => (g1[p] ? [{ p, t: g1[p].secondsPerStep }] : [])); // prettier-ignore
