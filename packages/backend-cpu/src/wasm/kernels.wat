@@ -829,6 +829,35 @@
           (i32.shl (i32.add (i32.mul (local.get $K) (i32.add (local.get $M) (i32.const 2))) (local.get $k)) (i32.const 2)))))
         (local.set $kRow (i32.add (local.get $plan) (i32.shl (i32.mul (local.get $k) (local.get $M)) (i32.const 2))))
         (local.set $m (i32.const 0))
+        ;; as in im2col: rows wholly inside the input with adjacent elements, a plain f32x4 sum of
+        ;; $Wo floats per row (rows in the padding add nothing)
+        (if (i32.and (i32.eq (local.get $step) (i32.const 4))
+              (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (local.get $Wo))))
+          (then
+            (local.set $s (local.get $c))
+            (block $fDone (loop $fLoop
+              (br_if $fDone (i32.ge_u (local.get $m) (local.get $M)))
+              (local.set $e (i32.add (local.get $s) (i32.shl (local.get $Wo) (i32.const 2))))
+              (local.set $r (i32.load (i32.add (local.get $kRow) (i32.shl (local.get $m) (i32.const 2)))))
+              (if (i32.ge_s (local.get $r) (i32.const 0))
+                (then
+                  (local.set $d (i32.add (local.get $op) (i32.add (local.get $col) (local.get $r))))
+                  (local.set $ev (i32.add (local.get $s) (i32.shl (i32.and (local.get $Wo) (i32.const -4)) (i32.const 2))))
+                  (block $gDone (loop $g
+                    (br_if $gDone (i32.ge_u (local.get $s) (local.get $ev)))
+                    (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+                    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                    (br $g)))
+                  (block $hDone (loop $hl
+                    (br_if $hDone (i32.ge_u (local.get $s) (local.get $e)))
+                    (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+                    (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                    (br $hl)))))
+              (local.set $s (local.get $e))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))
+              (br $fLoop)))))
         (block $mDone (loop $mLoop
           (br_if $mDone (i32.ge_s (local.get $lo) (local.get $hi)))
           (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
