@@ -1,4 +1,4 @@
-// GFLOP/s of LeNet's convolutions on the CPU backend (im2col + WebAssembly matmul, and with
+// GFLOP/s of LeNet's convolutions on the CPU backend (the fused conv kernels on WebAssembly, and with
 // `wasm: false` the TypeScript loops), forward and backward, beside PyTorch CPU (1 thread); and the
 // max poolings and the im2col / col2im primitives by themselves. Results: results/conv.md.
 import { spawnSync } from 'node:child_process';
@@ -147,8 +147,10 @@ const md = [
   'core (on a shared machine the best sample is the least disturbed); in brackets the GFLOP/s',
   '(2·outputs·C·kH·kW per forward; backward: that for ∂weight, twice with ∂input). Backward is',
   "(forward + backward) − forward (— where the machine was too busy for it to mean anything). Nabla's",
-  'conv2d is im2col, a batched matmul with the weight and a',
-  'bias add, as autograd nodes; its backward is two matmuls and col2im. `js`: `cpu({ wasm: false })`.',
+  'conv2d is one autograd node whose forward and backward are the fused `conv` / `convGrad` kernels: image',
+  'by image in WebAssembly memory, im2col then a matmul with [bias | weight] (backward: im2col again,',
+  'the ∂w matmul, wᵀ·∂y and col2im). `js`: `cpu({ wasm: false })`, which composes im2col, a batched',
+  'matmul and col2im in TypeScript.',
   '',
   '## The window primitives by themselves',
   '',

@@ -23,6 +23,8 @@ import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
+import { RELU_WASM_MIN, reluF32 } from './relu.js';
+import { reluWasm } from './wasm/activation.js';
 import { REDUCE_JS } from './tables.js';
 import { argsort, scan } from './scan.js';
 import { windowKernels } from './window.js';
@@ -33,8 +35,13 @@ function out(dtype: DType, shape: readonly number[]): TypedArray {
   return alloc(dtype, sizeOf(shape));
 }
 
-function unary(op: UnaryOp, x: Ref): TypedArray {
+function unary(op: UnaryOp, x: Ref, fast = false): TypedArray {
   const o = out(x.dtype, x.shape);
+  if (op === 'relu' && x.storage instanceof Float32Array && isDense(x)) {
+    // branch-free: f32x4 in WebAssembly for large ones, else a loop on the bits (relu.ts)
+    (fast && o.length >= RELU_WASM_MIN ? reluWasm : reluF32)(x.storage, x.offset, o as Float32Array, o.length); // prettier-ignore
+    return o;
+  }
   const run = unaryRun(op, x.dtype);
   rows(x.shape, [x], (start, [ox], len, [sx]) => run(x.storage, ox!, sx!, o, start, len));
   return o;
@@ -224,7 +231,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     recycle,
     read: async (x) => readFresh(x),
     readSync: readFresh,
-    unary,
+    unary: (op, x) => unary(op, x, fast),
     binary,
     where,
     reduce,

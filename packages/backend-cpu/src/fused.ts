@@ -10,9 +10,12 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { matmulRef } from './matmul.js';
+import { RELU_WASM_MIN, reluGradF32 } from './relu.js';
+import { reluGradWasm } from './wasm/activation.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+import { convF32, convGradF32 } from './wasm/conv.js';
 import { adamF32, sgdF32 } from './wasm/optim.js';
 
 type Ref = TensorRef<TypedArray>;
@@ -47,7 +50,7 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
 }
 
 /** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass. */
-function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
+function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedArray {
   const n = sizeOf(y.shape);
   const out = alloc(y.dtype, n);
   // strided operands (rare: activations are made dense) go through contiguous copies
@@ -57,7 +60,10 @@ function activationGrad(op: ActivationOp, y: Ref, g: Ref): TypedArray {
     case 'sigmoid': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (v * (1 - v)); } break; // prettier-ignore
     case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break; // prettier-ignore
     // 0 where y ≤ 0 (whatever the gradient), g elsewhere, NaN y included: threshold_backward
-    case 'relu': for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!; break; // prettier-ignore
+    case 'relu':
+      if (ys instanceof Float32Array && gs instanceof Float32Array) (fast && n >= RELU_WASM_MIN ? reluGradWasm : reluGradF32)(ys, gs, out as Float32Array, n); // branch-free (relu.ts)
+      else for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!;
+      break; // prettier-ignore
   }
   return out;
 }
@@ -74,7 +80,9 @@ function denseOf(x: Ref, n: number): TypedArray {
 export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
   ...FUSED,
   linear: (x, w, b) => linear(wasm, x, w, b),
-  activationGrad,
+  activationGrad: (op, y, g) => activationGrad(op, y, g, wasm && wasmSimdSupported()),
+  // float32 on the WebAssembly kernels; other dtypes (and `wasm: false`) decline: tensor composes them
+  ...(wasm && wasmSimdSupported() ? { conv: convF32, convGrad: convGradF32 } : {}),
 });
 
 /** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */

@@ -57,7 +57,21 @@ function inside(a: Axis, j: number): [number, number] {
  */
 type Plan = WindowPlan;
 
-function plan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
+/** Plans made, by geometry and strides: a training loop asks for the same few every step. */
+const plans = new Map<string, Plan>();
+
+/** The plan of `g` on spatial strides `spatialStrides` (made once; callers only read it). */
+export function plan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
+  const key = `${g.input}|${g.kernel}|${g.stride}|${g.padding}|${g.dilation}|${spatialStrides}`;
+  let p = plans.get(key);
+  if (!p) {
+    if (plans.size >= 64) plans.clear();
+    plans.set(key, (p = makePlan(g, spatialStrides)));
+  }
+  return p;
+}
+
+function makePlan(g: WindowGeometry, spatialStrides: readonly number[]): Plan {
   const [D, H, W] = axes3(g);
   const st = [...spatialStrides];
   while (st.length < 3) st.unshift(0);
@@ -152,7 +166,7 @@ function col2im(cols: Ref, g: WindowGeometry, fast = false): TypedArray {
   return o;
 }
 
-function rowMajor(shape: readonly number[]): number[] {
+export function rowMajor(shape: readonly number[]): number[] {
   const st = new Array<number>(shape.length);
   for (let i = shape.length - 1, s = 1; i >= 0; i--) [st[i], s] = [s, s * shape[i]!];
   return st;
@@ -212,9 +226,14 @@ function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
     o[at + k]! += v;
   };
   if (isDense(grad) && isDense(indices)) {
-    // the usual case, plane by plane without a division per element
+    // the usual case, plane by plane without a division per element; `add` only to throw
+    const [go, io] = [grad.offset, indices.offset];
     for (let p = 0, at = 0; p < o.length; p += plane)
-      for (let e = at + L; at < e; at++) add(is[indices.offset + at]!, p, gs[grad.offset + at]!);
+      for (let e = at + L; at < e; at++) {
+        const k = is[io + at]!;
+        if (!(k >= 0 && k < plane)) add(k, p, 0); // throws
+        o[p + k]! += gs[go + at]!;
+      }
     return o;
   }
   rows(grad.shape, [grad, indices], (start, [og, oi], len, [sg, si]) => {

@@ -24,7 +24,7 @@ const TENSOR_INTERNALS = [
   'philox4x32', 'philoxBlocks', 'philoxFill', 'promoteTypes', 'sameShape', 'scatterAdd', 'sizeOf',
   'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'typedArray', 'unaryDType', 'wrap',
   'REFLECT', 'FLOAT32_MAX', 'INDEXING', 'SELECT', 'SCAN', 'SCAN_OPS', 'resultType',
-  'UNSAFE_KEYS', 'WINDOW', 'WINDOW_OPS', 'checkSize', 'MAX_ELEMENTS', 'col2im', 'im2col', 'maxPool',
+  'UNSAFE_KEYS', 'WINDOW', 'WINDOW_OPS', 'checkSize', 'MAX_ELEMENTS', 'col2im', 'conv', 'convGrad', 'im2col', 'maxPool',
   'maxPoolGrad', 'spatial', 'windowGeometry',
 ]; // prettier-ignore
 // Exported at the top level from @nablajs/autograd instead: one name for Tensors and Variables.

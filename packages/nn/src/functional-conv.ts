@@ -1,5 +1,13 @@
 import { type Variable, col2im, im2col } from '@nablajs/autograd';
-import { ShapeError, type SpatialArg, fmtShape, spatial, windowGeometry } from '@nablajs/tensor';
+import {
+  ShapeError,
+  type SpatialArg,
+  fmtShape,
+  isFloat,
+  spatial,
+  windowGeometry,
+} from '@nablajs/tensor';
+import { convNode } from './conv-node.js';
 import { type Input, asVariable } from './module.js';
 
 /** Options of `conv1d` and `conv2d` (PyTorch's `F.conv2d` keywords). */
@@ -63,7 +71,10 @@ function addBias(y: Variable, b: Variable | undefined): Variable {
   return y.add(b.reshape([b.shape[0]!, ...y.shape.slice(2).map(() => 1)]));
 }
 
-/** A convolution with `d` spatial axes: im2col, a (grouped) batched matmul with the weight, bias. */
+/**
+ * A convolution with `d` spatial axes: one node (`convNode`: the fused conv of @nablajs/tensor) for
+ * one group; im2col, a grouped batched matmul with the weight and the bias otherwise.
+ */
 function convNd(
   op: string,
   d: number,
@@ -107,15 +118,16 @@ function convNd(
   } else padding = pad === 'valid' ? kernel.map(() => 0) : spatial(op, 'padding', pad, d, 0);
   const window = { kernelSize: kernel, stride, padding, dilation };
   const { output } = windowGeometry(op, x.shape.slice(2), window);
-  const cols = im2col(x, window); // [N, C·K, L]
-  let y =
-    groups === 1
-      ? w.reshape([O, -1]).matmul(cols)
-      : w.reshape([groups, O / groups, -1]).matmul(cols.reshape([N, groups, -1, cols.shape[2]!]));
-  y = y.reshape([N, O, ...output]);
+  let y: Variable;
+  if (groups === 1 && isFloat(x.dtype) && w.dtype === x.dtype && (!b || b.dtype === x.dtype))
+    y = convNode(x, w, b, window); // one node, the bias included
+  else {
+    const cols = im2col(x, window); // [N, C·K, L]
+    y = w.reshape([groups, O / groups, -1]).matmul(cols.reshape([N, groups, -1, cols.shape[2]!]));
+    y = addBias(y.reshape([N, O, ...output]), b);
+  }
   if (trim.some(Boolean))
     y = y.slice([null, null, ...trim.map((t) => (t ? ([1] as const) : null))]);
-  y = addBias(y, b);
   return unbatched ? y.squeeze(0) : y;
 }
 
@@ -134,8 +146,8 @@ export function conv1d(
 
 /**
  * PyTorch's `F.conv2d`: `input` [N, C, H, W] (or [C, H, W]) with `weight` [out, C/groups, kH, kW]
- * and an optional `bias` [out] gives [N, out, H', W']. Built from `im2col` and a batched matmul, so
- * it is differentiable in all three, to any order.
+ * and an optional `bias` [out] gives [N, out, H', W']. One node of the graph (im2col and a matmul
+ * in one kernel where the backend has it), differentiable in all three, to any order.
  */
 export function conv2d(
   input: Input,

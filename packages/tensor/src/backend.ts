@@ -202,6 +202,23 @@ export interface FusedKernels<S = unknown> {
   /** Its gradient per row from x and the output's gradient g: rstd·(g − mean(g) − x̂·mean(g·x̂)),
    * with x̂ and rstd = 1/√(var + eps) recomputed from x. */
   layerNormGrad?(x: TensorRef<S>, g: TensorRef<S>, eps: number): S;
+  /**
+   * A convolution of one group in one kernel: x [N, C, ...input] · w [O, C, ...kernel] over the
+   * windows of `g`, plus b [O] (or none) per output channel; result [N, O, ...g.output], row-major;
+   * views of one float dtype. null: the backend declines these operands (the caller composes it).
+   */
+  conv?(x: TensorRef<S>, w: TensorRef<S>, b: TensorRef<S> | null, g: WindowGeometry): S | null;
+  /**
+   * Its gradients from gy [N, O, ...g.output]: ∂x [N, C, ...input], ∂w [O, C, ...kernel] and
+   * ∂b [O] where `needs` asks for them (null elsewhere); null: the backend declines.
+   */
+  convGrad?(
+    x: TensorRef<S>,
+    w: TensorRef<S>,
+    gy: TensorRef<S>,
+    g: WindowGeometry,
+    needs: readonly [boolean, boolean, boolean],
+  ): [S | null, S | null, S | null] | null;
 }
 
 let current: Backend | undefined;

@@ -75,6 +75,7 @@ export {
   ShapeError,
   UNSAFE_KEYS,
 } from './errors.js';
+export { conv, convGrad } from './conv.js';
 export { formatTensor } from './format.js';
 export {
   activationGrad,

@@ -651,6 +651,49 @@
         (br $sl)))
   )
 
+  ;; ---- ReLU (activation.ts): in place over n floats at byte offset $x, whole f32x4 vectors (the
+  ;; last reads and writes up to 12 bytes past the n-th float: the caller leaves slack there).
+  ;; Branch-free, as relu.ts: an element is kept where it is above 0 or NaN, else made +0.
+
+  ;; x = relu(x): x where x > 0 or x ≠ x, else +0.
+  (func (export "relu") (param $x i32) (param $n i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $x) (v128.and (local.get $v)
+        (v128.or (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0)) (f32x4.ne (local.get $v) (local.get $v)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $l)))
+  )
+
+  ;; g = ReLU's gradient from its output y: g where y > 0 or y is NaN (not y ≤ 0), else +0.
+  (func (export "reluGrad") (param $y i32) (param $g i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+      (v128.store (local.get $g) (v128.andnot (v128.load (local.get $g))
+        (f32x4.le (v128.load (local.get $y)) (v128.const f32x4 0 0 0 0))))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $l)))
+  )
+
+  ;; p += g over n floats at byte offsets $p, $g, whole f32x4 vectors (the last reads and writes up to
+  ;; 12 bytes past the n-th float: the caller leaves slack): conv.ts sums the images' ∂w with it.
+  (func (export "addTo") (param $p i32) (param $g i32) (param $n i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (v128.load (local.get $g))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (br $l)))
+  )
+
   ;; ---- sliding windows (window.ts): copies along rows of a plan ------------------------------
   ;; A plan at $plan (i32s, offsets in bytes): row[K·M] (the offset in a plane of the input row that
   ;; kernel offset k reads for output row m, or −1 in the padding), then lo[K], hi[K] (the windows
@@ -681,6 +724,38 @@
           (i32.shl (i32.add (i32.mul (local.get $K) (i32.add (local.get $M) (i32.const 2))) (local.get $k)) (i32.const 2)))))
         (local.set $kRow (i32.add (local.get $plan) (i32.shl (i32.mul (local.get $k) (local.get $M)) (i32.const 2))))
         (local.set $m (i32.const 0))
+        ;; rows wholly inside the input (no padding along them) with adjacent elements: a plain copy
+        ;; of $Wo floats per row, f32x4 then the rest, a line of zeros where the row is padding
+        (if (i32.and (i32.eq (local.get $step) (i32.const 4))
+              (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (local.get $Wo))))
+          (then
+            (local.set $line (local.get $o))
+            (local.set $ev (i32.shl (i32.and (local.get $Wo) (i32.const -4)) (i32.const 2)))
+            (block $fDone (loop $fLoop
+              (br_if $fDone (i32.ge_u (local.get $m) (local.get $M)))
+              (local.set $lineEnd (i32.add (local.get $line) (i32.shl (local.get $Wo) (i32.const 2))))
+              (local.set $r (i32.load (i32.add (local.get $kRow) (i32.shl (local.get $m) (i32.const 2)))))
+              (if (i32.lt_s (local.get $r) (i32.const 0))
+                (then (memory.fill (local.get $line) (i32.const 0) (i32.shl (local.get $Wo) (i32.const 2))))
+                (else
+                  (local.set $s (i32.add (local.get $xp) (i32.add (local.get $col) (local.get $r))))
+                  (local.set $d (local.get $line))
+                  (local.set $e (i32.add (local.get $line) (local.get $ev)))
+                  (block $gDone (loop $g
+                    (br_if $gDone (i32.ge_u (local.get $d) (local.get $e)))
+                    (v128.store (local.get $d) (v128.load (local.get $s)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                    (br $g)))
+                  (block $hDone (loop $hl
+                    (br_if $hDone (i32.ge_u (local.get $d) (local.get $lineEnd)))
+                    (f32.store (local.get $d) (f32.load (local.get $s)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                    (br $hl)))))
+              (local.set $line (local.get $lineEnd))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))
+              (br $fLoop)))))
         (block $mDone (loop $mLoop
           (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))
           (local.set $line (i32.add (local.get $o) (i32.shl (i32.mul (local.get $m) (local.get $Wo)) (i32.const 2))))
@@ -754,6 +829,35 @@
           (i32.shl (i32.add (i32.mul (local.get $K) (i32.add (local.get $M) (i32.const 2))) (local.get $k)) (i32.const 2)))))
         (local.set $kRow (i32.add (local.get $plan) (i32.shl (i32.mul (local.get $k) (local.get $M)) (i32.const 2))))
         (local.set $m (i32.const 0))
+        ;; as in im2col: rows wholly inside the input with adjacent elements, a plain f32x4 sum of
+        ;; $Wo floats per row (rows in the padding add nothing)
+        (if (i32.and (i32.eq (local.get $step) (i32.const 4))
+              (i32.and (i32.eqz (local.get $lo)) (i32.eq (local.get $hi) (local.get $Wo))))
+          (then
+            (local.set $s (local.get $c))
+            (block $fDone (loop $fLoop
+              (br_if $fDone (i32.ge_u (local.get $m) (local.get $M)))
+              (local.set $e (i32.add (local.get $s) (i32.shl (local.get $Wo) (i32.const 2))))
+              (local.set $r (i32.load (i32.add (local.get $kRow) (i32.shl (local.get $m) (i32.const 2)))))
+              (if (i32.ge_s (local.get $r) (i32.const 0))
+                (then
+                  (local.set $d (i32.add (local.get $op) (i32.add (local.get $col) (local.get $r))))
+                  (local.set $ev (i32.add (local.get $s) (i32.shl (i32.and (local.get $Wo) (i32.const -4)) (i32.const 2))))
+                  (block $gDone (loop $g
+                    (br_if $gDone (i32.ge_u (local.get $s) (local.get $ev)))
+                    (v128.store (local.get $d) (f32x4.add (v128.load (local.get $d)) (v128.load (local.get $s))))
+                    (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                    (br $g)))
+                  (block $hDone (loop $hl
+                    (br_if $hDone (i32.ge_u (local.get $s) (local.get $e)))
+                    (f32.store (local.get $d) (f32.add (f32.load (local.get $d)) (f32.load (local.get $s))))
+                    (local.set $d (i32.add (local.get $d) (i32.const 4)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 4)))
+                    (br $hl)))))
+              (local.set $s (local.get $e))
+              (local.set $m (i32.add (local.get $m) (i32.const 1)))
+              (br $fLoop)))))
         (block $mDone (loop $mLoop
           (br_if $mDone (i32.ge_s (local.get $lo) (local.get $hi)))
           (br_if $mDone (i32.ge_u (local.get $m) (local.get $M)))

@@ -16,6 +16,9 @@ export interface KernelExports {
     p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, c1: number,
     b2: number, c2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
   ): void; // prettier-ignore
+  relu(x: number, n: number): void;
+  addTo(p: number, g: number, n: number): void;
+  reluGrad(y: number, g: number, n: number): void;
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore

@@ -17,7 +17,7 @@ export interface WindowPlan {
 }
 
 /** Lays the plan out in the module's memory at `at` (in floats), offsets in bytes; returns its end. */
-function writePlan(h: Float32Array, at: number, p: WindowPlan): number {
+export function writePlan(h: Float32Array, at: number, p: WindowPlan): number {
   const words = new Int32Array(h.buffer, at * 4, p.row.length + 3 * p.K);
   for (let i = 0; i < p.row.length; i++) words[i] = p.row[i]! < 0 ? -1 : p.row[i]! * 4;
   words.set(p.lo, p.row.length);

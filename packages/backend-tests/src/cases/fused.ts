@@ -13,6 +13,7 @@ import { type Case, FLOATS, INT32, between, composite } from './case.js';
 import { ADAM_CASES, SGD_CASES } from './fused-optim.js';
 import { ROW_CASES } from './rows.js';
 import { ACTIVATION_GRAD_CASES } from './activation-grad.js';
+import { CONV_CASES, CONV_GRAD_CASES } from './fused-conv.js';
 
 // The fused kernels through the entry points `@nablajs/tensor` routes to them (`linear`,
 // `softmaxCrossEntropy`, …), against the oracle of the composition they replace. A backend without
@@ -204,5 +205,7 @@ export const FUSED_CASES: Record<keyof FusedKernels, Case[]> = {
   softmaxCrossEntropyGrad: crossEntropyCases('grad'),
   linear: LINEAR_CASES,
   activationGrad: ACTIVATION_GRAD_CASES,
+  conv: CONV_CASES,
+  convGrad: CONV_GRAD_CASES,
   ...ROW_CASES,
 };

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""PyTorch CPU float32 matmul timings for matmul.bench.ts.
+
+    /usr/bin/python3 torch_matmul.py --threads 1 < cases.json   > one JSON line on stdout
+
+cases.json is a list of {"M", "K", "N", "layout"}; layout is "A·B", "A·Bᵀ" (B stored [N, K]) or
+"Aᵀ·B" (A stored [K, M]), the stored-transposed operand passed as a transposed view, as PyTorch's
+autograd does in training. Each case: the median and the best of several samples of back-to-back
+torch.mm calls into a preallocated result, after a warm-up (the protocol of lib.ts's timeIt).
+"""
+import argparse
+import ctypes
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--threads', type=int, default=1)
+args = parser.parse_args()
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+
+
+def time_it(fn, min_sample=0.002, samples=31, budget=2.0):
+    t0 = time.perf_counter()
+    calls = 0
+    while calls < 3 or time.perf_counter() - t0 < 0.1:
+        fn()
+        calls += 1
+    per = (time.perf_counter() - t0) / calls
+    reps = max(1, int(min_sample / per + 0.999))
+    count = max(3, min(samples, int(budget / (per * reps))))
+    out = []
+    for _ in range(count):
+        s = time.perf_counter()
+        for _ in range(reps):
+            fn()
+        out.append((time.perf_counter() - s) / reps * 1000)
+    return statistics.median(out), min(out)
+
+
+def openblas_core():
+    """The kernel core OpenBLAS picked, as torch's BLAS (libblas.so.3) sees it."""
+    try:
+        core = ctypes.CDLL('libblas.so.3').openblas_get_corename
+        core.restype = ctypes.c_char_p
+        return core().decode()
+    except (OSError, AttributeError):
+        return 'not OpenBLAS'
+
+
+results = []
+for c in json.load(sys.stdin):
+    M, K, N, layout = c['M'], c['K'], c['N'], c['layout']
+    a = torch.rand(K, M).t() if layout == 'Aᵀ·B' else torch.rand(M, K)
+    b = torch.rand(N, K).t() if layout == 'A·Bᵀ' else torch.rand(K, N)
+    a, b = a - 0.5, b - 0.5
+    out = torch.empty(M, N)
+    median, best = time_it(lambda: torch.mm(a, b, out=out))
+    results.append({'medianMs': median, 'bestMs': best})
+print(json.dumps({
+    'torch': torch.__version__,
+    'threads': args.threads,
+    'openblasCore': openblas_core(),
+    'results': results,
+}))

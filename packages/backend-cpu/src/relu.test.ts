@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { UNARY_JS } from './tables.js';
+import { reluF32, reluGradF32 } from './relu.js';
+import { reluGradWasm, reluWasm } from './wasm/activation.js';
+
+// The branch-free float32 loops (TypeScript on the bits, WebAssembly f32x4) against the scalar
+// definitions they replace, on the values where bit tricks go wrong: ±0, ±Infinity, NaN of either
+// sign, the smallest subnormals; 13 of them, so the f32x4 loop ends on a partial vector.
+const negNaN = new Float32Array(new Int32Array([0xffc00000 | 0]).buffer)[0]!;
+const edges = [1, -1, 0, -0, NaN, negNaN, Infinity, -Infinity, 1e-45, -1e-45, 3.4e38, -3.4e38, 2];
+const x = Float32Array.from(edges);
+const relu = UNARY_JS.relu.f;
+
+describe.each([
+  ['bits', reluF32, reluGradF32],
+  ['f32x4', reluWasm, reluGradWasm],
+] as const)('branch-free float32 relu (%s)', (_, fwd, grad) => {
+  it('is the scalar relu, bit for bit where it matters (+0 for ≤ 0, NaN kept)', () => {
+    const out = new Float32Array(x.length + 2).fill(5);
+    fwd(Float32Array.from([9, ...edges]), 1, out, x.length);
+    edges.forEach((v, i) => expect(Object.is(out[i], Math.fround(relu(v)))).toBe(true));
+    expect([out[x.length], out[x.length + 1]]).toEqual([5, 5]); // nothing written past n
+  });
+
+  it('its gradient passes g where y > 0 or y is NaN (either sign), +0 elsewhere', () => {
+    const g = new Float32Array(x.length).fill(-2.5);
+    const out = new Float32Array(x.length);
+    grad(x, g, out, x.length);
+    edges.forEach((v, i) => expect(Object.is(out[i], v > 0 || v !== v ? -2.5 : 0)).toBe(true));
+  });
+});
