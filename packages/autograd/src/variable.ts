@@ -16,7 +16,6 @@ import {
   type DType,
   REFLECT,
   DTypeError,
-  type SliceSpec,
   Tensor,
   type DataArray,
   type UnaryMethods,
@@ -30,6 +29,7 @@ import type { FunctionNode } from './node.js';
 import { lift, matmul, record, reduce } from './ops.js';
 import { backward, type BackwardOptions } from './engine.js';
 import { scatterAdd, where } from './functions.js';
+import { VIEWS, type ViewMethods } from './views.js';
 
 export { lift, record };
 
@@ -45,7 +45,8 @@ export interface Variable
     OperandMethods,
     CompositeMethods<Variable>,
     SelectMethods<Variable>,
-    IndexingMethods<Variable> {}
+    IndexingMethods<Variable>,
+    ViewMethods {}
 
 /**
  * A node of the computation graph holding a value (`data`), the gradient of a loss with respect to
@@ -291,65 +292,13 @@ export class Variable {
     return this.add(s);
   }
 
-  // ---- products, views, indexing -------------------------------------------------------------
+  // ---- products, indexing (the views are in views.ts) ----------------------------------------
 
   /** NumPy matmul rules (batched, broadcast batch axes, 1-D operands), built from reshape and expand. */
   matmul(other: Operand): Variable {
     return matmul(this, other);
   }
 
-  /** The same elements in `shape` (one entry may be -1). */
-  reshape(shape: readonly number[]): Variable {
-    return record('reshape', [this], this.data.reshape(shape));
-  }
-  /** Reorders axes: `permute(1, 0)` transposes a matrix. */
-  permute(...axes: number[]): Variable {
-    const out = this.data.permute(...axes);
-    return record(
-      'permute',
-      [this],
-      out,
-      axes.map((a) => normAxis('permute', a, this.rank)),
-    );
-  }
-  /** Swaps two axes, the last two by default. */
-  transpose(a = -2, b = -1): Variable {
-    if (this.rank < 2) return this.reshape(this.shape);
-    const order = Array.from({ length: this.rank }, (_, i) => i);
-    const i = normAxis('transpose', a, this.rank);
-    const j = normAxis('transpose', b, this.rank);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-    return this.permute(...order);
-  }
-  /** Broadcasts to `shape`; the gradient sums over the broadcast axes. */
-  expand(shape: readonly number[]): Variable {
-    return record('expand', [this], this.data.expand(shape));
-  }
-  /** The same as `expand`. */
-  broadcastTo(shape: readonly number[]): Variable {
-    return this.expand(shape);
-  }
-  /** A strided slice, as `Tensor.slice`; the gradient is scattered back into zeros. */
-  slice(specs: readonly SliceSpec[]): Variable {
-    return record('slice', [this], this.data.slice(specs), specs);
-  }
-  /** Drops size-1 axes (all of them, or the ones named). */
-  squeeze(axes?: Axes): Variable {
-    return this.reshape(this.data.squeeze(axes).shape);
-  }
-  /** Inserts a size-1 axis at `axis`. */
-  unsqueeze(axis: number): Variable {
-    const a = normAxis('unsqueeze', axis, this.rank + 1);
-    return this.reshape([...this.shape.slice(0, a), 1, ...this.shape.slice(a)]);
-  }
-  /** Merges axes `start..end` (inclusive) into one. */
-  flatten(start = 0, end = -1): Variable {
-    return this.reshape(this.data.flatten(start, end).shape);
-  }
-  /** The same value in row-major storage. */
-  contiguous(): Variable {
-    return record('reshape', [this], this.data.contiguous());
-  }
   /** PyTorch's gather along `axis` with int32 `index`; differentiable in this variable. */
   gather(axis: number, index: Tensor | Variable): Variable {
     const idx = index instanceof Variable ? index.data : index;
@@ -402,7 +351,7 @@ for (const op of BINARY_OPS)
     },
   });
 // a method the class defines itself (clamp: its own gradient rule) wins over the composite
-for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING }))
+for (const [name, fn] of Object.entries({ ...COMPOSITES, ...SELECT, ...INDEXING, ...VIEWS }))
   if (!Object.hasOwn(Variable.prototype, name))
     Object.defineProperty(Variable.prototype, name, {
       value: function (this: Variable, ...args: unknown[]) {
