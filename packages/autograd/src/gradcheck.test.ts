@@ -24,6 +24,7 @@ import {
   col2im,
   gradgradcheck,
   graphOf,
+  conv,
   im2col,
   fusedLayerNorm,
   fusedSoftmax,
@@ -287,6 +288,9 @@ const otherRows: Row[] = [
   { op: 'maxPool', name: 'maxPool 2-d 2×2 stride 2', inputs: [{ shape: [2, 2, 4, 4] }], fn: (x) => maxPool(x, { kernelSize: 2, stride: 2 })[0], gg: true },
   { op: 'maxPool', name: 'maxPool overlapping 3×3, padding 1, dilation 2, of transposed', inputs: [{ shape: [1, 2, 5, 6], layout: 'transposed' }], fn: (x) => maxPool(x, { kernelSize: 3, padding: 1, dilation: 2 })[0] },
   { op: 'maxPool', name: 'maxPool 1-d k3 stride 2 padding 1', inputs: [{ shape: [2, 3, 7] }], fn: (x) => maxPool(x, { kernelSize: [3], stride: [2], padding: [1] })[0], gg: true },
+  // conv: one node whose rule is convGrad, or its composition when recorded (gg)
+  { op: 'conv', name: 'conv 2-d k 3×2, stride [2,1], padding 1, dilation [1,2], with bias', inputs: [{ shape: [2, 2, 5, 6] }, { shape: [3, 2, 3, 2] }, { shape: [3] }], fn: (x, w, b) => conv(x, w, b, { kernelSize: [3, 2], stride: [2, 1], padding: [1, 1], dilation: [1, 2] }), gg: true },
+  { op: 'conv', name: 'conv 1-d without bias, of transposed', inputs: [{ shape: [2, 3, 7], layout: 'transposed' }, { shape: [4, 3, 3] }], fn: (x, w) => conv(x, w, undefined, { kernelSize: [3], stride: [1], padding: [0], dilation: [1] }), gg: true },
   { op: 'maxPoolGrad', name: 'maxPoolGrad with shared argmax (overlapping windows)', inputs: [{ shape: [1, 2, 3, 3] }], fn: (g) => maxPoolGrad(g, POOL_ARGMAX, [4, 4], { kernelSize: 2, padding: 1, stride: 2 }).mul(POOL_WEIGHT), gg: true },
   // cast is exact only to float32 resolution: a linear map, so a large step loses nothing
   { op: 'cast', name: 'cast float64→float32→float64', inputs: [{ shape: [2, 3] }], fn: (x) => x.cast('float32').cast('float64'), opts: { eps: 1e-2, atol: 1e-5, rtol: 1e-5 } },

@@ -44,6 +44,7 @@ export {
 export { type Hook, lift, type Operand, record, Variable, variable, zeroGrad } from './variable.js';
 export {
   col2im,
+  conv,
   im2col,
   maxPool,
   maxPoolGrad,

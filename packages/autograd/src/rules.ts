@@ -7,6 +7,7 @@ import {
   type UnaryOp,
   arange,
   type WindowOp,
+  type WindowOptions,
   fusedLayerNormGrad,
   fusedSoftmaxGrad,
   isFloat,
@@ -17,7 +18,14 @@ import {
 import { isGradEnabled } from './mode.js';
 import { scatterAdd, unslice, where } from './functions.js';
 import { Variable } from './variable.js';
-import { type PoolParams, type WindowParams, col2im, im2col, maxPoolGrad } from './window.js';
+import {
+  type PoolParams,
+  type WindowParams,
+  col2im,
+  convGrads,
+  im2col,
+  maxPoolGrad,
+} from './window.js';
 
 /** Every op the graph records; each has one gradient rule below. */
 export type DiffOp =
@@ -25,7 +33,7 @@ export type DiffOp =
   | ArithOp
   | 'sum' | 'max' | 'min' | 'matmul' | 'reshape' | 'permute' | 'expand' | 'slice' | 'unslice'
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
-  | 'clamp' | 'cumsum' | 'cumprod' | WindowOp | 'fusedSoftmax' | 'fusedLayerNorm'; // prettier-ignore
+  | 'clamp' | 'cumsum' | 'cumprod' | WindowOp | 'conv' | 'fusedSoftmax' | 'fusedLayerNorm'; // prettier-ignore
 
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
@@ -92,6 +100,8 @@ export interface RuleParams {
   maxPool: PoolParams;
   /** The window options, the input's spatial size and the argmax. */
   maxPoolGrad: PoolParams;
+  /** The window options (normalized: kernel, stride, padding, dilation per axis). */
+  conv: WindowOptions;
   /** The eps added to the variance. */
   fusedLayerNorm: number;
 }
@@ -349,6 +359,8 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
   im2col: (g, _xs, _y, _needs, p) => [col2im(g, p.size, p.opts)],
   col2im: (g, _xs, _y, _needs, p) => [im2col(g, p.opts)],
   maxPool: (g, _xs, _y, _needs, p) => [maxPoolGrad(g, p.indices, p.size, p.opts)],
+  // one fused kernel, or composed of differentiable ops when recorded (createGraph)
+  conv: (g, xs, _y, needs, opts) => convGrads(g, xs, needs, opts),
   maxPoolGrad: (g, _xs, y, _needs, p) => {
     // the value at each window's argmax: a gather from the flattened planes
     const [N, C] = y.shape as [number, number];

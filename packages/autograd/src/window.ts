@@ -1,15 +1,19 @@
 import {
   type Tensor,
   type WindowOptions,
+  conv as convTensor,
+  convGrad as convGradTensor,
   col2im as col2imTensor,
   im2col as im2colTensor,
   maxPool as maxPoolTensor,
   maxPoolGrad as maxPoolGradTensor,
 } from '@nablajs/tensor';
-import { type Variable, record } from './variable.js';
+import { isGradEnabled } from './mode.js';
+import { Variable, record } from './variable.js';
 
 // The sliding-window primitives on Variables; their gradient rules (rules.ts) are each other's:
-// im2col ↔ col2im, and maxPool → maxPoolGrad → a gather at the argmax, so every order works.
+// im2col ↔ col2im, maxPool → maxPoolGrad → a gather at the argmax, and conv → convGrad, or its
+// composition of differentiable ops, so every order works.
 
 /** What the window ops' rules need: the options and a spatial size. */
 export interface WindowParams {
@@ -66,4 +70,49 @@ export function maxPoolGrad(
     maxPoolGradTensor(grad.data, indices, inputSize, opts),
     params,
   );
+}
+
+/**
+ * A convolution of one group, x [N, C, ...spatial] with w [O, C, ...kernel] plus b [O], as one node
+ * of the graph (the Tensor function `conv`: one kernel where the backend has it; the CPU backend
+ * keeps the columns in WebAssembly memory), instead of im2col, a matmul and a bias add as three
+ * nodes with the columns and the sum as tensors in between. Its rule is `convGrads`.
+ */
+export function conv(
+  x: Variable,
+  w: Variable,
+  b: Variable | undefined,
+  opts: WindowOptions,
+): Variable {
+  return record(
+    'conv',
+    b ? [x, w, b] : [x, w],
+    convTensor(x.data, w.data, b?.data ?? null, opts),
+    opts,
+  );
+}
+
+/**
+ * conv's gradients: `convGrad` of @nablajs/tensor (one kernel where the backend has it), or, when a
+ * graph of the gradient is being built (createGraph), composed of differentiable ops (im2col,
+ * matmul, col2im), so convolutions differentiate to any order.
+ */
+export function convGrads(
+  g: Variable,
+  [x, w, b]: Variable[],
+  needs: boolean[],
+  opts: WindowOptions,
+): (Variable | null)[] {
+  const [nx, nw, nb] = [needs[0]!, needs[1]!, needs[2] ?? false];
+  if (!isGradEnabled()) {
+    const [dx, dw, db] = convGradTensor(x!.data, w!.data, g.data, opts, [nx, nw, nb]);
+    const grads = [dx && new Variable(dx), dw && new Variable(dw)];
+    return b ? [...grads, db && new Variable(db)] : grads;
+  }
+  const [N, O] = [x!.shape[0]!, w!.shape[0]!];
+  const g2 = g.reshape([N, O, -1]); // [N, O, L]
+  const wm = w!.reshape([O, -1]); // [O, C·K]
+  const dx = nx ? col2im(wm.transpose().matmul(g2), x!.shape.slice(2), opts) : null;
+  const dw = nw ? g2.matmul(im2col(x!, opts).transpose()).sum(0).reshape(w!.shape) : null;
+  return b ? [dx, dw, nb ? g2.sum([0, 2]) : null] : [dx, dw];
 }

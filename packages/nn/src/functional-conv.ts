@@ -1,4 +1,4 @@
-import { type Variable, col2im, im2col } from '@nablajs/autograd';
+import { type Variable, col2im, conv as convVar, im2col } from '@nablajs/autograd';
 import {
   ShapeError,
   type SpatialArg,
@@ -7,7 +7,6 @@ import {
   spatial,
   windowGeometry,
 } from '@nablajs/tensor';
-import { convNode } from './conv-node.js';
 import { type Input, asVariable } from './module.js';
 
 /** Options of `conv1d` and `conv2d` (PyTorch's `F.conv2d` keywords). */
@@ -72,7 +71,7 @@ function addBias(y: Variable, b: Variable | undefined): Variable {
 }
 
 /**
- * A convolution with `d` spatial axes: one node (`convNode`: the fused conv of @nablajs/tensor) for
+ * A convolution with `d` spatial axes: one node (autograd's `conv`: the fused conv of @nablajs/tensor) for
  * one group; im2col, a grouped batched matmul with the weight and the bias otherwise.
  */
 function convNd(
@@ -120,7 +119,7 @@ function convNd(
   const { output } = windowGeometry(op, x.shape.slice(2), window);
   let y: Variable;
   if (groups === 1 && isFloat(x.dtype) && w.dtype === x.dtype && (!b || b.dtype === x.dtype))
-    y = convNode(x, w, b, window); // one node, the bias included
+    y = convVar(x, w, b, window); // one node, the bias included
   else {
     const cols = im2col(x, window); // [N, C·K, L]
     y = w.reshape([groups, O / groups, -1]).matmul(cols.reshape([N, groups, -1, cols.shape[2]!]));
