@@ -94,7 +94,9 @@ const storageOf = (g: Variable): unknown => g.data._buffer;
  * every leaf that requires grad (backward accumulates it; grad() collects it), and whether the
  * engine alone holds its storage (`owned`): made by this walk (the rules), seen by no user code
  * (hooks, retainGrad, custom functions' backward), delivered to no other leaf, and not recorded
- * (createGraph). Such a gradient's memory may be reused once the leaf drops it.
+ * (createGraph). Such a gradient's memory may be reused once the leaf drops it. A gradient between
+ * nodes that meets the same conditions, and that no rule passed on, goes back as soon as its node's
+ * rule has used it (backward only: grad() returns some of them).
  */
 function run(
   op: string,
@@ -112,10 +114,17 @@ function run(
   withGradMode(createGraph, () => {
     // A leaf's gradient is summed over its uses before its hooks see it (once, as in PyTorch).
     const pending = new Map<FunctionNode | Variable, Variable>();
+    // how many pending gradients view each storage (a rule may pass one on to several inputs)
+    const uses = new Map<unknown, number>();
+    const count = (g: Variable, d: number) =>
+      uses.set(storageOf(g), (uses.get(storageOf(g)) ?? 0) + d);
     const send = (edge: Edge, g: Variable) => {
       if (edge === null) return;
       const prev = pending.get(edge);
-      pending.set(edge, prev ? prev.add(g) : g);
+      const sum = prev ? prev.add(g) : g;
+      if (prev) count(prev, -1);
+      count(sum, 1);
+      pending.set(edge, sum);
     };
     outputs.forEach((out, i) => {
       if (!out.requiresGrad)
@@ -133,6 +142,7 @@ function run(
       let g = pending.get(node);
       if (!g) continue;
       pending.delete(node);
+      count(g, -1);
       const out = node.output;
       if (out) {
         if (out._hooks.length || out._retainsGrad) {
@@ -154,6 +164,17 @@ function run(
         const gi = grads[i];
         if (e && gi) send(e, gi);
       });
+      // a gradient between nodes that only this walk held goes back for later results of its size
+      const s = g.data._buffer;
+      if (
+        !createGraph &&
+        !visit &&
+        s.serial >= first &&
+        !seen.has(s) &&
+        !uses.get(s) &&
+        !grads.some((gi) => gi && storageOf(gi) === s)
+      )
+        g.data._recycle();
     }
     // how many leaves each storage goes to: one shared by two (a + b gives both g) is not owned
     const leaves = new Map<unknown, number>();

@@ -1,10 +1,11 @@
 // Leaf gradients that only backward held are given back to the CPU backend when cleared (zeroGrad),
 // so the next backward reuses their memory; a gradient that user code saw, or that two leaves
-// share, must keep its values. Values are checked against sums computed here by hand.
+// share, must keep its values. Gradients between nodes go back as soon as backward has used them.
+// Values are checked against sums computed here by hand.
 import { cpu } from '@nablajs/backend-cpu';
 import { DisposedError, type Tensor, tensor, useBackend, zeros } from '@nablajs/tensor';
 import { expect, test } from 'vitest';
-import { Variable, customFunction, variable, zeroGrad } from './index.js';
+import { Variable, customFunction, grad, variable, zeroGrad } from './index.js';
 
 useBackend(cpu());
 
@@ -140,4 +141,35 @@ test('a view of recycled storage raises a DisposedError instead of reading reuse
   const view = w._grad!.reshape([67, 1]);
   w.zeroGrad();
   expect(() => view.add(1)).toThrow(DisposedError);
+});
+
+test('a gradient between nodes goes back once its node has used it, and values stay right', () => {
+  // x·2 → square → sum: square's rule gets a gradient of 71 made by sum's rule and makes a new one,
+  // so the gradient it got goes back before mul's rule runs (and mul's result can take it)
+  const w = leaf(71);
+  const hooked: Tensor[] = [];
+  const y = w.mul(2);
+  y.square().sum().backward();
+  expect(vals(w.grad)).toEqual(expected(71, 1, 2));
+  // a gradient a rule passes on unchanged to two inputs (a + a) is used twice, then given back
+  const a = leaf(71);
+  const s = a.mul(3);
+  s.add(s).relu().sum().backward();
+  expect(vals(a.grad)).toEqual(Array(71).fill(6));
+  // one a hook saw keeps its values through later steps
+  const b = leaf(71);
+  const t = b.mul(2);
+  t.registerHook((g) => void hooked.push(g.data));
+  t.mul(5).sum().backward();
+  for (const c of [2, 3]) squareLoss(leaf(71), c).backward();
+  expect(vals(hooked[0]!)).toEqual(Array(71).fill(5));
+  expect(vals(b.grad)).toEqual(Array(71).fill(10));
+});
+
+test('grad() does not give back the gradients it returns', () => {
+  const w = leaf(73);
+  const h = w.mul(2);
+  const [gh] = grad(h.square().sum(), h);
+  for (const c of [2, 3]) squareLoss(leaf(73), c).backward();
+  expect(vals(gh!.data)).toEqual(Array.from({ length: 73 }, (_, i) => 4 * (i + 1)));
 });
