@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UNARY_JS } from './tables.js';
 import { reluF32, reluGradF32 } from './relu.js';
 import { reluGradWasm, reluWasm } from './wasm/activation.js';
+import { CHUNK } from './wasm/layout.js';
 
 // The branch-free float32 loops (TypeScript on the bits, WebAssembly f32x4) against the scalar
 // definitions they replace, on the values where bit tricks go wrong: ±0, ±Infinity, NaN of either
@@ -28,4 +29,18 @@ describe.each([
     grad(x, g, out, x.length);
     edges.forEach((v, i) => expect(Object.is(out[i], v > 0 || v !== v ? -2.5 : 0)).toBe(true));
   });
+});
+
+it('the f32x4 relu and gradient agree with the scalar loops across copy chunks (2·CHUNK + 13)', () => {
+  const n = 2 * CHUNK + 13;
+  const src = Float32Array.from({ length: n + 3 }, (_, i) => edges[i % edges.length]! * (i % 7));
+  const g = Float32Array.from({ length: n }, (_, i) => i - n / 2);
+  const [want, got] = [new Float32Array(n), new Float32Array(n)];
+  reluF32(src, 3, want, n);
+  reluWasm(src, 3, got, n);
+  expect(got).toEqual(want);
+  const y = want.slice();
+  reluGradF32(y, g, want, n);
+  reluGradWasm(y, g, got, n);
+  expect(got).toEqual(want);
 });

@@ -12,6 +12,13 @@ const MC = 128;
 export const SLACK = 16;
 /** Regions start on 64-byte lines, the first after 256 bytes (address 0 stays unused). */
 export const FIRST = 64;
+/**
+ * Elements per chunk of the elementwise kernels' copies (optimizer updates, ReLU), so that an
+ * operand's copy in, the kernel and the copy out meet in the core's cache (2026-12-06, one core of
+ * this machine: Adam on 78,400 weights 150 → 117 µs, ReLU's gradient on 301,056 floats 303 → 172 µs;
+ * 2,048 to 16,384 all about the same).
+ */
+export const CHUNK = 4096;
 
 // Round up to a multiple of 16 (64-byte lines), 8 and 4 floats; arithmetic, as n may pass 2^31.
 export const align = (n: number): number => Math.ceil(n / 16) * 16;

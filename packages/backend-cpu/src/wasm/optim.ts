@@ -1,14 +1,7 @@
 // The fused optimizer updates on the WebAssembly kernels (kernels.wat): the operands are copied into
 // the module's memory, updated with f32x4 arithmetic and copied back, as matmul.ts does for matmuls.
-import { FIRST, SLACK, align } from './layout.js';
+import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { instance, reserve } from './matmul.js';
-
-/**
- * Elements per chunk of a fused update (Adam's four operands take 64 KiB). Adam on W3's 78,400-weight
- * layer took 117 µs a call in chunks of 4,096 (2,048 and 8,192 the same) against 150 µs unchunked
- * (2026-12-06).
- */
-const CHUNK = 4096;
 
 /**
  * SGD without momentum on float32, in place: p[i] -= lr·(sign·g[i] + wd·p[i]) over n dense elements,
@@ -63,8 +56,7 @@ export function adamF32(
   },
 ): void {
   const k = instance();
-  // In chunks, so that the four operands' copies stay in the core's cache between the copy in, the
-  // update and the copy out (the update is elementwise, so the result is the same).
+  // in chunks (layout.ts): the update is elementwise, so the result is the same
   const c = Math.min(n, CHUNK);
   const [ap, ag, am, av] = [0, 1, 2, 3].map((i) => FIRST + i * align(c + SLACK)) as [
     number,
