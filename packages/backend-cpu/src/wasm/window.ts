@@ -1,7 +1,7 @@
 // im2col, col2im and maxPool in float32 on the WebAssembly kernels (kernels.wat): the plan and the
 // operand are copied into the module's memory, the kernel runs along rows with f32x4 (copies;
 // branch-free compares for maxPool), the result is copied out. Times: bench/results/conv.md.
-import { FIRST, SLACK, align } from './layout.js';
+import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { instance, reserve } from './matmul.js';
 
 /** Where windows read, as window.ts computes it (offsets in elements; see its `plan`). */
@@ -96,16 +96,23 @@ export function maxPoolF32(
   indices: Int32Array,
 ): boolean {
   const k = instance();
-  const n = values.length;
-  const end = room(p, nc * plane, 2 * align(n + SLACK));
+  const L = nc > 0 ? values.length / nc : 0; // outputs per plane
+  // a few planes at a time (about CHUNK inputs, layout.ts), so the copies meet in the cache
+  const cp = Math.min(nc, Math.max(1, Math.floor(CHUNK / plane)));
+  const end = room(p, cp * plane, 2 * align(cp * L + SLACK));
   if (end < 0) return false;
   const h = reserve(k, end);
   const xAt = writePlan(h, FIRST, p);
-  const vAt = align(xAt + nc * plane + SLACK);
-  const iAt = align(vAt + n + SLACK);
-  h.set(x.subarray(offset, offset + nc * plane), xAt);
-  k.maxPool(xAt * 4, plane * 4, nc, vAt * 4, iAt * 4, FIRST * 4, p.K, p.M, p.Wo, p.step * 4);
-  values.set(h.subarray(vAt, vAt + n));
-  indices.set(new Int32Array(h.buffer, iAt * 4, n));
+  const vAt = align(xAt + cp * plane + SLACK);
+  const iAt = align(vAt + cp * L + SLACK);
+  const hi = new Int32Array(h.buffer);
+  for (let c = 0; c < nc; c += cp) {
+    const q = Math.min(cp, nc - c);
+    const at = offset + c * plane;
+    h.set(x.subarray(at, at + q * plane), xAt);
+    k.maxPool(xAt * 4, plane * 4, q, vAt * 4, iAt * 4, FIRST * 4, p.K, p.M, p.Wo, p.step * 4);
+    values.set(h.subarray(vAt, vAt + q * L), c * L);
+    indices.set(hi.subarray(iAt, iAt + q * L), c * L);
+  }
   return true;
 }
