@@ -81,6 +81,7 @@ export class Variable {
     this._gradOwned = false;
     return this._grad;
   }
+  /** Sets ∂loss/∂this (optimizers and tests do; `backward()` sums into it). */
   set grad(g: Tensor | null) {
     this._gradOwned = false;
     this._grad = g;
