@@ -8,8 +8,12 @@ and the best of several samples of back-to-back calls after a warm-up.
 """
 import argparse
 import json
-import statistics
-import time
+import os
+import sys
+
+sys.dont_write_bytecode = True  # runs from the source tree: leave no __pycache__ beside it
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from torch_timing import time_it  # noqa: E402
 
 import torch
 import torch.nn.functional as F
@@ -20,23 +24,6 @@ args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
-
-def time_it(fn, min_sample=0.002, samples=31, budget=3.0):
-    t0 = time.perf_counter()
-    calls = 0
-    while calls < 3 or time.perf_counter() - t0 < 0.1:
-        fn()
-        calls += 1
-    per = (time.perf_counter() - t0) / calls
-    reps = max(1, int(min_sample / per + 0.999))
-    count = max(3, min(samples, int(budget / (per * reps))))
-    out = []
-    for _ in range(count):
-        s = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        out.append((time.perf_counter() - s) / reps * 1000)
-    return statistics.median(out), min(out)
 
 
 results = {}
@@ -56,7 +43,7 @@ for name, xs, ws, pad, need_x in [
         y = F.conv2d(x, w, b, padding=pad)
         y.backward(y.detach())
 
-    (f, fb), (b, bb) = time_it(fwd), time_it(fwd_bwd)
+    (f, fb), (b, bb) = time_it(fwd, budget=3.0), time_it(fwd_bwd, budget=3.0)
     results[name] = {'forwardMs': f, 'forwardBackwardMs': b, 'bestForwardMs': fb, 'bestForwardBackwardMs': bb}
 for name, xs in [('pool1', (64, 6, 28, 28)), ('pool2', (64, 16, 10, 10))]:
     x = torch.randn(*xs).requires_grad_()
@@ -69,6 +56,6 @@ for name, xs in [('pool1', (64, 6, 28, 28)), ('pool2', (64, 16, 10, 10))]:
         y = F.max_pool2d(x, 2)
         y.backward(y.detach())
 
-    (f, fb), (b, bb) = time_it(fwd), time_it(fwd_bwd)
+    (f, fb), (b, bb) = time_it(fwd, budget=3.0), time_it(fwd_bwd, budget=3.0)
     results[name] = {'forwardMs': f, 'forwardBackwardMs': b, 'bestForwardMs': fb, 'bestForwardBackwardMs': bb}
 print(json.dumps({'torch': torch.__version__, 'threads': args.threads, 'results': results}))

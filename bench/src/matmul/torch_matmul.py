@@ -11,9 +11,12 @@ torch.mm calls into a preallocated result, after a warm-up (the protocol of lib.
 import argparse
 import ctypes
 import json
-import statistics
+import os
 import sys
-import time
+
+sys.dont_write_bytecode = True  # runs from the source tree: leave no __pycache__ beside it
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from torch_timing import time_it  # noqa: E402
 
 import torch
 
@@ -23,23 +26,6 @@ args = parser.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 
-
-def time_it(fn, min_sample=0.002, samples=31, budget=2.0):
-    t0 = time.perf_counter()
-    calls = 0
-    while calls < 3 or time.perf_counter() - t0 < 0.1:
-        fn()
-        calls += 1
-    per = (time.perf_counter() - t0) / calls
-    reps = max(1, int(min_sample / per + 0.999))
-    count = max(3, min(samples, int(budget / (per * reps))))
-    out = []
-    for _ in range(count):
-        s = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        out.append((time.perf_counter() - s) / reps * 1000)
-    return statistics.median(out), min(out)
 
 
 def openblas_core():

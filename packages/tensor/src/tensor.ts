@@ -22,12 +22,14 @@ import type { BinaryMethods, UnaryMethods } from './methods.js';
 import { INDEXING, type IndexingMethods } from './indexing.js';
 import { SELECT, type SelectMethods } from './select.js';
 import { BINARY_OPS, type BinaryOp, UNARY_OPS } from './ops.js';
+import { REFLECT, type Reflected, isReflected } from './reflect.js';
 import { contiguousStrides, isContiguous, sizeOf } from './shape.js';
 import { type Storage, trackTensor, untrackTensor } from './storage.js';
 import * as views from './views.js';
 import type { SliceSpec } from './views.js';
 
 export type { NestedArray, SliceSpec };
+export { REFLECT, type Reflected };
 
 // The elementwise methods, documented one by one in methods.ts.
 export type { BinaryMethods, UnaryMethods };
@@ -40,22 +42,6 @@ export type { BinaryMethods, UnaryMethods };
 export type TensorBinaryMethods = {
   [K in BinaryOp]: BinaryMethods<Tensor>[K] & (<R>(other: Reflected<R>) => R);
 };
-
-/** The symbol by which a Tensor's binary methods and `matmul` recognize a {@link Reflected} operand. */
-export const REFLECT: unique symbol = Symbol.for('nablajs.reflect');
-
-/**
- * An operand that is not a Tensor but knows how to combine with one on its left, as Python's
- * `__rsub__`: `tensor.sub(x)` returns `x[REFLECT]('sub', tensor)`. Autograd's Variable implements
- * it (lifting the Tensor to a constant Variable), so mixed arithmetic records the graph either way.
- */
-export interface Reflected<R = unknown> {
-  /** `left op this`, for a binary op or `matmul`. */
-  [REFLECT](op: BinaryOp | 'matmul', left: Tensor): R;
-}
-
-const isReflected = (x: unknown): x is Reflected =>
-  typeof x === 'object' && x !== null && !(x instanceof Tensor) && REFLECT in x;
 
 // The elementwise methods come from the op tables (installed below), the composites from COMPOSITES,
 // SELECT and INDEXING.
@@ -343,10 +329,10 @@ export class Tensor implements TensorRef {
   async to(backend: Backend): Promise<Tensor> {
     this.assertLive('to');
     if (backend === this.backend) return this._view(this.shape, this.strides);
-    const data = await this.backend.read(this);
+    // refused before the read, not after a whole download
     if (!backend.dtypes.includes(this.dtype))
       throw new BackendError('to', `backend '${backend.name}' does not support ${this.dtype}`);
-    return wrap(backend, backend.upload(data), this.dtype, this.shape);
+    return wrap(backend, backend.upload(await this.backend.read(this)), this.dtype, this.shape);
   }
 
   /** Releases this tensor now; its storage goes back once no view uses it. Safe to call twice. */
