@@ -31,12 +31,14 @@ import { windowKernels } from './window.js';
 
 type Ref = TensorRef<TypedArray>;
 
-function out(dtype: DType, shape: readonly number[]): TypedArray {
-  return alloc(dtype, sizeOf(shape));
+/** A result of `shape`; `zeroed` false where the kernel writes every element (recycled memory is
+ * then taken as it is, `alloc`). */
+function out(dtype: DType, shape: readonly number[], zeroed = true): TypedArray {
+  return alloc(dtype, sizeOf(shape), zeroed);
 }
 
 function unary(op: UnaryOp, x: Ref, fast = false): TypedArray {
-  const o = out(x.dtype, x.shape);
+  const o = out(x.dtype, x.shape, false);
   if (op === 'relu' && x.storage instanceof Float32Array && isDense(x)) {
     // branch-free: f32x4 in WebAssembly for large ones, else a loop on the bits (relu.ts)
     (fast && o.length >= RELU_WASM_MIN ? reluWasm : reluF32)(x.storage, x.offset, o as Float32Array, o.length); // prettier-ignore
@@ -48,7 +50,7 @@ function unary(op: UnaryOp, x: Ref, fast = false): TypedArray {
 }
 
 function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
-  const o = out(binaryResultDType(op, a.dtype), a.shape);
+  const o = out(binaryResultDType(op, a.dtype), a.shape, false);
   const run = binaryRun(op, a.dtype);
   rows(a.shape, [a, b], (start, [oa, ob], len, [sa, sb]) =>
     run(a.storage, oa!, sa!, b.storage, ob!, sb!, o, start, len),
@@ -57,7 +59,7 @@ function binary(op: BinaryOp, a: Ref, b: Ref): TypedArray {
 }
 
 function where(c: Ref, a: Ref, b: Ref): TypedArray {
-  const o = out(a.dtype, a.shape);
+  const o = out(a.dtype, a.shape, false);
   const [cs, as, bs] = [c.storage, a.storage, b.storage];
   rows(a.shape, [c, a, b], (start, [oc, oa, ob], len, [sc, sa, sb]) => {
     for (let j = 0; j < len; j++)
@@ -153,7 +155,7 @@ function indexed(
 }
 
 function gather(x: Ref, axis: number, index: Ref): TypedArray {
-  const o = out(x.dtype, index.shape);
+  const o = out(x.dtype, index.shape, false);
   const xs = x.storage;
   indexed('gather', x, axis, index, (xo, i) => (o[i] = xs[xo]!));
   return o;
@@ -179,7 +181,7 @@ function concat(xs: readonly Ref[], axis: number): TypedArray {
     xs.map((x) => x.shape),
     axis,
   );
-  const o = out(xs[0]!.dtype, shape);
+  const o = out(xs[0]!.dtype, shape, false);
   xs.forEach((x, i) =>
     copyStrided(x, { storage: o, dtype: x.dtype, shape: x.shape, strides, offset: offsets[i]! }),
   );
@@ -200,16 +202,16 @@ function copyInto(x: Ref, o: TypedArray, dtype: DType = x.dtype): TypedArray {
 
 /** What users read gets an array of its own (a slab view would keep the whole slab alive). */
 const readFresh = (x: Ref): TypedArray => copyInto(x, typedArray(x.dtype, sizeOf(x.shape)));
-const readView = (x: Ref): TypedArray => copyInto(x, out(x.dtype, x.shape));
+const readView = (x: Ref): TypedArray => copyInto(x, out(x.dtype, x.shape, false));
 
-const cast = (x: Ref, dtype: DType): TypedArray => copyInto(x, out(dtype, x.shape), dtype);
+const cast = (x: Ref, dtype: DType): TypedArray => copyInto(x, out(dtype, x.shape, false), dtype);
 
 /** Options of `cpu()`. */
 export interface CpuOptions {
   /** Use the WebAssembly SIMD matmul for float32 when the runtime supports it (default true). */
   wasm?: boolean;
   /**
-   * Threads for float32 matmuls of over ~10⁶ multiply-adds, this one included (default: the
+   * Threads for float32 matmuls of over ~8·10⁶ multiply-adds, this one included (default: the
    * machine's cores, at most 4; 1 keeps every matmul on one thread). Needs shared memory: Node's
    * worker_threads, or a cross-origin isolated page; elsewhere one thread runs. Process-wide, as
    * `setMatmulThreads`. Results do not depend on it.
@@ -258,7 +260,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     ...windowKernels(fast),
     fused: fusedKernels(fast),
     random(dist: RandomDist, dtype, size, seed, offset) {
-      const o = alloc(dtype, size);
+      const o = alloc(dtype, size, false);
       philoxFill(dist, o, seed, offset);
       return o;
     },

@@ -52,7 +52,7 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
 /** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass. */
 function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedArray {
   const n = sizeOf(y.shape);
-  const out = alloc(y.dtype, n);
+  const out = alloc(y.dtype, n, false); // every element is written
   // strided operands (rare: activations are made dense) go through contiguous copies
   const ys = denseOf(y, n);
   const gs = denseOf(g, n);
@@ -161,7 +161,7 @@ const FUSED: FusedKernels<TypedArray> = {
   },
   softmaxCrossEntropy(logits: Ref, labels: Ref) {
     const [N, C] = logits.shape as [number, number];
-    const out = alloc(logits.dtype, N);
+    const out = alloc(logits.dtype, N, false);
     const x = logits.storage, l = labels.storage; // prettier-ignore
     const [sn, sc] = logits.strides as [number, number];
     for (let i = 0; i < N; i++) {
@@ -173,15 +173,19 @@ const FUSED: FusedKernels<TypedArray> = {
   },
   softmaxCrossEntropyGrad(logits: Ref, labels: Ref, g: Ref) {
     const [N, C] = logits.shape as [number, number];
-    const out = alloc(logits.dtype, N * C);
+    const out = alloc(logits.dtype, N * C, false); // every element is written
     const x = logits.storage, l = labels.storage, gs = g.storage; // prettier-ignore
     const [sn, sc] = logits.strides as [number, number];
+    const e = new Float64Array(C); // a row's exponentials, each computed once
     for (let i = 0; i < N; i++) {
       const row = logits.offset + i * sn;
-      const [m, z] = maxAndSum(x, row, sc, C);
+      let m = -Infinity;
+      for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * sc]!);
+      let z = 0;
+      for (let c = 0; c < C; c++) z += e[c] = Math.exp(x[row + c * sc]! - m);
       const gi = gs[g.offset + i * g.strides[0]!]!;
       const scale = gi / z;
-      for (let c = 0; c < C; c++) out[i * C + c] = Math.exp(x[row + c * sc]! - m) * scale;
+      for (let c = 0; c < C; c++) out[i * C + c] = e[c]! * scale;
       out[i * C + l[labels.offset + i * labels.strides[0]!]!]! -= gi;
     }
     return out;

@@ -111,7 +111,7 @@ export function convF32(x: Ref, w: Ref, b: Ref | null, g: WindowGeometry): Typed
     // prettier-ignore
     k.matmul(O, L, CK + 1, lay.wAt * 4, CK + 1, 1, lay.colsAt * 4, L, 1, (lay.yAt + n * O * L) * 4, lay.workAt * 4);
   }
-  const out = alloc('float32', N * O * L) as Float32Array;
+  const out = alloc('float32', N * O * L, false) as Float32Array; // all written
   out.set(h.subarray(lay.yAt, lay.yAt + N * O * L));
   return out;
 }
@@ -130,9 +130,10 @@ export function convGradF32(
   const { N, C, O, CK, L, plane, p, h, k } = lay;
   const R = CK + 1;
   h.set(gy.storage.subarray(gy.offset, gy.offset + N * O * L), lay.yAt);
-  const dx = needs[0] ? (alloc('float32', N * C * plane) as Float32Array) : null;
-  const dw = needs[1] ? (alloc('float32', O * CK) as Float32Array) : null;
-  const db = needs[2] ? (alloc('float32', O) as Float32Array) : null;
+  // every element of each is written below
+  const dx = needs[0] ? (alloc('float32', N * C * plane, false) as Float32Array) : null;
+  const dw = needs[1] ? (alloc('float32', O * CK, false) as Float32Array) : null;
+  const db = needs[2] ? (alloc('float32', O, false) as Float32Array) : null;
   h.fill(0, lay.sumAt, lay.sumAt + O * R);
   for (let n = 0; n < N; n++) {
     const gyAt = (lay.yAt + n * O * L) * 4;

@@ -45,7 +45,7 @@ function threads(): number {
 }
 
 /**
- * How many threads large float32 matmuls (over ~10⁶ multiply-adds) may use, this one included:
+ * How many threads large float32 matmuls (over ~8·10⁶ multiply-adds) may use, this one included:
  * 1 keeps them on one thread. Threads need shared memory: Node's worker_threads, or a cross-origin
  * isolated page. Results are the same to the bit whatever the number (each thread computes whole
  * rows of C, in the order one thread would).
@@ -146,7 +146,7 @@ export function matmulF32(
   checkView('b', b, bOffset, K, bStrideK, N, bStrideN);
   // (arguments spelt out, not spread from an array: no allocation per call)
   if (wasmSimdSupported()) {
-    const pool = M * N * K >= THREAD_MIN_MACS ? readyPool(threads()) : undefined;
+    const pool = M * N * K >= threading.minMacs ? readyPool(threads()) : undefined;
     const run = pool && runThreaded(pool, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
     if (run) {
       run.bands.forEach(([start, rows], t) => {
@@ -233,8 +233,16 @@ function runWasm(
   return cAt;
 }
 
-/** Multiply-adds below which a matmul runs on one thread (waking a worker costs ~10–50 µs). */
-const THREAD_MIN_MACS = 1 << 20;
+/**
+ * Multiply-adds below which a matmul runs on one thread: `minMacs` (tests lower it). Two threads
+ * measured on this 2-core machine (µs per call, back to back, so the worker is awake; 2026-12-06):
+ * 128×784·784×30 (3.0 M, W2's forward) 178 on one, 185 on two; 64×784·784×100 (5.0 M, W3's) 283
+ * and 288; 128×256·256×256 (8.4 M) 446 and 345–389; 256³ (16.8 M) 800 and 520–580. Below ~8 M the
+ * second thread's band runs ~25 % slower than alone beside the first, and the hand-off and the wait
+ * for it eat the rest; in a training step, where a worker sleeps between matmuls, it lost outright
+ * (W2's first epoch ran 10–20 % slower on the pool until it backed off).
+ */
+export const threading = { minMacs: 1 << 23 };
 /**
  * Rows of C each thread gets at least. The kernel takes its dot-product path for 12 rows or fewer,
  * which sums in another order than the panels a larger M takes; with bands of 13 rows or more every

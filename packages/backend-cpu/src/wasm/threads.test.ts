@@ -1,19 +1,22 @@
 // The multi-threaded matmul: the same result to the bit as one thread, for every thread count.
 import { afterAll, describe, expect, it } from 'vitest';
 import { matmulRef } from '../matmul.js';
-import { matmulF32, rowBands, setMatmulThreads } from './matmul.js';
+import { matmulF32, rowBands, setMatmulThreads, threading } from './matmul.js';
 import { availableCores, type Pool, readyPool } from './threads.js';
 
 /** Waits (yielding to the event loop) until a pool of `threads` has started; it then always
  * runs on its threads (no backing off on this busy test machine). */
 async function poolOf(threads: number): Promise<Pool> {
   setMatmulThreads(threads);
+  threading.minMacs = 1 << 20; // the cases below are the workloads' sizes, under the default
   for (let i = 0; i < 500 && !readyPool(threads); i++) await new Promise((r) => setTimeout(r, 10));
   const pool = readyPool(threads)!;
   expect(pool, `a pool of ${threads} threads started`).toBeDefined();
   pool.adaptive = false;
   return pool;
 }
+
+const defaultMinMacs = threading.minMacs;
 
 const values = (n: number, seed: number) =>
   Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + seed) * 0.5);
@@ -41,7 +44,10 @@ function product(M: number, N: number, K: number, at: boolean, bt: boolean, bias
 }
 
 describe('matmul on several threads', () => {
-  afterAll(() => setMatmulThreads(Math.min(4, availableCores())));
+  afterAll(() => {
+    setMatmulThreads(Math.min(4, availableCores()));
+    threading.minMacs = defaultMinMacs;
+  });
 
   it('splits C into bands of whole panels, none small enough for the dot-product path', () => {
     expect(rowBands(128, 2)).toEqual([
