@@ -227,7 +227,7 @@ const markdown = [
   ...machineLines(facts),
   `- load average (1 min) before each peer's run: ${Math.min(...loads)}–${Math.max(...loads)} (median ${median(loads)}); at the end ${loadAtEnd}`,
   `- PyTorch ${torchInfo.torch ?? '?'} (Debian python3-torch, Python ${torchInfo.python ?? '?'}), ${torchInfo.openblas ?? 'BLAS ?'}; kernels: ${torchInfo.openblas_core ?? '?'}${coretype ? ` (OPENBLAS_CORETYPE=${coretype})` : ' (picked by OpenBLAS: this CPU has no AVX-512, so OPENBLAS_CORETYPE=SkylakeX would die of SIGILL)'}`,
-  `- TF.js ${tf.version_core} core API (\`wasm\`: single-threaded SIMD build; \`cpu\`: plain JS); Nabla from this working tree (\`@nablajs/backend-cpu\`: large matmuls on up to ${Math.min(4, os.availableParallelism())} threads, backing off to one when the other threads run late; \`nabla-1t\`: on one thread)`,
+  `- TF.js ${tf.version_core} core API (\`wasm\`: single-threaded SIMD build; \`cpu\`: plain JS); Nabla from this working tree (\`@nablajs/backend-cpu\`: matmuls of 8·10⁶ multiply-adds or more on up to ${Math.min(4, os.availableParallelism())} threads, which none of these workloads reach; \`nabla-1t\`: on one thread)`,
   `- the whole run took ${totalMinutes.toFixed(1)} minutes`,
   '',
   ...workloads.map(
