@@ -175,8 +175,18 @@ function driftLines(): string[] {
       `- ${w.id}: ${s.map((x) => x.toFixed(2)).join(', ')} s; third ÷ first ${r.toFixed(3)}${Math.abs(r - 1) <= 0.05 ? '' : ' (more than 5 %)'}`,
     ];
   });
-  return lines.length ? ["## Nabla's epochs in one process (drift)", '', ...lines, ''] : [];
+  if (!lines.length) return [];
+  return ["## Nabla's epochs in one process (drift)", '', ...lines, '', ...WARMUP_NOTE, ''];
 }
+
+/** Why a later epoch runs faster than the first (measured with src/mnist/warmup.ts). */
+const WARMUP_NOTE = [
+  "A first epoch slower than the later ones is V8 still optimizing Nabla's functions and the heap",
+  "still growing, which the protocol's 50 warm-up batches do not cover; a leak would show the other",
+  'way, each epoch slower than the last. `src/mnist/warmup.ts` times two epochs in tenths (2026-12-06):',
+  "W1's first 188, 144, 109, 80, 71, then 57–67 ms a tenth (17,491 page faults), its second 55–65",
+  "throughout (992); W3's first 153–193, its second 142–154.",
+];
 const names: Record<Peer, string> = {
   nabla: 'Nabla (cpu backend)',
   'nabla-1t': 'Nabla, matmuls on 1 thread',
