@@ -1,11 +1,12 @@
-// Nabla (CPU backend) on C1: LeNet-5 as a Sequential, crossEntropy (mean), Adam, batches from a
-// DataLoader in file order with images shaped [1, 28, 28].
+// Nabla (CPU backend) on C1: LeNet-5 as a Sequential, crossEntropy (mean), Adam, batches in file
+// order as views of one tensor of the training images [60000, 1, 28, 28], as the PyTorch peer takes
+// them (`x[start : start + BATCH]`, torch_lenet.py), not copied batch by batch (as DataLoader does).
 import { noGrad } from '@nablajs/autograd';
 import { cpu } from '@nablajs/backend-cpu';
 import { DataLoader, type MnistData } from '@nablajs/data';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from '@nablajs/nn';
 import { Adam } from '@nablajs/optim';
-import { type Backend, manualSeed, type Tensor, useBackend } from '@nablajs/tensor';
+import { type Backend, manualSeed, type Tensor, tensor, useBackend } from '@nablajs/tensor';
 import type { Trainer } from '../mnist/protocol.js';
 import { C1 } from './workload.js';
 
@@ -33,6 +34,9 @@ export function nablaLenetTrainer(
 ): Trainer<{ net: Sequential; opt: Adam }> {
   useBackend(backend);
   const images = (split: MnistData['train']) => ({ ...split, featureShape: [1, 28, 28] });
+  const { count } = data.train;
+  const X = tensor(data.train.images, { shape: [count, 1, 28, 28], backend });
+  const Y = tensor(data.train.labels, { dtype: 'int32', backend });
   return {
     create(seed) {
       manualSeed(seed);
@@ -41,9 +45,10 @@ export function nablaLenetTrainer(
     },
     train({ net, opt }, maxBatches = Infinity) {
       let b = 0;
-      for (const { x, y } of new DataLoader(images(data.train), { batchSize: C1.batchSize })) {
+      for (let start = 0; start < count; start += C1.batchSize) {
         if (b++ >= maxBatches) break;
-        const loss = crossEntropy(net.forward(x), y);
+        const range = [start, Math.min(start + C1.batchSize, count)] as const;
+        const loss = crossEntropy(net.forward(X.slice([range])), Y.slice([range]));
         opt.zeroGrad();
         loss.backward();
         opt.step();
