@@ -187,7 +187,7 @@ const WARMUP_NOTE = [
   "W1's first 188, 144, 109, 80, 71, then 57–67 ms a tenth (17,491 page faults), its second 55–65",
   "throughout (992); W3's first 153–193, its second 142–154. Part of W3's is V8's young generation",
   'growing: with it at its full size from the start (`node --min-semi-space-size=16`, three runs) the',
-  'first epoch took 1.45–1.51 s against 1.53–1.57 without, the later ones 1.37–1.44 either way; the',
+  'first epoch took 1.45–1.51 s against 1.53–1.57 without, the later ones 1.37–1.45 either way; the',
   "rest, and all of W1's, is the compiler.",
 ];
 const names: Record<Peer, string> = {
