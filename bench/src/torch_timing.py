@@ -1,9 +1,23 @@
 """The timing protocol of the PyTorch peers of bench/ (lib.ts's timeIt, in Python): a warm-up of at
 least 3 calls and 0.1 s, then samples of back-to-back calls (each at least `min_sample` seconds),
 as many as `budget` allows up to `samples`; returns the median and the best, in milliseconds a call.
-Imported by matmul/torch_matmul.py and conv/torch_conv.py."""
+Imported by matmul/torch_matmul.py and conv/torch_conv.py, which call `start()` first."""
+import argparse
 import statistics
 import time
+
+import torch
+
+
+def start():
+    """The peers' command line (`--threads N`), applied: torch's threads set, its seed 0. Returns
+    the thread count."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--threads', type=int, default=1)
+    threads = parser.parse_args().threads
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    return threads
 
 
 def time_it(fn, min_sample=0.002, samples=31, budget=2.0):

@@ -6,25 +6,18 @@
 Each case (the same shapes as conv.bench.ts) is timed forward, and forward + backward: the median
 and the best of several samples of back-to-back calls after a warm-up.
 """
-import argparse
 import json
 import os
 import sys
 
 sys.dont_write_bytecode = True  # runs from the source tree: leave no __pycache__ beside it
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from torch_timing import time_it  # noqa: E402
+from torch_timing import start, time_it  # noqa: E402
 
 import torch
 import torch.nn.functional as F
 
-parser = argparse.ArgumentParser()
-parser.add_argument('--threads', type=int, default=1)
-args = parser.parse_args()
-torch.set_num_threads(args.threads)
-torch.manual_seed(0)
-
-
+threads = start()
 
 results = {}
 for name, xs, ws, pad, need_x in [
@@ -58,4 +51,4 @@ for name, xs in [('pool1', (64, 6, 28, 28)), ('pool2', (64, 16, 10, 10))]:
 
     (f, fb), (b, bb) = time_it(fwd, budget=3.0), time_it(fwd_bwd, budget=3.0)
     results[name] = {'forwardMs': f, 'forwardBackwardMs': b, 'bestForwardMs': fb, 'bestForwardBackwardMs': bb}
-print(json.dumps({'torch': torch.__version__, 'threads': args.threads, 'results': results}))
+print(json.dumps({'torch': torch.__version__, 'threads': threads, 'results': results}))

@@ -6,7 +6,8 @@ import { cpu } from '@nablajs/backend-cpu';
 import { DataLoader, type MnistData } from '@nablajs/data';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, crossEntropy } from '@nablajs/nn';
 import { Adam } from '@nablajs/optim';
-import { type Backend, manualSeed, type Tensor, tensor, useBackend } from '@nablajs/tensor';
+import { type Backend, manualSeed, type Tensor, useBackend } from '@nablajs/tensor';
+import { viewBatches } from '../mnist/nabla.js';
 import type { Trainer } from '../mnist/protocol.js';
 import { C1 } from './workload.js';
 
@@ -34,9 +35,7 @@ export function nablaLenetTrainer(
 ): Trainer<{ net: Sequential; opt: Adam }> {
   useBackend(backend);
   const images = (split: MnistData['train']) => ({ ...split, featureShape: [1, 28, 28] });
-  const { count } = data.train;
-  const X = tensor(data.train.images, { shape: [count, 1, 28, 28], backend });
-  const Y = tensor(data.train.labels, { dtype: 'int32', backend });
+  const batches = viewBatches(data.train, [1, 28, 28], C1.batchSize, backend);
   return {
     create(seed) {
       manualSeed(seed);
@@ -44,11 +43,8 @@ export function nablaLenetTrainer(
       return { net, opt: new Adam(net.parameters(), { lr: C1.lr }) };
     },
     train({ net, opt }, maxBatches = Infinity) {
-      let b = 0;
-      for (let start = 0; start < count; start += C1.batchSize) {
-        if (b++ >= maxBatches) break;
-        const range = [start, Math.min(start + C1.batchSize, count)] as const;
-        const loss = crossEntropy(net.forward(X.slice([range])), Y.slice([range]));
+      for (const { x, y } of batches(maxBatches)) {
+        const loss = crossEntropy(net.forward(x), y);
         opt.zeroGrad();
         loss.backward();
         opt.step();

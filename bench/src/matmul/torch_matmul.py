@@ -8,7 +8,6 @@ cases.json is a list of {"M", "K", "N", "layout"}; layout is "A·B", "A·Bᵀ" (
 autograd does in training. Each case: the median and the best of several samples of back-to-back
 torch.mm calls into a preallocated result, after a warm-up (the protocol of lib.ts's timeIt).
 """
-import argparse
 import ctypes
 import json
 import os
@@ -16,16 +15,11 @@ import sys
 
 sys.dont_write_bytecode = True  # runs from the source tree: leave no __pycache__ beside it
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from torch_timing import time_it  # noqa: E402
+from torch_timing import start, time_it  # noqa: E402
 
 import torch
 
-parser = argparse.ArgumentParser()
-parser.add_argument('--threads', type=int, default=1)
-args = parser.parse_args()
-torch.set_num_threads(args.threads)
-torch.manual_seed(0)
-
+threads = start()
 
 
 def openblas_core():
@@ -49,7 +43,7 @@ for c in json.load(sys.stdin):
     results.append({'medianMs': median, 'bestMs': best})
 print(json.dumps({
     'torch': torch.__version__,
-    'threads': args.threads,
+    'threads': threads,
     'openblasCore': openblas_core(),
     'results': results,
 }))

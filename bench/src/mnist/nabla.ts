@@ -18,6 +18,26 @@ interface Model {
   opt: Optimizer;
 }
 
+/**
+ * The training split's batches in file order, at most `maxBatches`, as views of one tensor of it
+ * (the images shaped [count, ...featureShape]): made once, then sliced per epoch without a copy.
+ */
+export function viewBatches(
+  split: MnistData['train'],
+  featureShape: readonly number[],
+  batchSize: number,
+  backend: Backend,
+): (maxBatches?: number) => Generator<{ x: Tensor; y: Tensor }> {
+  const X = tensor(split.images, { shape: [split.count, ...featureShape], backend });
+  const Y = tensor(split.labels, { dtype: 'int32', backend });
+  return function* (maxBatches = Infinity) {
+    for (let b = 0, start = 0; start < split.count && b < maxBatches; b++, start += batchSize) {
+      const range = [start, Math.min(start + batchSize, split.count)] as const;
+      yield { x: X.slice([range]), y: Y.slice([range]) };
+    }
+  };
+}
+
 /** Batches between yields to the event loop on an asynchronous (GPU) backend: collected tensors
  * give their buffers back in finalizers, which only run between tasks. */
 const YIELD_EVERY = 100;
@@ -28,11 +48,9 @@ export function nablaTrainer(
   backend: Backend = cpu(),
 ): Trainer<Model> {
   useBackend(backend);
-  const { count, images, labels } = data.train;
-  const X = backend.sync
-    ? tensor(images, { shape: [count, images.length / count], backend })
-    : null;
-  const Y = backend.sync ? tensor(labels, { dtype: 'int32', backend }) : null;
+  const views = backend.sync
+    ? viewBatches(data.train, [w.sizes[0]!], w.batchSize, backend)
+    : undefined;
   return {
     create(seed) {
       manualSeed(seed);
@@ -54,8 +72,6 @@ export function nablaTrainer(
       return { net, opt };
     },
     train({ net, opt }, maxBatches = Infinity) {
-      let b = 0;
-      let loss: Tensor | undefined;
       const step = (x: Tensor, y: Tensor) => {
         const l = crossEntropy(net.forward(x), y);
         opt.zeroGrad();
@@ -63,16 +79,14 @@ export function nablaTrainer(
         opt.step();
         return l.data;
       };
-      if (X && Y) {
-        for (let start = 0; start < count; start += w.batchSize) {
-          if (b++ >= maxBatches) break;
-          const range = [start, Math.min(start + w.batchSize, count)] as const;
-          step(X.slice([range]), Y.slice([range]));
-        }
+      if (views) {
+        for (const { x, y } of views(maxBatches)) step(x, y);
         return;
       }
       const batches = new DataLoader(data.train, { batchSize: w.batchSize });
       return (async () => {
+        let b = 0;
+        let loss: Tensor | undefined;
         for (const { x, y } of batches) {
           if (b++ >= maxBatches) break;
           loss = step(x, y);

@@ -20,13 +20,17 @@ import { adamF32, sgdF32 } from './wasm/optim.js';
 
 type Ref = TensorRef<TypedArray>;
 
-/** A row's maximum m and Σ exp(x − m): softmax's shift and normaliser. */
-function maxAndSum(x: TypedArray, row: number, stride: number, C: number): [number, number] {
+/**
+ * Softmax's shift and numerators for a row of C: e[c] = exp(x_c − m) with m the row's maximum,
+ * which it returns, and their sum (the normaliser) in e[C]. `e` holds C + 1 doubles.
+ */
+function shifted(x: TypedArray, row: number, stride: number, C: number, e: Float64Array): number {
   let m = -Infinity;
   for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * stride]!);
   let z = 0;
-  for (let c = 0; c < C; c++) z += Math.exp(x[row + c * stride]! - m);
-  return [m, z];
+  for (let c = 0; c < C; c++) z += e[c] = Math.exp(x[row + c * stride]! - m);
+  e[C] = z;
+  return m;
 }
 
 /** y = x·wᵀ + b: x [N, K], w [O, K], b [O] or null; float32 through `matmulF32` when `wasm`. */
@@ -164,10 +168,11 @@ const FUSED: FusedKernels<TypedArray> = {
     const out = alloc(logits.dtype, N, false);
     const x = logits.storage, l = labels.storage; // prettier-ignore
     const [sn, sc] = logits.strides as [number, number];
+    const e = new Float64Array(C + 1);
     for (let i = 0; i < N; i++) {
       const row = logits.offset + i * sn;
-      const [m, z] = maxAndSum(x, row, sc, C);
-      out[i] = m + Math.log(z) - x[row + l[labels.offset + i * labels.strides[0]!]! * sc]!;
+      const m = shifted(x, row, sc, C, e);
+      out[i] = m + Math.log(e[C]!) - x[row + l[labels.offset + i * labels.strides[0]!]! * sc]!;
     }
     return out;
   },
@@ -176,15 +181,11 @@ const FUSED: FusedKernels<TypedArray> = {
     const out = alloc(logits.dtype, N * C, false); // every element is written
     const x = logits.storage, l = labels.storage, gs = g.storage; // prettier-ignore
     const [sn, sc] = logits.strides as [number, number];
-    const e = new Float64Array(C); // a row's exponentials, each computed once
+    const e = new Float64Array(C + 1); // a row's exponentials, each computed once
     for (let i = 0; i < N; i++) {
-      const row = logits.offset + i * sn;
-      let m = -Infinity;
-      for (let c = 0; c < C; c++) m = Math.max(m, x[row + c * sc]!);
-      let z = 0;
-      for (let c = 0; c < C; c++) z += e[c] = Math.exp(x[row + c * sc]! - m);
+      shifted(x, logits.offset + i * sn, sc, C, e);
       const gi = gs[g.offset + i * g.strides[0]!]!;
-      const scale = gi / z;
+      const scale = gi / e[C]!;
       for (let c = 0; c < C; c++) out[i * C + c] = e[c]! * scale;
       out[i * C + l[labels.offset + i * labels.strides[0]!]!]! -= gi;
     }
