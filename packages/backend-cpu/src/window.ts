@@ -172,6 +172,13 @@ export function rowMajor(shape: readonly number[]): number[] {
   return st;
 }
 
+/** [H, W] when `g` is MaxPool2d(2)'s: 2-d windows 2×2, stride 2, no padding (or dilation). */
+function twoByTwo(g: WindowGeometry): [number, number] | null {
+  const is = (xs: readonly number[], v: number) => xs.length === 2 && xs[0] === v && xs[1] === v;
+  const ok = is(g.kernel, 2) && is(g.stride, 2) && is(g.padding, 0) && is(g.dilation, 1);
+  return ok ? [g.input[0]!, g.input[1]!] : null;
+}
+
 function maxPool(x: Ref, g: WindowGeometry, fast = false): [TypedArray, TypedArray] {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
   // storage offsets to read, and the flat positions in the plane that the indices report
@@ -183,7 +190,7 @@ function maxPool(x: Ref, g: WindowGeometry, fast = false): [TypedArray, TypedArr
   const src = x.storage;
   if (fast && src instanceof Float32Array && isDense(x)) {
     const [v, i] = [values as Float32Array, indices as Int32Array];
-    if (maxPoolF32(src, x.offset, N * C, prod(g.input), p, v, i)) return [v, i];
+    if (maxPoolF32(src, x.offset, N * C, prod(g.input), p, v, i, twoByTwo(g))) return [v, i];
   }
   const dense = plan(g, rowMajor(g.input));
   indices.fill(-1);

@@ -21,6 +21,7 @@ export interface KernelExports {
   reluGrad(y: number, g: number, n: number): void;
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
+  maxPool2x2(x: number, H: number, W: number, nc: number, vals: number, idx: number): void;
   col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   matmul(
     M: number,

@@ -110,6 +110,9 @@ const POOLS: Geo[] = [
   { label: 'overlapping 3×2 stride 1, dilation [2,1], padding [1,1]', x: [1, 3, 6, 5], k: [3, 2], p: [1, 1], d: [2, 1] },
   { label: '1-d k3 s2 p1 on [2,3,9]', x: [2, 3, 9], k: [3], s: [2], p: [1] },
   { label: '3-d 2×2×2 stride 2', x: [1, 2, 4, 4, 6], k: [2, 2, 2], s: [2, 2, 2] },
+  // MaxPool2d(2) on odd sizes (the CPU has a kernel of its own for it): 6 windows a row, the last
+  // input row and column in none
+  { label: '2×2 stride 2 on [2,3,7,13]', x: [2, 3, 7, 13], k: [2, 2], s: [2, 2] },
 ];
 
 async function pool(ctx: CaseContext, g: Geo, layout: Layout = 'contiguous', gen = values) {
@@ -159,7 +162,9 @@ const MAX_POOL_CASES: Case[] = [
   {
     name: 'ties go to the first maximum (integer values)',
     dtypes: FLOATS,
-    run: (ctx) => pool(ctx, POOLS[2]!, 'contiguous', integers(-1, 1)),
+    async run(ctx) {
+      for (const g of [POOLS[2]!, POOLS[5]!]) await pool(ctx, g, 'contiguous', integers(-1, 1));
+    },
   },
   {
     name: "NaN wins (the last one), −∞ and ±0 as PyTorch's kernel",
@@ -171,15 +176,17 @@ const MAX_POOL_CASES: Case[] = [
       const tile = [
         [1, NaN, 3, NaN], [-Infinity, -Infinity, -0, 0], [-Infinity, -Infinity, 0, -0], [Infinity, 2, NaN, -1],
       ];
-      const x = ctx.nd(
-        tile.flatMap((row) => [...row, ...row, ...row, ...row, 5]),
-        [1, 1, 4, 17],
-      );
       for (const g of [
         { label: '2×2 stride 2', x: [1, 1, 4, 17], k: [2, 2], s: [2, 2] },
+        { label: '2×2 stride 2, 6 windows a row', x: [1, 1, 4, 13], k: [2, 2], s: [2, 2] },
         { label: '2×2 stride 1 padding 1', x: [1, 1, 4, 17], k: [2, 2], p: [1, 1] },
         { label: '1×3 stride 3', x: [1, 1, 4, 17], k: [1, 3], s: [1, 3] },
       ]) {
+        const reps = (g.x[3]! - 1) / 4;
+        const x = ctx.nd(
+          tile.flatMap((row) => [...Array<number[]>(reps).fill(row).flat(), 5]),
+          g.x,
+        );
         const want = ref.maxPool(x, geometry(g));
         const [v, i] = maxPool(ctx.make(x), options(g));
         await ctx.expect(v, want.values, { exact: true, label: `${g.label}: values` });
