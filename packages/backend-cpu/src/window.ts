@@ -7,7 +7,13 @@ import {
 } from '@nablajs/tensor';
 import { alloc } from './alloc.js';
 import { isDense, rows } from './strided.js';
-import { type WindowPlan, col2imF32, im2colF32, maxPoolF32 } from './wasm/window.js';
+import {
+  type WindowPlan,
+  col2imF32,
+  im2colF32,
+  maxPoolF32,
+  maxPoolGrad2x2F32,
+} from './wasm/window.js';
 
 // The sliding-window kernels. 1-d and 2-d windows run as 3-d ones with leading unit axes (kernel 1,
 // stride 1, no padding), so each kernel is one loop nest. The innermost loop walks the output's
@@ -219,13 +225,21 @@ function maxPool(x: Ref, g: WindowGeometry, fast = false): [TypedArray, TypedArr
   return [values, indices];
 }
 
-function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
+function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry, fast = false): TypedArray {
   const plane = prod(g.input);
   const L = prod(g.output);
+  const hw = twoByTwo(g);
+  const [gs, is] = [grad.storage, indices.storage];
+  const nc = grad.shape[0]! * grad.shape[1]!;
+  const o = alloc(grad.dtype, nc * plane, false);
+  const dense = isDense(grad) && isDense(indices);
+  if (fast && hw && dense && o instanceof Float32Array && is instanceof Int32Array) {
+    const [g32, at] = [gs as Float32Array, grad.offset]; // grad's dtype is o's
+    if (maxPoolGrad2x2F32([g32, at], [is, indices.offset], nc, hw[0], hw[1], o)) return o;
+  }
   // zeroed by a write: new memory is the kernel's zero page until written, and the scatter's
   // first read of each page, then its write, faulted twice (LeNet's first pooling: 1.0 → 0.5 ms)
-  const o = alloc(grad.dtype, grad.shape[0]! * grad.shape[1]! * plane, false).fill(0);
-  const [gs, is] = [grad.storage, indices.storage];
+  o.fill(0);
   const add = (k: number, at: number, v: number) => {
     if (k < 0 || k >= plane)
       throw new ShapeError(
@@ -234,7 +248,7 @@ function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
       );
     o[at + k]! += v;
   };
-  if (isDense(grad) && isDense(indices)) {
+  if (dense) {
     // the usual case, plane by plane without a division per element; `add` only to throw
     const [go, io] = [grad.offset, indices.offset];
     for (let p = 0, at = 0; p < o.length; p += plane)
@@ -252,13 +266,14 @@ function maxPoolGrad(grad: Ref, indices: Ref, g: WindowGeometry): TypedArray {
   return o;
 }
 
-/** The CPU's sliding-window kernels, keyed by op; `fast`: im2col, col2im and maxPool of dense
- * float32 operands run on the WebAssembly kernels. */
+/** The CPU's sliding-window kernels, keyed by op; `fast`: im2col, col2im, maxPool and (for
+ * MaxPool2d(2)) its gradient of dense float32 operands run on the WebAssembly kernels. */
 export function windowKernels(fast: boolean) {
   return {
     im2col: (x: Ref, g: WindowGeometry) => im2col(x, g, fast),
     col2im: (cols: Ref, g: WindowGeometry) => col2im(cols, g, fast),
     maxPool: (x: Ref, g: WindowGeometry) => maxPool(x, g, fast),
-    maxPoolGrad,
+    maxPoolGrad: (grad: Ref, indices: Ref, g: WindowGeometry) =>
+      maxPoolGrad(grad, indices, g, fast),
   } satisfies Record<WindowOp, unknown>;
 }

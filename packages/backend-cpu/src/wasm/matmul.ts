@@ -22,6 +22,7 @@ export interface KernelExports {
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool2x2(x: number, H: number, W: number, nc: number, vals: number, idx: number): void;
+  maxPoolGrad2x2(g: number, idx: number, H: number, W: number, nc: number, out: number): number;
   col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   matmul(
     M: number,

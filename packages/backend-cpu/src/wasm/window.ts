@@ -119,3 +119,40 @@ export function maxPoolF32(
   }
   return true;
 }
+
+/**
+ * maxPool2x2's gradient (2×2 windows, stride 2, no padding) of `nc` planes [H, W] into `out`
+ * (every element written) from dense float32 gradients and int32 positions at `g[go..]`,
+ * `idx[io..]`. The windows do not overlap, so each element is its window's gradient or +0, written
+ * in order instead of scattered into zeros (LeNet's first pooling: 0.60 → 0.25 ms in a step).
+ * False when a position lies outside its window or the memory cannot hold a chunk: the caller
+ * scatters instead (and reports a position out of range).
+ */
+export function maxPoolGrad2x2F32(
+  [g, go]: readonly [Float32Array, number],
+  [idx, io]: readonly [Int32Array, number],
+  nc: number,
+  H: number,
+  W: number,
+  out: Float32Array,
+): boolean {
+  const k = instance();
+  const plane = H * W;
+  const L = (H >> 1) * (W >> 1);
+  const cp = Math.min(nc, Math.max(1, Math.floor(CHUNK / plane)));
+  const gAt = FIRST;
+  const iAt = align(gAt + cp * L + SLACK);
+  const oAt = align(iAt + cp * L + SLACK);
+  const end = oAt + cp * plane + SLACK;
+  if (end * 4 > 0xffff0000) return false;
+  const h = reserve(k, end);
+  const hi = new Int32Array(h.buffer);
+  for (let c = 0; c < nc; c += cp) {
+    const q = Math.min(cp, nc - c);
+    h.set(g.subarray(go + c * L, go + (c + q) * L), gAt);
+    hi.set(idx.subarray(io + c * L, io + (c + q) * L), iAt);
+    if (k.maxPoolGrad2x2(gAt * 4, iAt * 4, H, W, q, oAt * 4) !== 0) return false;
+    out.set(h.subarray(oAt, oAt + q * plane), c * plane);
+  }
+  return true;
+}
