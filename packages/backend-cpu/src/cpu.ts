@@ -28,6 +28,8 @@ import { reluWasm } from './wasm/activation.js';
 import { REDUCE_JS } from './tables.js';
 import { argsort, scan } from './scan.js';
 import { windowKernels } from './window.js';
+import { stateF32 } from './wasm/state.js';
+import { UPDATE_WASM_MIN } from './wasm/optim.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -229,6 +231,12 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     sync: true,
     upload,
     zeros: alloc,
+    stateZeros(dtype, size, count) {
+      // float32 Adam moments large enough for its WebAssembly kernel (fused.ts) go on a slab
+      const slab =
+        fast && dtype === 'float32' && size >= UPDATE_WASM_MIN ? stateF32(size, count) : undefined;
+      return slab ?? Array.from({ length: count }, () => alloc(dtype, size));
+    },
     gcUnit,
     recycle,
     read: async (x) => readFresh(x),

@@ -16,7 +16,7 @@ import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { convF32, convGradF32 } from './wasm/conv.js';
-import { adamF32, sgdF32 } from './wasm/optim.js';
+import { UPDATE_WASM_MIN, adamF32, sgdF32 } from './wasm/optim.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -103,7 +103,7 @@ const FUSED: FusedKernels<TypedArray> = {
       if (
         p instanceof Float32Array &&
         g instanceof Float32Array &&
-        n >= 4096 &&
+        n >= UPDATE_WASM_MIN &&
         wasmSimdSupported()
       )
         return sgdF32(p, po, g, go, n, lr, wd, sign);
@@ -129,7 +129,7 @@ const FUSED: FusedKernels<TypedArray> = {
     const shrink = decoupled ? 1 - lr * wd : 1;
     const sign = o.maximize ? -1 : 1;
     const f32 = [p, g, ms, vs].every((a) => a instanceof Float32Array);
-    if (!vmax && f32 && n >= 4096 && wasmSimdSupported()) {
+    if (!vmax && f32 && n >= UPDATE_WASM_MIN && wasmSimdSupported()) {
       const l2 = decoupled ? 0 : wd;
       const runs = [
         [p, po],
@@ -137,16 +137,8 @@ const FUSED: FusedKernels<TypedArray> = {
         [ms, mo],
         [vs, vo],
       ] as [Float32Array, number][];
-      return adamF32(runs[0]!, runs[1]!, runs[2]!, runs[3]!, n, {
-        sign,
-        l2,
-        beta1,
-        beta2,
-        shrink,
-        stepSize,
-        bias2Sqrt,
-        eps,
-      });
+      const consts = { sign, l2, beta1, beta2, shrink, stepSize, bias2Sqrt, eps };
+      return adamF32(runs[0]!, runs[1]!, runs[2]!, runs[3]!, n, consts);
     }
     const mx = vmax?.storage;
     const xo = vmax?.offset ?? 0;

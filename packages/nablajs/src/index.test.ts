@@ -25,7 +25,7 @@ const TENSOR_INTERNALS = [
   'softmaxCrossEntropy', 'softmaxCrossEntropyGrad', 'typedArray', 'unaryDType', 'wrap',
   'REFLECT', 'FLOAT32_MAX', 'INDEXING', 'SELECT', 'SCAN', 'SCAN_OPS', 'resultType',
   'UNSAFE_KEYS', 'WINDOW', 'WINDOW_OPS', 'checkSize', 'MAX_ELEMENTS', 'col2im', 'conv', 'convGrad', 'im2col', 'maxPool',
-  'maxPoolGrad', 'spatial', 'windowGeometry', 'storageSerial',
+  'maxPoolGrad', 'spatial', 'windowGeometry', 'storageSerial', 'stateZerosLike',
 ]; // prettier-ignore
 // Exported at the top level from @nablajs/autograd instead: one name for Tensors and Variables.
 const SHADOWED = ['where', 'concat', 'stack'];

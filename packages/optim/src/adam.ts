@@ -1,5 +1,5 @@
 import type { Variable } from '@nablajs/autograd';
-import { type Tensor, fusedAdam, zerosLike } from '@nablajs/tensor';
+import { type Tensor, fusedAdam, stateZerosLike, zerosLike } from '@nablajs/tensor';
 import { type OptionChecks, boolean, checkBetas, nonNegative } from './errors.js';
 import {
   Optimizer,
@@ -65,7 +65,12 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const state = this.stateOf(p);
       const step = ((state.step as number | undefined) ?? 0) + 1;
       state.step = step;
-      const expAvg = (state.expAvg ??= zerosLike(p.data)) as Tensor;
+      if (!state.expAvg) {
+        // where the backend's Adam kernel updates them in place
+        const [m, v] = stateZerosLike(p.data, 2) as [Tensor, Tensor];
+        [state.expAvg, state.expAvgSq] = [m, v];
+      }
+      const expAvg = state.expAvg as Tensor;
       const expAvgSq = (state.expAvgSq ??= zerosLike(p.data)) as Tensor;
       const vmax = amsgrad ? ((state.maxExpAvgSq ??= zerosLike(p.data)) as Tensor) : null;
       const fused = {

@@ -38,6 +38,12 @@ export interface Backend<S = unknown> {
   upload(data: TypedArray): S;
   /** New storage of `size` zeros of `dtype`. */
   zeros(dtype: DType, size: number): S;
+  /**
+   * `count` new storages of `size` zeros of `dtype`, for state that a fused kernel updates every
+   * step (Adam's moments, `stateZerosLike`), placed where that kernel updates it without copying it
+   * (the CPU: the memory its WebAssembly kernels address). Optional; without it, `zeros`.
+   */
+  stateZeros?(dtype: DType, size: number, count: number): S[];
   /** The view's elements, row-major, in a new array. */
   read(x: TensorRef<S>): Promise<TypedArray>;
   /** Like `read`, synchronously; only where `sync` is true. */

@@ -158,6 +158,18 @@ export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor
 /** Zeros with `t`'s shape, dtype and backend. */
 export const zerosLike = (t: Tensor): Tensor =>
   full(t.shape, 0, { dtype: t.dtype, backend: t.backend });
+/**
+ * `count` tensors of zeros with `t`'s shape, dtype and backend, for state that a fused kernel
+ * updates every step (an optimizer's moments): where the backend can, they lie where its kernels
+ * update them in place (`Backend.stateZeros`). Otherwise as `zerosLike`.
+ */
+export function stateZerosLike(t: Tensor, count: number): Tensor[] {
+  const b = t.backend;
+  const n = sizeOf(t.shape);
+  const made =
+    b.stateZeros?.(t.dtype, n, count) ?? Array.from({ length: count }, () => b.zeros(t.dtype, n));
+  return made.map((s) => wrap(b, s, t.dtype, t.shape));
+}
 /** Ones with `t`'s shape, dtype and backend. */
 export const onesLike = (t: Tensor): Tensor =>
   full(t.shape, 1, { dtype: t.dtype, backend: t.backend });

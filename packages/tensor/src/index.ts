@@ -51,6 +51,7 @@ export {
   tensor,
   zeros,
   zerosLike,
+  stateZerosLike,
   type NestedInput,
 } from './create.js';
 export {

@@ -85,11 +85,18 @@ export function wasmSimdSupported(): boolean {
   return simd;
 }
 
+let compiled: WebAssembly.Module | undefined;
+
+/** A new instance of the kernels, with a memory of its own (one page). */
+export function newInstance(): KernelExports {
+  compiled ??= new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
+  return new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
+}
+
 /** The kernels' instance, made on first use. */
 export function instance(): KernelExports {
   if (kernels === undefined) {
-    const module = new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
-    kernels = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
+    kernels = newInstance();
     heap = new Float32Array(kernels.memory.buffer);
   }
   return kernels;

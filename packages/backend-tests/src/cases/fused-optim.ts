@@ -1,4 +1,11 @@
-import { type AdamStep, type SgdStep, type Tensor, fusedAdam, fusedSgd } from '@nablajs/tensor';
+import {
+  type AdamStep,
+  type SgdStep,
+  type Tensor,
+  fusedAdam,
+  fusedSgd,
+  stateZerosLike,
+} from '@nablajs/tensor';
 import { expect } from 'vitest';
 import { type CaseContext, type Gen, SENTINEL } from '../context.js';
 import { type Nd, fromValues, sizeOf } from '../nd.js';
@@ -108,17 +115,31 @@ const ADAM_VARIANTS: AdamVariant[] = [false, true].flatMap((amsgrad) =>
   ),
 );
 
-/** Adam steps `first`, `first + 1`, … with m, v (and vmax) carried, each compared with the oracle. */
+/**
+ * Adam steps `first`, `first + 1`, … with m, v (and vmax) carried, each compared with the oracle.
+ * `state`: m and v start as an optimizer makes them, zeros from `stateZerosLike` (where the backend
+ * may keep them for its kernel), instead of views holding random moments.
+ */
 async function adamSteps(
   ctx: CaseContext,
   shape: number[],
   { amsgrad = false, ...opts }: AdamVariant,
-  { steps = 3, first = 1, grads }: { steps?: number; first?: number; grads?: Nd[] } = {},
+  {
+    steps = 3,
+    first = 1,
+    grads,
+    state = false,
+  }: { steps?: number; first?: number; grads?: Nd[]; state?: boolean } = {},
 ): Promise<void> {
-  let [p, m] = [ctx.values(shape, uniform), ctx.values(shape, uniform)];
+  const zeros = () => ctx.values(shape, () => 0);
+  let [p, m] = [ctx.values(shape, uniform), state ? zeros() : ctx.values(shape, uniform)];
   // v ≥ 0, and vmax below v in some places and above it in others
-  let [v, vmax] = [ctx.values(shape, positive), amsgrad ? ctx.values(shape, positive) : null];
-  const [P, M, V] = [p, m, v].map((x) => offsetView(ctx, x)) as [Tensor, Tensor, Tensor];
+  let v = state ? zeros() : ctx.values(shape, positive);
+  let vmax = amsgrad ? ctx.values(shape, positive) : null;
+  const P = offsetView(ctx, p);
+  const [M, V] = state
+    ? (stateZerosLike(P, 2).map((t) => ctx.track(t)) as [Tensor, Tensor])
+    : [offsetView(ctx, m), offsetView(ctx, v)];
   const X = vmax && offsetView(ctx, vmax);
   for (let k = 0; k < steps; k++) {
     const o = { ...ADAM, ...opts, step: first + k };
@@ -252,6 +273,14 @@ export const ADAM_CASES: Case[] = [
     async (ctx) => {
       await adamSteps(ctx, [5003], {}, { steps: 2 });
       await adamSteps(ctx, [5003], { weightDecay: 0.01, decoupled: true }, { steps: 2 });
+    },
+  ),
+  kernelCase(
+    'adam',
+    "moments from stateZerosLike, as an optimizer makes them: [5003] and [9001] (the CPU's slab)",
+    async (ctx) => {
+      for (const n of [5003, 9001]) await adamSteps(ctx, [n], {}, { steps: 3, state: true });
+      await adamSteps(ctx, [9001], { weightDecay: 0.1, maximize: true }, { state: true });
     },
   ),
   kernelCase(
