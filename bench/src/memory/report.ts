@@ -7,6 +7,34 @@ const child = fileURLToPath(new URL('./child.ts', import.meta.url));
 /** bench/, where `tsx` resolves (the test runner may run from the repository's root). */
 const benchDir = fileURLToPath(new URL('../..', import.meta.url));
 
+/** What `script` prints, run in a fresh Node process with --expose-gc and `nodeFlags`. */
+function runScript(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeFlags: readonly string[] = [],
+): string {
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      ...nodeFlags,
+      '--import',
+      'tsx',
+      '--conditions=@nablajs/source',
+      script,
+      ...args,
+    ],
+    { cwd: benchDir, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 },
+  );
+  if (run.status !== 0) throw new Error(`memory child failed (${run.status}):\n${run.stderr}`);
+  return run.stdout;
+}
+
+/** Bytes of array buffers that `a.add(1).dispose()` 100,000 times leaves (dispose.ts). */
+export const disposeKept = (): number =>
+  Number(runScript(fileURLToPath(new URL('./dispose.ts', import.meta.url)), []));
+
 /** The samples of one run of `child.ts` in a fresh Node process. */
 export function runChild(
   id: string,
@@ -16,24 +44,7 @@ export function runChild(
   env: NodeJS.ProcessEnv = {},
   nodeFlags: readonly string[] = [],
 ): MemorySample[] {
-  const run = spawnSync(
-    process.execPath,
-    [
-      '--expose-gc',
-      ...nodeFlags,
-      '--import',
-      'tsx',
-      '--conditions=@nablajs/source',
-      child,
-      id,
-      String(steps),
-      String(every),
-      source,
-    ],
-    { cwd: benchDir, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 },
-  );
-  if (run.status !== 0) throw new Error(`memory child failed (${run.status}):\n${run.stderr}`);
-  return run.stdout
+  return runScript(child, [id, String(steps), String(every), source], env, nodeFlags)
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as MemorySample);
