@@ -8,7 +8,8 @@
 // A slab's memory never grows once it holds state (growing would detach the arrays on it), so each
 // is sized when made: at least what is asked, and twice the last one's size (from 1 MiB to 64 MiB),
 // so that a model's moments take few slabs and few instances. A slab is collected with the last
-// array on it; memory accounting sees it as one block (`gcUnit`: the slab's buffer).
+// array on it, except the one being filled, which is kept for the next state; memory accounting
+// sees each as one block (`gcUnit`: the slab's buffer).
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { type KernelExports, newInstance } from './matmul.js';
 
