@@ -24,7 +24,7 @@ import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { RELU_WASM_MIN, reluF32 } from './relu.js';
-import { reluWasm } from './wasm/activation.js';
+import { reluWasm, sigmoidWasm } from './wasm/activation.js';
 import { REDUCE_JS } from './tables.js';
 import { argsort, scan } from './scan.js';
 import { windowKernels } from './window.js';
@@ -44,6 +44,12 @@ function unary(op: UnaryOp, x: Ref, fast = false): TypedArray {
   if (op === 'relu' && x.storage instanceof Float32Array && isDense(x)) {
     // branch-free: f32x4 in WebAssembly for large ones, else a loop on the bits (relu.ts)
     (fast && o.length >= RELU_WASM_MIN ? reluWasm : reluF32)(x.storage, x.offset, o as Float32Array, o.length); // prettier-ignore
+    return o;
+  }
+  if (op === 'sigmoid' && fast && x.storage instanceof Float32Array && isDense(x)) {
+    // f32x4 with its own exp, whatever the size (so values never depend on it): 4× faster than
+    // Math.exp, within 2 ulps of the correctly rounded value where Math.exp's is within 1
+    sigmoidWasm(x.storage, x.offset, o as Float32Array, o.length);
     return o;
   }
   const run = unaryRun(op, x.dtype);

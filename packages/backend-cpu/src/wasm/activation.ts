@@ -5,18 +5,32 @@
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { instance, reserve } from './matmul.js';
 
-/** out[i] = relu(x[xo + i]) for i < n (see relu.ts). */
-export function reluWasm(x: Float32Array, xo: number, out: Float32Array, n: number): void {
+/** out[i] = op(x[xo + i]) for i < n, with an in-place kernel of kernels.wat. */
+function inPlace(
+  op: 'relu' | 'sigmoid',
+  x: Float32Array,
+  xo: number,
+  out: Float32Array,
+  n: number,
+) {
   const k = instance();
   const c = Math.min(n, CHUNK);
   const h = reserve(k, FIRST + c + SLACK);
   for (let s = 0; s < n; s += c) {
     const len = Math.min(c, n - s);
     h.set(x.subarray(xo + s, xo + s + len), FIRST);
-    k.relu(FIRST * 4, len);
+    k[op](FIRST * 4, len);
     out.set(h.subarray(FIRST, FIRST + len), s);
   }
 }
+
+/** out[i] = relu(x[xo + i]) for i < n (see relu.ts). */
+export const reluWasm = (x: Float32Array, xo: number, out: Float32Array, n: number): void =>
+  inPlace('relu', x, xo, out, n);
+
+/** out[i] = sigmoid(x[xo + i]) for i < n, within a few ulps of the correctly rounded value. */
+export const sigmoidWasm = (x: Float32Array, xo: number, out: Float32Array, n: number): void =>
+  inPlace('sigmoid', x, xo, out, n);
 
 /** out[i] = g[i] where y[i] > 0 or y[i] is NaN, else +0, for i < n (see relu.ts). */
 export function reluGradWasm(y: Float32Array, g: Float32Array, out: Float32Array, n: number): void {

@@ -668,7 +668,47 @@
       (br $l)))
   )
 
-  ;; g = ReLU's gradient from its output y: g where y > 0 or y is NaN (not y ≤ 0), else +0.
+;; Sigmoid in place over n floats at byte offset $x, whole f32x4 vectors (the caller leaves slack),
+  ;; branch-free: y = 1/(1 + e) where x ≥ 0 and e/(1 + e) below, with e = exp(−|x|) ≤ 1, which never
+  ;; overflows. exp as Cephes' expf: k = round(t·log2 e), r = t − k·ln 2 in two parts, a degree-6
+  ;; polynomial in r, times 2^k made from k's bits (t ≥ −87.5 keeps 2^k normal). A result below the
+  ;; least normal float32 is 0 (sigmoid's float32 contract, tables.ts); NaN stays NaN.
+  (func (export "sigmoid") (param $x i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $t v128) (local $k v128) (local $r v128) (local $p v128)
+    (local $e v128) (local $y v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $t (f32x4.max (f32x4.neg (f32x4.abs (local.get $v))) (v128.const f32x4 -87.5 -87.5 -87.5 -87.5)))
+      (local.set $k (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+      (local.set $r (f32x4.sub
+        (f32x4.sub (local.get $t) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+        (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+      (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+      ;; e = (p·r² + r + 1)·2^k
+      (local.set $e (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+        (v128.const f32x4 1 1 1 1)))
+      (local.set $e (f32x4.mul (local.get $e)
+        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+      ;; (x ≥ 0 ? 1 : e) / (1 + e), then 0 below the least normal float32, then NaN where x is
+      (local.set $y (f32x4.div
+        (v128.bitselect (v128.const f32x4 1 1 1 1) (local.get $e) (f32x4.ge (local.get $v) (v128.const f32x4 0 0 0 0)))
+        (f32x4.add (local.get $e) (v128.const f32x4 1 1 1 1))))
+      (local.set $y (v128.and (local.get $y)
+        (f32x4.ge (local.get $y) (v128.const f32x4 1.1754943508222875e-38 1.1754943508222875e-38 1.1754943508222875e-38 1.1754943508222875e-38))))
+      (v128.store (local.get $x)
+        (v128.bitselect (local.get $v) (local.get $y) (f32x4.ne (local.get $v) (local.get $v))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (br $l)))
+  )
+
+    ;; g = ReLU's gradient from its output y: g where y > 0 or y is NaN (not y ≤ 0), else +0.
   (func (export "reluGrad") (param $y i32) (param $g i32) (param $n i32)
     (local $end i32)
     (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))

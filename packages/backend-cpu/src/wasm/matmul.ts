@@ -17,6 +17,7 @@ export interface KernelExports {
     b2: number, c2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
   ): void; // prettier-ignore
   relu(x: number, n: number): void;
+  sigmoid(x: number, n: number): void;
   addTo(p: number, g: number, n: number): void;
   reluGrad(y: number, g: number, n: number): void;
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
