@@ -721,6 +721,59 @@
       (br $l)))
   )
 
+;; The columns of x [R, C] (floats at $x) added into doubles at $out [C]: out[j] = ((out[j] +
+  ;; x[0][j]) + x[1][j]) + …; from zeros, chunk of rows after chunk, the additions of cpu.ts's fold in
+  ;; its order, so the same to the bit (a bias's gradient: the sum of ∂y over the batch). Eight columns at a time in four f64x2 accumulators that
+  ;; stay in registers while the rows pass, the rest one by one.
+  (func (export "sumRows") (param $x i32) (param $R i32) (param $C i32) (param $out i32)
+    (local $j i32) (local $i i32) (local $p i32) (local $row i32) (local $v v128) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $f f64)
+    (local.set $row (i32.shl (local.get $C) (i32.const 2)))
+    (block $vDone (loop $vLoop
+      (br_if $vDone (i32.gt_s (i32.add (local.get $j) (i32.const 8)) (local.get $C)))
+      (local.set $p (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+      (local.set $a0 (v128.load (local.get $p)))
+      (local.set $a1 (v128.load offset=16 (local.get $p)))
+      (local.set $a2 (v128.load offset=32 (local.get $p)))
+      (local.set $a3 (v128.load offset=48 (local.get $p)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (block $rDone (loop $rLoop
+        (br_if $rDone (i32.ge_u (local.get $i) (local.get $R)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $w (v128.load offset=16 (local.get $p)))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.promote_low_f32x4 (local.get $v))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))
+        (local.set $a2 (f64x2.add (local.get $a2) (f64x2.promote_low_f32x4 (local.get $w))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w)))))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rLoop)))
+      (local.set $p (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))))
+      (v128.store (local.get $p) (local.get $a0))
+      (v128.store offset=16 (local.get $p) (local.get $a1))
+      (v128.store offset=32 (local.get $p) (local.get $a2))
+      (v128.store offset=48 (local.get $p) (local.get $a3))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $vLoop)))
+    (block $sDone (loop $sLoop
+      (br_if $sDone (i32.ge_s (local.get $j) (local.get $C)))
+      (local.set $f (f64.load (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3)))))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $i (i32.const 0))
+      (block $rDone (loop $rLoop
+        (br_if $rDone (i32.ge_u (local.get $i) (local.get $R)))
+        (local.set $f (f64.add (local.get $f) (f64.promote_f32 (f32.load (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rLoop)))
+      (f64.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 3))) (local.get $f))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $sLoop)))
+  )
+
   ;; p += g over n floats at byte offsets $p, $g, whole f32x4 vectors (the last reads and writes up to
   ;; 12 bytes past the n-th float: the caller leaves slack): conv.ts sums the images' ∂w with it.
   (func (export "addTo") (param $p i32) (param $g i32) (param $n i32)
