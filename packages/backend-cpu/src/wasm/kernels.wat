@@ -774,6 +774,45 @@
       (br $sLoop)))
   )
 
+;; Rows of W floats between $planes dense planes [D, H, W] at $plain and the same planes inside a
+  ;; border of zeros (pd, ph, pw on each side) at $padded: $in 1 copies into the padded planes (zeroed
+  ;; first), 0 copies back out of them. conv.ts lays a padded convolution's input out this way, so
+  ;; that im2col and col2im see no padding.
+  (func (export "padRows") (param $plain i32) (param $padded i32) (param $planes i32) (param $D i32)
+    (param $H i32) (param $W i32) (param $pd i32) (param $ph i32) (param $pw i32) (param $in i32)
+    (local $q i32) (local $d i32) (local $r i32) (local $Wp i32) (local $Hp i32) (local $planeP i32)
+    (local $at i32) (local $rowBytes i32)
+    (local.set $Wp (i32.add (local.get $W) (i32.shl (local.get $pw) (i32.const 1))))
+    (local.set $Hp (i32.add (local.get $H) (i32.shl (local.get $ph) (i32.const 1))))
+    (local.set $planeP (i32.mul (i32.mul (i32.add (local.get $D) (i32.shl (local.get $pd) (i32.const 1))) (local.get $Hp)) (local.get $Wp)))
+    (local.set $rowBytes (i32.shl (local.get $W) (i32.const 2)))
+    (if (local.get $in)
+      (then (memory.fill (local.get $padded) (i32.const 0)
+        (i32.shl (i32.mul (local.get $planes) (local.get $planeP)) (i32.const 2)))))
+    (block $qDone (loop $qLoop
+      (br_if $qDone (i32.ge_u (local.get $q) (local.get $planes)))
+      (local.set $d (i32.const 0))
+      (block $dDone (loop $dLoop
+        (br_if $dDone (i32.ge_u (local.get $d) (local.get $D)))
+        (local.set $r (i32.const 0))
+        (block $rDone (loop $rLoop
+          (br_if $rDone (i32.ge_u (local.get $r) (local.get $H)))
+          ;; the row's first element among the padded planes, in bytes
+          (local.set $at (i32.add (local.get $padded) (i32.shl (i32.add (i32.mul (local.get $q) (local.get $planeP))
+            (i32.add (i32.mul (i32.add (i32.mul (i32.add (local.get $d) (local.get $pd)) (local.get $Hp))
+              (i32.add (local.get $r) (local.get $ph))) (local.get $Wp)) (local.get $pw))) (i32.const 2))))
+          (if (local.get $in)
+            (then (memory.copy (local.get $at) (local.get $plain) (local.get $rowBytes)))
+            (else (memory.copy (local.get $plain) (local.get $at) (local.get $rowBytes))))
+          (local.set $plain (i32.add (local.get $plain) (local.get $rowBytes)))
+          (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (br $rLoop)))
+        (local.set $d (i32.add (local.get $d) (i32.const 1)))
+        (br $dLoop)))
+      (local.set $q (i32.add (local.get $q) (i32.const 1)))
+      (br $qLoop)))
+  )
+
   ;; p += g over n floats at byte offsets $p, $g, whole f32x4 vectors (the last reads and writes up to
   ;; 12 bytes past the n-th float: the caller leaves slack): conv.ts sums the images' ∂w with it.
   (func (export "addTo") (param $p i32) (param $g i32) (param $n i32)

@@ -20,6 +20,7 @@ export interface KernelExports {
   sigmoid(x: number, n: number): void;
   addTo(p: number, g: number, n: number): void;
   sumRows(x: number, R: number, C: number, out: number): void;
+  padRows(plain: number, padded: number, planes: number, D: number, H: number, W: number, pd: number, ph: number, pw: number, into: number): void; // prettier-ignore
   reluGrad(y: number, g: number, n: number): void;
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
