@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { UNARY_JS } from './tables.js';
 import { sigmoidWasm } from './wasm/activation.js';
 
-// The f32x4 sigmoid (kernels.wat, with an exp of its own) against the scalar definition it stands
-// in for on float32 (tables.ts: Math.exp in doubles, rounded once, subnormals flushed to 0).
+// The f32x4 sigmoid (kernels/elementwise.wat, with an exp of its own) against the scalar definition
+// it stands in for on float32 (tables.ts: Math.exp in doubles, rounded once, subnormals flushed to
+// 0).
 
 const scalar = (x: number) => Math.fround(UNARY_JS.sigmoid.f32!(x));
 const bits = (v: number) => new Int32Array(Float32Array.of(v).buffer)[0]!;

@@ -1,12 +1,11 @@
-// ReLU, sigmoid, ReLU's gradient and column sums on float32 on the WebAssembly kernels (kernels.wat):
-// the operands are copied
-// into the module's memory, masked with f32x4 compares, and copied out, as optim.ts does for the
-// optimizer updates; the copies cost less than relu.ts's scalar loop (300k elements: 0.12 ms
-// against 0.5), in chunks of CHUNK elements (layout.ts).
+// ReLU, sigmoid, ReLU's gradient and column sums on float32 on the WebAssembly kernels
+// (kernels/elementwise.wat): the operands are copied into the module's memory, computed with f32x4,
+// and copied out, as optim.ts does for the optimizer updates; the copies cost less than relu.ts's
+// scalar loop (300k elements: 0.12 ms against 0.5), in chunks of CHUNK elements (layout.ts).
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { instance, reserve } from './matmul.js';
 
-/** out[i] = op(x[xo + i]) for i < n, with an in-place kernel of kernels.wat. */
+/** out[i] = op(x[xo + i]) for i < n, with an in-place kernel (kernels/elementwise.wat). */
 function inPlace(
   op: 'relu' | 'sigmoid',
   x: Float32Array,

@@ -2,7 +2,7 @@
 // offsets), and the copies that put A and B there: shared by the one-thread and threaded runs of
 // matmul.ts, and the layout constants by the window and optimizer kernels.
 
-// Must match kernels.wat: K blocks of at most KC, M blocks of at most MC rows.
+// Must match kernels/matmul.wat: K blocks of at most KC, M blocks of at most MC rows.
 const KC = 512;
 const MC = 128;
 /**

@@ -70,7 +70,7 @@ function check(
 }
 
 describe('kernels.generated.ts', () => {
-  it('is kernels.wat compiled (run `node scripts/build-wasm.mjs` if not)', async () => {
+  it('is kernels/*.wat compiled (run `node scripts/build-wasm.mjs` if not)', async () => {
     const fresh = await generate();
     expect(readFileSync(generatedPath, 'utf8')).toBe(fresh);
   }, 30_000);

@@ -1,4 +1,4 @@
-// float32 matmul on the WebAssembly SIMD kernels of kernels.wat.
+// float32 matmul on the WebAssembly SIMD kernels (kernels/*.wat).
 //
 // Each call copies the operands into the module's memory (one TypedArray.set when an operand's
 // elements lie in a compact span, a gather otherwise), runs the kernel and copies C out. The memory

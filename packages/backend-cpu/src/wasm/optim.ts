@@ -1,5 +1,6 @@
-// The fused optimizer updates on the WebAssembly kernels (kernels.wat): the operands are copied into
-// the module's memory, updated with f32x4 arithmetic and copied back, as matmul.ts does for matmuls.
+// The fused optimizer updates on the WebAssembly kernels (kernels/elementwise.wat): the operands
+// are copied into the module's memory, updated with f32x4 arithmetic and copied back, as matmul.ts
+// does for matmuls.
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { type KernelExports, instance, reserve } from './matmul.js';
 import { homeOf } from './state.js';
@@ -39,7 +40,7 @@ export function sgdF32(
 /** The operands of one fused update, each a dense float32 run of `n` elements at an offset. */
 export type Run = readonly [Float32Array, number];
 
-/** Adam's constants for one step (see kernels.wat). */
+/** Adam's constants for one step (see kernels/elementwise.wat). */
 export interface AdamConstants {
   sign: number;
   l2: number;
@@ -55,13 +56,14 @@ export interface AdamConstants {
 function adamAt(k: KernelExports, [p, g, m, v]: readonly number[], len: number, o: AdamConstants) {
   // prettier-ignore
   k.adam(p! * 4, g! * 4, m! * 4, v! * 4, len, o.sign, o.l2,
-    1 - o.beta1, // in float64: see kernels.wat
+    1 - o.beta1, // in float64: see kernels/elementwise.wat
     o.beta2, 1 - o.beta2, o.shrink, o.stepSize, o.bias2Sqrt, o.eps);
 }
 
 /**
- * Adam (or AdamW) without amsgrad on float32, in place (see kernels.wat for the formula); p, m and v
- * are written back. Moments made by `stateF32` are updated where they lie, only p and g copied.
+ * Adam (or AdamW) without amsgrad on float32, in place (see kernels/elementwise.wat for the
+ * formula); p, m and v are written back. Moments made by `stateF32` are updated where they lie,
+ * only p and g copied.
  */
 export function adamF32(
   [p, po]: Run,

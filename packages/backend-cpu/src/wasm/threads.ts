@@ -11,7 +11,8 @@
 import { kernelsSharedWasmBase64 } from './kernels.generated.js';
 import type { KernelExports } from './matmul.js';
 
-/** The kernels' matmul: sizes in elements, addresses in bytes, strides in elements (kernels.wat). */
+/** The kernels' matmul (kernels/matmul.wat): sizes in elements, addresses in bytes, strides in
+ * elements. */
 export type MatmulKernel = KernelExports['matmul'];
 
 /** One worker's control block: 16 int32 in the control buffer. */

@@ -1,6 +1,7 @@
-// im2col, col2im and maxPool in float32 on the WebAssembly kernels (kernels.wat): the plan and the
-// operand are copied into the module's memory, the kernel runs along rows with f32x4 (copies;
-// branch-free compares for maxPool), the result is copied out. Times: bench/results/conv.md.
+// im2col, col2im and maxPool in float32 on the WebAssembly kernels (kernels/window.wat and
+// pool2x2.wat): the plan and the operand are copied into the module's memory, the kernel runs
+// along rows with f32x4 (copies; branch-free compares for maxPool), the result is copied out.
+// Times: bench/results/conv.md.
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { instance, reserve } from './matmul.js';
 
