@@ -79,12 +79,6 @@ function where(c: Ref, a: Ref, b: Ref): TypedArray {
 /** Puts the reduced axes last, so each output element owns a run of `R` consecutive visits. */
 function reduce(op: ReduceOp, x: Ref, axes: readonly number[], fast = false): TypedArray {
   const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
-  const order = [...keep, ...axes];
-  const view: Ref = {
-    ...x,
-    shape: order.map((i) => x.shape[i]!),
-    strides: order.map((i) => x.strides[i]!),
-  };
   const R = sizeOf(axes.map((i) => x.shape[i]!));
   const index = REDUCE[op].index;
   const o = out(
@@ -103,6 +97,12 @@ function reduce(op: ReduceOp, x: Ref, axes: readonly number[], fast = false): Ty
     axes.every((a, i) => a === i)
   )
     if (sumRowsF32(xs, x.offset, R, o.length, o as Float32Array)) return o;
+  const order = [...keep, ...axes];
+  const view: Ref = {
+    ...x,
+    shape: order.map((i) => x.shape[i]!),
+    strides: order.map((i) => x.strides[i]!),
+  };
   const run = reduceRun(op, x.dtype);
   const { init } = REDUCE_JS[op];
   // the output element being reduced (k) and its running state

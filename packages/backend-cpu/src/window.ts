@@ -23,7 +23,7 @@ import {
 type Ref = TensorRef<TypedArray>;
 
 /** One spatial axis of a geometry. */
-interface Axis {
+export interface Axis {
   n: number; // input size
   o: number; // windows
   k: number;
@@ -33,7 +33,7 @@ interface Axis {
 }
 
 /** The geometry as three axes (depth, height, width), unit axes in front for 1-d and 2-d. */
-function axes3(g: WindowGeometry): [Axis, Axis, Axis] {
+export function axes3(g: WindowGeometry): [Axis, Axis, Axis] {
   const unit: Axis = { n: 1, o: 1, k: 1, s: 1, p: 0, d: 1 };
   const list = g.input.map((n, i) => ({
     n,

@@ -65,12 +65,12 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
       const state = this.stateOf(p);
       const step = ((state.step as number | undefined) ?? 0) + 1;
       state.step = step;
-      if (!state.expAvg) {
+      if (!state.expAvg && !state.expAvgSq) {
         // where the backend's Adam kernel updates them in place
         const [m, v] = stateZerosLike(p.data, 2) as [Tensor, Tensor];
         [state.expAvg, state.expAvgSq] = [m, v];
       }
-      const expAvg = state.expAvg as Tensor;
+      const expAvg = (state.expAvg ??= zerosLike(p.data)) as Tensor;
       const expAvgSq = (state.expAvgSq ??= zerosLike(p.data)) as Tensor;
       const vmax = amsgrad ? ((state.maxExpAvgSq ??= zerosLike(p.data)) as Tensor) : null;
       const fused = {

@@ -14,12 +14,13 @@
 import type { TensorRef, TypedArray, WindowGeometry } from '@nablajs/tensor';
 import { alloc } from '../alloc.js';
 import { isDense } from '../strided.js';
-import { plan, rowMajor } from '../window.js';
+import { axes3, plan, rowMajor } from '../window.js';
 import { FIRST, SLACK, align, workFloats } from './layout.js';
 import { type KernelExports, instance, reserve } from './matmul.js';
 import { type WindowPlan, writePlan } from './window.js';
 
 type Ref = TensorRef<TypedArray>;
+type Triple = [number, number, number];
 
 const prod = (xs: readonly number[]): number => xs.reduce((a, b) => a * b, 1);
 
@@ -35,7 +36,7 @@ interface Layout {
   /** Elements of a plane as laid out: padded where the geometry pads. */
   plane: number;
   /** The padding per axis as 3-d (leading 0s), and the unpadded [D, H, W]; null without padding. */
-  pad: { p: [number, number, number]; dhw: [number, number, number] } | null;
+  pad: { p: Triple; dhw: Triple } | null;
   /** Where the unpadded images go on their way in (and ∂x on its way out), N·C·∏input. */
   plainAt: number;
   p: WindowPlan;
@@ -71,10 +72,9 @@ function layOut(x: Ref, w: Ref, b: Ref | null, g: WindowGeometry): Layout | null
   const plane = prod(input);
   if (N === 0 || O === 0 || CK === 0) return null;
   const p = plan({ ...g, input, padding: g.padding.map(() => 0) }, rowMajor(input));
-  const three = (xs: readonly number[], fill: number) =>
-    [fill, fill, ...xs].slice(-3) as [number, number, number];
+  const axes = axes3(g);
   const pad = g.padding.some((q) => q > 0)
-    ? { p: three(g.padding, 0), dhw: three(g.input, 1) }
+    ? { p: axes.map((a) => a.p) as Triple, dhw: axes.map((a) => a.n) as Triple }
     : null;
   const R = CK + 1;
   const planAt = FIRST;

@@ -39,6 +39,7 @@ export function sgdF32(
 
 /** The operands of one fused update, each a dense float32 run of `n` elements at an offset. */
 export type Run = readonly [Float32Array, number];
+type Quad = [number, number, number, number];
 
 /** Adam's constants for one step (see kernels/elementwise.wat). */
 export interface AdamConstants {
@@ -53,9 +54,17 @@ export interface AdamConstants {
 }
 
 /** The kernel on `len` floats at float addresses p, g, m, v of `k`'s memory. */
-function adamAt(k: KernelExports, [p, g, m, v]: readonly number[], len: number, o: AdamConstants) {
+function adamAt(
+  k: KernelExports,
+  p: number,
+  g: number,
+  m: number,
+  v: number,
+  len: number,
+  o: AdamConstants,
+) {
   // prettier-ignore
-  k.adam(p! * 4, g! * 4, m! * 4, v! * 4, len, o.sign, o.l2,
+  k.adam(p * 4, g * 4, m * 4, v * 4, len, o.sign, o.l2,
     1 - o.beta1, // in float64: see kernels/elementwise.wat
     o.beta2, 1 - o.beta2, o.shrink, o.stepSize, o.bias2Sqrt, o.eps);
 }
@@ -82,14 +91,13 @@ export function adamF32(
       const len = Math.min(c, n - s);
       slab.h.set(p.subarray(po + s, po + s + len), slab.pAt);
       slab.h.set(g.subarray(go + s, go + s + len), slab.gAt);
-      adamAt(slab.k, [slab.pAt, slab.gAt, mAt + s, vAt + s], len, o);
+      adamAt(slab.k, slab.pAt, slab.gAt, mAt + s, vAt + s, len, o);
       p.set(slab.h.subarray(slab.pAt, slab.pAt + len), po + s);
     }
     return;
   }
   const k = instance();
-  const at = [0, 1, 2, 3].map((i) => FIRST + i * align(c + SLACK));
-  const [ap, ag, am, av] = at as [number, number, number, number];
+  const [ap, ag, am, av] = [0, 1, 2, 3].map((i) => FIRST + i * align(c + SLACK)) as Quad;
   const h = reserve(k, av + c + SLACK);
   for (let s = 0; s < n; s += c) {
     const len = Math.min(c, n - s);
@@ -97,7 +105,7 @@ export function adamF32(
     h.set(g.subarray(go + s, go + s + len), ag);
     h.set(m.subarray(mo + s, mo + s + len), am);
     h.set(v.subarray(vo + s, vo + s + len), av);
-    adamAt(k, at, len, o);
+    adamAt(k, ap, ag, am, av, len, o);
     p.set(h.subarray(ap, ap + len), po + s);
     m.set(h.subarray(am, am + len), mo + s);
     v.set(h.subarray(av, av + len), vo + s);
