@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { kernelBuild } from '@nablajs/backend-cpu';
 
 export const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 
@@ -64,6 +65,8 @@ export interface Machine {
   platform: string;
   /** 1-minute load average when the benchmark started: other work on the machine skews results. */
   loadAverage: number;
+  /** Which build of Nabla's CPU kernels ran: with fused multiply-adds (relaxed SIMD) or without. */
+  kernels: string;
 }
 
 export function machine(): Machine {
@@ -77,8 +80,15 @@ export function machine(): Machine {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.platform()} ${os.arch()}`,
     loadAverage: Math.round(os.loadavg()[0]! * 100) / 100,
+    kernels: kernelBuild(),
   };
 }
+
+const KERNELS: Record<string, string> = {
+  fused:
+    'the build with fused multiply-adds (relaxed SIMD; Node 20 runs it with --experimental-wasm-relaxed-simd, which `pnpm bench` passes)',
+  plain: 'the build without fused multiply-adds (this engine does not run relaxed SIMD)',
+};
 
 export function machineLines(m: Machine): string[] {
   return [
@@ -86,6 +96,7 @@ export function machineLines(m: Machine): string[] {
     `- Node ${m.node} (V8 ${m.v8}), ${m.platform}`,
     `- CPU: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB`,
     `- load average (1 min) at start: ${m.loadAverage}`,
+    `- Nabla's CPU kernels: ${KERNELS[m.kernels] ?? m.kernels}`,
   ];
 }
 

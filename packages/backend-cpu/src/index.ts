@@ -7,4 +7,5 @@
 export { cpu, type CpuOptions } from './cpu.js';
 export { matmulRef } from './matmul.js';
 export { BINARY_JS, type Fold, REDUCE_JS, UNARY_JS } from './tables.js';
+export { type KernelBuild, kernelBuild } from './wasm/builds.js';
 export { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';

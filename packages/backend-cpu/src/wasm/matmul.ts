@@ -5,7 +5,7 @@
 // is reused from call to call and only grows (to the largest call's needs; it is never given back),
 // so a call allocates no buffer, only the small subarray views of the copies.
 import { matmulRef } from '../matmul.js';
-import { kernelsWasmBase64 } from './kernels.generated.js';
+import { kernelBuild, kernelBytes, validates } from './builds.js';
 import { SLACK, align, checkView, layOut, place, placed, workFloats } from './layout.js';
 import { availableCores, type MatmulKernel, type Pool, readyPool } from './threads.js';
 
@@ -65,34 +65,20 @@ let kernels: KernelExports | undefined;
 let heap = new Float32Array(0);
 let simd: boolean | undefined;
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /**
  * Whether this engine can run the kernels: WebAssembly with fixed-width SIMD (and bulk memory).
- * Validates the kernels' own module, so it is exact and cheap (3.5 KB, not compiled).
+ * Validates the kernels' own module, so it is exact and cheap (~10 KB, not compiled). Engines that
+ * also run relaxed SIMD get the kernels with fused multiply-adds (`kernelBuild`).
  */
 export function wasmSimdSupported(): boolean {
-  if (simd === undefined) {
-    try {
-      simd =
-        typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(kernelsWasmBase64));
-    } catch {
-      simd = false;
-    }
-  }
-  return simd;
+  return (simd ??= validates('plain'));
 }
 
 let compiled: WebAssembly.Module | undefined;
 
 /** A new instance of the kernels, with a memory of its own (one page). */
 export function newInstance(): KernelExports {
-  compiled ??= new WebAssembly.Module(decodeBase64(kernelsWasmBase64));
+  compiled ??= new WebAssembly.Module(kernelBytes(kernelBuild(), false));
   return new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
 }
 

@@ -8,7 +8,7 @@
 // main thread reads with Atomics, so a synchronous loop that never yields to the event loop starts
 // using the pool too. Workers wait with Atomics.wait (they sleep between jobs, spinning nothing) and
 // are unref'd: they never keep a Node process alive.
-import { kernelsSharedWasmBase64 } from './kernels.generated.js';
+import { kernelBuild, kernelBytes } from './builds.js';
 import type { KernelExports } from './matmul.js';
 
 /** The kernels' matmul (kernels/matmul.wat): sizes in elements, addresses in bytes, strides in
@@ -95,13 +95,6 @@ export function availableCores(): number {
   return Math.max(1, Math.floor(n ?? 1));
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
 /** Whether the main thread may block in Atomics.wait (Node may; a browser's main thread may not). */
 let canBlock: boolean | undefined;
 
@@ -130,7 +123,7 @@ export class Pool {
     readonly threads: number,
     make: WorkerMaker,
   ) {
-    const module = new WebAssembly.Module(decodeBase64(kernelsSharedWasmBase64));
+    const module = new WebAssembly.Module(kernelBytes(kernelBuild(), true));
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports;
     this.matmul = exports.matmul as MatmulKernel;
