@@ -19,6 +19,7 @@ export interface KernelExports {
   relu(x: number, n: number): void;
   sigmoid(x: number, n: number): void;
   addTo(p: number, g: number, n: number): void;
+  addRows(c: number, M: number, N: number, bias: number): void;
   sumRows(x: number, R: number, C: number, out: number): void;
   padRows(plain: number, padded: number, planes: number, D: number, H: number, W: number, pd: number, ph: number, pw: number, into: number): void; // prettier-ignore
   reluGrad(y: number, g: number, n: number): void;
@@ -156,8 +157,8 @@ export function matmulF32(
     }
     const at = runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
     if (at >= 0) {
-      if (bias) copyOutBias(heap, at, out, outOffset, M, N, bias, biasOffset, biasStride);
-      else out.set(heap.subarray(at, at + M * N), outOffset);
+      if (bias) addBiasRows(at, M, N, bias, biasOffset, biasStride);
+      out.set(heap.subarray(at, at + M * N), outOffset);
       return;
     }
   }
@@ -177,6 +178,25 @@ function addBias(
 ): void {
   for (let i = 0; i < M; i++)
     for (let j = 0, r = o + i * N; j < N; j++) out[r + j]! += bias[bo + j * bs]!;
+}
+
+/**
+ * C's rows in the module's memory (M x N floats at `at`) += bias[bo + j·bs], in WebAssembly (a loop
+ * here took 8.7 µs for W2's 128 x 30, the kernel 0.4). The bias goes where the kernel's work area
+ * was, free once it has run, which holds more than N floats.
+ */
+function addBiasRows(
+  at: number,
+  M: number,
+  N: number,
+  bias: Float32Array,
+  bo: number,
+  bs: number,
+): void {
+  const biasAt = align(at + M * N + SLACK);
+  if (bs === 1) heap.set(bias.subarray(bo, bo + N), biasAt);
+  else for (let j = 0; j < N; j++) heap[biasAt + j] = bias[bo + j * bs]!;
+  instance().addRows(at * 4, M, N, biasAt * 4);
 }
 
 /** out[o + i·N + j] = c[at + i·N + j] + bias[bo + j·bs]: the copy out of C with the bias added. */

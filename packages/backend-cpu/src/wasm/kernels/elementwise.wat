@@ -270,3 +270,30 @@
       (br $l)))
   )
 
+
+  ;; Each of the $M rows of $N floats at $c += the $N floats at $bias (a linear layer's bias, added
+  ;; to C before matmul.ts copies it out): f32x4 along a row, then its last N % 4 one by one.
+  (func (export "addRows") (param $c i32) (param $M i32) (param $N i32) (param $bias i32)
+    (local $end i32) (local $rowEnd i32) (local $vecEnd i32) (local $p i32) (local $b i32)
+    (local.set $end (i32.add (local.get $c) (i32.shl (i32.mul (local.get $M) (local.get $N)) (i32.const 2))))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $c) (local.get $end)))
+      (local.set $rowEnd (i32.add (local.get $c) (i32.shl (local.get $N) (i32.const 2))))
+      (local.set $vecEnd (i32.add (local.get $c) (i32.shl (i32.and (local.get $N) (i32.const -4)) (i32.const 2))))
+      (local.set $p (local.get $c))
+      (local.set $b (local.get $bias))
+      (block $vDone (loop $v
+        (br_if $vDone (i32.ge_u (local.get $p) (local.get $vecEnd)))
+        (v128.store (local.get $p) (f32x4.add (v128.load (local.get $p)) (v128.load (local.get $b))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $b (i32.add (local.get $b) (i32.const 16)))
+        (br $v)))
+      (block $sDone (loop $s
+        (br_if $sDone (i32.ge_u (local.get $p) (local.get $rowEnd)))
+        (f32.store (local.get $p) (f32.add (f32.load (local.get $p)) (f32.load (local.get $b))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (local.set $b (i32.add (local.get $b) (i32.const 4)))
+        (br $s)))
+      (local.set $c (local.get $rowEnd))
+      (br $rows)))
+  )
