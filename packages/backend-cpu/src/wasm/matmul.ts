@@ -150,8 +150,8 @@ export function matmulF32(
     if (run) {
       run.bands.forEach(([start, rows], t) => {
         const o = outOffset + start * N;
-        if (bias) copyOutBias(run.h, run.at[t]!, out, o, rows, N, bias, biasOffset, biasStride);
-        else out.set(run.h.subarray(run.at[t]!, run.at[t]! + rows * N), o);
+        out.set(run.h.subarray(run.at[t]!, run.at[t]! + rows * N), o);
+        if (bias) addBias(out, o, rows, N, bias, biasOffset, biasStride);
       });
       return;
     }
@@ -197,22 +197,6 @@ function addBiasRows(
   if (bs === 1) heap.set(bias.subarray(bo, bo + N), biasAt);
   else for (let j = 0; j < N; j++) heap[biasAt + j] = bias[bo + j * bs]!;
   instance().addRows(at * 4, M, N, biasAt * 4);
-}
-
-/** out[o + i·N + j] = c[at + i·N + j] + bias[bo + j·bs]: the copy out of C with the bias added. */
-function copyOutBias(
-  c: Float32Array,
-  at: number,
-  out: Float32Array,
-  o: number,
-  M: number,
-  N: number,
-  bias: Float32Array,
-  bo: number,
-  bs: number,
-): void {
-  for (let i = 0; i < M; i++)
-    for (let j = 0, r = i * N; j < N; j++) out[o + r + j] = c[at + r + j]! + bias[bo + j * bs]!;
 }
 
 /**
