@@ -1,9 +1,9 @@
 // Which build of the kernels this engine runs (scripts/build-wasm.mjs makes four: a memory of its own
 // or a shared one, each with the matmul tiles' multiply-adds as f32x4 mul then add, or fused with
 // relaxed SIMD's f32x4.relaxed_madd). The fused build runs wherever the engine validates it: Chrome
-// and Edge 114+, Node 22+, and Node 20 started with --experimental-wasm-relaxed-simd. On a CPU with
+// and Edge 114+, Node 21+, and Node 20 started with --experimental-wasm-relaxed-simd. On a CPU with
 // fused multiply-add (x86's FMA3, Arm) each multiply-add rounds once instead of twice: the same
-// products to float32 rounding, and the LeNet and MLP matmuls ~1.3× faster (bench/README.md).
+// products to float32 rounding, and the LeNet and MLP matmuls ~1.2× faster (1.19–1.25× measured, bench/README.md).
 import {
   kernelsRelaxedSharedWasmBase64,
   kernelsRelaxedWasmBase64,
@@ -37,7 +37,11 @@ export function validates(build: KernelBuild): boolean {
 
 let chosen: KernelBuild | undefined;
 
-/** The build the kernels run: fused where the engine runs relaxed SIMD, plain elsewhere. */
+/**
+ * The build the kernels run: fused where the engine runs relaxed SIMD, plain elsewhere. On a CPU
+ * without fused multiply-add the engine computes the fused build's relaxed_madd as a multiply then
+ * an add: `'fused'` names the build, not what the CPU does.
+ */
 export function kernelBuild(): KernelBuild {
   return (chosen ??= validates('fused') ? 'fused' : 'plain');
 }

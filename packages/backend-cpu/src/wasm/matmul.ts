@@ -106,8 +106,8 @@ export function reserve(k: KernelExports, floats: number): Float32Array {
  * out[outOffset + i·N + j] = Σ_k a[aOffset + i·aStrideM + k·aStrideK] · b[bOffset + k·bStrideK + j·bStrideN]
  * for i < M, j < N, in float32 with WebAssembly SIMD. Strides are in elements and may be anything
  * (transposed views, broadcast with stride 0, negative); `out` is written as a contiguous row-major
- * M x N block. With `bias`, bias[biasOffset + j·biasStride] is added to column j as the result is
- * copied out (a linear layer's forward in one call). Synchronous; instantiates the module on first
+ * M x N block. With `bias`, bias[biasOffset + j·biasStride] is added to column j before the result
+ * is copied out (a linear layer's forward in one call). Synchronous; instantiates the module on first
  * use. Engines without WebAssembly SIMD (see `wasmSimdSupported`), and operands too large for 32-bit
  * wasm memory, get `matmulRef`.
  */
@@ -182,8 +182,9 @@ function addBias(
 
 /**
  * C's rows in the module's memory (M x N floats at `at`) += bias[bo + j·bs], in WebAssembly (a loop
- * here took 8.7 µs for W2's 128 x 30, the kernel 0.4). The bias goes where the kernel's work area
- * was, free once it has run, which holds more than N floats.
+ * here took 8.7 µs for W2's 128 x 30, the kernel 0.4). The bias goes where `runWasm` put the
+ * kernel's work area (free once it has run, and reserved with it): `workFloats` is at least
+ * 32 + N rounded up to 8, more than the N floats it needs.
  */
 function addBiasRows(
   at: number,

@@ -270,7 +270,6 @@
       (br $l)))
   )
 
-
   ;; Each of the $M rows of $N floats at $c += the $N floats at $bias (a linear layer's bias, added
   ;; to C before matmul.ts copies it out): f32x4 along a row, then its last N % 4 one by one.
   (func (export "addRows") (param $c i32) (param $M i32) (param $N i32) (param $bias i32)
