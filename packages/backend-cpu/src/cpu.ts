@@ -247,12 +247,9 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     sync: true,
     upload,
     zeros: alloc,
-    stateZeros(dtype, size, count) {
-      // float32 Adam moments large enough for its WebAssembly kernel (fused.ts) go on a slab
-      const slab =
-        fast && dtype === 'float32' && size >= UPDATE_WASM_MIN ? stateF32(size, count) : undefined;
-      return slab ?? Array.from({ length: count }, () => alloc(dtype, size));
-    },
+    // float32 Adam moments large enough for its WebAssembly kernel (fused.ts) go on a slab
+    stateZeros: (dtype, size, count) =>
+      fast && dtype === 'float32' && size >= UPDATE_WASM_MIN ? stateF32(size, count) : undefined,
     gcUnit,
     recycle,
     read: async (x) => readFresh(x),

@@ -41,9 +41,10 @@ export interface Backend<S = unknown> {
   /**
    * `count` new storages of `size` zeros of `dtype`, for state that a fused kernel updates every
    * step (Adam's moments, `stateZerosLike`), placed where that kernel updates it without copying it
-   * (the CPU: the memory its WebAssembly kernels address). Optional; without it, `zeros`.
+   * (the CPU: the memory its WebAssembly kernels address). Optional; where it is missing or returns
+   * undefined (it cannot place these), `zeros`.
    */
-  stateZeros?(dtype: DType, size: number, count: number): S[];
+  stateZeros?(dtype: DType, size: number, count: number): S[] | undefined;
   /** The view's elements, row-major, in a new array. */
   read(x: TensorRef<S>): Promise<TypedArray>;
   /** Like `read`, synchronously; only where `sync` is true. */

@@ -27,8 +27,8 @@ const MAX_BYTES = 64 << 20;
 let slab: Slab | undefined;
 let nextBytes = MIN_BYTES;
 
-/** Each state array's slab and its address there (floats). */
-const homes = new WeakMap<Float32Array, { slab: Slab; at: number }>();
+/** Each slab by its memory's buffer (which never changes: a slab's memory never grows once made). */
+const slabs = new WeakMap<ArrayBufferLike, Slab>();
 
 function newSlab(floats: number): Slab | undefined {
   const pAt = FIRST;
@@ -44,7 +44,9 @@ function newSlab(floats: number): Slab | undefined {
     return undefined; // the engine refused the memory: plain arrays instead
   }
   nextBytes = Math.min(MAX_BYTES, 2 * nextBytes);
-  return { k, h: new Float32Array(k.memory.buffer), pAt, gAt, used: first };
+  const made = { k, h: new Float32Array(k.memory.buffer), pAt, gAt, used: first };
+  slabs.set(made.h.buffer, made);
+  return made;
 }
 
 /**
@@ -59,9 +61,7 @@ export function stateF32(n: number, count: number): Float32Array[] | undefined {
   return Array.from({ length: count }, () => {
     const at = s.used;
     s.used = align(at + n + SLACK);
-    const a = new Float32Array(s.h.buffer, at * 4, n);
-    homes.set(a, { slab: s, at });
-    return a;
+    return new Float32Array(s.h.buffer, at * 4, n);
   });
 }
 
@@ -73,8 +73,7 @@ export function homeOf(
   m: Float32Array,
   v: Float32Array,
 ): { slab: Slab; mAt: number; vAt: number } | undefined {
-  const hm = homes.get(m);
-  const hv = homes.get(v);
-  if (!hm || !hv || hm.slab !== hv.slab) return undefined;
-  return { slab: hm.slab, mAt: hm.at, vAt: hv.at };
+  const slab = slabs.get(m.buffer);
+  if (!slab || slabs.get(v.buffer) !== slab) return undefined;
+  return { slab, mAt: m.byteOffset / 4, vAt: v.byteOffset / 4 };
 }
