@@ -17,6 +17,7 @@ import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
 import { convF32, convGradF32 } from './wasm/conv.js';
 import { UPDATE_WASM_MIN, adamF32, sgdF32 } from './wasm/optim.js';
+import { crossEntropyF32, labelOf } from './wasm/softmax.js';
 
 type Ref = TensorRef<TypedArray>;
 
@@ -72,6 +73,41 @@ function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedAr
   return out;
 }
 
+/**
+ * Softmax cross-entropy of logits [N, C] with int32 labels [N]: each row's loss [N], or with `g`
+ * [N] the gradient of Σ g[i]·loss[i], (softmax − onehot)·g[i] [N, C]. Dense float32 logits go to
+ * the WebAssembly kernels when `wasm`; others compute in doubles here. A label outside 0..C−1 is
+ * an IndexError, as WebGPU's is when read.
+ */
+function crossEntropy(wasm: boolean, logits: Ref, labels: Ref, g?: Ref): TypedArray {
+  const [N, C] = logits.shape as [number, number];
+  const out = alloc(logits.dtype, g ? N * C : N, false); // every element is written
+  const x = logits.storage, l = labels.storage as Int32Array; // prettier-ignore
+  const [sn, sc] = logits.strides as [number, number];
+  const [lo, ls] = [labels.offset, labels.strides[0]!];
+  const dense = (sc === 1 || C === 1) && (sn === C || N === 1);
+  if (wasm && dense && x instanceof Float32Array && wasmSimdSupported()) {
+    const gs = g && { g: g.storage as Float32Array, go: g.offset, gs: g.strides[0]! };
+    crossEntropyF32(x, logits.offset, N, C, l, lo, ls, out as Float32Array, gs);
+    return out;
+  }
+  const e = new Float64Array(C + 1); // a row's exponentials, each computed once
+  for (let i = 0; i < N; i++) {
+    const row = logits.offset + i * sn;
+    const label = labelOf(l, lo + i * ls, C);
+    const m = shifted(x, row, sc, C, e);
+    if (!g) {
+      out[i] = m + Math.log(e[C]!) - x[row + label * sc]!;
+      continue;
+    }
+    const gi = g.storage[g.offset + i * g.strides[0]!]!;
+    const scale = gi / e[C]!;
+    for (let c = 0; c < C; c++) out[i * C + c] = e[c]! * scale;
+    out[i * C + label]! -= gi;
+  }
+  return out;
+}
+
 /** The `n` elements of a view, row-major: the storage itself when dense, else a copy. */
 function denseOf(x: Ref, n: number): TypedArray {
   if (isDense(x)) return x.storage.subarray(x.offset, x.offset + n);
@@ -85,6 +121,8 @@ export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
   ...FUSED,
   linear: (x, w, b) => linear(wasm, x, w, b),
   activationGrad: (op, y, g) => activationGrad(op, y, g, wasm && wasmSimdSupported()),
+  softmaxCrossEntropy: (logits, labels) => crossEntropy(wasm, logits, labels),
+  softmaxCrossEntropyGrad: (logits, labels, g) => crossEntropy(wasm, logits, labels, g),
   // float32 on the WebAssembly kernels; other dtypes (and `wasm: false`) decline: tensor composes them
   ...(wasm && wasmSimdSupported() ? { conv: convF32, convGrad: convGradF32 } : {}),
 });
@@ -154,34 +192,6 @@ const FUSED: FusedKernels<TypedArray> = {
       if (mx) second = mx[xo + i] = Math.max(mx[xo + i]!, vi);
       p[po + i] = theta * shrink - stepSize * (mi / (Math.sqrt(second) / bias2Sqrt + eps));
     }
-  },
-  softmaxCrossEntropy(logits: Ref, labels: Ref) {
-    const [N, C] = logits.shape as [number, number];
-    const out = alloc(logits.dtype, N, false);
-    const x = logits.storage, l = labels.storage; // prettier-ignore
-    const [sn, sc] = logits.strides as [number, number];
-    const e = new Float64Array(C + 1);
-    for (let i = 0; i < N; i++) {
-      const row = logits.offset + i * sn;
-      const m = shifted(x, row, sc, C, e);
-      out[i] = m + Math.log(e[C]!) - x[row + l[labels.offset + i * labels.strides[0]!]! * sc]!;
-    }
-    return out;
-  },
-  softmaxCrossEntropyGrad(logits: Ref, labels: Ref, g: Ref) {
-    const [N, C] = logits.shape as [number, number];
-    const out = alloc(logits.dtype, N * C, false); // every element is written
-    const x = logits.storage, l = labels.storage, gs = g.storage; // prettier-ignore
-    const [sn, sc] = logits.strides as [number, number];
-    const e = new Float64Array(C + 1); // a row's exponentials, each computed once
-    for (let i = 0; i < N; i++) {
-      shifted(x, logits.offset + i * sn, sc, C, e);
-      const gi = gs[g.offset + i * g.strides[0]!]!;
-      const scale = gi / e[C]!;
-      for (let c = 0; c < C; c++) out[i * C + c] = e[c]! * scale;
-      out[i * C + l[labels.offset + i * labels.strides[0]!]!]! -= gi;
-    }
-    return out;
   },
   ...ROW_KERNELS,
 };

@@ -40,7 +40,14 @@ export interface CrossEntropyOptions extends ClassificationOptions {
 /** The class axis: 1 for [N, C, …], 0 for a single sample [C]. */
 const classAxis = (x: Variable) => (x.rank === 1 ? 0 : 1);
 
-function checkLabels(op: string, input: Variable, target: Tensor, ignore = IGNORE): void {
+/** Checks the labels' shape and, where they can be read at once (see `peek`), their range; returns
+ * them as read, for `ignored`, so that a batch's labels are read once. */
+function checkLabels(
+  op: string,
+  input: Variable,
+  target: Tensor,
+  ignore = IGNORE,
+): ArrayLike<number> | undefined {
   if (input.rank === 0)
     throw new ShapeError(
       op,
@@ -57,7 +64,7 @@ function checkLabels(op: string, input: Variable, target: Tensor, ignore = IGNOR
     );
   const C = input.shape[ax]!;
   const labels = peek(target);
-  if (!labels) return;
+  if (!labels) return undefined;
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
     if ((label < 0 || label >= C) && label !== ignore)
@@ -67,6 +74,7 @@ function checkLabels(op: string, input: Variable, target: Tensor, ignore = IGNOR
         `labels must be integers in 0..${C - 1}`,
       );
   }
+  return labels;
 }
 
 /** PyTorch's default `ignore_index`. */
@@ -76,8 +84,11 @@ const IGNORE = -100;
  * Where labels equal `ignore`: undefined when none does (known on a synchronous backend), else the
  * int32 mask of the labels kept and the labels with the ignored ones replaced by 0 (any class).
  */
-function ignored(target: Tensor, ignore: number): { keep: Tensor; safe: Tensor } | undefined {
-  const labels = peek(target);
+function ignored(
+  target: Tensor,
+  ignore: number,
+  labels = peek(target),
+): { keep: Tensor; safe: Tensor } | undefined {
   if (labels && !Array.prototype.includes.call(labels, ignore)) return undefined;
   const keep = target.ne(ignore);
   return { keep, safe: target.where(keep, 0) };
@@ -108,9 +119,9 @@ function pickTarget(
   weight: Tensor | undefined,
   ignore = IGNORE,
 ): [Variable, Tensor | undefined] {
-  checkLabels(op, input, target, ignore);
+  const read = checkLabels(op, input, target, ignore);
   const ax = classAxis(input);
-  const skip = ignored(target, ignore);
+  const skip = ignored(target, ignore, read);
   const labels = skip?.safe ?? target;
   let picked = input.gather(ax, labels.unsqueeze(ax)).squeeze(ax).neg();
   if (skip) picked = picked.where(skip.keep, 0);
@@ -192,8 +203,7 @@ export function crossEntropy(
   if (x.rank === 2 && eps === 0 && !weight && targetKind(op, x, target) === 'index') {
     // the common case, one fused node: logits [N, C], class indices [N]
     const t = tensorOf(target);
-    checkLabels(op, x, t, ignore);
-    const skip = ignored(t, ignore);
+    const skip = ignored(t, ignore, checkLabels(op, x, t, ignore));
     if (!skip) return reduce(op, softmaxCrossEntropy(x, t), reduction);
     const loss = softmaxCrossEntropy(x, skip.safe).where(skip.keep, 0);
     return reduceWeighted(op, loss, skip.keep.cast(x.dtype), reduction);

@@ -18,6 +18,7 @@ export interface KernelExports {
   ): void; // prettier-ignore
   relu(x: number, n: number): void;
   sigmoid(x: number, n: number): void;
+  softmaxCrossEntropy(x: number, N: number, C: number, l: number, g: number, out: number): void;
   addTo(p: number, g: number, n: number): void;
   addRows(c: number, M: number, N: number, bias: number): void;
   sumRows(x: number, R: number, C: number, out: number): void;

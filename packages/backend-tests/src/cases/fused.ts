@@ -1,6 +1,8 @@
+import { expect } from 'vitest';
 import {
   type Backend,
   type FusedKernels,
+  IndexError,
   type Tensor,
   linear,
   softmaxCrossEntropy,
@@ -91,6 +93,13 @@ function crossEntropyCases(kind: 'loss' | 'grad'): Case[] {
       },
     ),
     c('no rows: [0,5]', (ctx) => check(ctx, 0, 5)),
+    c('many classes: [5,1000], [2,5000] (rows in chunks on the CPU)', async (ctx) => {
+      for (const [N, C] of [
+        [5, 1000],
+        [2, 5000],
+      ])
+        await check(ctx, N!, C!, undefined, `[${N},${C}]`);
+    }),
     c('extreme logits: ±80, ±1000, −Infinity off and on the label, NaN', async (ctx) => {
       const I = Infinity;
       // prettier-ignore
@@ -103,7 +112,21 @@ function crossEntropyCases(kind: 'loss' | 'grad'): Case[] {
         labels: ctx.nd([1, 0, 2, 3, 1, 0, 2], [rows.length], 'int32'),
         g: ctx.nd([1, -2, 0.5, 3, 1, -1, 2]),
       };
-      await checkCrossEntropy(ctx, kind, inputs, ['transposed', 'contiguous']);
+      for (const layout of ['contiguous', 'transposed'] as const)
+        await checkCrossEntropy(ctx, kind, inputs, [layout, 'contiguous'], { label: layout });
+    }),
+    c('a label out of range is an IndexError (on WebGPU when read)', async (ctx) => {
+      const logits = ctx.make(ctx.nd([1, 2, 3, 4, 5, 6], [2, 3]), 'contiguous');
+      const labels = ctx.make(ctx.nd([0, 7], [2], 'int32'), 'contiguous');
+      const g = ctx.make(ctx.nd([1, 1], [2]), 'contiguous');
+      const bad = /^softmaxCrossEntropy: target label 7 is out of range for 3 classes/;
+      const run = async () =>
+        (kind === 'loss'
+          ? softmaxCrossEntropy(logits, labels)
+          : softmaxCrossEntropyGrad(logits, labels, g)
+        ).data();
+      await expect(run()).rejects.toThrow(IndexError);
+      await expect(run()).rejects.toThrow(bad);
     }),
     c('the composition the fused kernel replaces (fused kernels hidden) agrees', (ctx) =>
       checkCrossEntropy(ctx, kind, crossEntropyInputs(ctx, 6, 7), ['transposed', 'sliced'], {

@@ -112,34 +112,39 @@
       (br $l)))
   )
 
-;; Sigmoid in place over n floats at byte offset $x, whole f32x4 vectors (the caller leaves slack),
+;; exp(t) for t in [−87.5, 0] (callers clamp), f32x4, as Cephes' expf: k = round(t·log2 e),
+  ;; r = t − k·ln 2 in two parts, a degree-6 polynomial in r, then (p·r² + r + 1)·2^k with 2^k made
+  ;; from k's bits (t ≥ −87.5 keeps 2^k normal). NaN gives NaN.
+  (func $expf4 (param $t v128) (result v128)
+    (local $k v128) (local $r v128) (local $p v128)
+    (local.set $k (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $t) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+      (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (f32x4.mul
+      (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+        (v128.const f32x4 1 1 1 1))
+      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+  )
+
+  ;; Sigmoid in place over n floats at byte offset $x, whole f32x4 vectors (the caller leaves slack),
   ;; branch-free: y = 1/(1 + e) where x ≥ 0 and e/(1 + e) below, with e = exp(−|x|) ≤ 1, which never
-  ;; overflows. exp as Cephes' expf: k = round(t·log2 e), r = t − k·ln 2 in two parts, a degree-6
-  ;; polynomial in r, times 2^k made from k's bits (t ≥ −87.5 keeps 2^k normal). A result below the
-  ;; least normal float32 is 0 (sigmoid's float32 contract, tables.ts); NaN stays NaN.
+  ;; overflows ($expf4 of −|x| clamped to −87.5). A result below the least normal float32 is 0
+  ;; (sigmoid's float32 contract, tables.ts); NaN stays NaN.
   (func (export "sigmoid") (param $x i32) (param $n i32)
-    (local $end i32) (local $v v128) (local $t v128) (local $k v128) (local $r v128) (local $p v128)
-    (local $e v128) (local $y v128)
+    (local $end i32) (local $v v128) (local $e v128) (local $y v128)
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
     (block $done (loop $l
       (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
       (local.set $v (v128.load (local.get $x)))
-      (local.set $t (f32x4.max (f32x4.neg (f32x4.abs (local.get $v))) (v128.const f32x4 -87.5 -87.5 -87.5 -87.5)))
-      (local.set $k (f32x4.nearest (f32x4.mul (local.get $t) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))))
-      (local.set $r (f32x4.sub
-        (f32x4.sub (local.get $t) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
-        (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
-      (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
-      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
-      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
-      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
-      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
-      (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
-      ;; e = (p·r² + r + 1)·2^k
-      (local.set $e (f32x4.add (f32x4.add (f32x4.mul (local.get $p) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
-        (v128.const f32x4 1 1 1 1)))
-      (local.set $e (f32x4.mul (local.get $e)
-        (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+      (local.set $e (call $expf4
+        (f32x4.max (f32x4.neg (f32x4.abs (local.get $v))) (v128.const f32x4 -87.5 -87.5 -87.5 -87.5))))
       ;; (x ≥ 0 ? 1 : e) / (1 + e), then 0 below the least normal float32, then NaN where x is
       (local.set $y (f32x4.div
         (v128.bitselect (v128.const f32x4 1 1 1 1) (local.get $e) (f32x4.ge (local.get $v) (v128.const f32x4 0 0 0 0)))
@@ -150,6 +155,83 @@
         (v128.bitselect (local.get $v) (local.get $y) (f32x4.ne (local.get $v) (local.get $v))))
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (br $l)))
+  )
+
+;; Softmax cross-entropy of the $N rows of $C floats at $x (dense, overwritten), with the int32
+  ;; labels at $l (each in 0..C−1: the caller checks). Each row is shifted by its maximum m; then
+  ;; e = exp(x − m) over all N·C floats with $expf4 (whole vectors: the caller leaves slack), +0 below
+  ;; the least normal float32, and z = Σ e per row in f64. With $g = 0 (the loss) it writes, per row,
+  ;; z and m − x[label] as f64 pairs at $out: the caller adds log z. Else it writes the gradient for
+  ;; the weights g [N] (floats at $g) over x: e·(g/z), less g at the label, in f64 rounded once.
+  (func (export "softmaxCrossEntropy") (param $x i32) (param $N i32) (param $C i32) (param $l i32) (param $g i32) (param $out i32)
+    (local $i i32) (local $row i32) (local $end i32) (local $p i32) (local $at i32) (local $m f32)
+    (local $z f64) (local $s f64) (local $gi f64) (local $el f64) (local $e4 v128)
+    ;; rows shifted by their maxima (NaN propagates: a row with one gives NaN)
+    (local.set $row (local.get $x))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $i) (local.get $N)))
+      (local.set $end (i32.add (local.get $row) (i32.shl (local.get $C) (i32.const 2))))
+      (local.set $m (f32.const -inf))
+      (local.set $p (local.get $row))
+      (block $mDone (loop $max
+        (br_if $mDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $m (f32.max (local.get $m) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $max)))
+      (if (i32.eqz (local.get $g)) (then
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 4))))
+        (f64.store offset=8 (local.get $at) (f64.sub (f64.promote_f32 (local.get $m))
+          (f64.promote_f32 (f32.load (i32.add (local.get $row)
+            (i32.shl (i32.load (i32.add (local.get $l) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2)))))))))
+      (local.set $p (local.get $row))
+      (block $sDone (loop $shift
+        (br_if $sDone (i32.ge_u (local.get $p) (local.get $end)))
+        (f32.store (local.get $p) (f32.sub (f32.load (local.get $p)) (local.get $m)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $shift)))
+      (local.set $row (local.get $end))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+    ;; e = exp(max(x − m, −87.5)), +0 where below the least normal float32 (NaN stays)
+    (local.set $p (local.get $x))
+    (block $eDone (loop $exp
+      (br_if $eDone (i32.ge_u (local.get $p) (local.get $row)))
+      (v128.store (local.get $p) (v128.andnot
+        (local.tee $e4 (call $expf4 (f32x4.max (v128.load (local.get $p)) (v128.const f32x4 -87.5 -87.5 -87.5 -87.5))))
+        (f32x4.lt (local.get $e4) (v128.const f32x4 1.1754943508222875e-38 1.1754943508222875e-38 1.1754943508222875e-38 1.1754943508222875e-38))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (br $exp)))
+    ;; per row: z, then the loss's z or the gradient
+    (local.set $row (local.get $x))
+    (local.set $i (i32.const 0))
+    (block $done2 (loop $rows2
+      (br_if $done2 (i32.ge_u (local.get $i) (local.get $N)))
+      (local.set $end (i32.add (local.get $row) (i32.shl (local.get $C) (i32.const 2))))
+      (local.set $z (f64.const 0))
+      (local.set $p (local.get $row))
+      (block $zDone (loop $sum
+        (br_if $zDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $z (f64.add (local.get $z) (f64.promote_f32 (f32.load (local.get $p)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $sum)))
+      (if (i32.eqz (local.get $g))
+        (then (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 4))) (local.get $z)))
+        (else
+          (local.set $gi (f64.promote_f32 (f32.load (i32.add (local.get $g) (i32.shl (local.get $i) (i32.const 2))))))
+          (local.set $s (f64.div (local.get $gi) (local.get $z)))
+          (local.set $at (i32.add (local.get $row)
+            (i32.shl (i32.load (i32.add (local.get $l) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 2))))
+          (local.set $el (f64.promote_f32 (f32.load (local.get $at))))
+          (local.set $p (local.get $row))
+          (block $gDone (loop $grad
+            (br_if $gDone (i32.ge_u (local.get $p) (local.get $end)))
+            (f32.store (local.get $p) (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (local.get $p))) (local.get $s))))
+            (local.set $p (i32.add (local.get $p) (i32.const 4)))
+            (br $grad)))
+          (f32.store (local.get $at) (f32.demote_f64 (f64.sub (f64.mul (local.get $el) (local.get $s)) (local.get $gi))))))
+      (local.set $row (local.get $end))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows2)))
   )
 
     ;; g = ReLU's gradient from its output y: g where y > 0 or y is NaN (not y ≤ 0), else +0.
