@@ -11,7 +11,7 @@ import {
 import { alloc } from './alloc.js';
 import { matmulRef } from './matmul.js';
 import { RELU_WASM_MIN, reluGradF32 } from './relu.js';
-import { reluGradWasm } from './wasm/activation.js';
+import { activationGradWasm } from './wasm/activation.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
@@ -54,23 +54,32 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
   return out;
 }
 
-/** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass. */
+/** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass; float32 on the
+ * WebAssembly kernels when `fast` (ReLU's from RELU_WASM_MIN elements: relu.ts is faster below). */
 function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedArray {
   const n = sizeOf(y.shape);
   const out = alloc(y.dtype, n, false); // every element is written
   // strided operands (rare: activations are made dense) go through contiguous copies
   const ys = denseOf(y, n);
   const gs = denseOf(g, n);
-  switch (op) {
-    case 'sigmoid': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (v * (1 - v)); } break; // prettier-ignore
-    case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break; // prettier-ignore
-    // 0 where y ≤ 0 (whatever the gradient), g elsewhere, NaN y included: threshold_backward
-    case 'relu':
-      if (ys instanceof Float32Array && gs instanceof Float32Array) (fast && n >= RELU_WASM_MIN ? reluGradWasm : reluGradF32)(ys, gs, out as Float32Array, n); // branch-free (relu.ts)
-      else for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!;
-      break; // prettier-ignore
-  }
+  if (ys instanceof Float32Array && gs instanceof Float32Array) {
+    const o = out as Float32Array;
+    if (fast && (op !== 'relu' || n >= RELU_WASM_MIN)) activationGradWasm(op, ys, gs, o, n);
+    // branch-free (relu.ts)
+    else if (op === 'relu') reluGradF32(ys, gs, o, n);
+    else activationGradLoop(op, ys, gs, o, n);
+  } else activationGradLoop(op, ys, gs, out, n);
   return out;
+}
+
+// prettier-ignore
+function activationGradLoop(op: ActivationOp, ys: TypedArray, gs: TypedArray, out: TypedArray, n: number): void {
+  switch (op) {
+    case 'sigmoid': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (v * (1 - v)); } break;
+    case 'tanh': for (let i = 0; i < n; i++) { const v = ys[i]!; out[i] = gs[i]! * (1 - v * v); } break;
+    // 0 where y ≤ 0 (whatever the gradient), g elsewhere, NaN y included: threshold_backward
+    case 'relu': for (let i = 0; i < n; i++) out[i] = ys[i]! <= 0 ? 0 : gs[i]!; break;
+  }
 }
 
 /**

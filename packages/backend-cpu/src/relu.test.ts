@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UNARY_JS } from './tables.js';
 import { reluF32, reluGradF32 } from './relu.js';
-import { reluGradWasm, reluWasm } from './wasm/activation.js';
+import { activationGradWasm, reluWasm } from './wasm/activation.js';
 import { CHUNK } from './wasm/layout.js';
+
+const reluGradWasm = (y: Float32Array, g: Float32Array, out: Float32Array, n: number) =>
+  activationGradWasm('relu', y, g, out, n);
 
 // The branch-free float32 loops (TypeScript on the bits, WebAssembly f32x4) against the scalar
 // definitions they replace, on the values where bit tricks go wrong: ±0, ±Infinity, NaN of either
@@ -43,4 +46,18 @@ it('the f32x4 relu and gradient agree with the scalar loops across copy chunks (
   reluGradF32(y, g, want, n);
   reluGradWasm(y, g, got, n);
   expect(got).toEqual(want);
+});
+
+it("sigmoid's and tanh's f32x4 gradients are the double formulas rounded once, across chunks", () => {
+  const n = 2 * CHUNK + 13;
+  const y = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * (i % 5 === 0 ? 3 : 1));
+  const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.7) * 1e3);
+  y.set(edges.slice(0, 13), n - 13);
+  const got = new Float32Array(n);
+  const formulas = { sigmoid: (v: number) => v * (1 - v), tanh: (v: number) => 1 - v * v };
+  for (const op of ['sigmoid', 'tanh'] as const) {
+    activationGradWasm(op, y, g, got, n);
+    const want = Float32Array.from(y, (v, i) => g[i]! * formulas[op](v));
+    expect(got).toEqual(want);
+  }
 });

@@ -24,6 +24,7 @@ export interface KernelExports {
   sumRows(x: number, R: number, C: number, out: number): void;
   padRows(plain: number, padded: number, planes: number, D: number, H: number, W: number, pd: number, ph: number, pw: number, into: number): void; // prettier-ignore
   reluGrad(y: number, g: number, n: number): void;
+  activationGrad(y: number, g: number, n: number, tanh: number): void;
   im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
   maxPool2x2(x: number, H: number, W: number, nc: number, vals: number, idx: number): void;

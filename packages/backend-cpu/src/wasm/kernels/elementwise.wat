@@ -247,6 +247,34 @@
       (br $l)))
   )
 
+;; g = sigmoid's gradient g·(y·(1 − y)) ($tanh = 0) or tanh's g·(1 − y²) (else) from the
+  ;; output y, in f64 (two f64x2 halves of each f32x4) rounded once: the bits of fused.ts's loop.
+  (func (export "activationGrad") (param $y i32) (param $g i32) (param $n i32) (param $tanh i32)
+    (local $end i32) (local $yv v128) (local $gv v128) (local $lo v128) (local $hi v128)
+    (local.set $end (i32.add (local.get $g) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+      (local.set $yv (v128.load (local.get $y)))
+      (local.set $gv (v128.load (local.get $g)))
+      (local.set $lo (f64x2.promote_low_f32x4 (local.get $yv)))
+      (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $yv) (local.get $yv))))
+      (if (local.get $tanh)
+        (then
+          (local.set $lo (f64x2.sub (v128.const f64x2 1 1) (f64x2.mul (local.get $lo) (local.get $lo))))
+          (local.set $hi (f64x2.sub (v128.const f64x2 1 1) (f64x2.mul (local.get $hi) (local.get $hi)))))
+        (else
+          (local.set $lo (f64x2.mul (local.get $lo) (f64x2.sub (v128.const f64x2 1 1) (local.get $lo))))
+          (local.set $hi (f64x2.mul (local.get $hi) (f64x2.sub (v128.const f64x2 1 1) (local.get $hi))))))
+      (local.set $lo (f64x2.mul (f64x2.promote_low_f32x4 (local.get $gv)) (local.get $lo)))
+      (local.set $hi (f64x2.mul (f64x2.promote_low_f32x4
+        (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $gv) (local.get $gv))) (local.get $hi)))
+      (v128.store (local.get $g) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+        (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi))))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (br $l)))
+  )
+
 ;; The columns of x [R, C] (floats at $x) added into doubles at $out [C]: out[j] = ((out[j] +
   ;; x[0][j]) + x[1][j]) + …; from zeros, chunk of rows after chunk, the additions of cpu.ts's fold in
   ;; its order, so the same to the bit (a bias's gradient: the sum of ∂y over the batch). Eight columns at a time in four f64x2 accumulators that
