@@ -122,8 +122,12 @@ for (const w of workloads) {
   }
 }
 
+/** Epochs of each workload the profile covers: as many as are timed, so that its steps are the
+ * timed ones' mix of V8 still compiling (the first epochs) and compiled code. */
+const PROFILE_EPOCHS = 3;
+
 /**
- * Where Nabla's training step spends its time: one more epoch of each workload under
+ * Where Nabla's training step spends its time: PROFILE_EPOCHS more epochs of each workload under
  * `node --cpu-prof` (with --no-turbo-inlining, so that a kernel is not counted as the function it
  * was inlined into), its samples by category (mnist/profile.ts).
  */
@@ -133,7 +137,7 @@ function profile(w: Workload): StepProfile | undefined {
     const flags = ['--no-turbo-inlining', '--cpu-prof', `--cpu-prof-dir=${dir}`];
     const child = spawnSync(
       process.execPath,
-      [...flags, ...process.execArgv, peerScript, 'nabla', w.id, '1'],
+      [...flags, ...process.execArgv, peerScript, 'nabla', w.id, String(PROFILE_EPOCHS)],
       { stdio: ['ignore', 'ignore', 'inherit'] },
     );
     if (child.status !== 0) return undefined;
@@ -143,10 +147,10 @@ function profile(w: Workload): StepProfile | undefined {
         for (const k of Object.keys(a) as (keyof typeof a)[]) a[k] += b[k];
         return a;
       });
-    // the trainer's train() runs the warm-up batches and the epoch
+    // the trainer's train() runs the warm-up batches and the epochs
     return {
       workload: w.id,
-      steps: WARMUP_BATCHES + batchesPerEpoch(TRAIN_COUNT, w.batchSize),
+      steps: WARMUP_BATCHES + PROFILE_EPOCHS * batchesPerEpoch(TRAIN_COUNT, w.batchSize),
       ms,
     };
   } finally {
@@ -181,14 +185,19 @@ function driftLines(): string[] {
 
 /** Why a later epoch runs faster than the first (measured with src/mnist/warmup.ts). */
 const WARMUP_NOTE = [
-  "A first epoch slower than the later ones is V8 still optimizing Nabla's functions and the heap",
-  "still growing, which the protocol's 50 warm-up batches do not cover; a leak would show the other",
-  'way, each epoch slower than the last. `src/mnist/warmup.ts` times two epochs in tenths (2026-12-06):',
-  "W1's first 188, 144, 109, 80, 71, then 57–67 ms a tenth (17,491 page faults), its second 55–65",
-  "throughout (992); W3's first 153–193, its second 142–154. Part of W3's is V8's young generation",
-  'growing: with it at its full size from the start (`node --min-semi-space-size=16`, three runs) the',
-  'first epoch took 1.45–1.51 s against 1.53–1.57 without, the later ones 1.37–1.45 either way; the',
-  "rest, and all of W1's, is the compiler.",
+  "A first epoch slower than the later ones is V8 still compiling Nabla's functions, which the",
+  "protocol's 50 warm-up batches do not cover; a leak would show the other way, each epoch slower than",
+  'the last. Measured 2026-12-06 (`src/mnist/warmup.ts` times an epoch in slices; `node --trace-opt`,',
+  "`--trace-deopt`): W1's first 1,500 steps took 4–19 ms per 50 against 3.5 later, and V8 optimized",
+  'functions until ~3,000 steps in. It optimizes a function once it has run ~200 KB of its bytecode',
+  '(three ticks of `--interrupt-budget`): one that runs ~100 bytes once a step waits ~2,000 steps, four',
+  "of W2's epochs; and when a function that builds shape arrays with `map` gets optimized, its",
+  'arrays change from packed to holey integer elements, another hidden class, and the functions',
+  'that take them deoptimize and start over ("wrong map": `reshape`, `permute` and the backward',
+  "rules, ~1,500 steps in). With V8's budget 17 times smaller (`--interrupt-budget=4000`, a flag no",
+  "library can set) W2's epochs took 0.387, 0.236, 0.216, 0.215 s against 0.288, 0.247, 0.238, 0.266,",
+  '0.228 without. `--maglev`, `--no-concurrent-recompilation`, `--single-threaded-gc` and a young',
+  "generation at its full size from the start changed W1's first epoch by less than the noise.",
 ];
 const names: Record<Peer, string> = {
   nabla: 'Nabla (cpu backend)',
@@ -267,7 +276,7 @@ const markdown = [
         '',
         profileTable(profiles),
         '',
-        'One more epoch of each workload (with its warm-up batches) under `node --cpu-prof --no-turbo-inlining`',
+        `${PROFILE_EPOCHS} more epochs of each workload (with the warm-up batches) under \`node --cpu-prof --no-turbo-inlining\``,
         '(without inlining, a kernel is not counted as the function it was inlined into; that run is a little',
         'slower), its samples by the source file of the innermost frame: WebAssembly kernels; the copies of',
         'operands into WebAssembly memory and of results out (wasm/matmul.ts); the main thread waiting for the',
