@@ -94,11 +94,11 @@ function crossEntropy(wasm: boolean, logits: Ref, labels: Ref, g?: Ref): TypedAr
   const x = logits.storage, l = labels.storage as Int32Array; // prettier-ignore
   const [sn, sc] = logits.strides as [number, number];
   const [lo, ls] = [labels.offset, labels.strides[0]!];
-  const dense = (sc === 1 || C === 1) && (sn === C || N === 1);
+  // (no classes: the loop below gives [] for no rows and the IndexError otherwise)
+  const dense = C > 0 && (sc === 1 || C === 1) && (sn === C || N === 1);
   if (wasm && dense && x instanceof Float32Array && wasmSimdSupported()) {
     const gs = g && { g: g.storage as Float32Array, go: g.offset, gs: g.strides[0]! };
-    crossEntropyF32(x, logits.offset, N, C, l, lo, ls, out as Float32Array, gs);
-    return out;
+    if (crossEntropyF32(x, logits.offset, N, C, l, lo, ls, out as Float32Array, gs)) return out;
   }
   const e = new Float64Array(C + 1); // a row's exponentials, each computed once
   for (let i = 0; i < N; i++) {

@@ -35,7 +35,8 @@ export const sigmoidWasm = (x: Float32Array, xo: number, out: Float32Array, n: n
 /**
  * out[i] = an activation's gradient from its output y[i] and the incoming g[i], for i < n: ReLU's
  * g where y > 0 or NaN, else +0 (see relu.ts); sigmoid's g·y·(1 − y) and tanh's g·(1 − y²) in
- * doubles rounded once, the bits of fused.ts's loops (W2's sigmoid, 3,840 floats: 9.6 → 5.0 µs a call).
+ * doubles rounded once, the values of fused.ts's loops, NaN as NaN (W2's sigmoid gradient, 3,840
+ * floats: 9.6 → 5.0 µs a call).
  */
 export function activationGradWasm(
   op: 'relu' | 'sigmoid' | 'tanh',

@@ -39,15 +39,23 @@ function crossEntropyInputs(ctx: CaseContext, N: number, C: number): CrossEntrop
   };
 }
 
+/** x's rows as a dense view one row into its storage (a row of 7s before them): an offset. */
+function rowOffset(ctx: CaseContext, x: Nd, backend: Backend): Tensor {
+  const [N, C] = x.shape as [number, number];
+  const padded = ctx.nd([...new Array<number>(C).fill(7), ...x.data], [N + 1, C]);
+  return ctx.track(ctx.make(padded, 'contiguous', backend).slice([[1, N + 1]]));
+}
+
 /** The loss or its gradient on the backend (labels and g in `lay`), checked against the oracle. */
 async function checkCrossEntropy(
   ctx: CaseContext,
   kind: 'loss' | 'grad',
   { x, labels, g }: CrossEntropyInputs,
-  [logitsLayout, lay]: [Layout, Layout] = ['contiguous', 'contiguous'],
+  [logitsLayout, lay]: [Layout | 'row offset', Layout] = ['contiguous', 'contiguous'],
   { backend = ctx.backend, label = '' }: { backend?: Backend; label?: string } = {},
 ): Promise<void> {
-  const logits = ctx.make(x, logitsLayout, backend);
+  const logits =
+    logitsLayout === 'row offset' ? rowOffset(ctx, x, backend) : ctx.make(x, logitsLayout, backend);
   const y = ctx.make(labels, lay, backend);
   if (kind === 'loss') {
     const want = oracle.softmaxCrossEntropy(x, labels);
@@ -70,12 +78,20 @@ function crossEntropyCases(kind: 'loss' | 'grad'): Case[] {
     requires: INT32,
     run,
   });
-  const check = (ctx: CaseContext, N: number, C: number, layouts?: [Layout, Layout], l?: string) =>
-    checkCrossEntropy(ctx, kind, crossEntropyInputs(ctx, N, C), layouts, { label: l });
+  const check = (
+    ctx: CaseContext,
+    N: number,
+    C: number,
+    layouts?: [Layout | 'row offset', Layout],
+    l?: string,
+  ) => checkCrossEntropy(ctx, kind, crossEntropyInputs(ctx, N, C), layouts, { label: l });
   return [
     c('contiguous [4,5]', (ctx) => check(ctx, 4, 5)),
     c('transposed logits [6,7], sliced labels and weights', (ctx) =>
       check(ctx, 6, 7, ['transposed', 'sliced']),
+    ),
+    c('dense logits one row into their storage, sliced labels and weights [7,5]', (ctx) =>
+      check(ctx, 7, 5, ['row offset', 'sliced']),
     ),
     c('logits sliced with a step and an offset [5,3]', (ctx) =>
       check(ctx, 5, 3, ['sliced', 'contiguous']),
@@ -92,7 +108,10 @@ function crossEntropyCases(kind: 'loss' | 'grad'): Case[] {
         for (const [N, C] of shapes) await check(ctx, N!, C!, undefined, `[${N},${C}]`);
       },
     ),
-    c('no rows: [0,5]', (ctx) => check(ctx, 0, 5)),
+    c('no rows: [0,5], and no rows nor classes: [0,0]', async (ctx) => {
+      await check(ctx, 0, 5, undefined, '[0,5]');
+      await check(ctx, 0, 0, undefined, '[0,0]');
+    }),
     c('many classes: [5,1000], [2,5000] (rows in chunks on the CPU)', async (ctx) => {
       for (const [N, C] of [
         [5, 1000],
@@ -127,6 +146,17 @@ function crossEntropyCases(kind: 'loss' | 'grad'): Case[] {
         ).data();
       await expect(run()).rejects.toThrow(IndexError);
       await expect(run()).rejects.toThrow(bad);
+    }),
+    c('no classes: logits [2,0] have no label in range, an IndexError', async (ctx) => {
+      const none = ctx.make(ctx.nd([], [2, 0]), 'contiguous');
+      const labels = ctx.make(ctx.nd([0, 0], [2], 'int32'), 'contiguous');
+      const g = ctx.make(ctx.nd([1, 1], [2]), 'contiguous');
+      const run = async () =>
+        (kind === 'loss'
+          ? softmaxCrossEntropy(none, labels)
+          : softmaxCrossEntropyGrad(none, labels, g)
+        ).data();
+      await expect(run()).rejects.toThrow(/target label 0 is out of range for 0 classes/);
     }),
     c('the composition the fused kernel replaces (fused kernels hidden) agrees', (ctx) =>
       checkCrossEntropy(ctx, kind, crossEntropyInputs(ctx, 6, 7), ['transposed', 'sliced'], {
