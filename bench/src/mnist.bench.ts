@@ -124,7 +124,7 @@ for (const w of workloads) {
 
 /** Epochs of each workload the profile covers: as many as are timed, so that its steps are the
  * timed ones' mix of V8 still compiling (the first epochs) and compiled code. */
-const PROFILE_EPOCHS = 3;
+const PROFILE_EPOCHS = epochsOverride ?? EPOCHS;
 
 /**
  * Where Nabla's training step spends its time: PROFILE_EPOCHS more epochs of each workload under
@@ -187,17 +187,19 @@ function driftLines(): string[] {
 const WARMUP_NOTE = [
   "A first epoch slower than the later ones is V8 still compiling Nabla's functions, which the",
   "protocol's 50 warm-up batches do not cover; a leak would show the other way, each epoch slower than",
-  'the last. Measured 2026-12-06 (`src/mnist/warmup.ts` times an epoch in slices; `node --trace-opt`,',
-  "`--trace-deopt`): W1's first 1,500 steps took 4–19 ms per 50 against 3.5 later, and V8 optimized",
-  'functions until ~3,000 steps in. It optimizes a function once it has run ~200 KB of its bytecode',
-  '(three ticks of `--interrupt-budget`): one that runs ~100 bytes once a step waits ~2,000 steps, four',
-  "of W2's epochs; and when a function that builds shape arrays with `map` gets optimized, its",
-  'arrays change from packed to holey integer elements, another hidden class, and the functions',
-  'that take them deoptimize and start over ("wrong map": `reshape`, `permute` and the backward',
-  "rules, ~1,500 steps in). With V8's budget 17 times smaller (`--interrupt-budget=4000`, a flag no",
-  "library can set) W2's epochs took 0.387, 0.236, 0.216, 0.215 s against 0.288, 0.247, 0.238, 0.266,",
-  '0.228 without. `--maglev`, `--no-concurrent-recompilation`, `--single-threaded-gc` and a young',
-  "generation at its full size from the start changed W1's first epoch by less than the noise.",
+  'the last. Measured on W1 and W2, 2026-12-06 (`src/mnist/warmup.ts` times an epoch in slices;',
+  "`node --trace-opt`, `--trace-deopt`): W1's first 1,500 steps took 4–19 ms per 50 against 3.5 later,",
+  'and V8 optimized functions until ~3,000 steps in. It optimizes a function once it has run ~200 KB',
+  'of its bytecode (three ticks of `--interrupt-budget`): one that runs ~100 bytes once a step waits',
+  "~2,000 steps, four of W2's epochs; and when a function that builds shape arrays with `map` gets",
+  'optimized, its arrays change from packed to holey integer elements, another hidden class, and the',
+  'functions that take them deoptimize and start over ("wrong map": `reshape`, `permute` and the',
+  "backward rules, ~1,500 steps in). With V8's budget 17 times smaller (`--interrupt-budget=4000`, a",
+  "flag no library can set) W2's first four epochs took 0.387, 0.236, 0.216, 0.215 s (the first",
+  'slower: more to compile at once) against 0.288, 0.247, 0.238, 0.266 without. `--maglev`,',
+  "`--no-concurrent-recompilation` and `--single-threaded-gc` changed W1's first epoch by less than the",
+  "noise, and so did a young generation at its full size from the start; that made W3's first epoch",
+  "1.45–1.51 s against 1.53–1.57 (an earlier run: part of W3's is the young generation growing).",
 ];
 const names: Record<Peer, string> = {
   nabla: 'Nabla (cpu backend)',
@@ -276,10 +278,10 @@ const markdown = [
         '',
         profileTable(profiles),
         '',
-        `${PROFILE_EPOCHS} more epochs of each workload (with the warm-up batches) under \`node --cpu-prof --no-turbo-inlining\``,
+        `Another ${PROFILE_EPOCHS} epochs of each workload (with the warm-up batches) under \`node --cpu-prof --no-turbo-inlining\``,
         '(without inlining, a kernel is not counted as the function it was inlined into; that run is a little',
         'slower), its samples by the source file of the innermost frame: WebAssembly kernels; the copies of',
-        'operands into WebAssembly memory and of results out (wasm/matmul.ts); the main thread waiting for the',
+        "operands into WebAssembly memory and of results out (backend-cpu's wasm/*.ts); the main thread waiting for the",
         "matmul workers (wasm/threads.ts); backend-cpu's TypeScript kernels; alloc.ts; the rest of @nablajs/tensor",
         '(create.ts and dtype.ts count as data loading); @nablajs/autograd; @nablajs/nn and @nablajs/optim;',
         '@nablajs/data; the garbage collector (at the top of the stack, for whatever allocated). It is wall-clock',

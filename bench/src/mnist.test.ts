@@ -140,7 +140,7 @@ describe('the per-step profile', () => {
 
   it('puts frames in categories by their source file', () => {
     expect(categorize('wasm-function[4]', 'wasm://wasm/01b558a6')).toBe(
-      'matmul (WebAssembly kernels)',
+      'WebAssembly kernels (matmuls, convolutions, elementwise, losses)',
     );
     expect(categorize('place', url('backend-cpu/src/wasm/matmul.ts'))).toBe(
       'copies into and out of WebAssembly memory',
@@ -191,13 +191,13 @@ describe('the per-step profile', () => {
 
   it('tabulates µs per step and shares, leaving out empty categories', () => {
     const ms = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as StepProfile['ms'];
-    ms['matmul (WebAssembly kernels)'] = 30;
+    ms['WebAssembly kernels (matmuls, convolutions, elementwise, losses)'] = 30;
     ms['garbage collection'] = 10;
     const table = profileTable([{ workload: 'W1', steps: 1000, ms }]);
     expect(table.split('\n')).toEqual([
       '| where the time goes | W1 µs/step (share) |',
       '| --- | ---: |',
-      '| matmul (WebAssembly kernels) | 30 µs (75 %) |',
+      '| WebAssembly kernels (matmuls, convolutions, elementwise, losses) | 30 µs (75 %) |',
       '| garbage collection | 10 µs (25 %) |',
       '| **total** | **40 µs** |',
     ]);

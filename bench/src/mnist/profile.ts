@@ -15,7 +15,7 @@ export interface CpuProfile {
 
 /** The categories, in the order the table shows them. */
 export const CATEGORIES = [
-  'matmul (WebAssembly kernels)',
+  'WebAssembly kernels (matmuls, convolutions, elementwise, losses)',
   'copies into and out of WebAssembly memory',
   'waiting for matmul threads',
   'elementwise, reduction and fused kernels (TypeScript)',
