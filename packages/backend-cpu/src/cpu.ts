@@ -39,18 +39,29 @@ function out(dtype: DType, shape: readonly number[], zeroed = true): TypedArray 
   return alloc(dtype, sizeOf(shape), zeroed);
 }
 
+type F32Kernel = (x: Float32Array, xo: number, out: Float32Array, n: number) => void;
+
+/**
+ * Unary ops with float32 kernels of their own for dense operands: the WebAssembly one from `min`
+ * elements when `fast`, else `js` (none: the generic loop). ReLU is branch-free, f32x4 for large
+ * tensors and a loop on the bits below (relu.ts); sigmoid is f32x4 with its own exp whatever the
+ * size (so values never depend on it): 4× faster than Math.exp, within 2 ulps of the correctly
+ * rounded value where Math.exp's is within 1.
+ */
+const F32_UNARY: Partial<Record<UnaryOp, { min: number; wasm: F32Kernel; js?: F32Kernel }>> = {
+  relu: { min: RELU_WASM_MIN, wasm: reluWasm, js: reluF32 },
+  sigmoid: { min: 0, wasm: sigmoidWasm },
+};
+
 function unary(op: UnaryOp, x: Ref, fast = false): TypedArray {
   const o = out(x.dtype, x.shape, false);
-  if (op === 'relu' && x.storage instanceof Float32Array && isDense(x)) {
-    // branch-free: f32x4 in WebAssembly for large ones, else a loop on the bits (relu.ts)
-    (fast && o.length >= RELU_WASM_MIN ? reluWasm : reluF32)(x.storage, x.offset, o as Float32Array, o.length); // prettier-ignore
-    return o;
-  }
-  if (op === 'sigmoid' && fast && x.storage instanceof Float32Array && isDense(x)) {
-    // f32x4 with its own exp, whatever the size (so values never depend on it): 4× faster than
-    // Math.exp, within 2 ulps of the correctly rounded value where Math.exp's is within 1
-    sigmoidWasm(x.storage, x.offset, o as Float32Array, o.length);
-    return o;
+  const f32 = F32_UNARY[op];
+  if (f32 && x.storage instanceof Float32Array && isDense(x)) {
+    const kernel = fast && o.length >= f32.min ? f32.wasm : f32.js;
+    if (kernel) {
+      kernel(x.storage, x.offset, o as Float32Array, o.length);
+      return o;
+    }
   }
   const run = unaryRun(op, x.dtype);
   rows(x.shape, [x], (start, [ox], len, [sx]) => run(x.storage, ox!, sx!, o, start, len));

@@ -54,8 +54,12 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
   return out;
 }
 
+/** Elements from which an activation's float32 gradient runs on the WebAssembly kernels (ReLU's
+ * branch-free loop in relu.ts is faster below RELU_WASM_MIN). */
+const GRAD_WASM_MIN: Record<ActivationOp, number> = { relu: RELU_WASM_MIN, sigmoid: 0, tanh: 0 };
+
 /** sigmoid g·y·(1 − y), tanh g·(1 − y²), relu g where y > 0, in one pass; float32 on the
- * WebAssembly kernels when `fast` (ReLU's from RELU_WASM_MIN elements: relu.ts is faster below). */
+ * WebAssembly kernels when `fast` (from GRAD_WASM_MIN elements). */
 function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedArray {
   const n = sizeOf(y.shape);
   const out = alloc(y.dtype, n, false); // every element is written
@@ -64,7 +68,7 @@ function activationGrad(op: ActivationOp, y: Ref, g: Ref, fast = false): TypedAr
   const gs = denseOf(g, n);
   if (ys instanceof Float32Array && gs instanceof Float32Array) {
     const o = out as Float32Array;
-    if (fast && (op !== 'relu' || n >= RELU_WASM_MIN)) activationGradWasm(op, ys, gs, o, n);
+    if (fast && n >= GRAD_WASM_MIN[op]) activationGradWasm(op, ys, gs, o, n);
     // branch-free (relu.ts)
     else if (op === 'relu') reluGradF32(ys, gs, o, n);
     else activationGradLoop(op, ys, gs, o, n);
@@ -97,8 +101,7 @@ function crossEntropy(wasm: boolean, logits: Ref, labels: Ref, g?: Ref): TypedAr
   // (no classes: the loop below gives [] for no rows and the IndexError otherwise)
   const dense = C > 0 && (sc === 1 || C === 1) && (sn === C || N === 1);
   if (wasm && dense && x instanceof Float32Array && wasmSimdSupported()) {
-    const gs = g && { g: g.storage as Float32Array, go: g.offset, gs: g.strides[0]! };
-    if (crossEntropyF32(x, logits.offset, N, C, l, lo, ls, out as Float32Array, gs)) return out;
+    if (crossEntropyF32(x, logits.offset, N, C, l, lo, ls, out as Float32Array, g)) return out;
   }
   const e = new Float64Array(C + 1); // a row's exponentials, each computed once
   for (let i = 0; i < N; i++) {

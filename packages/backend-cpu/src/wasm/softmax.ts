@@ -5,7 +5,7 @@
 // → 7.1 µs, against fused.ts's loop of Math.exp in doubles (which float64 keeps). Of the kernel's
 // 4.5 µs, 2.6 are the 320 f32x4 exponentials (~23 cycles each). Exponentials below the least
 // normal float32 are 0, so a gradient the double loop made subnormal is +0 here.
-import { IndexError } from '@nablajs/tensor';
+import { IndexError, type TensorRef, type TypedArray } from '@nablajs/tensor';
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
 import { instance, reserve } from './matmul.js';
 
@@ -23,8 +23,8 @@ export function labelOf(labels: ArrayLike<number>, at: number, C: number): numbe
 
 /**
  * The loss of each row of dense logits x [N, C] (from x[xo], C ≥ 1) into `out` [N], or with `g`
- * (weights [N] at g[go + i·gs]) the gradient into `out` [N, C]; labels at labels[lo + i·ls]. False,
- * having written nothing, where the module's memory cannot hold a chunk.
+ * (float32 weights [N]) the gradient into `out` [N, C]; labels at labels[lo + i·ls]. False, having
+ * written nothing, where the module's memory cannot hold a chunk.
  */
 export function crossEntropyF32(
   x: Float32Array,
@@ -35,7 +35,7 @@ export function crossEntropyF32(
   lo: number,
   ls: number,
   out: Float32Array,
-  g?: { g: Float32Array; go: number; gs: number },
+  g?: TensorRef<TypedArray>,
 ): boolean {
   const k = instance();
   const rows = Math.max(1, Math.floor(CHUNK / C));
@@ -51,7 +51,7 @@ export function crossEntropyF32(
     const n = Math.min(rows, N - r);
     h.set(x.subarray(xo + r * C, xo + (r + n) * C), FIRST);
     for (let i = 0; i < n; i++) ints[i] = labelOf(labels, lo + (r + i) * ls, C);
-    if (g) for (let i = 0; i < n; i++) h[gAt + i] = g.g[g.go + (r + i) * g.gs]!;
+    if (g) for (let i = 0; i < n; i++) h[gAt + i] = g.storage[g.offset + (r + i) * g.strides[0]!]!;
     k.softmaxCrossEntropy(FIRST * 4, n, C, lAt * 4, g ? gAt * 4 : 0, outAt * 4);
     if (g) out.set(h.subarray(FIRST, FIRST + n * C), r * C);
     else for (let i = 0; i < n; i++) out[r + i] = pairs[2 * i + 1]! + Math.log(pairs[2 * i]!);

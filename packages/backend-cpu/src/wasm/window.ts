@@ -105,7 +105,7 @@ export function maxPoolF32(
   const end = room(p, cp * plane, 2 * align(cp * L + SLACK));
   if (end < 0) return false;
   const h = reserve(k, end);
-  const xAt = writePlan(h, FIRST, p);
+  const xAt = hw ? FIRST : writePlan(h, FIRST, p); // maxPool2x2 reads no plan
   const vAt = align(xAt + cp * plane + SLACK);
   const iAt = align(vAt + cp * L + SLACK);
   const hi = new Int32Array(h.buffer);
