@@ -21,6 +21,7 @@ import { alloc, gcUnit, recycle, upload } from './alloc.js';
 import { fusedKernels } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
 import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
+import { written } from './wasm/instance.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
 import { RELU_WASM_MIN, reluF32 } from './relu.js';
@@ -262,7 +263,10 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     stateZeros: (dtype, size, count) =>
       fast && dtype === 'float32' && size >= UPDATE_WASM_MIN ? stateF32(size, count) : undefined,
     gcUnit,
-    recycle,
+    recycle(storage) {
+      written(storage); // (no copy of it stays in the kernels' memory)
+      recycle(storage);
+    },
     read: async (x) => readFresh(x),
     readSync: readFresh,
     unary: (op, x) => unary(op, x, fast),
@@ -288,7 +292,10 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
     cast,
     scan,
     argsort,
-    copy: copyStrided,
+    copy(src, dst) {
+      written(dst.storage);
+      copyStrided(src, dst);
+    },
     ...windowKernels(fast),
     fused: fusedKernels(fast),
     random(dist: RandomDist, dtype, size, seed, offset) {

@@ -15,6 +15,7 @@ import { activationGradWasm } from './wasm/activation.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
 import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+import { written } from './wasm/instance.js';
 import { convF32, convGradF32 } from './wasm/conv.js';
 import { UPDATE_WASM_MIN, adamF32, sgdF32 } from './wasm/optim.js';
 import { crossEntropyF32, labelOf } from './wasm/softmax.js';
@@ -142,6 +143,7 @@ export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
 /** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */
 const FUSED: FusedKernels<TypedArray> = {
   sgd(param: Ref, grad: Ref, buf: Ref | null, o: SgdStep) {
+    for (const w of [param, buf]) written(w?.storage);
     const p = param.storage, g = grad.storage; // prettier-ignore
     const po = param.offset, go = grad.offset; // prettier-ignore
     const n = p.length === 0 ? 0 : sizeOf(param.shape);
@@ -170,6 +172,7 @@ const FUSED: FusedKernels<TypedArray> = {
     }
   },
   adam(param: Ref, grad: Ref, m: Ref, v: Ref, vmax: Ref | null, o: AdamStep) {
+    for (const w of [param, m, v, vmax]) written(w?.storage);
     const p = param.storage, g = grad.storage, ms = m.storage, vs = v.storage; // prettier-ignore
     const [po, go, mo, vo] = [param.offset, grad.offset, m.offset, v.offset];
     const n = sizeOf(param.shape);

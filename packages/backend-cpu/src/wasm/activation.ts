@@ -3,7 +3,7 @@
 // and copied out, as optim.ts does for the optimizer updates; the copies cost less than relu.ts's
 // scalar loop (300k elements: 0.12 ms against 0.5), in chunks of CHUNK elements (layout.ts).
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
-import { instance, reserve } from './matmul.js';
+import { instance, reserve } from './instance.js';
 
 /** out[i] = op(x[xo + i]) for i < n, with an in-place kernel (kernels/elementwise.wat). */
 function inPlace(

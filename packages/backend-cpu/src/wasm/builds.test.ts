@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { matmulRef } from '../matmul.js';
 import { type KernelBuild, kernelBuild, kernelBytes, validates } from './builds.js';
 import { SLACK, align, workFloats } from './layout.js';
-import type { KernelExports } from './matmul.js';
+import type { KernelExports } from './instance.js';
 
 // The two builds differ only in the matmul tiles' multiply-adds ($tile, $tile2, $dot), so each
 // build's matmul kernel is run here on shapes that reach every one of them, against the float64

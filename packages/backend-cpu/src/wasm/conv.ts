@@ -16,7 +16,7 @@ import { alloc } from '../alloc.js';
 import { isDense } from '../strided.js';
 import { axes3, plan, rowMajor } from '../window.js';
 import { FIRST, SLACK, align, workFloats } from './layout.js';
-import { type KernelExports, instance, reserve } from './matmul.js';
+import { type KernelExports, instance, reserve } from './instance.js';
 import { type WindowPlan, writePlan } from './window.js';
 
 type Ref = TensorRef<TypedArray>;

@@ -81,6 +81,9 @@ export interface OperandLayout {
   bSpan: number;
   bAt: number;
   end: number;
+  /** Whether A (B) is already at aAt (bAt), resident (matmul.ts): `place` leaves it. */
+  aHere: boolean;
+  bHere: boolean;
 }
 
 /** A at FIRST, then B, each region on a 64-byte line with SLACK after it. */
@@ -97,7 +100,8 @@ export function layOut(
   const bSpan = spanOf(K, bStrideK, N, bStrideN);
   const aAt = FIRST;
   const bAt = align(aAt + (aSpan < 0 ? M * K : aSpan) + SLACK);
-  return { aSpan, aAt, bSpan, bAt, end: align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK) };
+  const end = align(bAt + (bSpan < 0 ? K * N : bSpan) + SLACK);
+  return { aSpan, aAt, bSpan, bAt, end, aHere: false, bHere: false };
 }
 
 /** The strides of the operands as placed in wasm memory by `place` (a gathered one is row-major). */
@@ -123,11 +127,11 @@ export function place(
   if (aSpan < 0) {
     gather(h, aAt, a, aOffset, M, aStrideM, K, aStrideK);
     [aStrideM, aStrideK] = [K, 1];
-  } else h.set(a.subarray(aOffset, aOffset + aSpan), aAt);
+  } else if (!lay.aHere) h.set(a.subarray(aOffset, aOffset + aSpan), aAt);
   if (bSpan < 0) {
     gather(h, bAt, b, bOffset, K, bStrideK, N, bStrideN);
     [bStrideK, bStrideN] = [N, 1];
-  } else h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
+  } else if (!lay.bHere) h.set(b.subarray(bOffset, bOffset + bSpan), bAt);
   placed[0] = aStrideM;
   placed[1] = aStrideK;
   placed[2] = bStrideK;

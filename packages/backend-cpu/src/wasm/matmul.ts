@@ -1,49 +1,15 @@
 // float32 matmul on the WebAssembly SIMD kernels (kernels/*.wat).
 //
 // Each call copies the operands into the module's memory (one TypedArray.set when an operand's
-// elements lie in a compact span, a gather otherwise), runs the kernel and copies C out. The memory
+// elements lie in a compact span, a gather otherwise; not at all when a large one is still there
+// from the last call that copied it, see `Resident`), runs the kernel and copies C out. The memory
 // is reused from call to call and only grows (to the largest call's needs; it is never given back),
 // so a call allocates no buffer, only the small subarray views of the copies.
 import { matmulRef } from '../matmul.js';
-import { kernelBuild, kernelBytes, validates } from './builds.js';
+import { validates } from './builds.js';
+import { RESIDENT_MIN, heap, instance, makeResident, reserve, residentAt } from './instance.js';
 import { SLACK, align, checkView, layOut, place, placed, workFloats } from './layout.js';
 import { availableCores, type MatmulKernel, type Pool, readyPool } from './threads.js';
-
-export interface KernelExports {
-  readonly memory: WebAssembly.Memory;
-  sgd(p: number, g: number, n: number, lr: number, wd: number, sign: number): void;
-  adam(
-    p: number, g: number, m: number, v: number, n: number, sign: number, l2: number, c1: number,
-    b2: number, c2: number, shrink: number, stepSize: number, bias2Sqrt: number, eps: number,
-  ): void; // prettier-ignore
-  relu(x: number, n: number): void;
-  sigmoid(x: number, n: number): void;
-  softmaxCrossEntropy(x: number, N: number, C: number, l: number, g: number, out: number): void;
-  addTo(p: number, g: number, n: number): void;
-  addRows(c: number, M: number, N: number, bias: number): void;
-  sumRows(x: number, R: number, C: number, out: number): void;
-  padRows(plain: number, padded: number, planes: number, D: number, H: number, W: number, pd: number, ph: number, pw: number, into: number): void; // prettier-ignore
-  reluGrad(y: number, g: number, n: number): void;
-  activationGrad(y: number, g: number, n: number, tanh: number): void;
-  im2col(x: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
-  maxPool(x: number, plane: number, nc: number, vals: number, idx: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
-  maxPool2x2(x: number, H: number, W: number, nc: number, vals: number, idx: number): void;
-  maxPoolGrad2x2(g: number, idx: number, H: number, W: number, nc: number, out: number): number;
-  col2im(cols: number, plane: number, nc: number, out: number, plan: number, K: number, M: number, Wo: number, step: number): void; // prettier-ignore
-  matmul(
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    aStrideM: number,
-    aStrideK: number,
-    b: number,
-    bStrideK: number,
-    bStrideN: number,
-    c: number,
-    work: number,
-  ): void;
-}
 
 let threadCount: number | undefined;
 
@@ -64,8 +30,6 @@ export function setMatmulThreads(n: number): void {
   threadCount = n;
 }
 
-let kernels: KernelExports | undefined;
-let heap = new Float32Array(0);
 let simd: boolean | undefined;
 
 /**
@@ -75,33 +39,6 @@ let simd: boolean | undefined;
  */
 export function wasmSimdSupported(): boolean {
   return (simd ??= validates('plain'));
-}
-
-let compiled: WebAssembly.Module | undefined;
-
-/** A new instance of the kernels, with a memory of its own (one page). */
-export function newInstance(): KernelExports {
-  compiled ??= new WebAssembly.Module(kernelBytes(kernelBuild(), false));
-  return new WebAssembly.Instance(compiled, {}).exports as unknown as KernelExports;
-}
-
-/** The kernels' instance, made on first use. */
-export function instance(): KernelExports {
-  if (kernels === undefined) {
-    kernels = newInstance();
-    heap = new Float32Array(kernels.memory.buffer);
-  }
-  return kernels;
-}
-
-/** Makes the module's memory at least `floats` long; returns the current view. */
-export function reserve(k: KernelExports, floats: number): Float32Array {
-  if (heap.length < floats) {
-    const pages = Math.ceil((floats * 4 - k.memory.buffer.byteLength) / 65536);
-    k.memory.grow(pages);
-    heap = new Float32Array(k.memory.buffer);
-  }
-  return heap;
 }
 
 /**
@@ -231,6 +168,15 @@ function runWasm(
   } catch {
     return -1; // the engine refused to grow the memory
   }
+  // A and B from the resident copy when they are in it; a large compact A becomes it
+  const aAt = residentAt(a, aOffset, lay.aSpan);
+  if (aAt >= 0) [lay.aAt, lay.aHere] = [aAt, true];
+  else if (lay.aSpan >= RESIDENT_MIN) {
+    const at = makeResident(k, a, aOffset, lay.aSpan);
+    if (at >= 0) [lay.aAt, lay.aHere, h] = [at, true, heap];
+  }
+  const bAt = residentAt(b, bOffset, lay.bSpan); // (after A: A may have replaced the copy)
+  if (bAt >= 0) [lay.bAt, lay.bHere] = [bAt, true];
   // prettier-ignore
   place(h, lay, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN);
   // prettier-ignore

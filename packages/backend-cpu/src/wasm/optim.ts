@@ -2,7 +2,7 @@
 // are copied into the module's memory, updated with f32x4 arithmetic and copied back, as matmul.ts
 // does for matmuls.
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
-import { type KernelExports, instance, reserve } from './matmul.js';
+import { type KernelExports, instance, reserve } from './instance.js';
 import { homeOf } from './state.js';
 
 /** Elements from which an update goes through these kernels (below, a loop in place costs less

@@ -7,7 +7,7 @@
 // normal float32 are 0, so a gradient the double loop made subnormal is +0 here.
 import { IndexError, type TensorRef, type TypedArray } from '@nablajs/tensor';
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
-import { instance, reserve } from './matmul.js';
+import { instance, reserve } from './instance.js';
 
 /** labels[at], checked to be one of C classes: an IndexError otherwise, worded as WebGPU's flag. */
 export function labelOf(labels: ArrayLike<number>, at: number, C: number): number {

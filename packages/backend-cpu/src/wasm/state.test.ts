@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instance, reserve } from './matmul.js';
+import { instance, reserve } from './instance.js';
 import { homeOf, stateF32 } from './state.js';
 
 describe('optimizer state on slabs (stateF32)', () => {

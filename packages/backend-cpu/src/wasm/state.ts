@@ -11,7 +11,7 @@
 // array on it, except the one being filled, which is kept for the next state; memory accounting
 // sees each as one block (`gcUnit`: the slab's buffer).
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
-import { type KernelExports, newInstance } from './matmul.js';
+import { type KernelExports, newInstance } from './instance.js';
 
 /** A slab: its kernels, a view of its memory, the scratch for a chunk of p and g, the next free float. */
 interface Slab {

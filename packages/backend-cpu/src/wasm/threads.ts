@@ -9,7 +9,7 @@
 // using the pool too. Workers wait with Atomics.wait (they sleep between jobs, spinning nothing) and
 // are unref'd: they never keep a Node process alive.
 import { kernelBuild, kernelBytes } from './builds.js';
-import type { KernelExports } from './matmul.js';
+import type { KernelExports } from './instance.js';
 
 /** The kernels' matmul (kernels/matmul.wat): sizes in elements, addresses in bytes, strides in
  * elements. */

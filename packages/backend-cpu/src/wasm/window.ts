@@ -3,7 +3,7 @@
 // along rows with f32x4 (copies; branch-free compares for maxPool), the result is copied out.
 // Times: bench/results/conv.md.
 import { CHUNK, FIRST, SLACK, align } from './layout.js';
-import { instance, reserve } from './matmul.js';
+import { instance, reserve } from './instance.js';
 
 /** Where windows read, as window.ts computes it (offsets in elements; see its `plan`). */
 export interface WindowPlan {
