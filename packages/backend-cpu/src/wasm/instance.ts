@@ -94,11 +94,14 @@ export function reserve(k: KernelExports, floats: number): Float32Array {
  * bench copies 128×784 floats one time less a step (its epoch ~0.23 → ~0.21 s). The copy is dropped
  * when a call reserves the memory it lies in, when another operand takes its place, and when its
  * array is written in place or given back (`written`: copy, the optimizer updates, recycle), the
- * only ways the backend changes an array it did not just make. It holds its array strongly (a
- * WeakRef would keep every array it ever saw alive to the end of a synchronous loop).
+ * only ways the backend changes an array it did not just make. The array is known by an id in a
+ * WeakMap, which does not keep it alive: a strong reference could hold a whole training set (a
+ * batch is a view of it) after the program let it go, and a WeakRef would keep every array it ever
+ * saw alive to the end of a synchronous loop.
  */
 interface Resident {
-  src: Float32Array;
+  /** The array's id (`ids`). */
+  src: number;
   offset: number;
   span: number;
   at: number;
@@ -109,15 +112,25 @@ let highWater = 0;
 /** Floats from which an A operand stays resident (smaller copies cost little). */
 export const RESIDENT_MIN = 1 << 14;
 
+/** An id for each array a resident copy came from, held weakly. */
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+
 /** Drops the resident copy of `array`: about to be changed in place, or given back. */
 export function written(array: ArrayLike<number> | undefined): void {
-  if (resident && resident.src === array) resident = undefined;
+  if (resident && array && ids.get(array) === resident.src) resident = undefined;
 }
 
 /** Where x[offset .. offset + span) lies in the module's memory (in floats), or -1 if not there. */
 export function residentAt(x: Float32Array, offset: number, span: number): number {
   const r = resident;
-  if (!r || r.src !== x || span < 0 || offset < r.offset || offset + span > r.offset + r.span)
+  if (
+    !r ||
+    ids.get(x) !== r.src ||
+    span < 0 ||
+    offset < r.offset ||
+    offset + span > r.offset + r.span
+  )
     return -1;
   return r.at + offset - r.offset;
 }
@@ -139,6 +152,8 @@ export function makeResident(
   } catch {
     return -1;
   }
-  resident = { src: x, offset, span, at };
+  let src = ids.get(x);
+  if (src === undefined) ids.set(x, (src = ++lastId));
+  resident = { src, offset, span, at };
   return at;
 }

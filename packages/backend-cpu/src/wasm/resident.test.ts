@@ -123,4 +123,16 @@ describe('the resident operand', () => {
     expect(worst(h.transpose().matmul(x), product(h.transpose(), x))).toBeLessThanOrEqual(TOL);
     expect(worst(h.transpose().matmul(other), product(h.transpose(), other))).toBeLessThanOrEqual(TOL); // prettier-ignore
   });
+
+  it('does not keep its array alive', async () => {
+    const gc = (globalThis as { gc?: () => void }).gc!;
+    const weak = (() => {
+      const x = make([N, K], 20);
+      linear(x, make([O, K], 11)); // x's storage is now resident
+      return new WeakRef((x as unknown as { storage: Float32Array }).storage);
+    })();
+    await new Promise((r) => setTimeout(r, 0)); // (a WeakRef keeps its target to the end of the job)
+    gc();
+    expect(weak.deref()).toBeUndefined();
+  });
 });
