@@ -104,6 +104,14 @@ export function layOut(
   return { aSpan, aAt, bSpan, bAt, end, aHere: false, bHere: false };
 }
 
+/** Takes A's region out of `lay` (A is read where it already lies): B moves down to FIRST. */
+export function withoutA(lay: OperandLayout): void {
+  const d = lay.bAt - FIRST;
+  lay.bAt -= d;
+  lay.end -= d;
+  lay.aAt = -1;
+}
+
 /** The strides of the operands as placed in wasm memory by `place` (a gathered one is row-major). */
 export const placed = [0, 0, 0, 0];
 

@@ -8,7 +8,7 @@
 import { matmulRef } from '../matmul.js';
 import { validates } from './builds.js';
 import { RESIDENT_MIN, heap, instance, makeResident, reserve, residentAt } from './instance.js';
-import { SLACK, align, checkView, layOut, place, placed, workFloats } from './layout.js';
+import { SLACK, align, checkView, layOut, place, placed, withoutA, workFloats } from './layout.js';
 import { availableCores, type MatmulKernel, type Pool, readyPool } from './threads.js';
 
 let threadCount: number | undefined;
@@ -158,6 +158,9 @@ function runWasm(
 ): number {
   const k = instance();
   const lay = layOut(M, N, K, aStrideM, aStrideK, bStrideK, bStrideN);
+  // a large compact A, or one in the resident copy, is read there: it needs no region here
+  const aAway = lay.aSpan >= RESIDENT_MIN || residentAt(a, aOffset, lay.aSpan) >= 0;
+  if (aAway) withoutA(lay);
   const cAt = lay.end;
   const workAt = align(cAt + M * N + SLACK);
   const end = workAt + workFloats(M, N, K);
@@ -168,12 +171,12 @@ function runWasm(
   } catch {
     return -1; // the engine refused to grow the memory
   }
-  // A and B from the resident copy when they are in it; a large compact A becomes it
-  const aAt = residentAt(a, aOffset, lay.aSpan);
-  if (aAt >= 0) [lay.aAt, lay.aHere] = [aAt, true];
-  else if (lay.aSpan >= RESIDENT_MIN) {
-    const at = makeResident(k, a, aOffset, lay.aSpan);
-    if (at >= 0) [lay.aAt, lay.aHere, h] = [at, true, heap];
+  if (aAway) {
+    // (looked up again: `reserve` may have dropped it)
+    let at = residentAt(a, aOffset, lay.aSpan);
+    if (at < 0) at = makeResident(k, a, aOffset, lay.aSpan);
+    if (at < 0) return -1; // the engine refused to grow the memory
+    [lay.aAt, lay.aHere, h] = [at, true, heap];
   }
   const bAt = residentAt(b, bOffset, lay.bSpan); // (after A: A may have replaced the copy)
   if (bAt >= 0) [lay.bAt, lay.bHere] = [bAt, true];

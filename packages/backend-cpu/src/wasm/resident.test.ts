@@ -4,6 +4,7 @@
 import { type Tensor, fusedAdam, fusedSgd, linear, tensor } from '@nablajs/tensor';
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../cpu.js';
+import { instance } from './instance.js';
 
 const B = cpu();
 const [N, K, O] = [128, 784, 30]; // W2's first layer: x is 100,352 floats, over RESIDENT_MIN
@@ -134,5 +135,14 @@ describe('the resident operand', () => {
     await new Promise((r) => setTimeout(r, 0)); // (a WeakRef keeps its target to the end of the job)
     gc();
     expect(weak.deref()).toBeUndefined();
+  });
+
+  it('takes no other region of the memory for a large A', () => {
+    // A of 16 MB: the memory grows by about that much, not twice (a region for it, then the copy)
+    const bytes = () => instance().memory.buffer.byteLength;
+    const [a, b] = [make([4096, 1024], 21), make([1024, 1], 22)];
+    const before = bytes();
+    expect(worst(a.matmul(b), product(a, b))).toBeLessThanOrEqual(2e-6 * 1024);
+    expect(bytes() - before).toBeLessThan(1.25 * a.size * 4);
   });
 });
