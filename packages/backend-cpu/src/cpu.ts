@@ -20,7 +20,7 @@ import {
 import { alloc, gcUnit, recycle, upload } from './alloc.js';
 import { fusedKernels } from './fused.js';
 import { matmulBatched, matmulInt, matmulRef } from './matmul.js';
-import { matmulF32, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
+import { matmulOwned, setMatmulThreads, wasmSimdSupported } from './wasm/matmul.js';
 import { written } from './wasm/instance.js';
 import { copyStrided, isDense, rows } from './strided.js';
 import { type FoldState, binaryRun, reduceRun, unaryRun } from './loops.js';
@@ -281,7 +281,7 @@ export function cpu(opts: CpuOptions = {}): Backend<TypedArray> {
         a.dtype === 'int32'
           ? matmulInt
           : fast && a.dtype === 'float32'
-            ? (matmulF32 as typeof matmulRef)
+            ? (matmulOwned as typeof matmulRef)
             : matmulRef;
       matmulBatched(a, b, o, kernel);
       return o;

@@ -14,7 +14,7 @@ import { RELU_WASM_MIN, reluGradF32 } from './relu.js';
 import { activationGradWasm } from './wasm/activation.js';
 import { ROW_KERNELS } from './rows.js';
 import { copyStrided, isDense } from './strided.js';
-import { matmulF32, wasmSimdSupported } from './wasm/matmul.js';
+import { matmulOwned, wasmSimdSupported } from './wasm/matmul.js';
 import { written } from './wasm/instance.js';
 import { convF32, convGradF32 } from './wasm/conv.js';
 import { UPDATE_WASM_MIN, adamF32, sgdF32 } from './wasm/optim.js';
@@ -35,7 +35,7 @@ function shifted(x: TypedArray, row: number, stride: number, C: number, e: Float
   return m;
 }
 
-/** y = x·wᵀ + b: x [N, K], w [O, K], b [O] or null; float32 through `matmulF32` when `wasm`. */
+/** y = x·wᵀ + b: x [N, K], w [O, K], b [O] or null; float32 through `matmulOwned` when `wasm`. */
 function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
   const [N, K] = x.shape as [number, number];
   const O = w.shape[0]!;
@@ -43,7 +43,7 @@ function linear(wasm: boolean, x: Ref, w: Ref, b: Ref | null): TypedArray {
   const [xs, ws] = [x.strides, w.strides];
   if (wasm && x.storage instanceof Float32Array) {
     // prettier-ignore
-    matmulF32(N, O, K, x.storage, x.offset, xs[0]!, xs[1]!, w.storage as Float32Array, w.offset, ws[1]!, ws[0]!,
+    matmulOwned(N, O, K, x.storage, x.offset, xs[0]!, xs[1]!, w.storage as Float32Array, w.offset, ws[1]!, ws[0]!,
       out as Float32Array, 0, b?.storage as Float32Array | undefined, b?.offset, b?.strides[0]);
     return out;
   }

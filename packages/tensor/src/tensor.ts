@@ -65,7 +65,12 @@ export interface Tensor
  * and broadcast. Unary ops that need floats (`exp`, `log`, …) turn int32 into float32.
  */
 export class Tensor implements TensorRef {
-  /** The backend's handle to the storage this tensor views. */
+  /**
+   * The backend's handle to the storage this tensor views. Not for writing: change a tensor with
+   * its methods (`assign`, the optimizers' updates), which the backend sees; a backend may keep a
+   * copy of a storage it has read (the CPU's matmul keeps a large operand for the next product) and
+   * would not see a write made here.
+   */
   readonly storage: unknown;
   private disposed = false;
 

@@ -87,17 +87,18 @@ export function reserve(k: KernelExports, floats: number): Float32Array {
 // ---- a large operand kept in the module's memory from one matmul to the next ----
 
 /**
- * The last large A operand (a compact span of RESIDENT_MIN floats or more) that a matmul copied in,
- * kept above every region a call has reserved (`highWater`): a later matmul that reads elements of
- * the same array within that span takes them from there instead of copying them again. A linear
- * layer's input x is A of its forward (x·Wᵀ) and B of its weight's gradient (gᵀ·x): W2 of the MNIST
- * bench copies 128×784 floats one time less a step (its epoch ~0.23 → ~0.21 s). The copy is dropped
- * when a call reserves the memory it lies in, when another operand takes its place, and when its
- * array is written in place or given back (`written`: copy, the optimizer updates, recycle), the
- * only ways the backend changes an array it did not just make. The array is known by an id in a
- * WeakMap, which does not keep it alive: a strong reference could hold a whole training set (a
- * batch is a view of it) after the program let it go, and a WeakRef would keep every array it ever
- * saw alive to the end of a synchronous loop.
+ * The last large A operand (a compact span of RESIDENT_MIN floats or more) that the backend's matmul
+ * (`matmulOwned`) copied in, kept above every region a call has reserved (`highWater`, so the memory
+ * grows to the most any call took plus this copy): a later matmul that reads elements of the same
+ * array within that span takes them from there instead of copying them again. A linear layer's
+ * input x is A of its forward (x·Wᵀ) and B of its weight's gradient (gᵀ·x): W2 of the MNIST bench
+ * copies 128×784 floats one time less a step (its epoch ~0.23 → ~0.21 s). The copy is dropped when
+ * a call reserves the memory it lies in, when another operand takes its place, and when its array
+ * is written in place or given back (`written`: copy, the optimizer updates, recycle), the only ways
+ * the backend changes an array it did not just make. The array is known by an id in a WeakMap,
+ * which does not keep it alive: a strong reference could hold a whole training set (a batch is a
+ * view of it) after the program let it go, and a WeakRef would keep every array it ever saw alive
+ * to the end of a synchronous loop.
  */
 interface Resident {
   /** The array's id (`ids`). */

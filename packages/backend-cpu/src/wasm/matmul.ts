@@ -41,6 +41,29 @@ export function wasmSimdSupported(): boolean {
   return (simd ??= validates('plain'));
 }
 
+/** Whether this call's A may stay resident: set by `matmulOwned` for the duration of its call. */
+let keepA = false;
+
+/**
+ * `matmulF32` on arrays that change only through calls that say so (`written`): the CPU backend's
+ * own storages. A large compact A then stays in the kernels' memory for the next call that reads
+ * it (see `Resident`). A caller's own arrays may change under it, so `matmulF32` copies every time.
+ */
+// prettier-ignore
+export function matmulOwned(
+  M: number, N: number, K: number,
+  a: Float32Array, aOffset: number, aStrideM: number, aStrideK: number,
+  b: Float32Array, bOffset: number, bStrideK: number, bStrideN: number,
+  out: Float32Array, outOffset: number, bias?: Float32Array, biasOffset = 0, biasStride = 1,
+): void {
+  keepA = true;
+  try {
+    matmulF32(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN, out, outOffset, bias, biasOffset, biasStride);
+  } finally {
+    keepA = false;
+  }
+}
+
 /**
  * out[outOffset + i·N + j] = Σ_k a[aOffset + i·aStrideM + k·aStrideK] · b[bOffset + k·bStrideK + j·bStrideN]
  * for i < M, j < N, in float32 with WebAssembly SIMD. Strides are in elements and may be anything
@@ -159,7 +182,8 @@ function runWasm(
   const k = instance();
   const lay = layOut(M, N, K, aStrideM, aStrideK, bStrideK, bStrideN);
   // a large compact A, or one in the resident copy, is read there: it needs no region here
-  const aAway = lay.aSpan >= RESIDENT_MIN || residentAt(a, aOffset, lay.aSpan) >= 0;
+  const keep = keepA;
+  const aAway = keep && (lay.aSpan >= RESIDENT_MIN || residentAt(a, aOffset, lay.aSpan) >= 0);
   if (aAway) withoutA(lay);
   const cAt = lay.end;
   const workAt = align(cAt + M * N + SLACK);
@@ -175,10 +199,14 @@ function runWasm(
     // (looked up again: `reserve` may have dropped it)
     let at = residentAt(a, aOffset, lay.aSpan);
     if (at < 0) at = makeResident(k, a, aOffset, lay.aSpan);
-    if (at < 0) return -1; // the engine refused to grow the memory
+    if (at < 0) {
+      // the memory cannot grow to hold the copy: A at FIRST, as a caller's array
+      keepA = false;
+      return runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
+    }
     [lay.aAt, lay.aHere, h] = [at, true, heap];
   }
-  const bAt = residentAt(b, bOffset, lay.bSpan); // (after A: A may have replaced the copy)
+  const bAt = keep ? residentAt(b, bOffset, lay.bSpan) : -1; // (after A: it may have replaced it)
   if (bAt >= 0) [lay.bAt, lay.bHere] = [bAt, true];
   // prettier-ignore
   place(h, lay, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN);

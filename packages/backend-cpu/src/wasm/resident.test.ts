@@ -5,6 +5,7 @@ import { type Tensor, fusedAdam, fusedSgd, linear, tensor } from '@nablajs/tenso
 import { describe, expect, it } from 'vitest';
 import { cpu } from '../cpu.js';
 import { instance } from './instance.js';
+import { matmulF32 } from './matmul.js';
 
 const B = cpu();
 const [N, K, O] = [128, 784, 30]; // W2's first layer: x is 100,352 floats, over RESIDENT_MIN
@@ -144,5 +145,15 @@ describe('the resident operand', () => {
     const before = bytes();
     expect(worst(a.matmul(b), product(a, b))).toBeLessThanOrEqual(2e-6 * 1024);
     expect(bytes() - before).toBeLessThan(1.25 * a.size * 4);
+  });
+
+  it('is not made by matmulF32: a caller may change its arrays between calls', () => {
+    const [M, Kd, Nd] = [128, 784, 30];
+    const [a, b, out] = [new Float32Array(M * Kd).fill(1), new Float32Array(Kd * Nd).fill(1), new Float32Array(M * Nd)]; // prettier-ignore
+    matmulF32(M, Nd, Kd, a, 0, Kd, 1, b, 0, Nd, 1, out, 0);
+    expect(out[0]).toBe(784);
+    a.fill(2);
+    matmulF32(M, Nd, Kd, a, 0, Kd, 1, b, 0, Nd, 1, out, 0);
+    expect(out[0]).toBe(1568);
   });
 });
