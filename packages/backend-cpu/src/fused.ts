@@ -143,7 +143,8 @@ export const fusedKernels = (wasm: boolean): FusedKernels<TypedArray> => ({
 /** In-place optimizer updates in one pass over the data (dense views, checked by the caller). */
 const FUSED: FusedKernels<TypedArray> = {
   sgd(param: Ref, grad: Ref, buf: Ref | null, o: SgdStep) {
-    for (const w of [param, buf]) written(w?.storage);
+    written(param.storage);
+    written(buf?.storage);
     const p = param.storage, g = grad.storage; // prettier-ignore
     const po = param.offset, go = grad.offset; // prettier-ignore
     const n = p.length === 0 ? 0 : sizeOf(param.shape);
@@ -172,7 +173,10 @@ const FUSED: FusedKernels<TypedArray> = {
     }
   },
   adam(param: Ref, grad: Ref, m: Ref, v: Ref, vmax: Ref | null, o: AdamStep) {
-    for (const w of [param, m, v, vmax]) written(w?.storage);
+    written(param.storage);
+    written(m.storage);
+    written(v.storage);
+    written(vmax?.storage);
     const p = param.storage, g = grad.storage, ms = m.storage, vs = v.storage; // prettier-ignore
     const [po, go, mo, vo] = [param.offset, grad.offset, m.offset, v.offset];
     const n = sizeOf(param.shape);

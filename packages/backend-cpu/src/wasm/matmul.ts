@@ -41,7 +41,8 @@ export function wasmSimdSupported(): boolean {
   return (simd ??= validates('plain'));
 }
 
-/** Whether this call's A may stay resident: set by `matmulOwned` for the duration of its call. */
+/** Whether this call's A may stay resident: set by `matmulOwned` for the duration of its call
+ * (`matmulF32`'s argument lists stay as they are). */
 let keepA = false;
 
 /**
@@ -117,7 +118,7 @@ export function matmulF32(
       });
       return;
     }
-    const at = runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
+    const at = runWasm(keepA, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
     if (at >= 0) {
       if (bias) addBiasRows(at, M, N, bias, biasOffset, biasStride);
       out.set(heap.subarray(at, at + M * N), outOffset);
@@ -164,9 +165,11 @@ function addBiasRows(
 
 /**
  * matmulF32 on the kernels, leaving C in the module's memory: returns where it starts (in floats of
- * `heap`), or -1 when the operands do not fit in 32-bit wasm memory.
+ * `heap`), or -1 when the operands do not fit in 32-bit wasm memory. `keep`: A may be read from, or
+ * become, the resident copy (`matmulOwned`'s calls).
  */
 function runWasm(
+  keep: boolean,
   M: number,
   N: number,
   K: number,
@@ -182,7 +185,6 @@ function runWasm(
   const k = instance();
   const lay = layOut(M, N, K, aStrideM, aStrideK, bStrideK, bStrideN);
   // a large compact A, or one in the resident copy, is read there: it needs no region here
-  const keep = keepA;
   const aAway = keep && (lay.aSpan >= RESIDENT_MIN || residentAt(a, aOffset, lay.aSpan) >= 0);
   if (aAway) withoutA(lay);
   const cAt = lay.end;
@@ -201,8 +203,7 @@ function runWasm(
     if (at < 0) at = makeResident(k, a, aOffset, lay.aSpan);
     if (at < 0) {
       // the memory cannot grow to hold the copy: A at FIRST, as a caller's array
-      keepA = false;
-      return runWasm(M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
+      return runWasm(false, M, N, K, a, aOffset, aStrideM, aStrideK, b, bOffset, bStrideK, bStrideN); // prettier-ignore
     }
     [lay.aAt, lay.aHere, h] = [at, true, heap];
   }
