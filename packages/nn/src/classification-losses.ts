@@ -41,13 +41,14 @@ export interface CrossEntropyOptions extends ClassificationOptions {
 const classAxis = (x: Variable) => (x.rank === 1 ? 0 : 1);
 
 /** Checks the labels' shape and, where they can be read at once (see `peek`), their range; returns
- * them as read, for `ignored`, so that a batch's labels are read once. */
+ * whether one of them is `ignore` (undefined where they cannot be read), for `ignored`, so that a
+ * batch's labels are read and scanned once. */
 function checkLabels(
   op: string,
   input: Variable,
   target: Tensor,
   ignore = IGNORE,
-): ArrayLike<number> | undefined {
+): boolean | undefined {
   if (input.rank === 0)
     throw new ShapeError(
       op,
@@ -65,31 +66,35 @@ function checkLabels(
   const C = input.shape[ax]!;
   const labels = peek(target);
   if (!labels) return undefined;
+  let some = false;
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;
-    if ((label < 0 || label >= C) && label !== ignore)
+    if (label === ignore) some = true;
+    else if (label < 0 || label >= C)
       throw new IndexError(
         op,
         `target label ${label} (at index ${i}) is out of range for ${C} classes`,
         `labels must be integers in 0..${C - 1}`,
       );
   }
-  return labels;
+  return some;
 }
 
 /** PyTorch's default `ignore_index`. */
 const IGNORE = -100;
 
+/** The int32 mask of the labels kept, and the labels with the ignored ones replaced by 0. */
+interface Skip {
+  keep: Tensor;
+  safe: Tensor;
+}
+
 /**
- * Where labels equal `ignore`: undefined when none does (known on a synchronous backend), else the
+ * Where labels equal `ignore`: undefined when none does (`some`, known on a synchronous backend), else the
  * int32 mask of the labels kept and the labels with the ignored ones replaced by 0 (any class).
  */
-function ignored(
-  target: Tensor,
-  ignore: number,
-  labels = peek(target),
-): { keep: Tensor; safe: Tensor } | undefined {
-  if (labels && !Array.prototype.includes.call(labels, ignore)) return undefined;
+function ignored(target: Tensor, ignore: number, some: boolean | undefined): Skip | undefined {
+  if (some === false) return undefined;
   const keep = target.ne(ignore);
   return { keep, safe: target.where(keep, 0) };
 }
@@ -111,17 +116,17 @@ function classSum(x: Variable, input: Variable): Variable {
   return x.sum(classAxis(input));
 }
 
-/** The per-sample −w_y·input_y, and the per-sample weights w_y (ones when unweighted). */
+/** The per-sample −w_y·input_y, the per-sample weights w_y (ones when unweighted), and the
+ * ignored labels (`ignored`). */
 function pickTarget(
   op: string,
   input: Variable,
   target: Tensor,
   weight: Tensor | undefined,
   ignore = IGNORE,
-): [Variable, Tensor | undefined] {
-  const read = checkLabels(op, input, target, ignore);
+): [Variable, Tensor | undefined, Skip | undefined] {
   const ax = classAxis(input);
-  const skip = ignored(target, ignore, read);
+  const skip = ignored(target, ignore, checkLabels(op, input, target, ignore));
   const labels = skip?.safe ?? target;
   let picked = input.gather(ax, labels.unsqueeze(ax)).squeeze(ax).neg();
   if (skip) picked = picked.where(skip.keep, 0);
@@ -133,7 +138,7 @@ function pickTarget(
   const w = weight?.gather(0, labels.reshape([-1])).reshape(target.shape);
   // an ignored label weighs 0: left out of the mean's denominator
   const kept = skip ? (w ?? skip.keep.cast(input.dtype)).where(skip.keep, 0) : w;
-  return [w ? picked.mul(kept!) : picked, kept];
+  return [w ? picked.mul(kept!) : picked, kept, skip];
 }
 
 /** Reduction for class-index targets: `mean` divides by the summed weights of the targets. */
@@ -221,11 +226,10 @@ export function crossEntropy(
     return reduce(op, loss, reduction);
   }
   const t = tensorOf(target);
-  const [nll, w] = pickTarget(op, logp, t, weight, ignore);
+  const [nll, w, skip] = pickTarget(op, logp, t, weight, ignore);
   const nllReduced = reduceWeighted(op, nll, w, reduction);
   if (eps === 0) return nllReduced;
   // PyTorch: (1 − ε)·nll + ε/C·Σ_c −w_c·log p_c, the second term reduced like the first
-  const skip = ignored(t, ignore);
   let smooth = classSum(cw ? logp.mul(cw) : logp, x).neg();
   if (skip) smooth = smooth.where(skip.keep, 0);
   return nllReduced.mul(1 - eps).add(reduceWeighted(op, smooth, w, reduction).mul(eps / C));
