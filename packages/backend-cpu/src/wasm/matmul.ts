@@ -223,7 +223,13 @@ function runWasm(
  * and 288; 128×256·256×256 (8.4 M) 446 and 345–389; 256³ (16.8 M) 800 and 520–580. Below ~8 M the
  * second thread's band runs ~25 % slower than alone beside the first, and the hand-off and the wait
  * for it eat the rest; in a training step, where a worker sleeps between matmuls, it lost outright
- * (W2's first epoch: 0.51–0.52 s on the pool until it backed off, 0.48–0.50 without).
+ * (W2's first epoch: 0.51–0.52 s on the pool until it backed off, 0.48–0.50 without). Measured
+ * again later that day with a worker that spins instead of sleeping and the operands already in
+ * the shared memory: alone, the kernel splits well (W2's forward 128 → 75 µs, its weight gradient
+ * 115 → 65 µs, ~53 µs saved each even when the batch is read cold), but in a training step the
+ * worker began its band 35 µs after the main thread on average and each band took ~90 µs, and W2's
+ * later epochs took 0.26–0.27 s on two threads (threshold 2 M, no back-off, the batch kept in the
+ * shared memory from the forward to the weight gradient) against 0.21 s on one.
  */
 export const threading = { minMacs: 1 << 23 };
 /**
