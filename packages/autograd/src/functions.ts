@@ -1,4 +1,5 @@
 import {
+  NablaError,
   ShapeError,
   type SliceSpec,
   Tensor,
@@ -13,6 +14,7 @@ import {
   where as whereTensor,
   zeros as zerosTensor,
 } from '@nablajs/tensor';
+import type { CrossEntropyReduction } from './rules.js';
 import { type Operand, Variable, lift, record } from './variable.js';
 
 // The free functions of autograd. Each takes Tensors and Variables alike, as one name should: with
@@ -53,20 +55,51 @@ export function linear(x: Operand, w: Variable | Tensor, b?: Variable | Tensor):
 }
 
 /** −log softmax(logits)[i, labels[i]] per row (logits [N, C], int32 labels [N]): one node, fused
- * where the backend has the kernel, with gradient (softmax − onehot)·g. */
-export function softmaxCrossEntropy(logits: Tensor, labels: Tensor | Variable): Tensor;
-export function softmaxCrossEntropy(logits: Variable, labels: Tensor | Variable): Variable;
+ * where the backend has the kernel, with gradient (softmax − onehot)·g. `reduction` 'mean' or 'sum'
+ * reduces the rows' losses inside the node (a scalar), as a loss usually is: the same values as
+ * `.mean()` or `.sum()` after it, without their two nodes. */
+export function softmaxCrossEntropy(
+  logits: Tensor,
+  labels: Tensor | Variable,
+  reduction?: CrossEntropyReduction,
+): Tensor;
+export function softmaxCrossEntropy(
+  logits: Variable,
+  labels: Tensor | Variable,
+  reduction?: CrossEntropyReduction,
+): Variable;
 export function softmaxCrossEntropy(
   logits: Tensor | Variable,
   labels: Tensor | Variable,
+  reduction?: CrossEntropyReduction,
 ): Tensor | Variable;
 export function softmaxCrossEntropy(
   logits: Tensor | Variable,
   labels: Tensor | Variable,
+  reduction: CrossEntropyReduction = 'none',
 ): Tensor | Variable {
   const l = valueOf(labels);
-  if (!isVar(logits)) return softmaxCrossEntropyTensor(logits, l);
-  return record('softmaxCrossEntropy', [logits], softmaxCrossEntropyTensor(logits.data, l), l);
+  const loss = reduced(softmaxCrossEntropyTensor(valueOf(logits), l), reduction);
+  if (!isVar(logits)) return loss;
+  return record('softmaxCrossEntropy', [logits], loss, { labels: l, reduction });
+}
+
+/** The rows' losses [N] reduced (those of a batch: the temporaries are given back at once). */
+function reduced(rows: Tensor, reduction: CrossEntropyReduction): Tensor {
+  if (reduction === 'none') return rows;
+  if (reduction !== 'mean' && reduction !== 'sum')
+    throw new NablaError(
+      'softmaxCrossEntropy',
+      `unknown reduction '${String(reduction)}'`,
+      "use 'mean', 'sum' or 'none'",
+    );
+  const N = rows.shape[0]!;
+  const sum = rows.sum();
+  rows.dispose();
+  if (reduction === 'sum') return sum;
+  const mean = sum.div(N); // as `.mean()` computes it
+  sum.dispose();
+  return mean;
 }
 
 /** Joins tensors or variables along an existing axis (Tensors among Variables are constants). */

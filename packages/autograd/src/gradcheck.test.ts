@@ -238,6 +238,8 @@ const otherRows: Row[] = [
   { op: 'matmul', name: 'matmul x·Wᵀ', inputs: [{ shape: [2, 3] }, { shape: [2, 3] }], fn: (x, w) => x.matmul(w.transpose()), gg: true },
   // softmax cross-entropy (fused), labels fixed
   { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy [3,4]', inputs: [{ shape: [3, 4] }], fn: (x) => softmaxCrossEntropy(x, tensor([2, 0, 3], { dtype: 'int32' })), gg: true },
+  { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy [3,4] mean', inputs: [{ shape: [3, 4] }], fn: (x) => softmaxCrossEntropy(x, tensor([2, 0, 3], { dtype: 'int32' }), 'mean'), gg: true },
+  { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy [3,4] sum', inputs: [{ shape: [3, 4] }], fn: (x) => softmaxCrossEntropy(x, tensor([1, 3, 3], { dtype: 'int32' }), 'sum'), gg: true },
   { op: 'softmaxCrossEntropy', name: 'softmaxCrossEntropy strided logits', inputs: [{ shape: [3, 4], layout: 'transposed' }], fn: (x) => softmaxCrossEntropy(x, tensor([1, 1, 0], { dtype: 'int32' })) },
   // the row kernels: softmax and layer normalization over the last axis
   { op: 'fusedSoftmax', name: 'fusedSoftmax [3,4]', inputs: [{ shape: [3, 4] }], fn: (x) => fusedSoftmax(x), gg: true },

@@ -25,6 +25,8 @@ export {
   type OpParams,
   type ReduceParams,
   type ClampParams,
+  type CrossEntropyParams,
+  type CrossEntropyReduction,
   type Rule,
   type RuleParams,
   RULES,

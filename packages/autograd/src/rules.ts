@@ -35,6 +35,16 @@ export type DiffOp =
   | 'linear' | 'softmaxCrossEntropy' | 'gather' | 'scatterAdd' | 'concat' | 'where' | 'cast'
   | 'clamp' | 'cumsum' | 'cumprod' | WindowOp | 'conv' | 'fusedSoftmax' | 'fusedLayerNorm'; // prettier-ignore
 
+/** How `softmaxCrossEntropy` reduces its rows' losses: kept ([N]), their mean or their sum ([]). */
+export type CrossEntropyReduction = 'none' | 'mean' | 'sum';
+
+/** The parameters of `softmaxCrossEntropy`. */
+export interface CrossEntropyParams {
+  /** The int32 labels [N]. */
+  labels: Tensor;
+  reduction: CrossEntropyReduction;
+}
+
 /** The parameters of `sum`, `max` and `min`: the reduced axes (normalized) and `keepDims`. */
 export interface ReduceParams {
   /** The reduced axes, each in 0..rank-1. */
@@ -84,8 +94,8 @@ export interface RuleParams {
   concat: number;
   /** The bool condition. */
   where: Tensor;
-  /** The int32 labels. */
-  softmaxCrossEntropy: Tensor;
+  /** The int32 labels, and how the rows' losses were reduced. */
+  softmaxCrossEntropy: CrossEntropyParams;
   /** The bounds. */
   clamp: ClampParams;
   /** The axis (normalized). */
@@ -310,16 +320,19 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
       b && needs[2] ? g2.sum(0) : null,
     ];
   },
-  softmaxCrossEntropy: (g, [x], _y, _needs, labels) => {
+  softmaxCrossEntropy: (g, [x], _y, _needs, { labels, reduction }) => {
+    // each row's weight: g itself, or a reduced loss's g (divided by N for the mean) on every row
+    const N = x!.shape[0]!;
+    const rows = reduction === 'none' ? g : (reduction === 'mean' ? g.div(N) : g).expand([N]);
     // recorded (createGraph): composed of differentiable ops; otherwise the fused kernel
     if (isGradEnabled())
       return [
         x!
           .softmax(1)
           .sub(oneHot(labels, x!.shape[1]!, x!.dtype))
-          .mul(g.unsqueeze(1)),
+          .mul(rows.unsqueeze(1)),
       ];
-    return [new Variable(softmaxCrossEntropyGrad(x!.data, labels, g.data))];
+    return [new Variable(softmaxCrossEntropyGrad(x!.data, labels, rows.data))];
   },
   reshape: (g, [x]) => [g.reshape(x!.shape)],
   permute: (g, _xs, _y, _needs, axes) => {

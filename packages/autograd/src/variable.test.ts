@@ -1,5 +1,5 @@
 // Variable: its fields, graph recording (and when it is off), the Tensor API mirror, and the free
-// functions where / concat / stack / scatterAdd / unslice.
+// functions where / concat / stack / scatterAdd / unslice / softmaxCrossEntropy's reduction.
 import { cpu } from '@nablajs/backend-cpu';
 import {
   BINARY_OPS,
@@ -20,6 +20,7 @@ import {
   lift,
   noGrad,
   scatterAdd,
+  softmaxCrossEntropy,
   stack,
   unslice,
   variable,
@@ -375,4 +376,40 @@ describe('relu backward is PyTorch’s threshold_backward', () => {
       const [gx] = grad(x.relu(), [x], { gradOutputs: [g], createGraph });
       expect(vals(gx!)).toEqual([0, 0, 3, 4]);
     });
+});
+
+describe("softmaxCrossEntropy's reduction", () => {
+  const logits = [
+    [0.5, -1, 2, 0.25],
+    [3, 0.1, -0.7, 1],
+    [-2, 0, 1.5, 0.3],
+  ];
+  const labels = tensor([2, 0, 3], { dtype: 'int32' });
+
+  test('mean and sum are those of the rows, as one node, with the same gradient', () => {
+    for (const reduction of ['mean', 'sum'] as const) {
+      const a = f64(logits);
+      const rows = softmaxCrossEntropy(a, labels);
+      const composed = reduction === 'mean' ? rows.mean() : rows.sum();
+      const b = f64(logits);
+      const fused = softmaxCrossEntropy(b, labels, reduction);
+      expect(fused.shape).toEqual([]);
+      expect(vals(fused)).toEqual(vals(composed));
+      expect(fused.gradFn?.name).toBe('softmaxCrossEntropy');
+      expect(fused.gradFn?.next[0]).toBe(b); // straight to the logits: no mean or sum node
+      composed.backward();
+      fused.backward();
+      expect(vals(b.grad)).toEqual(vals(a.grad));
+    }
+  });
+
+  test('Tensors in, a reduced Tensor out; an unknown reduction is refused', () => {
+    const x = tensor(logits);
+    expect(Array.from(softmaxCrossEntropy(x, labels, 'sum').dataSync())).toEqual(
+      Array.from(softmaxCrossEntropy(x, labels).sum().dataSync()),
+    );
+    expect(() => softmaxCrossEntropy(x, labels, 'avg' as 'mean')).toThrow(
+      /softmaxCrossEntropy.*unknown reduction 'avg'/,
+    );
+  });
 });

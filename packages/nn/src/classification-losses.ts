@@ -209,7 +209,10 @@ export function crossEntropy(
     // the common case, one fused node: logits [N, C], class indices [N]
     const t = tensorOf(target);
     const skip = ignored(t, ignore, checkLabels(op, x, t, ignore));
-    if (!skip) return reduce(op, softmaxCrossEntropy(x, t), reduction);
+    if (!skip)
+      return reduction === 'mean' || reduction === 'sum'
+        ? softmaxCrossEntropy(x, t, reduction) // reduced inside the one node
+        : reduce(op, softmaxCrossEntropy(x, t), reduction);
     const loss = softmaxCrossEntropy(x, skip.safe).where(skip.keep, 0);
     return reduceWeighted(op, loss, skip.keep.cast(x.dtype), reduction);
   }
