@@ -12,6 +12,7 @@ import {
   fusedSoftmaxGrad,
   isFloat,
   oneHot,
+  type Primitives,
   sameShape,
   softmaxCrossEntropyGrad,
 } from '@nablajs/tensor';
@@ -181,6 +182,27 @@ function spread(g: Variable, x: Variable, p: ReduceParams): Variable {
   return g.reshape(kept).expand(x.shape);
 }
 
+/**
+ * ∂x, ∂w and ∂b (with `bias`) of y = x·wᵀ + b, written once for Tensors and Variables. The batch
+ * axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g (rows counted, not -1: reshape
+ * cannot infer a -1 beside a 0, as for Linear(0, n)).
+ */
+function linearGrads<T extends Primitives<T>>(
+  g: T,
+  x: T,
+  w: T,
+  needs: boolean[],
+  bias: boolean,
+): (T | null)[] {
+  const rows = x.shape.slice(0, -1).reduce((a, d) => a * d, 1);
+  const g2 = g.reshape([rows, w.shape[0]!]);
+  return [
+    needs[0] ? g.matmul(w) : null,
+    needs[1] ? g2.permute(1, 0).matmul(x.reshape([rows, w.shape[1]!])) : null,
+    bias && needs[2] ? g2.sum(0) : null,
+  ];
+}
+
 /** The rule of max (`argmax`) or min (`argmin`): to the selected index along one axis, or split
  * evenly between the extreme entries (as PyTorch's amax). */
 const extremum =
@@ -310,15 +332,11 @@ export const RULES: { [K in DiffOp]: Rule<K> } = {
     needs[1] ? a!.transpose().matmul(g) : null,
   ],
   linear: (g, [x, w, b], _y, needs) => {
-    // batch axes of x fold into rows: ∂w = gᵀ·x over all of them, ∂b = Σ g (rows counted, not
-    // -1: reshape cannot infer a -1 beside a 0, as for Linear(0, n))
-    const rows = x!.shape.slice(0, -1).reduce((a, d) => a * d, 1);
-    const g2 = g.reshape([rows, w!.shape[0]!]);
-    return [
-      needs[0] ? g.matmul(w!) : null,
-      needs[1] ? g2.transpose().matmul(x!.reshape([rows, w!.shape[1]!])) : null,
-      b && needs[2] ? g2.sum(0) : null,
-    ];
+    // recorded (createGraph): on the Variables; otherwise on their Tensors, past Variable's layer
+    if (isGradEnabled()) return linearGrads(g, x!, w!, needs, b !== undefined);
+    return linearGrads(g.data, x!.data, w!.data, needs, b !== undefined).map(
+      (t) => t && new Variable(t),
+    );
   },
   softmaxCrossEntropy: (g, [x], _y, _needs, { labels, reduction }) => {
     // each row's weight: g itself, or a reduced loss's g (divided by N for the mean) on every row
