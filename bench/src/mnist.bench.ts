@@ -201,6 +201,11 @@ const WARMUP_NOTE = [
   'epoch by less than the noise, and so did a young generation at its full size from the start; that',
   "made W3's first epoch 1.45–1.51 s against 1.53–1.57 (an earlier run: part of W3's is the young",
   'generation growing).',
+  "Later that day, `--trace-opt` with the steps marked: V8 asked for W2's per-step functions to be",
+  'optimized between steps ~500 and ~1,400 and had each compiled within 40 steps of asking, so the',
+  'warm-up waits for the asking; `--minimum-invocations-after-ic-update=1`, `--no-liftoff` and smaller',
+  'inlining budgets changed no first epoch. Fewer nodes a step did: with the mean of cross-entropy',
+  "inside its node (one node instead of three), W1's first epoch took 0.59–0.60 s instead of 0.66–0.69.",
 ];
 const names: Record<Peer, string> = {
   nabla: 'Nabla (cpu backend)',
