@@ -43,6 +43,7 @@ export type CrossEntropyReduction = 'none' | 'mean' | 'sum';
 export interface CrossEntropyParams {
   /** The int32 labels [N]. */
   labels: Tensor;
+  /** Whether the loss is the rows' ([N]), their mean or their sum. */
   reduction: CrossEntropyReduction;
 }
 
