@@ -78,6 +78,12 @@ export function softmaxCrossEntropy(
   labels: Tensor | Variable,
   reduction: CrossEntropyReduction = 'none',
 ): Tensor | Variable {
+  if (reduction !== 'none' && reduction !== 'mean' && reduction !== 'sum')
+    throw new NablaError(
+      'softmaxCrossEntropy',
+      `unknown reduction '${String(reduction)}'`,
+      "use 'mean', 'sum' or 'none'",
+    );
   const l = valueOf(labels);
   const loss = reduced(softmaxCrossEntropyTensor(valueOf(logits), l), reduction);
   if (!isVar(logits)) return loss;
@@ -87,12 +93,6 @@ export function softmaxCrossEntropy(
 /** The rows' losses [N] reduced (those of a batch: the temporaries are given back at once). */
 function reduced(rows: Tensor, reduction: CrossEntropyReduction): Tensor {
   if (reduction === 'none') return rows;
-  if (reduction !== 'mean' && reduction !== 'sum')
-    throw new NablaError(
-      'softmaxCrossEntropy',
-      `unknown reduction '${String(reduction)}'`,
-      "use 'mean', 'sum' or 'none'",
-    );
   const N = rows.shape[0]!;
   const sum = rows.sum();
   rows.dispose();

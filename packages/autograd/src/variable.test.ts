@@ -403,6 +403,19 @@ describe("softmaxCrossEntropy's reduction", () => {
     }
   });
 
+  test('float32, and an empty batch: a NaN mean and a zero sum, as in PyTorch', () => {
+    const x = variable(tensor(logits), { requiresGrad: true });
+    const composed = softmaxCrossEntropy(x, labels).mean();
+    expect(vals(softmaxCrossEntropy(x, labels, 'mean'))).toEqual(vals(composed));
+    const empty = variable(tensor([], { shape: [0, 4] }), { requiresGrad: true });
+    const none = tensor([], { dtype: 'int32' });
+    expect(vals(softmaxCrossEntropy(empty, none, 'mean'))[0]).toBeNaN();
+    const sum = softmaxCrossEntropy(empty, none, 'sum');
+    expect(vals(sum)).toEqual([0]);
+    sum.backward();
+    expect(empty.grad?.shape).toEqual([0, 4]);
+  });
+
   test('Tensors in, a reduced Tensor out; an unknown reduction is refused', () => {
     const x = tensor(logits);
     expect(Array.from(softmaxCrossEntropy(x, labels, 'sum').dataSync())).toEqual(

@@ -83,15 +83,16 @@ function checkLabels(
 /** PyTorch's default `ignore_index`. */
 const IGNORE = -100;
 
-/** The int32 mask of the labels kept, and the labels with the ignored ones replaced by 0. */
+/** The bool mask of the labels kept, and the labels with the ignored ones replaced by 0. */
 interface Skip {
   keep: Tensor;
   safe: Tensor;
 }
 
 /**
- * Where labels equal `ignore`: undefined when none does (`some`, known on a synchronous backend), else the
- * int32 mask of the labels kept and the labels with the ignored ones replaced by 0 (any class).
+ * Where labels equal `ignore`: undefined when none does (`some`, known on a synchronous backend),
+ * else the bool mask of the labels kept and the labels with the ignored ones replaced by 0 (any
+ * class).
  */
 function ignored(target: Tensor, ignore: number, some: boolean | undefined): Skip | undefined {
   if (some === false) return undefined;
