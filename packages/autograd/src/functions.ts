@@ -14,7 +14,7 @@ import {
   where as whereTensor,
   zeros as zerosTensor,
 } from '@nablajs/tensor';
-import type { CrossEntropyReduction } from './rules.js';
+import type { CrossEntropyReduction } from './params.js';
 import { type Operand, Variable, lift, record } from './variable.js';
 
 // The free functions of autograd. Each takes Tensors and Variables alike, as one name should: with
@@ -90,16 +90,12 @@ export function softmaxCrossEntropy(
   return record('softmaxCrossEntropy', [logits], loss, { labels: l, reduction });
 }
 
-/** The rows' losses [N] reduced (those of a batch: the temporaries are given back at once). */
+/** The rows' losses [N] reduced; the rows go back at once. */
 function reduced(rows: Tensor, reduction: CrossEntropyReduction): Tensor {
   if (reduction === 'none') return rows;
-  const N = rows.shape[0]!;
-  const sum = rows.sum();
+  const loss = reduction === 'mean' ? rows.mean() : rows.sum();
   rows.dispose();
-  if (reduction === 'sum') return sum;
-  const mean = sum.div(N); // as `.mean()` computes it
-  sum.dispose();
-  return mean;
+  return loss;
 }
 
 /** Joins tensors or variables along an existing axis (Tensors among Variables are constants). */

@@ -19,19 +19,18 @@ export {
   type VjpResult,
 } from './functional.js';
 export { type Backward, type Edge, FunctionNode } from './node.js';
-export {
-  type DiffOp,
-  type IndexParams,
-  type OpParams,
-  type ReduceParams,
-  type ClampParams,
-  type CrossEntropyParams,
-  type CrossEntropyReduction,
-  type Rule,
-  type RuleParams,
-  RULES,
-  unbroadcast,
-} from './rules.js';
+export type {
+  DiffOp,
+  IndexParams,
+  OpParams,
+  ReduceParams,
+  ClampParams,
+  CrossEntropyParams,
+  CrossEntropyReduction,
+  Rule,
+  RuleParams,
+} from './params.js';
+export { RULES, unbroadcast } from './rules.js';
 export {
   concat,
   fusedLayerNorm,

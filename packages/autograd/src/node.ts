@@ -1,5 +1,5 @@
 import { DisposedError, fmtShape } from '@nablajs/tensor';
-import type { DiffOp } from './rules.js';
+import type { DiffOp } from './params.js';
 import type { Variable } from './variable.js';
 
 /** Where a node sends the gradient of one input: that input's own node, the leaf to accumulate

@@ -9,7 +9,8 @@ import {
 } from '@nablajs/tensor';
 import { isGradEnabled } from './mode.js';
 import { FunctionNode } from './node.js';
-import { type DiffOp, type OpParams, RULES } from './rules.js';
+import type { DiffOp, OpParams } from './params.js';
+import { RULES } from './rules.js';
 import { type Operand, Variable } from './variable.js';
 
 // How Variable's ops record the graph: constants lifted to Variables, the output wrapped with the
